@@ -1,0 +1,107 @@
+# confd — top-level build.  `make`, `make run`, `make test`, `make asan`,
+# `make fuzz`, `make bench`, `make install PREFIX=...`.
+
+PREFIX  ?= /usr/local
+BUILD   ?= build
+CC      ?= cc
+SAN     ?=
+OPT     ?= -O2 -g
+
+RE_CFLAGS := -I/usr/include/re -I/usr/include/rem \
+	-DHAVE_INTTYPES_H -DHAVE_STDBOOL_H -DHAVE_INET6 -DUSE_OPENSSL \
+	-I/usr/include/libxml2
+CFLAGS  += $(OPT) -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
+	-Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-fno-strict-aliasing -D_GNU_SOURCE -DCONFD_VERSION=\"0.1.0\" $(RE_CFLAGS) -I. $(SAN)
+LDFLAGS += $(SAN)
+LIBS    := -lrem -lre -lssl -lcrypto -lsqlite3 -lxml2 -lz -lpthread -lm
+
+# Every .c under the module folders goes into the core library, except
+# the files that carry a main().
+MAINS   := confd/main.c confd/confctl.c
+LIB_SRCS := $(filter-out $(MAINS), \
+	$(wildcard confd/*.c focus/*.c keying/*.c media/*.c floor/*.c \
+		eventpkg/*.c))
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+
+UA_SRCS  := $(wildcard tests/ua/*.c)
+UA_OBJS  := $(UA_SRCS:%.c=$(BUILD)/%.o)
+
+TOOL_SRCS := $(wildcard tests/tools/*.c)
+TOOLS     := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tools/%)
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNITS     := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+
+BINS := $(BUILD)/confd $(BUILD)/confctl $(if $(UA_SRCS),$(BUILD)/confd-ua)
+
+all: $(BINS) $(UNITS) $(TOOLS)
+
+$(BUILD)/%.o: %.c $(wildcard */*.h tests/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libconfd.a: $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/confd: $(BUILD)/confd/main.o $(BUILD)/libconfd.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/confctl: $(BUILD)/confd/confctl.o $(BUILD)/libconfd.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/confd-ua: $(UA_OBJS) $(BUILD)/libconfd.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libconfd.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/tools/%: $(BUILD)/tests/tools/%.o $(BUILD)/libconfd.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+deps:
+	@scripts/deps.sh
+
+cert: all
+	@scripts/mkcert.sh confd.pem
+
+run: deps all cert
+	$(BUILD)/confd -f confd.conf
+
+test: deps all
+	@tests/run.sh $(BUILD)
+
+asan:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" CC=clang \
+		SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" all
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		tests/run.sh build-asan
+
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+fuzz:
+	@$(MAKE) --no-print-directory BUILD=build-fuzz OPT="-O1 -g" CC=clang \
+		SAN="-fsanitize=fuzzer-no-link,address,undefined" $(BUILD:build=build-fuzz)/libconfd.a
+	@mkdir -p build-fuzz/fuzz
+	@for f in $(FUZZ_SRCS); do \
+		n=$$(basename $$f .c); \
+		clang -O1 -g -fsanitize=fuzzer,address,undefined $(RE_CFLAGS) -I. \
+			-o build-fuzz/fuzz/$$n $$f build-fuzz/libconfd.a $(LIBS) || exit 1; \
+	done; ls build-fuzz/fuzz
+
+bench: deps all
+	@bench/run.sh $(BUILD)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/confd
+	install -m 755 $(BUILD)/confd $(BUILD)/confctl $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 confd.conf $(DESTDIR)$(PREFIX)/share/confd/confd.conf.example
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+.PHONY: all deps cert run test asan fuzz bench install clean

@@ -1,0 +1,304 @@
+/**
+ * @file main.c  confd: the conference focus and media server daemon.
+ */
+#include <string.h>
+#include <signal.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <re.h>
+#include "focus/confdef.h"
+#include "focus/focus.h"
+#include "confd/config.h"
+#include "confd/store.h"
+#include "keying/cert.h"
+
+
+#define DEBUG_MODULE "confd"
+#define DEBUG_LEVEL 7
+#include <re_dbg.h>
+
+
+static struct {
+	struct config cfg;
+	struct sip *sip;
+	struct tls *tls;
+	struct dnsc *dnsc;
+	struct store *store;
+	struct focus *focus;
+	struct tmr tmr_exit;
+	int hup_pipe[2];
+	bool terminating;
+	int exit_code;
+} d;
+
+
+static int reload(void)
+{
+	struct list defs = LIST_INIT;
+	int err;
+
+	err = store_conf_load(d.store, &defs);
+	if (err) {
+		DEBUG_WARNING("store: cannot load conferences: %m\n", err);
+		list_flush(&defs);
+		return err;
+	}
+
+	err = focus_set_confdefs(d.focus, &defs);
+	list_flush(&defs);
+	if (!err)
+		DEBUG_NOTICE("%u conference(s) defined\n",
+			     focus_conference_count(d.focus));
+
+	return err;
+}
+
+
+static void exit_tmr(void *arg)
+{
+	(void)arg;
+	DEBUG_NOTICE("exit\n");
+	re_cancel();
+}
+
+
+static void sip_exit_handler(void *arg)
+{
+	(void)arg;
+	/* every BYE transaction finished */
+	tmr_start(&d.tmr_exit, 0, exit_tmr, NULL);
+}
+
+
+static void terminate(void)
+{
+	if (d.terminating) {
+		re_cancel();   /* second signal: leave at once */
+		return;
+	}
+
+	d.terminating = true;
+	DEBUG_NOTICE("shutting down: hanging up %u participant(s)\n",
+		     focus_participant_count(d.focus));
+	focus_shutdown(d.focus);
+	sip_close(d.sip, false);
+	tmr_start(&d.tmr_exit, d.cfg.shutdown_wait_ms, exit_tmr, NULL);
+}
+
+
+static void signal_handler(int sig)
+{
+	switch (sig) {
+	case SIGINT:
+	case SIGTERM:
+		terminate();
+		break;
+	default:
+		break;
+	}
+}
+
+
+/* SIGHUP arrives through a pipe so that the reload runs in the main
+ * loop, not in signal context. */
+static void hup_signal(int sig)
+{
+	const char c = 'h';
+	(void)sig;
+	if (write(d.hup_pipe[1], &c, 1) < 0) {
+		/* nothing to do: a reload is already pending */
+	}
+}
+
+
+static void hup_handler(int flags, void *arg)
+{
+	char buf[16];
+	(void)flags;
+	(void)arg;
+
+	while (read(d.hup_pipe[0], buf, sizeof(buf)) > 0)
+		;
+	DEBUG_NOTICE("SIGHUP: reloading conferences\n");
+	(void)reload();
+}
+
+
+static int sip_setup(void)
+{
+	struct sa nsv[8];
+	uint32_t nsn = ARRAY_SIZE(nsv);
+	char dom[64];
+	int err;
+
+	if (!dns_srv_get(dom, sizeof(dom), nsv, &nsn) && nsn)
+		(void)dnsc_alloc(&d.dnsc, NULL, nsv, nsn);
+
+	err = sip_alloc(&d.sip, d.dnsc, 32, 32, 32, "confd/" CONFD_VERSION,
+			sip_exit_handler, NULL);
+	if (err)
+		return err;
+
+	err  = sip_transp_add(d.sip, SIP_TRANSP_UDP, &d.cfg.sip_listen);
+	err |= sip_transp_add(d.sip, SIP_TRANSP_TCP, &d.cfg.sip_listen);
+	if (err) {
+		DEBUG_WARNING("cannot listen on %J: %m\n",
+			      &d.cfg.sip_listen, err);
+		return err;
+	}
+
+	if (sa_isset(&d.cfg.sip_tls_listen, SA_PORT)) {
+		err = sip_transp_add(d.sip, SIP_TRANSP_TLS,
+				     &d.cfg.sip_tls_listen, d.tls);
+		if (err) {
+			DEBUG_WARNING("cannot listen on TLS %J: %m\n",
+				      &d.cfg.sip_tls_listen, err);
+			return err;
+		}
+	}
+
+	return 0;
+}
+
+
+static int run(void)
+{
+	struct focus_cfg fcfg;
+	int err;
+
+	err = cert_ensure(d.cfg.tls_cert, d.cfg.domain);
+	if (err) {
+		DEBUG_WARNING("certificate %s: %m\n", d.cfg.tls_cert, err);
+		return err;
+	}
+
+	err = cert_tls_alloc(&d.tls, d.cfg.tls_cert);
+	if (err) {
+		DEBUG_WARNING("TLS context from %s: %m\n", d.cfg.tls_cert,
+			      err);
+		return err;
+	}
+
+	err = store_open(&d.store, d.cfg.store);
+	if (err) {
+		DEBUG_WARNING("store %s: %m\n", d.cfg.store, err);
+		return err;
+	}
+
+	err = sip_setup();
+	if (err)
+		return err;
+
+	memset(&fcfg, 0, sizeof(fcfg));
+	fcfg.domain = d.cfg.domain;
+	fcfg.media_addr = d.cfg.media_addr;
+	fcfg.rtp_min = d.cfg.rtp_port_min;
+	fcfg.rtp_max = d.cfg.rtp_port_max;
+	fcfg.trusted = d.cfg.trusted;
+	fcfg.trustedc = d.cfg.trustedc;
+
+	err = focus_alloc(&d.focus, d.sip, &fcfg);
+	if (err)
+		return err;
+
+	err = reload();
+	if (err)
+		return err;
+
+	if (pipe2(d.hup_pipe, O_NONBLOCK | O_CLOEXEC))
+		return errno;
+	err = fd_listen(d.hup_pipe[0], FD_READ, hup_handler, NULL);
+	if (err)
+		return err;
+	signal(SIGHUP, hup_signal);
+	signal(SIGPIPE, SIG_IGN);
+
+	DEBUG_NOTICE("confd " CONFD_VERSION " listening on %J (udp, tcp)\n",
+		     &d.cfg.sip_listen);
+	if (sa_isset(&d.cfg.sip_tls_listen, SA_PORT))
+		DEBUG_NOTICE("  and %J (tls)\n", &d.cfg.sip_tls_listen);
+
+	return re_main(signal_handler);
+}
+
+
+static void usage(void)
+{
+	(void)re_fprintf(stderr,
+			 "usage: confd [-f confd.conf] [-v]\n"
+			 "  -f FILE  configuration (default: confd.conf)\n"
+			 "  -t       check the configuration and exit\n"
+			 "  -v       print the version and exit\n");
+}
+
+
+int main(int argc, char *argv[])
+{
+	const char *cfgfile = "confd.conf";
+	bool check = false;
+	int c, err;
+
+	while ((c = getopt(argc, argv, "f:tvh")) != -1) {
+		switch (c) {
+		case 'f': cfgfile = optarg; break;
+		case 't': check = true; break;
+		case 'v': (void)re_printf("confd " CONFD_VERSION "\n");
+			return 0;
+		default: usage();
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage();
+		return 2;
+	}
+
+	err = config_load(&d.cfg, cfgfile);
+	if (err) {
+		(void)re_fprintf(stderr, "confd: %s: %m\n", cfgfile, err);
+		return 2;
+	}
+	if (check) {
+		(void)re_printf("%H", config_print, &d.cfg);
+		return 0;
+	}
+
+	err = libre_init();
+	if (err)
+		return 1;
+
+	{
+		static const int level[] = {DBG_ERR, DBG_WARNING, DBG_INFO,
+					    DBG_DEBUG};
+		int l = d.cfg.log_level;
+
+		dbg_init(level[l < 0 ? 0 : l > 3 ? 3 : l], DBG_TIME);
+	}
+
+	err = run();
+	if (err && !d.terminating) {
+		DEBUG_WARNING("fatal: %m\n", err);
+		d.exit_code = 1;
+	}
+
+	tmr_cancel(&d.tmr_exit);
+	if (d.hup_pipe[0] > 0) {
+		fd_close(d.hup_pipe[0]);
+		close(d.hup_pipe[0]);
+		close(d.hup_pipe[1]);
+	}
+	d.focus = mem_deref(d.focus);
+	if (d.sip)
+		sip_close(d.sip, true);
+	d.sip = mem_deref(d.sip);
+	d.dnsc = mem_deref(d.dnsc);
+	d.tls = mem_deref(d.tls);
+	d.store = mem_deref(d.store);
+
+	libre_close();
+	tmr_debug();
+	mem_debug();
+
+	return d.exit_code;
+}

@@ -1,0 +1,56 @@
+/**
+ * @file confdef.h  A conference as its creator defined it.
+ *
+ * The store (confd/) reads these from SQLite and hands them to the
+ * focus; the focus never touches SQL.
+ */
+
+enum confdef_srtp {
+	CONFDEF_SRTP_REQUIRED = 0,  /* RTP/SAVP with acceptable a=crypto */
+	CONFDEF_SRTP_OPTIONAL,      /* SRTP when offered, else plain RTP */
+	CONFDEF_SRTP_OFF,           /* plain RTP only */
+};
+
+enum confdef_role {
+	CONFDEF_PARTICIPANT = 0,
+	CONFDEF_CHAIR,
+};
+
+struct confdef_member {
+	struct le le;
+	char *sip_uri;              /* e.g. "sip:alice@example.org" */
+	char *kms_uid;              /* defaults to sip_uri */
+	enum confdef_role role;
+};
+
+struct confdef {
+	struct le le;
+	char *uri;                  /* conference URI, "sip:room@domain" */
+	char *subject;
+	char *creator;
+	bool open;                  /* anyone may join */
+	bool anonymous;             /* anonymous callers may join */
+	enum confdef_srtp srtp;
+	struct list members;        /* struct confdef_member */
+};
+
+int  confdef_alloc(struct confdef **cdp, const char *uri);
+int  confdef_member_add(struct confdef *cd, const char *sip_uri,
+			const char *kms_uid, enum confdef_role role);
+const struct confdef_member *confdef_member_find(const struct confdef *cd,
+						 const char *sip_uri);
+const struct confdef_member *confdef_member_find_kms(const struct confdef *cd,
+						     const char *kms_uid);
+const char *confdef_srtp_name(enum confdef_srtp srtp);
+int  confdef_srtp_decode(enum confdef_srtp *srtp, const char *name);
+const char *confdef_role_name(enum confdef_role role);
+int  confdef_role_decode(enum confdef_role *role, const char *name);
+/* Compare two SIP URIs for authorization: scheme, user and host, with
+ * the host case-insensitive; URI parameters and headers are ignored.
+ * sip: and sips: never match each other; an absent port equals the
+ * scheme's default port.  A URI that is not a valid bare sip:/sips: URI
+ * matches nothing. */
+bool confdef_uri_match(const char *a, const char *b);
+/* True if uri is a bare sip: or sips: URI (no display name or angle
+ * brackets) with a host, a port in range and no stray characters. */
+bool confdef_uri_valid(const char *uri);

@@ -1,0 +1,193 @@
+/**
+ * @file conference.c  Conferences: definition, mixer and roster.
+ */
+#include <string.h>
+#include <re.h>
+#include "focus/confdef.h"
+#include "focus/focus.h"
+#include "keying/sdes.h"
+#include "media/media.h"
+#include "focus/core.h"
+
+
+#define DEBUG_MODULE "conference"
+#define DEBUG_LEVEL 7
+#include <re_dbg.h>
+
+
+static void conference_destructor(void *arg)
+{
+	struct conference *conf = arg;
+
+	list_unlink(&conf->le);
+	mem_deref(conf->mixer);
+	mem_deref(conf->def);
+}
+
+
+static struct conference *conference_by_uri(struct focus *f, const char *uri)
+{
+	struct le *le;
+
+	for (le = f->confs.head; le; le = le->next) {
+		struct conference *conf = le->data;
+
+		if (!conf->removed && confdef_uri_match(conf->def->uri, uri))
+			return conf;
+	}
+
+	return NULL;
+}
+
+
+/* The Request-URI names the conference.  Its host may be our domain or
+ * the address the caller reached us on; only scheme, user and host
+ * count, so parameters such as ;transport do not matter. */
+struct conference *conference_find(struct focus *f, const struct uri *ruri)
+{
+	struct conference *conf;
+	char uri[256];
+
+	if (!pl_isset(&ruri->user))
+		return NULL;
+
+	if (re_snprintf(uri, sizeof(uri), "sip:%r@%r",
+			&ruri->user, &ruri->host) < 0)
+		return NULL;
+
+	conf = conference_by_uri(f, uri);
+	if (conf)
+		return conf;
+
+	if (re_snprintf(uri, sizeof(uri), "sip:%r@%s",
+			&ruri->user, f->domain) < 0)
+		return NULL;
+
+	return conference_by_uri(f, uri);
+}
+
+
+int conference_join(struct conference *conf, struct participant *p)
+{
+	int err;
+
+	if (!conf->mixer) {
+		err = mixer_alloc(&conf->mixer);
+		if (err)
+			return err;
+	}
+
+	list_append(&conf->parts, &p->le, p);
+	p->conf = conf;
+	DEBUG_INFO("%s joined %s (%u in)\n", p->uri, conf->def->uri,
+		   list_count(&conf->parts));
+	return 0;
+}
+
+
+void conference_leave(struct participant *p)
+{
+	struct conference *conf = p->conf;
+
+	if (!conf)
+		return;
+
+	list_unlink(&p->le);
+	p->conf = NULL;
+	DEBUG_INFO("%s left %s (%u in)\n", p->uri, conf->def->uri,
+		   list_count(&conf->parts));
+	conference_gc(conf);
+}
+
+
+/* An empty conference keeps no clock running; a deleted one goes. */
+void conference_gc(struct conference *conf)
+{
+	if (!list_isempty(&conf->parts))
+		return;
+
+	conf->mixer = mem_deref(conf->mixer);
+
+	if (conf->removed)
+		mem_deref(conf);
+}
+
+
+int focus_set_confdefs(struct focus *f, struct list *defs)
+{
+	struct le *le;
+
+	if (!f || !defs)
+		return EINVAL;
+
+	/* mark all; those still defined get unmarked below */
+	for (le = f->confs.head; le; le = le->next) {
+		struct conference *conf = le->data;
+		conf->removed = true;
+	}
+
+	while ((le = list_head(defs))) {
+		struct confdef *def = le->data;
+		struct conference *conf = NULL;
+		struct le *ce;
+
+		list_unlink(&def->le);
+
+		for (ce = f->confs.head; ce; ce = ce->next) {
+			struct conference *c = ce->data;
+			if (confdef_uri_match(c->def->uri, def->uri)) {
+				conf = c;
+				break;
+			}
+		}
+
+		if (conf) {
+			mem_deref(conf->def);
+			conf->def = def;
+			conf->removed = false;
+			continue;
+		}
+
+		conf = mem_zalloc(sizeof(*conf), conference_destructor);
+		if (!conf) {
+			mem_deref(def);
+			return ENOMEM;
+		}
+		conf->focus = f;
+		conf->def = def;
+		list_append(&f->confs, &conf->le, conf);
+	}
+
+	le = f->confs.head;
+	while (le) {
+		struct conference *conf = le->data;
+		le = le->next;
+		if (conf->removed)
+			conference_gc(conf);
+	}
+
+	return 0;
+}
+
+
+uint32_t focus_conference_count(const struct focus *f)
+{
+	return f ? list_count(&f->confs) : 0;
+}
+
+
+uint32_t focus_participant_count(const struct focus *f)
+{
+	struct le *le;
+	uint32_t n = 0;
+
+	if (!f)
+		return 0;
+
+	for (le = f->confs.head; le; le = le->next) {
+		const struct conference *conf = le->data;
+		n += list_count(&conf->parts);
+	}
+
+	return n;
+}

@@ -1,0 +1,77 @@
+/**
+ * @file core.h  Internals shared by the files of focus/.
+ */
+
+struct focus {
+	struct sip *sip;
+	struct sipsess_sock *sock;
+	struct sip_lsnr *lsnr;
+	struct list confs;             /* struct conference */
+	char *domain;
+	struct sa media_addr;
+	uint16_t rtp_min, rtp_max;
+	struct sa *trusted;
+	size_t trustedc;
+	bool closing;
+};
+
+struct conference {
+	struct le le;
+	struct focus *focus;
+	struct confdef *def;           /* current definition (referenced) */
+	bool removed;                  /* definition deleted from store */
+	struct mixer *mixer;           /* exists while anyone is in */
+	struct list parts;             /* struct participant */
+};
+
+struct participant {
+	struct le le;
+	struct conference *conf;
+	struct sipsess *sess;
+	char *uri;                     /* authenticated identity */
+	bool anonymous;
+	struct sdp_session *sdp;
+	struct sdp_media *am;          /* audio m-line */
+	struct audio *audio;
+	struct sdes_crypto tx;         /* our SDES key for this stream */
+	bool tx_valid;
+	bool estab;
+	struct tmr tmr;
+};
+
+/* conference.c */
+struct conference *conference_find(struct focus *f, const struct uri *ruri);
+int  conference_join(struct conference *conf, struct participant *p);
+void conference_leave(struct participant *p);
+void conference_gc(struct conference *conf);
+
+/* participant.c */
+void participant_connect(struct focus *f, const struct sip_msg *msg);
+void participant_hangup(struct participant *p, uint16_t scode,
+			const char *reason);
+
+/* identity.c */
+struct identity {
+	char uri[256];
+	bool anonymous;
+	bool asserted;                 /* from a trusted P-Asserted-Identity */
+};
+int  identity_get(struct identity *id, const struct focus *f,
+		  const struct sip_msg *msg);
+int  identity_authorize(const struct conference *conf,
+			const struct identity *id,
+			uint16_t *scode, const char **reason);
+
+/* sdp_audio.c: offer/answer for the audio m-line, with SDES */
+struct negotiation_error {
+	uint16_t scode;
+	uint16_t warn_code;            /* RFC 3261 20.43 warn-code */
+	const char *warn_text;
+};
+int  sdpa_setup(struct participant *p, const struct focus *f);
+int  sdpa_offer_received(struct participant *p, struct mbuf *offer,
+			 struct negotiation_error *ne);
+int  sdpa_answer_received(struct participant *p, struct mbuf *answer,
+			  struct negotiation_error *ne);
+int  sdpa_encode(struct participant *p, struct mbuf **mbp, bool offer);
+int  sdpa_apply(struct participant *p);

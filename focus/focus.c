@@ -1,0 +1,150 @@
+/**
+ * @file focus.c  The focus: SIP listeners and request dispatch.
+ */
+#include <string.h>
+#include <re.h>
+#include "focus/confdef.h"
+#include "focus/focus.h"
+#include "keying/sdes.h"
+#include "focus/core.h"
+
+
+#define DEBUG_MODULE "focus"
+#define DEBUG_LEVEL 7
+#include <re_dbg.h>
+
+
+static void focus_destructor(void *arg)
+{
+	struct focus *f = arg;
+
+	focus_shutdown(f);
+	mem_deref(f->lsnr);
+	mem_deref(f->sock);
+	list_flush(&f->confs);
+	mem_deref(f->domain);
+	mem_deref(f->trusted);
+}
+
+
+static void connect_handler(const struct sip_msg *msg, void *arg)
+{
+	participant_connect(arg, msg);
+}
+
+
+static void reply_options(struct focus *f, const struct sip_msg *msg)
+{
+	if (pl_isset(&msg->uri.user) && !conference_find(f, &msg->uri)) {
+		(void)sip_treply(NULL, f->sip, msg, 404,
+				 "Conference Not Found");
+		return;
+	}
+
+	(void)sip_treplyf(NULL, NULL, f->sip, msg, false, 200, "OK",
+			  "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS\r\n"
+			  "Accept: application/sdp\r\n"
+			  "Accept-Language: en\r\n"
+			  "Content-Length: 0\r\n\r\n");
+}
+
+
+/* Runs after libre's session layer has taken what belongs to it. */
+static bool request_handler(const struct sip_msg *msg, void *arg)
+{
+	struct focus *f = arg;
+
+	if (!pl_strcmp(&msg->met, "OPTIONS")) {
+		reply_options(f, msg);
+		return true;
+	}
+
+	if (!pl_strcmp(&msg->met, "ACK"))
+		return true;          /* never answered; stray ones vanish */
+
+	if (pl_isset(&msg->to.tag)) {
+		(void)sip_treply(NULL, f->sip, msg, 481,
+				 "Call/Transaction Does Not Exist");
+		return true;
+	}
+
+	(void)sip_treplyf(NULL, NULL, f->sip, msg, false, 405,
+			  "Method Not Allowed",
+			  "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS\r\n"
+			  "Content-Length: 0\r\n\r\n");
+	return true;
+}
+
+
+int focus_alloc(struct focus **fp, struct sip *sip,
+		const struct focus_cfg *cfg)
+{
+	struct focus *f;
+	int err;
+
+	if (!fp || !sip || !cfg || !cfg->domain)
+		return EINVAL;
+
+	f = mem_zalloc(sizeof(*f), focus_destructor);
+	if (!f)
+		return ENOMEM;
+
+	f->sip = sip;
+	f->media_addr = cfg->media_addr;
+	f->rtp_min = cfg->rtp_min;
+	f->rtp_max = cfg->rtp_max;
+
+	err = str_dup(&f->domain, cfg->domain);
+	if (err)
+		goto out;
+
+	if (cfg->trustedc) {
+		f->trusted = mem_alloc(cfg->trustedc * sizeof(*f->trusted),
+				       NULL);
+		if (!f->trusted) {
+			err = ENOMEM;
+			goto out;
+		}
+		memcpy(f->trusted, cfg->trusted,
+		       cfg->trustedc * sizeof(*f->trusted));
+		f->trustedc = cfg->trustedc;
+	}
+
+	err = sipsess_listen(&f->sock, sip, 256, connect_handler, f);
+	if (err)
+		goto out;
+
+	err = sip_listen(&f->lsnr, sip, true, request_handler, f);
+
+ out:
+	if (err)
+		mem_deref(f);
+	else
+		*fp = f;
+
+	return err;
+}
+
+
+void focus_shutdown(struct focus *f)
+{
+	struct le *le;
+
+	if (!f || f->closing)
+		return;
+
+	f->closing = true;
+
+	le = f->confs.head;
+	while (le) {
+		struct conference *conf = le->data;
+		le = le->next;
+
+		mem_ref(conf);
+		while (!list_isempty(&conf->parts))
+			participant_hangup(list_head(&conf->parts)->data,
+					   0, NULL);
+		conference_gc(conf);
+		mem_deref(conf);
+	}
+}

@@ -1,0 +1,278 @@
+/**
+ * @file participant.c  A participant's SIP dialog: dial-in INVITE,
+ * re-INVITE, BYE and CANCEL (through libre's sipsess).
+ */
+#include <string.h>
+#include <re.h>
+#include "focus/confdef.h"
+#include "focus/focus.h"
+#include "keying/sdes.h"
+#include "media/media.h"
+#include "focus/core.h"
+
+
+#define DEBUG_MODULE "participant"
+#define DEBUG_LEVEL 7
+#include <re_dbg.h>
+
+
+static const char allow_hdr[] =
+	"Allow: INVITE, ACK, BYE, CANCEL, OPTIONS\r\n";
+
+
+static void participant_destructor(void *arg)
+{
+	struct participant *p = arg;
+
+	tmr_cancel(&p->tmr);
+	conference_leave(p);
+	mem_deref(p->sess);
+	mem_deref(p->audio);
+	mem_deref(p->am);
+	mem_deref(p->sdp);
+	sdes_wipe(&p->tx);
+	mem_deref(p->uri);
+}
+
+
+static void reply_error(struct sip *sip, const struct sip_msg *msg,
+			const struct negotiation_error *ne, const char *host)
+{
+	(void)sip_treplyf(NULL, NULL, sip, msg, false, ne->scode,
+			  ne->scode == 488 ? "Not Acceptable Here"
+			  : "Server Internal Error",
+			  "Warning: %u %s \"%s\"\r\n"
+			  "Content-Length: 0\r\n\r\n",
+			  ne->warn_code, host, ne->warn_text);
+}
+
+
+static bool is_sdp(const struct sip_msg *msg)
+{
+	return msg_ctype_cmp(&msg->ctyp, "application", "sdp");
+}
+
+
+static int offer_handler(struct mbuf **descp, const struct sip_msg *msg,
+			 void *arg)
+{
+	struct participant *p = arg;
+	struct negotiation_error ne = {488, 399, "Malformed SDP"};
+	int err;
+
+	if (!mbuf_get_left(msg->mb)) {
+		/* re-INVITE without offer: we offer again (RFC 3261 14.2) */
+		return sdpa_encode(p, descp, true);
+	}
+
+	if (!is_sdp(msg))
+		return EPROTO;
+
+	err = sdpa_offer_received(p, msg->mb, &ne);
+	if (err) {
+		DEBUG_NOTICE("%s: re-INVITE refused: %s\n", p->uri,
+			     ne.warn_text);
+		return err;
+	}
+
+	DEBUG_INFO("%s: re-INVITE, %s\n", p->uri,
+		   sdp_dir_name(sdp_media_dir(p->am)));
+	return sdpa_encode(p, descp, false);
+}
+
+
+static void hangup_tmr(void *arg)
+{
+	struct participant *p = arg;
+
+	participant_hangup(p, 488, "Unacceptable Answer");
+}
+
+
+static int answer_handler(const struct sip_msg *msg, void *arg)
+{
+	struct participant *p = arg;
+	struct negotiation_error ne = {488, 399, "Malformed SDP"};
+	int err;
+
+	if (!is_sdp(msg))
+		return EPROTO;
+
+	err = sdpa_answer_received(p, msg->mb, &ne);
+	if (err) {
+		DEBUG_NOTICE("%s: unacceptable answer: %s\n", p->uri,
+			     ne.warn_text);
+		/* not from inside libre's handler: on the next tick */
+		tmr_start(&p->tmr, 0, hangup_tmr, p);
+	}
+
+	return err;
+}
+
+
+static void estab_handler(const struct sip_msg *msg, void *arg)
+{
+	struct participant *p = arg;
+	(void)msg;
+
+	p->estab = true;
+	DEBUG_INFO("%s: established in %s\n", p->uri, p->conf->def->uri);
+}
+
+
+static void close_handler(int err, const struct sip_msg *msg, void *arg)
+{
+	struct participant *p = arg;
+
+	if (err)
+		DEBUG_INFO("%s: session closed: %m\n", p->uri, err);
+	else if (msg)
+		DEBUG_INFO("%s: session closed: %u %r\n", p->uri, msg->scode,
+			   &msg->reason);
+
+	mem_deref(p);
+}
+
+
+void participant_hangup(struct participant *p, uint16_t scode,
+			const char *reason)
+{
+	(void)scode;
+	(void)reason;
+
+	/* Dereferencing an established sipsess sends BYE; an unanswered one
+	 * gets a final response from libre. */
+	p->sess = mem_deref(p->sess);
+	mem_deref(p);
+}
+
+
+/* libre builds the Contact from cuser as "Contact: <%s>\r\n" when cuser
+ * holds a full URI, and has no way to add header parameters.  RFC 4579
+ * needs ";isfocus" as a Contact header parameter, so we close the angle
+ * bracket ourselves and let libre's ">" end an extra header carrying the
+ * conference URI.  The wire result is two well-formed headers. */
+static int contact_print(char *buf, size_t sz, const struct sip_msg *msg,
+			 const struct conference *conf)
+{
+	const char *tp = "";
+
+	switch (msg->tp) {
+	case SIP_TRANSP_TCP: tp = ";transport=tcp"; break;
+	case SIP_TRANSP_TLS: tp = ";transport=tls"; break;
+	default: break;
+	}
+
+	return re_snprintf(buf, sz, "sip:%r@%J%s>;isfocus\r\n"
+			   "X-Conference: <%s",
+			   &msg->uri.user, &msg->dst, tp,
+			   conf->def->uri) < 0 ? ENOMEM : 0;
+}
+
+
+void participant_connect(struct focus *f, const struct sip_msg *msg)
+{
+	struct negotiation_error ne = {488, 399, "Malformed SDP"};
+	struct conference *conf;
+	struct participant *p = NULL;
+	struct identity id;
+	struct mbuf *desc = NULL;
+	char host[64], contact[512];
+	const char *reason;
+	uint16_t scode;
+	int err;
+
+	re_snprintf(host, sizeof(host), "%s", f->domain);
+
+	if (f->closing) {
+		(void)sip_treply(NULL, f->sip, msg, 503, "Shutting Down");
+		return;
+	}
+
+	conf = conference_find(f, &msg->uri);
+	if (!conf) {
+		DEBUG_INFO("INVITE to unknown conference %r\n", &msg->ruri);
+		(void)sip_treply(NULL, f->sip, msg, 404,
+				 "Conference Not Found");
+		return;
+	}
+
+	if (identity_get(&id, f, msg)) {
+		(void)sip_treply(NULL, f->sip, msg, 400, "Bad Identity");
+		return;
+	}
+
+	if (identity_authorize(conf, &id, &scode, &reason)) {
+		DEBUG_NOTICE("%s refused from %s: %s\n", id.uri,
+			     conf->def->uri, reason);
+		(void)sip_treply(NULL, f->sip, msg, scode, reason);
+		return;
+	}
+
+	if (mbuf_get_left(msg->mb) && !is_sdp(msg)) {
+		(void)sip_treplyf(NULL, NULL, f->sip, msg, false, 415,
+				  "Unsupported Media Type",
+				  "Accept: application/sdp\r\n"
+				  "Content-Length: 0\r\n\r\n");
+		return;
+	}
+
+	p = mem_zalloc(sizeof(*p), participant_destructor);
+	if (!p)
+		goto fail;
+
+	err  = str_dup(&p->uri, id.uri);
+	err |= conference_join(conf, p);
+	if (err)
+		goto fail;
+	p->anonymous = id.anonymous;
+
+	err = sdpa_setup(p, f);
+	if (err) {
+		DEBUG_WARNING("media setup: %m\n", err);
+		ne.scode = 503;
+		ne.warn_text = "No media ports";
+		goto refuse;
+	}
+
+	if (mbuf_get_left(msg->mb)) {
+		err = sdpa_offer_received(p, msg->mb, &ne);
+		if (err) {
+			DEBUG_NOTICE("%s: offer refused: %s\n", p->uri,
+				     ne.warn_text);
+			goto refuse;
+		}
+		err = sdpa_encode(p, &desc, false);
+	}
+	else {
+		err = sdpa_encode(p, &desc, true);
+	}
+	if (err)
+		goto fail;
+
+	err = contact_print(contact, sizeof(contact), msg, conf);
+	if (err)
+		goto fail;
+
+	err = sipsess_accept(&p->sess, f->sock, msg, 200, "OK", contact,
+			     "application/sdp", desc, NULL, NULL, false,
+			     offer_handler, answer_handler, estab_handler,
+			     NULL, NULL, close_handler, p,
+			     "%s", allow_hdr);
+	if (err)
+		goto fail;
+
+	mem_deref(desc);
+	return;
+
+ refuse:
+	reply_error(f->sip, msg, &ne, host);
+	mem_deref(desc);
+	mem_deref(p);
+	return;
+
+ fail:
+	(void)sip_treply(NULL, f->sip, msg, 500, "Server Internal Error");
+	mem_deref(desc);
+	mem_deref(p);
+}

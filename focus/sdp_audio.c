@@ -1,0 +1,320 @@
+/**
+ * @file sdp_audio.c  SDP offer/answer for a participant's audio, with
+ * SDES-SRTP (RFC 3264, RFC 4568) under the conference's SRTP policy.
+ */
+#include <string.h>
+#include <openssl/crypto.h>
+#include <re.h>
+#include "focus/confdef.h"
+#include "focus/focus.h"
+#include "keying/sdes.h"
+#include "media/media.h"
+#include "focus/core.h"
+
+
+#define DEBUG_MODULE "sdp"
+#define DEBUG_LEVEL 7
+#include <re_dbg.h>
+
+
+/* Suites in our order of preference when several are offered. */
+static const enum sdes_suite suite_pref[] = {
+	SDES_AEAD_AES_256_GCM,
+	SDES_AEAD_AES_128_GCM,
+	SDES_AES_CM_128_HMAC_SHA1_80,
+	SDES_AES_CM_128_HMAC_SHA1_32,
+};
+
+
+static int formats_reset(struct sdp_media *m)
+{
+	const struct list *lst = sdp_media_format_lst(m, true);
+	int err;
+
+	while (list_head(lst))
+		mem_deref(list_head(lst)->data);
+
+	err  = sdp_format_add(NULL, m, false, "0", "PCMU", 8000, 1,
+			      NULL, NULL, NULL, false, NULL);
+	err |= sdp_format_add(NULL, m, false, "8", "PCMA", 8000, 1,
+			      NULL, NULL, NULL, false, NULL);
+	err |= sdp_format_add(NULL, m, false, "101", "telephone-event", 8000,
+			      1, NULL, NULL, NULL, false, "0-15");
+
+	return err ? ENOMEM : 0;
+}
+
+
+int sdpa_setup(struct participant *p, const struct focus *f)
+{
+	const struct confdef *def = p->conf->def;
+	const char *proto;
+	char cname[64];
+	int err;
+
+	err = sdp_session_alloc(&p->sdp, &f->media_addr);
+	if (err)
+		return err;
+
+	re_snprintf(cname, sizeof(cname), "confd-%p", p);
+	err = audio_alloc(&p->audio, p->conf->mixer, &f->media_addr,
+			  f->rtp_min, f->rtp_max, cname);
+	if (err)
+		return err;
+
+	proto = def->srtp == CONFDEF_SRTP_REQUIRED ? "RTP/SAVP" : "RTP/AVP";
+	err = sdp_media_add(&p->am, p->sdp, "audio", audio_lport(p->audio),
+			    proto);
+	if (err)
+		return err;
+
+	err = sdp_media_set_alt_protos(p->am, 2, "RTP/AVP", "RTP/SAVP");
+	if (err)
+		return err;
+
+	return formats_reset(p->am);
+}
+
+
+struct crypto_pick {
+	struct sdes_crypto best;
+	int rank;                      /* index in suite_pref, -1 none */
+	unsigned seen;
+};
+
+
+static bool crypto_handler(const char *name, const char *value, void *arg)
+{
+	struct crypto_pick *pick = arg;
+	struct sdes_crypto c;
+	struct pl pl;
+	size_t i;
+	(void)name;
+
+	++pick->seen;
+	pl_set_str(&pl, value);
+
+	if (sdes_decode(&c, &pl))
+		return false;
+
+	/* What libre's SRTP cannot honour is simply not acceptable:
+	 * several keys (MKI switching), a KDR, or switched-off services. */
+	if (c.keyc != 1 || c.kdr || c.unknown_mandatory ||
+	    c.unencrypted_srtp || c.unauthenticated_srtp ||
+	    c.fec_order_srtp_fec)
+		goto next;
+
+	for (i = 0; i < ARRAY_SIZE(suite_pref); i++) {
+		if (c.suite != suite_pref[i])
+			continue;
+		if (pick->rank < 0 || (int)i < pick->rank) {
+			sdes_wipe(&pick->best);
+			pick->best = c;
+			pick->rank = (int)i;
+			return false;
+		}
+	}
+
+ next:
+	sdes_wipe(&c);
+	return false;
+}
+
+
+static int negotiate(struct participant *p, struct negotiation_error *ne,
+		     bool answer_to_offer)
+{
+	const struct confdef *def = p->conf->def;
+	struct crypto_pick pick;
+	const struct list *lst;
+	const struct sdp_format *codec = NULL, *telev = NULL;
+	struct audio_params prm;
+	struct le *le;
+	bool savp;
+	int err = 0;
+
+	memset(&pick, 0, sizeof(pick));
+	pick.rank = -1;
+
+	if (!sdp_media_rport(p->am) || sdp_media_disabled(p->am)) {
+		ne->scode = 488;
+		ne->warn_code = 304;
+		ne->warn_text = "No audio stream offered";
+		return EPROTO;
+	}
+
+	lst = sdp_media_format_lst(p->am, true);
+	for (le = list_head(lst); le; le = le->next) {
+		const struct sdp_format *fmt = le->data;
+
+		if (!fmt->sup)
+			continue;
+		if (!codec && (!str_casecmp(fmt->name, "PCMU") ||
+			       !str_casecmp(fmt->name, "PCMA")))
+			codec = fmt;
+		else if (!telev && !str_casecmp(fmt->name, "telephone-event"))
+			telev = fmt;
+	}
+
+	if (!codec) {
+		ne->scode = 488;
+		ne->warn_code = 305;
+		ne->warn_text = "Incompatible media format: PCMU or PCMA needed";
+		return EPROTO;
+	}
+
+	savp = !str_casecmp(sdp_media_proto(p->am), "RTP/SAVP");
+
+	if (def->srtp != CONFDEF_SRTP_OFF)
+		sdp_media_rattr_apply(p->am, "crypto", crypto_handler, &pick);
+
+	if (def->srtp == CONFDEF_SRTP_OFF && savp) {
+		ne->scode = 488;
+		ne->warn_code = 399;
+		ne->warn_text = "SRTP is switched off for this conference";
+		err = EPROTO;
+		goto out;
+	}
+
+	if (pick.rank < 0 && (savp || def->srtp == CONFDEF_SRTP_REQUIRED)) {
+		ne->scode = 488;
+		ne->warn_code = 399;
+		ne->warn_text = pick.seen ? "No acceptable crypto suite"
+			: "SRTP required: no a=crypto offered";
+		err = EPROTO;
+		goto out;
+	}
+
+	/* Drop the codec we did not pick, so the answer names one. */
+	le = list_head(lst);
+	while (le) {
+		struct sdp_format *fmt = le->data;
+		le = le->next;
+		if (fmt != codec && fmt != telev)
+			mem_deref(fmt);
+	}
+
+	sdp_media_del_lattr(p->am, "crypto");
+	if (pick.rank >= 0) {
+		/* A fresh key unless we answered this suite before: keys are
+		 * per participant and per stream, never shared. */
+		if (!p->tx_valid || p->tx.suite != pick.best.suite ||
+		    p->tx.tag != pick.best.tag) {
+			sdes_wipe(&p->tx);
+			err = sdes_generate(&p->tx, pick.best.tag,
+					    pick.best.suite);
+			if (err)
+				goto out;
+			p->tx_valid = true;
+		}
+		err = sdp_media_set_lattr(p->am, false, "crypto", "%H",
+					  sdes_encode, &p->tx);
+		if (err)
+			goto out;
+	}
+	else if (p->tx_valid) {
+		sdes_wipe(&p->tx);
+		p->tx_valid = false;
+	}
+
+	memset(&prm, 0, sizeof(prm));
+	prm.rtp = *sdp_media_raddr(p->am);
+	sdp_media_raddr_rtcp(p->am, &prm.rtcp);
+	prm.codec = codec->pt == 8 ? AUDIO_PCMA : AUDIO_PCMU;
+	prm.pt = (uint8_t)codec->pt;
+	prm.telev_pt = telev ? telev->pt : -1;
+	prm.send = (sdp_media_dir(p->am) & SDP_SENDONLY) != 0;
+	prm.recv = (sdp_media_dir(p->am) & SDP_RECVONLY) != 0;
+	if (pick.rank >= 0) {
+		const struct sdes_key *rk = &pick.best.keys[0];
+
+		prm.suite = sdes_srtp_suite(pick.best.suite);
+		prm.tx_key = p->tx.keys[0].keysalt;
+		prm.tx_key_len = p->tx.keys[0].keysalt_len;
+		prm.rx_key = rk->keysalt;
+		prm.rx_key_len = rk->keysalt_len;
+		prm.rx_mki_len = rk->mki_len;
+		prm.srtcp_unencrypted = pick.best.unencrypted_srtcp;
+	}
+
+	(void)answer_to_offer;
+	err = audio_start(p->audio, &prm);
+	if (err) {
+		ne->scode = 500;
+		ne->warn_code = 399;
+		ne->warn_text = "Media setup failed";
+	}
+
+ out:
+	sdes_wipe(&pick.best);
+	return err;
+}
+
+
+int sdpa_offer_received(struct participant *p, struct mbuf *offer,
+			struct negotiation_error *ne)
+{
+	int err;
+
+	err = formats_reset(p->am);
+	if (err)
+		return err;
+
+	err = sdp_decode(p->sdp, offer, true);
+	if (err) {
+		ne->scode = 488;
+		ne->warn_code = 399;
+		ne->warn_text = "Malformed SDP";
+		return err;
+	}
+
+	return negotiate(p, ne, true);
+}
+
+
+int sdpa_answer_received(struct participant *p, struct mbuf *answer,
+			 struct negotiation_error *ne)
+{
+	int err;
+
+	err = sdp_decode(p->sdp, answer, false);
+	if (err) {
+		ne->scode = 488;
+		ne->warn_code = 399;
+		ne->warn_text = "Malformed SDP";
+		return err;
+	}
+
+	return negotiate(p, ne, false);
+}
+
+
+/* Our own offer (to an offerless INVITE): both codecs, and one
+ * AES_CM_128_HMAC_SHA1_80 key unless SRTP is off. */
+int sdpa_encode(struct participant *p, struct mbuf **mbp, bool offer)
+{
+	int err;
+
+	if (offer) {
+		err = formats_reset(p->am);
+		if (err)
+			return err;
+
+		sdp_media_del_lattr(p->am, "crypto");
+		if (p->conf->def->srtp != CONFDEF_SRTP_OFF) {
+			if (!p->tx_valid) {
+				err = sdes_generate(&p->tx, 1,
+					      SDES_AES_CM_128_HMAC_SHA1_80);
+				if (err)
+					return err;
+				p->tx_valid = true;
+			}
+			err = sdp_media_set_lattr(p->am, false, "crypto",
+						  "%H", sdes_encode, &p->tx);
+			if (err)
+				return err;
+		}
+	}
+
+	return sdp_encode(mbp, p->sdp, offer);
+}

@@ -1,0 +1,43 @@
+#!/bin/sh
+# Run every test: unit binaries in BUILD/tests, then tests/integ/*.sh.
+# Each prints "PASS name" / "FAIL name" lines; a program that exits
+# non-zero without printing FAIL counts as one failure.  Ends with the
+# line "N passed, N failed".
+BUILD=${1:-build}
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+export BUILD="$top/$BUILD"
+log=$(mktemp -d /tmp/confd-test.XXXXXX)
+pass=0; fail=0
+
+run_one() {
+	name=$1; shift
+	out="$log/$(echo "$name" | tr '/' '_').out"
+	"$@" >"$out" 2>&1
+	rc=$?
+	p=$(grep -c '^PASS ' "$out")
+	f=$(grep -c '^FAIL ' "$out")
+	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+		echo "FAIL $name (exit $rc)" >>"$out"
+		f=1
+	fi
+	grep -E '^(PASS|FAIL) ' "$out"
+	if [ "$f" != 0 ]; then
+		echo "---- output of $name ----"
+		tail -n 60 "$out"
+		echo "----"
+	fi
+	pass=$((pass + p)); fail=$((fail + f))
+}
+
+for t in "$BUILD"/tests/test_*; do
+	[ -x "$t" ] || continue
+	run_one "unit/$(basename "$t")" "$t"
+done
+for t in tests/integ/*.sh; do
+	[ -f "$t" ] || continue
+	[ -n "$TESTS" ] && ! echo "$t" | grep -q "$TESTS" && continue
+	run_one "integ/$(basename "$t" .sh)" timeout 300 sh "$t"
+done
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
