@@ -22,10 +22,10 @@ MAINS   := confd/main.c confd/confctl.c
 LIB_SRCS := $(filter-out $(MAINS), \
 	$(wildcard confd/*.c focus/*.c keying/*.c media/*.c floor/*.c \
 		eventpkg/*.c))
-LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 
 UA_SRCS  := $(wildcard tests/ua/*.c)
-UA_OBJS  := $(UA_SRCS:%.c=$(BUILD)/%.o)
+UA_OBJS  := $(UA_SRCS:%.c=$(BUILD)/obj/%.o)
 
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOLS     := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tools/%)
@@ -37,7 +37,7 @@ BINS := $(BUILD)/confd $(BUILD)/confctl $(if $(UA_SRCS),$(BUILD)/confd-ua)
 
 all: $(BINS) $(UNITS) $(TOOLS)
 
-$(BUILD)/%.o: %.c $(wildcard */*.h tests/*/*.h)
+$(BUILD)/obj/%.o: %.c $(wildcard */*.h tests/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -45,20 +45,20 @@ $(BUILD)/libconfd.a: $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/confd: $(BUILD)/confd/main.o $(BUILD)/libconfd.a
+$(BUILD)/confd: $(BUILD)/obj/confd/main.o $(BUILD)/libconfd.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/confctl: $(BUILD)/confd/confctl.o $(BUILD)/libconfd.a
+$(BUILD)/confctl: $(BUILD)/obj/confd/confctl.o $(BUILD)/libconfd.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/confd-ua: $(UA_OBJS) $(BUILD)/libconfd.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libconfd.a
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libconfd.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/tools/%: $(BUILD)/tests/tools/%.o $(BUILD)/libconfd.a
+$(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(BUILD)/libconfd.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 

@@ -1,31 +1,44 @@
 /**
  * @file store.h  The persistent store: SQLite in WAL mode, with
- * versioned migrations.
+ * versioned migrations (PRAGMA user_version), foreign keys on and a
+ * busy timeout, so that confd and confctl can share one file.
+ *
+ * Freed with mem_deref.  Errors: EINVAL for a bad argument (URIs must
+ * be bare sip:/sips: URIs, see confdef_uri_valid), EEXIST for a
+ * duplicate, ENOENT for a missing conference/participant, EBUSY when
+ * another process holds the lock past the timeout, EIO otherwise.
  */
 
 struct store;
 
+/* Creates the file (mode 0600) if needed and migrates it to the current
+ * schema in one transaction.  ENOTSUP if the file is from a newer confd. */
 int  store_open(struct store **stp, const char *path);
 
+/* EEXIST if the URI is taken. subject and creator may be NULL (""). */
 int  store_conf_add(struct store *st, const char *uri, const char *subject,
 		    const char *creator, bool open, bool anonymous,
 		    enum confdef_srtp srtp);
+/* Removes its participants too (ON DELETE CASCADE). ENOENT if absent. */
 int  store_conf_del(struct store *st, const char *uri);
 int  store_conf_set_policy(struct store *st, const char *uri, bool open,
 			   bool anonymous, enum confdef_srtp srtp);
-/* Appends struct confdef (with members) for every conference to list. */
+/* Appends struct confdef (with members) for every conference to list,
+ * in creation order; on error nothing is appended. */
 int  store_conf_load(struct store *st, struct list *confdefs);
 /* One conference, ENOENT when absent. */
 int  store_conf_get(struct store *st, struct confdef **cdp, const char *uri);
 
+/* kms_uid NULL or "" means the sip_uri.  ENOENT if the conference is
+ * missing, EEXIST if sip_uri is already listed (as confdef_uri_match sees it). */
 int  store_part_add(struct store *st, const char *conf_uri,
 		    const char *sip_uri, const char *kms_uid,
 		    enum confdef_role role);
 int  store_part_del(struct store *st, const char *conf_uri,
 		    const char *sip_uri);
 
-/* Creator accounts, for the web interface. The password is stored as a
- * salted scrypt/PBKDF2 hash, never in clear. */
+/* Creator accounts, for the web interface. The password is stored as
+ * PBKDF2-HMAC-SHA256 with a random 16-byte salt, never in clear. */
 int  store_creator_add(struct store *st, const char *name,
 		       const char *password);
 int  store_creator_check(struct store *st, const char *name,

@@ -1,0 +1,588 @@
+/**
+ * @file confctl.c  Command-line administration of the confd store:
+ * conferences, their authorized participants and creator accounts.
+ *
+ * Exit status: 0 done, 1 the store refused or failed, 2 bad arguments.
+ */
+#include <string.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdarg.h>
+#include <errno.h>
+#include <unistd.h>
+#include <termios.h>
+#include <openssl/crypto.h>
+#include <re.h>
+#include "focus/confdef.h"
+#include "confd/store.h"
+
+
+enum {
+	EXIT_STORE = 1,
+	EXIT_USAGE = 2,
+	TEXT_MAX   = 1024,
+	PW_MAX     = 1024,
+};
+
+
+static const char usage_text[] =
+	"usage: confctl [-d DB] COMMAND ...\n"
+	"\n"
+	"  conf add URI [--subject S] [--creator C] [--open] [--anonymous]\n"
+	"               [--srtp required|optional|off]\n"
+	"  conf del URI\n"
+	"  conf list\n"
+	"  conf policy URI [--open|--closed] [--anonymous|--no-anonymous]\n"
+	"                  [--srtp required|optional|off]\n"
+	"  part add URI SIPURI [--kms-uid UID] [--role chair|participant]\n"
+	"  part del URI SIPURI\n"
+	"  creator add NAME      password from $CONFCTL_PASSWORD or stdin\n"
+	"\n"
+	"  -d DB      the store (default confd.db)\n"
+	"  -h, --help this text\n"
+	"\n"
+	"URIs are bare sip: or sips: URIs, e.g. sip:room@example.org.\n"
+	"Exit status: 0 done, 1 store error, 2 bad arguments.\n";
+
+
+/* Options after the command words, collected before anything is done
+ * so that a typo never leaves half a change behind. */
+struct opts {
+	const char *pos[3];
+	int posc;
+	const char *subject;
+	const char *creator;
+	const char *kms_uid;
+	int open;                 /* -1 unchanged, 0, 1 */
+	int anonymous;
+	bool srtp_set;
+	enum confdef_srtp srtp;
+	bool role_set;
+	enum confdef_role role;
+};
+
+
+static int usage_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("confctl: ", stderr);
+	va_start(ap, fmt);
+	(void)re_vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\n(confctl --help for usage)\n", stderr);
+
+	return EXIT_USAGE;
+}
+
+
+static int store_err(const char *what, const char *obj, int err)
+{
+	const char *why;
+
+	switch (err) {
+
+	case EEXIST: why = "already exists";               break;
+	case ENOENT: why = "not found";                    break;
+	case EINVAL: why = "rejected as invalid";          break;
+	case EBUSY:  why = "store is busy, try again";     break;
+	case EACCES: why = "permission denied";            break;
+	case ENOTSUP: why = "store is from a newer confd"; break;
+	default:     why = NULL;                           break;
+	}
+
+	if (why)
+		re_fprintf(stderr, "confctl: %s %s: %s\n", what, obj, why);
+	else
+		re_fprintf(stderr, "confctl: %s %s: %m\n", what, obj, err);
+
+	return EXIT_STORE;
+}
+
+
+/* "--opt VALUE": the value must be there and must not be empty. */
+static const char *optval(int argc, char *argv[], int *i)
+{
+	if (*i + 1 >= argc || !argv[*i + 1][0])
+		return NULL;
+
+	return argv[++*i];
+}
+
+
+static bool allowed(const char *opt, const char *allow)
+{
+	const char *p = strstr(allow, opt);
+	size_t n = strlen(opt);
+
+	/* allow is a space-separated list of option names */
+	while (p) {
+		if ((p == allow || p[-1] == ' ') &&
+		    (p[n] == ' ' || p[n] == '\0'))
+			return true;
+		p = strstr(p + 1, opt);
+	}
+
+	return false;
+}
+
+
+static bool text_ok(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n > TEXT_MAX)
+		return false;
+
+	for (i = 0; i < n; i++) {
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return false;
+	}
+
+	return true;
+}
+
+
+static int parse_opts(struct opts *o, int argc, char *argv[],
+		      int maxpos, const char *allow)
+{
+	int i;
+
+	memset(o, 0, sizeof(*o));
+	o->open = -1;
+	o->anonymous = -1;
+
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v;
+
+		if (a[0] != '-' || a[1] != '-') {
+			if (o->posc >= maxpos)
+				return usage_err("unexpected argument '%s'",
+						 a);
+			o->pos[o->posc++] = a;
+			continue;
+		}
+
+		if (!allowed(a, allow))
+			return usage_err("unknown option '%s' here", a);
+
+		if (!strcmp(a, "--open") || !strcmp(a, "--closed")) {
+			o->open = !strcmp(a, "--open");
+		}
+		else if (!strcmp(a, "--anonymous") ||
+			 !strcmp(a, "--no-anonymous")) {
+			o->anonymous = !strcmp(a, "--anonymous");
+		}
+		else if (!(v = optval(argc, argv, &i))) {
+			return usage_err("%s needs a value", a);
+		}
+		else if (!strcmp(a, "--subject")) {
+			if (!text_ok(v))
+				return usage_err("--subject: too long or has"
+						 " control characters");
+			o->subject = v;
+		}
+		else if (!strcmp(a, "--creator")) {
+			if (!text_ok(v))
+				return usage_err("--creator: too long or has"
+						 " control characters");
+			o->creator = v;
+		}
+		else if (!strcmp(a, "--kms-uid")) {
+			if (!text_ok(v))
+				return usage_err("--kms-uid: too long or has"
+						 " control characters");
+			o->kms_uid = v;
+		}
+		else if (!strcmp(a, "--srtp")) {
+			if (confdef_srtp_decode(&o->srtp, v))
+				return usage_err("--srtp: '%s' is not"
+						 " required, optional or off",
+						 v);
+			o->srtp_set = true;
+		}
+		else if (!strcmp(a, "--role")) {
+			if (confdef_role_decode(&o->role, v))
+				return usage_err("--role: '%s' is not chair"
+						 " or participant", v);
+			o->role_set = true;
+		}
+	}
+
+	if (o->posc != maxpos)
+		return usage_err("missing argument (%d of %d given)",
+				 o->posc, maxpos);
+
+	return 0;
+}
+
+
+static int check_uri(const char *what, const char *uri)
+{
+	if (confdef_uri_valid(uri))
+		return 0;
+
+	return usage_err("%s '%s' is not a bare sip: or sips: URI"
+			 " (like sip:room@example.org)", what, uri);
+}
+
+
+static int open_store(struct store **stp, const char *db)
+{
+	int err = store_open(stp, db);
+
+	if (err)
+		return store_err("open", db, err);
+
+	return 0;
+}
+
+
+static int cmd_conf_add(const char *db, int argc, char *argv[])
+{
+	struct store *st = NULL;
+	struct opts o;
+	int rc, err;
+
+	rc = parse_opts(&o, argc, argv, 1,
+			"--subject --creator --open --anonymous --srtp");
+	if (rc)
+		return rc;
+	rc = check_uri("conference URI", o.pos[0]);
+	if (rc)
+		return rc;
+
+	rc = open_store(&st, db);
+	if (rc)
+		return rc;
+
+	err = store_conf_add(st, o.pos[0], o.subject, o.creator,
+			     o.open == 1, o.anonymous == 1,
+			     o.srtp_set ? o.srtp : CONFDEF_SRTP_REQUIRED);
+	if (err)
+		rc = store_err("conf add", o.pos[0], err);
+
+	mem_deref(st);
+	return rc;
+}
+
+
+static int cmd_conf_del(const char *db, int argc, char *argv[])
+{
+	struct store *st = NULL;
+	struct opts o;
+	int rc, err;
+
+	rc = parse_opts(&o, argc, argv, 1, "");
+	if (rc)
+		return rc;
+	rc = check_uri("conference URI", o.pos[0]);
+	if (rc)
+		return rc;
+
+	rc = open_store(&st, db);
+	if (rc)
+		return rc;
+
+	err = store_conf_del(st, o.pos[0]);
+	if (err)
+		rc = store_err("conf del", o.pos[0], err);
+
+	mem_deref(st);
+	return rc;
+}
+
+
+static int cmd_conf_list(const char *db, int argc, char *argv[])
+{
+	struct store *st = NULL;
+	struct list l = LIST_INIT;
+	struct opts o;
+	struct le *le, *me;
+	int rc, err;
+
+	rc = parse_opts(&o, argc, argv, 0, "");
+	if (rc)
+		return rc;
+
+	rc = open_store(&st, db);
+	if (rc)
+		return rc;
+
+	err = store_conf_load(st, &l);
+	if (err) {
+		rc = store_err("conf list", db, err);
+		goto out;
+	}
+
+	for (le = l.head; le; le = le->next) {
+		const struct confdef *cd = le->data;
+
+		re_printf("%s open=%s anonymous=%s srtp=%s creator=\"%s\""
+			  " subject=\"%s\"\n", cd->uri,
+			  cd->open ? "yes" : "no",
+			  cd->anonymous ? "yes" : "no",
+			  confdef_srtp_name(cd->srtp), cd->creator,
+			  cd->subject);
+
+		for (me = cd->members.head; me; me = me->next) {
+			const struct confdef_member *m = me->data;
+
+			re_printf("    %s role=%s kms_uid=%s\n", m->sip_uri,
+				  confdef_role_name(m->role), m->kms_uid);
+		}
+	}
+
+ out:
+	list_flush(&l);
+	mem_deref(st);
+	return rc;
+}
+
+
+static int cmd_conf_policy(const char *db, int argc, char *argv[])
+{
+	struct store *st = NULL;
+	struct confdef *cd = NULL;
+	struct opts o;
+	int rc, err;
+
+	rc = parse_opts(&o, argc, argv, 1,
+			"--open --closed --anonymous --no-anonymous --srtp");
+	if (rc)
+		return rc;
+	rc = check_uri("conference URI", o.pos[0]);
+	if (rc)
+		return rc;
+	if (o.open < 0 && o.anonymous < 0 && !o.srtp_set)
+		return usage_err("conf policy: nothing to change");
+
+	rc = open_store(&st, db);
+	if (rc)
+		return rc;
+
+	/* Only what was given changes; the rest keeps its value */
+	err = store_conf_get(st, &cd, o.pos[0]);
+	if (!err) {
+		err = store_conf_set_policy(st, o.pos[0],
+				o.open >= 0 ? o.open == 1 : cd->open,
+				o.anonymous >= 0 ? o.anonymous == 1 :
+				cd->anonymous,
+				o.srtp_set ? o.srtp : cd->srtp);
+	}
+	if (err)
+		rc = store_err("conf policy", o.pos[0], err);
+
+	mem_deref(cd);
+	mem_deref(st);
+	return rc;
+}
+
+
+static int cmd_part_add(const char *db, int argc, char *argv[])
+{
+	struct store *st = NULL;
+	struct opts o;
+	int rc, err;
+
+	rc = parse_opts(&o, argc, argv, 2, "--kms-uid --role");
+	if (rc)
+		return rc;
+	rc = check_uri("conference URI", o.pos[0]);
+	if (!rc)
+		rc = check_uri("participant URI", o.pos[1]);
+	if (rc)
+		return rc;
+
+	rc = open_store(&st, db);
+	if (rc)
+		return rc;
+
+	err = store_part_add(st, o.pos[0], o.pos[1], o.kms_uid,
+			     o.role_set ? o.role : CONFDEF_PARTICIPANT);
+	if (err == ENOENT) {
+		re_fprintf(stderr, "confctl: part add: no conference %s\n",
+			   o.pos[0]);
+		rc = EXIT_STORE;
+	}
+	else if (err) {
+		rc = store_err("part add", o.pos[1], err);
+	}
+
+	mem_deref(st);
+	return rc;
+}
+
+
+static int cmd_part_del(const char *db, int argc, char *argv[])
+{
+	struct store *st = NULL;
+	struct opts o;
+	int rc, err;
+
+	rc = parse_opts(&o, argc, argv, 2, "");
+	if (rc)
+		return rc;
+	rc = check_uri("conference URI", o.pos[0]);
+	if (!rc)
+		rc = check_uri("participant URI", o.pos[1]);
+	if (rc)
+		return rc;
+
+	rc = open_store(&st, db);
+	if (rc)
+		return rc;
+
+	err = store_part_del(st, o.pos[0], o.pos[1]);
+	if (err)
+		rc = store_err("part del", o.pos[1], err);
+
+	mem_deref(st);
+	return rc;
+}
+
+
+/* One line from stdin, without echo when it is a terminal. */
+static int read_password(char *buf, size_t size)
+{
+	struct termios old, raw;
+	bool tty = isatty(STDIN_FILENO);
+	size_t n;
+	int err = 0;
+
+	if (tty) {
+		fputs("Password: ", stderr);
+		if (tcgetattr(STDIN_FILENO, &old) == 0) {
+			raw = old;
+			raw.c_lflag &= ~(tcflag_t)ECHO;
+			(void)tcsetattr(STDIN_FILENO, TCSAFLUSH, &raw);
+		}
+		else {
+			tty = false;
+		}
+	}
+
+	if (!fgets(buf, (int)size, stdin))
+		err = ENOENT;
+
+	if (tty) {
+		(void)tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		fputs("\n", stderr);
+	}
+
+	if (err)
+		return err;
+
+	n = strlen(buf);
+	if (n && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	else if (n + 1 >= size)
+		return E2BIG;   /* no newline in a full buffer: too long */
+	if (n && buf[n - 1] == '\r')
+		buf[--n] = '\0';
+
+	return 0;
+}
+
+
+static int cmd_creator_add(const char *db, int argc, char *argv[])
+{
+	struct store *st = NULL;
+	char pw[PW_MAX + 2];
+	const char *env;
+	struct opts o;
+	int rc, err;
+
+	rc = parse_opts(&o, argc, argv, 1, "");
+	if (rc)
+		return rc;
+	if (!text_ok(o.pos[0]) || strlen(o.pos[0]) > 256)
+		return usage_err("creator name too long or has control"
+				 " characters");
+
+	env = getenv("CONFCTL_PASSWORD");
+	if (env) {
+		if (strlen(env) > PW_MAX)
+			return usage_err("password longer than %d",
+					 PW_MAX);
+		str_ncpy(pw, env, sizeof(pw));
+	}
+	else if (read_password(pw, sizeof(pw))) {
+		return usage_err("no password: set CONFCTL_PASSWORD or"
+				 " give it on stdin (at most %d bytes)",
+				 PW_MAX);
+	}
+
+	if (!pw[0]) {
+		rc = usage_err("empty password");
+		goto out;
+	}
+
+	rc = open_store(&st, db);
+	if (rc)
+		goto out;
+
+	err = store_creator_add(st, o.pos[0], pw);
+	if (err)
+		rc = store_err("creator add", o.pos[0], err);
+
+ out:
+	OPENSSL_cleanse(pw, sizeof(pw));
+	mem_deref(st);
+	return rc;
+}
+
+
+struct cmd {
+	const char *obj;
+	const char *verb;
+	int (*fn)(const char *db, int argc, char *argv[]);
+};
+
+static const struct cmd cmdv[] = {
+	{"conf",    "add",    cmd_conf_add},
+	{"conf",    "del",    cmd_conf_del},
+	{"conf",    "list",   cmd_conf_list},
+	{"conf",    "policy", cmd_conf_policy},
+	{"part",    "add",    cmd_part_add},
+	{"part",    "del",    cmd_part_del},
+	{"creator", "add",    cmd_creator_add},
+};
+
+
+int main(int argc, char *argv[])
+{
+	const char *db = "confd.db";
+	size_t j;
+	int i = 1;
+
+	while (i < argc && argv[i][0] == '-') {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			fputs(usage_text, stdout);
+			return 0;
+		}
+		else if (!strcmp(argv[i], "-d")) {
+			if (i + 1 >= argc || !argv[i + 1][0])
+				return usage_err("-d needs a file name");
+			db = argv[i + 1];
+			i += 2;
+		}
+		else {
+			return usage_err("unknown option '%s'", argv[i]);
+		}
+	}
+
+	if (argc - i < 2) {
+		fputs(usage_text, stderr);
+		return EXIT_USAGE;
+	}
+
+	for (j = 0; j < ARRAY_SIZE(cmdv); j++) {
+		if (!strcmp(argv[i], cmdv[j].obj) &&
+		    !strcmp(argv[i + 1], cmdv[j].verb))
+			return cmdv[j].fn(db, argc - i - 2, argv + i + 2);
+	}
+
+	return usage_err("unknown command '%s %s'", argv[i], argv[i + 1]);
+}

@@ -1,0 +1,370 @@
+/**
+ * @file confdef.c  A conference as its creator defined it: the list of
+ * authorized members, and the SIP URI comparison used to look them up.
+ */
+#include <string.h>
+#include <re.h>
+#include "focus/confdef.h"
+
+
+/* A SIP URI longer than this is not a plausible identity; refusing it
+ * up front bounds every later copy. */
+#define CONFDEF_URI_MAX 1024
+
+
+static void member_destructor(void *arg)
+{
+	struct confdef_member *m = arg;
+
+	list_unlink(&m->le);
+	mem_deref(m->sip_uri);
+	mem_deref(m->kms_uid);
+}
+
+
+static void confdef_destructor(void *arg)
+{
+	struct confdef *cd = arg;
+
+	list_unlink(&cd->le);
+	list_flush(&cd->members);
+	mem_deref(cd->uri);
+	mem_deref(cd->subject);
+	mem_deref(cd->creator);
+}
+
+
+int confdef_alloc(struct confdef **cdp, const char *uri)
+{
+	struct confdef *cd;
+	int err;
+
+	if (!cdp || !str_isset(uri))
+		return EINVAL;
+
+	cd = mem_zalloc(sizeof(*cd), confdef_destructor);
+	if (!cd)
+		return ENOMEM;
+
+	list_init(&cd->members);
+	cd->srtp = CONFDEF_SRTP_REQUIRED;
+
+	/* subject and creator start empty rather than NULL so that
+	 * readers can print them without checking */
+	err  = str_dup(&cd->uri, uri);
+	err |= str_dup(&cd->subject, "");
+	err |= str_dup(&cd->creator, "");
+	if (err) {
+		mem_deref(cd);
+		return ENOMEM;
+	}
+
+	*cdp = cd;
+	return 0;
+}
+
+
+int confdef_member_add(struct confdef *cd, const char *sip_uri,
+		       const char *kms_uid, enum confdef_role role)
+{
+	struct confdef_member *m;
+	int err;
+
+	if (!cd || !str_isset(sip_uri))
+		return EINVAL;
+	if (role != CONFDEF_PARTICIPANT && role != CONFDEF_CHAIR)
+		return EINVAL;
+
+	/* Two entries for one identity would make the role ambiguous */
+	if (confdef_member_find(cd, sip_uri))
+		return EEXIST;
+
+	m = mem_zalloc(sizeof(*m), member_destructor);
+	if (!m)
+		return ENOMEM;
+
+	err  = str_dup(&m->sip_uri, sip_uri);
+	err |= str_dup(&m->kms_uid, str_isset(kms_uid) ? kms_uid : sip_uri);
+	if (err) {
+		mem_deref(m);
+		return ENOMEM;
+	}
+
+	m->role = role;
+	list_append(&cd->members, &m->le, m);
+
+	return 0;
+}
+
+
+const struct confdef_member *confdef_member_find(const struct confdef *cd,
+						 const char *sip_uri)
+{
+	struct le *le;
+
+	if (!cd || !sip_uri)
+		return NULL;
+
+	for (le = cd->members.head; le; le = le->next) {
+		const struct confdef_member *m = le->data;
+
+		if (confdef_uri_match(m->sip_uri, sip_uri))
+			return m;
+	}
+
+	return NULL;
+}
+
+
+const struct confdef_member *confdef_member_find_kms(const struct confdef *cd,
+						     const char *kms_uid)
+{
+	struct le *le;
+
+	if (!cd || !kms_uid)
+		return NULL;
+
+	/* KMS UIDs are opaque to us: the KMS vouched for exactly these
+	 * bytes, so any normalisation would widen who is admitted */
+	for (le = cd->members.head; le; le = le->next) {
+		const struct confdef_member *m = le->data;
+
+		if (0 == strcmp(m->kms_uid, kms_uid))
+			return m;
+	}
+
+	return NULL;
+}
+
+
+const char *confdef_srtp_name(enum confdef_srtp srtp)
+{
+	switch (srtp) {
+
+	case CONFDEF_SRTP_REQUIRED: return "required";
+	case CONFDEF_SRTP_OPTIONAL: return "optional";
+	case CONFDEF_SRTP_OFF:      return "off";
+	default:                    return "?";
+	}
+}
+
+
+int confdef_srtp_decode(enum confdef_srtp *srtp, const char *name)
+{
+	if (!srtp || !name)
+		return EINVAL;
+
+	if (0 == strcmp(name, "required"))
+		*srtp = CONFDEF_SRTP_REQUIRED;
+	else if (0 == strcmp(name, "optional"))
+		*srtp = CONFDEF_SRTP_OPTIONAL;
+	else if (0 == strcmp(name, "off"))
+		*srtp = CONFDEF_SRTP_OFF;
+	else
+		return EINVAL;
+
+	return 0;
+}
+
+
+const char *confdef_role_name(enum confdef_role role)
+{
+	switch (role) {
+
+	case CONFDEF_PARTICIPANT: return "participant";
+	case CONFDEF_CHAIR:       return "chair";
+	default:                  return "?";
+	}
+}
+
+
+int confdef_role_decode(enum confdef_role *role, const char *name)
+{
+	if (!role || !name)
+		return EINVAL;
+
+	if (0 == strcmp(name, "participant"))
+		*role = CONFDEF_PARTICIPANT;
+	else if (0 == strcmp(name, "chair"))
+		*role = CONFDEF_CHAIR;
+	else
+		return EINVAL;
+
+	return 0;
+}
+
+
+static bool host_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		(c >= '0' && c <= '9') || c == '-' || c == '.';
+}
+
+
+/*
+ * libre's uri_decode() is a regex search, not an anchored parse: it
+ * accepts "<sip:a@b>" with scheme "<sip" and host "b>", and wraps a
+ * port of 99999.  So the pieces it returns are checked again here.
+ */
+static int uri_parse(struct uri *uri, const char *str)
+{
+	struct pl pl;
+	const char *p, *end;
+	size_t i, len;
+	uint32_t port = 0;
+
+	if (!str)
+		return EINVAL;
+
+	len = strlen(str);
+	if (len == 0 || len > CONFDEF_URI_MAX)
+		return EINVAL;
+
+	/* A bare URI: no spaces, controls or name-addr punctuation */
+	for (i = 0; i < len; i++) {
+		unsigned char c = str[i];
+
+		if (c <= 0x20 || c >= 0x7f || c == '<' || c == '>' ||
+		    c == '"')
+			return EINVAL;
+	}
+
+	pl.p = str;
+	pl.l = len;
+	if (uri_decode(uri, &pl))
+		return EINVAL;
+
+	if (uri->scheme.p != str)
+		return EINVAL;
+	if (pl_strcasecmp(&uri->scheme, "sip") &&
+	    pl_strcasecmp(&uri->scheme, "sips"))
+		return EINVAL;
+	if (!pl_isset(&uri->host))
+		return EINVAL;
+
+	if (uri->af == AF_INET6) {
+		/* uri_decode strips the brackets of an IPv6 reference */
+		if (uri->host.p == str || uri->host.p[-1] != '[')
+			return EINVAL;
+		p = uri->host.p + uri->host.l;
+		if (*p != ']')
+			return EINVAL;
+		++p;
+	}
+	else {
+		for (i = 0; i < uri->host.l; i++) {
+			if (!host_char(uri->host.p[i]))
+				return EINVAL;
+		}
+		p = uri->host.p + uri->host.l;
+	}
+
+	/* Port: digits only, up to where parameters or headers start */
+	end = str + len;
+	if (p < end && *p == ':') {
+		++p;
+		if (p >= end || *p < '0' || *p > '9')
+			return EINVAL;
+		while (p < end && *p >= '0' && *p <= '9') {
+			port = port * 10 + (uint32_t)(*p - '0');
+			if (port > 65535)
+				return EINVAL;
+			++p;
+		}
+		if (port == 0)
+			return EINVAL;
+	}
+	if (p < end && *p != ';' && *p != '?')
+		return EINVAL;
+
+	return 0;
+}
+
+
+bool confdef_uri_valid(const char *uri)
+{
+	struct uri u;
+
+	return 0 == uri_parse(&u, uri);
+}
+
+
+static uint16_t uri_port(const struct uri *u)
+{
+	if (u->port)
+		return u->port;
+
+	return pl_strcasecmp(&u->scheme, "sips") ? 5060 : 5061;
+}
+
+
+/* Users compare case-sensitively but escapes are equivalent to the
+ * characters they stand for (RFC 3261 19.1.4), so "%61lice" is "alice". */
+static bool user_match(const struct pl *a, const struct pl *b)
+{
+	char *ua = NULL, *ub = NULL;
+	bool match = false;
+
+	if (!pl_cmp(a, b))
+		return true;
+
+	if (re_sdprintf(&ua, "%H", uri_user_unescape, a) ||
+	    re_sdprintf(&ub, "%H", uri_user_unescape, b))
+		goto out;
+
+	match = 0 == strcmp(ua, ub);
+
+ out:
+	mem_deref(ua);
+	mem_deref(ub);
+	return match;
+}
+
+
+static bool host_match(const struct uri *a, const struct uri *b)
+{
+	struct sa sa, sb;
+
+	/* IP literals compare as addresses so that "::1" equals
+	 * "0:0:0:0:0:0:0:1" */
+	if (a->af != AF_UNSPEC && b->af != AF_UNSPEC) {
+		if (sa_set(&sa, &a->host, 0) || sa_set(&sb, &b->host, 0))
+			return false;
+		return sa_cmp(&sa, &sb, SA_ADDR);
+	}
+
+	return 0 == pl_casecmp(&a->host, &b->host);
+}
+
+
+/*
+ * RFC 3261 19.1.4 in spirit, for deciding who someone is:
+ *  - sip and sips are different URIs (19.1.4 says they are never
+ *    equivalent), so a member listed as sip: is not matched by sips:
+ *    and the other way round; the scheme itself is case-insensitive;
+ *  - the user part is case-sensitive, after unescaping;
+ *  - the host is case-insensitive, IP literals compare as addresses;
+ *  - an absent port equals the scheme's default port (5060 / 5061).
+ *    19.1.4 would keep them apart, but a creator who writes
+ *    sip:alice@example.org means alice whatever port her From shows;
+ *  - parameters, headers and any password are ignored: they say how
+ *    to reach someone, not who they are.
+ */
+bool confdef_uri_match(const char *a, const char *b)
+{
+	struct uri ua, ub;
+
+	if (uri_parse(&ua, a) || uri_parse(&ub, b))
+		return false;
+
+	if (pl_casecmp(&ua.scheme, &ub.scheme))
+		return false;
+
+	if (!user_match(&ua.user, &ub.user))
+		return false;
+
+	if (!host_match(&ua, &ub))
+		return false;
+
+	return uri_port(&ua) == uri_port(&ub);
+}

@@ -1,0 +1,438 @@
+/**
+ * @file test_conf.c  confd.conf parsing, and the conference definition
+ * helpers (members, SIP URI matching, policy names).
+ */
+#include <string.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <re.h>
+#include "focus/confdef.h"
+#include "confd/config.h"
+#include "tests/unit/check.h"
+
+
+static int parse_str(struct config *cfg, const char *s)
+{
+	return config_parse_buf(cfg, (const uint8_t *)s, strlen(s));
+}
+
+
+static bool sa_is(const struct sa *sa, const char *ip, uint16_t port)
+{
+	struct sa want;
+
+	if (sa_set_str(&want, ip, port))
+		return false;
+
+	return sa_cmp(sa, &want, SA_ALL);
+}
+
+
+static int test_defaults(void)
+{
+	struct config cfg;
+
+	CHECK_EQ(config_load(&cfg, NULL), 0);
+	CHECK(sa_is(&cfg.sip_listen, "127.0.0.1", 5060));
+	CHECK(sa_is(&cfg.sip_tls_listen, "127.0.0.1", 5061));
+	CHECK_STR(cfg.domain, "127.0.0.1");
+	CHECK_STR(cfg.store, "confd.db");
+	CHECK_STR(cfg.tls_cert, "confd.pem");
+	CHECK_EQ(cfg.rtp_port_min, 10000);
+	CHECK_EQ(cfg.rtp_port_max, 20000);
+	CHECK(sa_is(&cfg.media_addr, "127.0.0.1", 0));
+	CHECK_EQ(cfg.trustedc, 0);
+	CHECK_EQ(cfg.log_level, 2);
+	CHECK_EQ(cfg.shutdown_wait_ms, 2000);
+
+	/* an empty file is the defaults too */
+	CHECK_EQ(parse_str(&cfg, ""), 0);
+	CHECK_EQ(cfg.rtp_port_min, 10000);
+
+	return 0;
+}
+
+
+static int test_every_key_from_file(void)
+{
+	static const char text[] =
+		"# a comment\n"
+		"   # an indented comment\n"
+		"\n"
+		"sip_listen     10.1.2.3:5080\n"
+		"sip_tls_listen [::1]:5081   # trailing comment\n"
+		"domain         conf.example.org\r\n"
+		"store          /var/lib/confd/confd.db\n"
+		"tls_cert       /etc/confd/cert#1.pem\n"
+		"rtp_ports      20000-20099\n"
+		"media_addr     192.0.2.7\n"
+		"trusted_peers  127.0.0.1:5070, 127.0.0.2\n"
+		"trusted_peers  [::1]:5072 ::2\n"
+		"log_level      debug\n"
+		"shutdown_wait  500";  /* no newline at the end */
+	char path[] = "/tmp/confd-conf.XXXXXX";
+	struct config cfg;
+	int fd;
+
+	fd = mkstemp(path);
+	CHECK(fd >= 0);
+	CHECK_EQ(write(fd, text, sizeof(text) - 1), (ssize_t)sizeof(text) - 1);
+	close(fd);
+
+	CHECK_EQ(config_load(&cfg, path), 0);
+	unlink(path);
+
+	CHECK(sa_is(&cfg.sip_listen, "10.1.2.3", 5080));
+	CHECK(sa_is(&cfg.sip_tls_listen, "::1", 5081));
+	CHECK_STR(cfg.domain, "conf.example.org");
+	CHECK_STR(cfg.store, "/var/lib/confd/confd.db");
+	CHECK_STR(cfg.tls_cert, "/etc/confd/cert#1.pem");
+	CHECK_EQ(cfg.rtp_port_min, 20000);
+	CHECK_EQ(cfg.rtp_port_max, 20099);
+	CHECK(sa_is(&cfg.media_addr, "192.0.2.7", 0));
+	CHECK_EQ(cfg.trustedc, 4);
+	CHECK(sa_is(&cfg.trusted[0], "127.0.0.1", 5070));
+	CHECK(sa_is(&cfg.trusted[1], "127.0.0.2", 0));
+	CHECK(sa_is(&cfg.trusted[2], "::1", 5072));
+	CHECK(sa_is(&cfg.trusted[3], "::2", 0));
+	CHECK_EQ(cfg.log_level, 3);
+	CHECK_EQ(cfg.shutdown_wait_ms, 500);
+
+	CHECK_EQ(config_load(&cfg, "/nonexistent/confd.conf"), ENOENT);
+
+	return 0;
+}
+
+
+static int test_derived_defaults(void)
+{
+	struct config cfg;
+
+	/* domain and media_addr follow sip_listen */
+	CHECK_EQ(parse_str(&cfg, "sip_listen 192.0.2.1:5060\n"), 0);
+	CHECK_STR(cfg.domain, "192.0.2.1");
+	CHECK(sa_is(&cfg.media_addr, "192.0.2.1", 0));
+
+	CHECK_EQ(parse_str(&cfg, "sip_listen 0.0.0.0\n"), 0);
+	CHECK(sa_is(&cfg.sip_listen, "0.0.0.0", 5060));
+	CHECK_STR(cfg.domain, "localhost");
+
+	CHECK_EQ(parse_str(&cfg, "sip_listen [::1]:5062\n"), 0);
+	CHECK_STR(cfg.domain, "[::1]");
+
+	/* TLS off */
+	CHECK_EQ(parse_str(&cfg, "sip_tls_listen off\n"), 0);
+	CHECK_EQ(sa_port(&cfg.sip_tls_listen), 0);
+	CHECK_EQ(parse_str(&cfg, "sip_tls_listen\n"), 0);
+	CHECK_EQ(sa_port(&cfg.sip_tls_listen), 0);
+
+	/* numeric log levels; an empty trusted_peers line is no peer */
+	CHECK_EQ(parse_str(&cfg, "log_level 0\ntrusted_peers\n"), 0);
+	CHECK_EQ(cfg.log_level, 0);
+	CHECK_EQ(cfg.trustedc, 0);
+	CHECK_EQ(parse_str(&cfg, "log_level warn\n"), 0);
+	CHECK_EQ(cfg.log_level, 1);
+
+	/* unknown keys are only a warning */
+	CHECK_EQ(parse_str(&cfg, "no_such_key 1\nlog_level error\n"), 0);
+	CHECK_EQ(cfg.log_level, 0);
+
+	return 0;
+}
+
+
+static int test_bad_values(void)
+{
+	static const char *const bad[] = {
+		"rtp_ports 10001-20000\n",    /* odd MIN */
+		"rtp_ports 20000-10000\n",    /* reversed */
+		"rtp_ports 10000-10000\n",    /* empty */
+		"rtp_ports 10000\n",
+		"rtp_ports abc-def\n",
+		"rtp_ports 10000-70000\n",
+		"rtp_ports -10000\n",
+		"rtp_ports 0-100\n",
+		"sip_listen 999.1.1.1:5060\n",
+		"sip_listen example.org:5060\n",
+		"sip_listen 127.0.0.1:0\n",
+		"sip_listen 127.0.0.1:65536\n",
+		"sip_listen 127.0.0.1:\n",
+		"sip_listen [::1\n",
+		"sip_listen 127.0.0.1 127.0.0.2\n", /* two values */
+		"sip_listen\n",                    /* no value */
+		"sip_tls_listen on\n",
+		"media_addr 127.0.0.1:4000\n",     /* no port here */
+		"trusted_peers 127.0.0.1, bogus\n",
+		"log_level loud\n",
+		"log_level 4\n",
+		"shutdown_wait -1\n",
+		"shutdown_wait 99999999999\n",
+		"shutdown_wait 1e3\n",
+		"domain bad/domain\n",
+		"domain [not-v6]\n",
+		"log_level info\nlog_level debug\n",  /* given twice */
+	};
+	struct config cfg;
+	size_t i;
+	char big[400];
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		int err = parse_str(&cfg, bad[i]);
+		if (err != EINVAL) {
+			fprintf(stderr, "accepted: %s", bad[i]);
+			return EINVAL;
+		}
+	}
+
+	/* NUL inside the buffer */
+	CHECK_EQ(config_parse_buf(&cfg, (const uint8_t *)"store a\0b\n", 10),
+		 EINVAL);
+
+	/* a path that does not fit */
+	memset(big, 'a', sizeof(big));
+	memcpy(big, "store ", 6);
+	big[sizeof(big) - 1] = '\0';
+	CHECK_EQ(parse_str(&cfg, big), EINVAL);
+
+	/* more trusted peers than fit */
+	CHECK_EQ(parse_str(&cfg, "trusted_peers 127.0.0.1 127.0.0.2"
+			   " 127.0.0.3 127.0.0.4 127.0.0.5 127.0.0.6"
+			   " 127.0.0.7 127.0.0.8 127.0.0.9 127.0.0.10"
+			   " 127.0.0.11 127.0.0.12 127.0.0.13 127.0.0.14"
+			   " 127.0.0.15 127.0.0.16 127.0.0.17\n"), EINVAL);
+
+	return 0;
+}
+
+
+static int test_trusted(void)
+{
+	struct config cfg;
+	struct sa peer;
+
+	CHECK_EQ(parse_str(&cfg, "trusted_peers 127.0.0.2:5070,127.0.0.3\n"
+			   "trusted_peers [::1]:5080\n"), 0);
+
+	/* with a port: that port only */
+	CHECK_EQ(sa_set_str(&peer, "127.0.0.2", 5070), 0);
+	CHECK(config_trusted(&cfg, &peer));
+	CHECK_EQ(sa_set_str(&peer, "127.0.0.2", 5071), 0);
+	CHECK(!config_trusted(&cfg, &peer));
+
+	/* without a port: any port */
+	CHECK_EQ(sa_set_str(&peer, "127.0.0.3", 1), 0);
+	CHECK(config_trusted(&cfg, &peer));
+	CHECK_EQ(sa_set_str(&peer, "127.0.0.3", 65000), 0);
+	CHECK(config_trusted(&cfg, &peer));
+
+	CHECK_EQ(sa_set_str(&peer, "127.0.0.4", 5070), 0);
+	CHECK(!config_trusted(&cfg, &peer));
+
+	/* IPv6, and an IPv4 peer seen on a dual-stack socket */
+	CHECK_EQ(sa_set_str(&peer, "::1", 5080), 0);
+	CHECK(config_trusted(&cfg, &peer));
+	CHECK_EQ(sa_set_str(&peer, "::ffff:127.0.0.3", 9), 0);
+	CHECK(config_trusted(&cfg, &peer));
+
+	CHECK(!config_trusted(&cfg, NULL));
+
+	/* no trusted peers: nobody */
+	CHECK_EQ(config_load(&cfg, NULL), 0);
+	CHECK_EQ(sa_set_str(&peer, "127.0.0.1", 5060), 0);
+	CHECK(!config_trusted(&cfg, &peer));
+
+	return 0;
+}
+
+
+static int test_print(void)
+{
+	struct config cfg;
+	char *s = NULL;
+
+	CHECK_EQ(parse_str(&cfg, "trusted_peers 127.0.0.2:5070 127.0.0.3\n"
+			   "sip_tls_listen off\n"), 0);
+	CHECK_EQ(re_sdprintf(&s, "%H", config_print, &cfg), 0);
+	CHECK(strstr(s, "sip_listen      127.0.0.1:5060") != NULL);
+	CHECK(strstr(s, "sip_tls_listen  off") != NULL);
+	CHECK(strstr(s, "127.0.0.2:5070 127.0.0.3") != NULL);
+	CHECK(strstr(s, "log_level       info") != NULL);
+	mem_deref(s);
+
+	return 0;
+}
+
+
+/* The shipped confd.conf must load (tests run from the repo root). */
+static int test_shipped_conf(void)
+{
+	struct config cfg;
+
+	if (access("confd.conf", R_OK))
+		return 0;
+
+	CHECK_EQ(config_load(&cfg, "confd.conf"), 0);
+	CHECK_STR(cfg.domain, "localhost");
+	CHECK_EQ(cfg.rtp_port_min, 10000);
+	CHECK_EQ(cfg.rtp_port_max, 10999);
+
+	return 0;
+}
+
+
+static int test_uri_match(void)
+{
+	/* host is case-insensitive, user is not */
+	CHECK(confdef_uri_match("sip:alice@example.org",
+				"sip:alice@EXAMPLE.ORG"));
+	CHECK(!confdef_uri_match("sip:alice@example.org",
+				 "sip:Alice@example.org"));
+	CHECK(!confdef_uri_match("sip:alice@example.org",
+				 "sip:bob@example.org"));
+	CHECK(!confdef_uri_match("sip:alice@example.org",
+				 "sip:alice@example.com"));
+	CHECK(!confdef_uri_match("sip:alice@example.org",
+				 "sip:example.org"));
+
+	/* scheme is case-insensitive */
+	CHECK(confdef_uri_match("SIP:alice@example.org",
+				"sip:alice@example.org"));
+
+	/* parameters, headers and passwords are ignored */
+	CHECK(confdef_uri_match("sip:alice@example.org",
+				"sip:alice@example.org;transport=tcp;lr"));
+	CHECK(confdef_uri_match("sip:alice@example.org;user=phone",
+				"sip:alice@example.org?subject=x"));
+	CHECK(confdef_uri_match("sip:alice:secret@example.org",
+				"sip:alice@example.org"));
+
+	/* escapes equal the characters they stand for */
+	CHECK(confdef_uri_match("sip:%61lice@example.org",
+				"sip:alice@example.org"));
+
+	/* ports: absent is the scheme's default */
+	CHECK(confdef_uri_match("sip:alice@example.org",
+				"sip:alice@example.org:5060"));
+	CHECK(!confdef_uri_match("sip:alice@example.org",
+				 "sip:alice@example.org:5070"));
+	CHECK(confdef_uri_match("sips:alice@example.org:5061",
+				"sips:alice@example.org"));
+
+	/* sip and sips are different identities (RFC 3261 19.1.4) */
+	CHECK(!confdef_uri_match("sip:alice@example.org",
+				 "sips:alice@example.org"));
+
+	/* IP literals compare as addresses */
+	CHECK(confdef_uri_match("sip:alice@[::1]",
+				"sip:alice@[0:0:0:0:0:0:0:1]"));
+	CHECK(confdef_uri_match("sip:alice@127.0.0.1",
+				"sip:alice@127.0.0.1:5060"));
+
+	/* not bare sip URIs: nothing matches */
+	CHECK(!confdef_uri_match("<sip:alice@example.org>",
+				 "<sip:alice@example.org>"));
+	CHECK(!confdef_uri_match("tel:+123", "tel:+123"));
+	CHECK(!confdef_uri_match("alice", "alice"));
+	CHECK(!confdef_uri_match(NULL, "sip:alice@example.org"));
+	CHECK(!confdef_uri_match("sip:alice@example.org:99999",
+				 "sip:alice@example.org:34463"));
+
+	CHECK(confdef_uri_valid("sip:room@localhost"));
+	CHECK(confdef_uri_valid("sips:[::1]:5061;transport=tls"));
+	CHECK(!confdef_uri_valid("sip:"));
+	CHECK(!confdef_uri_valid("sip:a b@c"));
+	CHECK(!confdef_uri_valid("http://example.org/"));
+	CHECK(!confdef_uri_valid("sip:a@b:0"));
+	CHECK(!confdef_uri_valid("sip:a@b:x"));
+	CHECK(!confdef_uri_valid(""));
+
+	return 0;
+}
+
+
+static int test_members(void)
+{
+	struct confdef *cd = NULL;
+	const struct confdef_member *m;
+
+	CHECK_EQ(confdef_alloc(&cd, "sip:room@example.org"), 0);
+	CHECK_STR(cd->uri, "sip:room@example.org");
+	CHECK_STR(cd->subject, "");
+	CHECK_EQ(cd->srtp, CONFDEF_SRTP_REQUIRED);
+	CHECK(!cd->open);
+
+	CHECK_EQ(confdef_member_add(cd, "sip:alice@example.org", NULL,
+				    CONFDEF_CHAIR), 0);
+	CHECK_EQ(confdef_member_add(cd, "sip:bob@example.org", "kms-bob",
+				    CONFDEF_PARTICIPANT), 0);
+	CHECK_EQ(confdef_member_add(cd, "sip:alice@Example.org", NULL,
+				    CONFDEF_PARTICIPANT), EEXIST);
+	CHECK_EQ(confdef_member_add(cd, "", NULL, CONFDEF_PARTICIPANT),
+		 EINVAL);
+	CHECK_EQ(list_count(&cd->members), 2);
+
+	m = confdef_member_find(cd, "sip:alice@EXAMPLE.org;transport=udp");
+	CHECK(m != NULL);
+	CHECK_EQ(m->role, CONFDEF_CHAIR);
+	CHECK_STR(m->kms_uid, "sip:alice@example.org");
+
+	CHECK(confdef_member_find(cd, "sip:carol@example.org") == NULL);
+
+	m = confdef_member_find_kms(cd, "kms-bob");
+	CHECK(m != NULL);
+	CHECK_STR(m->sip_uri, "sip:bob@example.org");
+
+	/* KMS UIDs are exact: no case folding */
+	CHECK(confdef_member_find_kms(cd, "KMS-bob") == NULL);
+	CHECK(confdef_member_find_kms(cd, "sip:alice@example.org") != NULL);
+	CHECK(confdef_member_find_kms(cd, "sip:alice@EXAMPLE.org") == NULL);
+
+	mem_deref(cd);
+
+	CHECK_EQ(confdef_alloc(&cd, NULL), EINVAL);
+
+	return 0;
+}
+
+
+static int test_names(void)
+{
+	enum confdef_srtp srtp;
+	enum confdef_role role;
+
+	CHECK_STR(confdef_srtp_name(CONFDEF_SRTP_REQUIRED), "required");
+	CHECK_STR(confdef_srtp_name(CONFDEF_SRTP_OPTIONAL), "optional");
+	CHECK_STR(confdef_srtp_name(CONFDEF_SRTP_OFF), "off");
+	CHECK_STR(confdef_role_name(CONFDEF_CHAIR), "chair");
+	CHECK_STR(confdef_role_name(CONFDEF_PARTICIPANT), "participant");
+
+	CHECK_EQ(confdef_srtp_decode(&srtp, "optional"), 0);
+	CHECK_EQ(srtp, CONFDEF_SRTP_OPTIONAL);
+	CHECK_EQ(confdef_srtp_decode(&srtp, "off"), 0);
+	CHECK_EQ(srtp, CONFDEF_SRTP_OFF);
+	CHECK_EQ(confdef_srtp_decode(&srtp, "required"), 0);
+	CHECK_EQ(srtp, CONFDEF_SRTP_REQUIRED);
+	CHECK_EQ(confdef_srtp_decode(&srtp, "Required"), EINVAL);
+	CHECK_EQ(confdef_srtp_decode(&srtp, ""), EINVAL);
+
+	CHECK_EQ(confdef_role_decode(&role, "chair"), 0);
+	CHECK_EQ(role, CONFDEF_CHAIR);
+	CHECK_EQ(confdef_role_decode(&role, "participant"), 0);
+	CHECK_EQ(role, CONFDEF_PARTICIPANT);
+	CHECK_EQ(confdef_role_decode(&role, "admin"), EINVAL);
+
+	return 0;
+}
+
+
+TEST_MAIN("conf",
+	  CASE(test_defaults),
+	  CASE(test_every_key_from_file),
+	  CASE(test_derived_defaults),
+	  CASE(test_bad_values),
+	  CASE(test_trusted),
+	  CASE(test_print),
+	  CASE(test_shipped_conf),
+	  CASE(test_uri_match),
+	  CASE(test_members),
+	  CASE(test_names))

@@ -1,0 +1,372 @@
+/**
+ * @file test_store.c  The SQLite store: migrations, conferences,
+ * participants, creator passwords.
+ */
+#include <string.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sqlite3.h>
+#include <re.h>
+#include "focus/confdef.h"
+#include "confd/store.h"
+#include "tests/unit/check.h"
+
+
+/* A fresh database path in its own temporary directory. */
+struct tmpdb {
+	char dir[64];
+	char path[128];
+};
+
+
+static int tmpdb_make(struct tmpdb *t)
+{
+	str_ncpy(t->dir, "/tmp/confd-store.XXXXXX", sizeof(t->dir));
+	if (!mkdtemp(t->dir))
+		return errno;
+
+	re_snprintf(t->path, sizeof(t->path), "%s/test.db", t->dir);
+	return 0;
+}
+
+
+static void tmpdb_remove(struct tmpdb *t)
+{
+	char p[160];
+
+	unlink(t->path);
+	re_snprintf(p, sizeof(p), "%s-wal", t->path);
+	unlink(p);
+	re_snprintf(p, sizeof(p), "%s-shm", t->path);
+	unlink(p);
+	rmdir(t->dir);
+}
+
+
+static int query_text(const char *path, const char *sql, char *out,
+		      size_t size)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *stmt = NULL;
+	int err = EIO;
+
+	if (sqlite3_open(path, &db) != SQLITE_OK)
+		goto out;
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		goto out;
+	if (sqlite3_step(stmt) != SQLITE_ROW)
+		goto out;
+
+	str_ncpy(out, (const char *)sqlite3_column_text(stmt, 0), size);
+	err = 0;
+
+ out:
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return err;
+}
+
+
+static int test_migrate_fresh(void)
+{
+	struct tmpdb t;
+	struct store *st = NULL;
+	char mode[16];
+	struct stat sb;
+	int err;
+
+	CHECK_EQ(tmpdb_make(&t), 0);
+
+	err = store_open(&st, t.path);
+	CHECK_EQ(err, 0);
+	CHECK_EQ(store_schema_version(st), 1);
+
+	/* WAL is a property of the file: another connection sees it */
+	CHECK_EQ(query_text(t.path, "PRAGMA journal_mode;", mode,
+			    sizeof(mode)), 0);
+	CHECK_STR(mode, "wal");
+
+	/* file holds password hashes: private */
+	CHECK_EQ(stat(t.path, &sb), 0);
+	CHECK_EQ(sb.st_mode & 077, 0);
+
+	mem_deref(st);
+
+	/* Reopening runs no migration twice */
+	CHECK_EQ(store_open(&st, t.path), 0);
+	CHECK_EQ(store_schema_version(st), 1);
+	CHECK_EQ(store_conf_add(st, "sip:a@b", NULL, NULL, false, false,
+				CONFDEF_SRTP_REQUIRED), 0);
+	mem_deref(st);
+	CHECK_EQ(store_open(&st, t.path), 0);
+	CHECK_EQ(store_schema_version(st), 1);
+	mem_deref(st);
+
+	tmpdb_remove(&t);
+	return 0;
+}
+
+
+static int test_newer_schema_refused(void)
+{
+	struct tmpdb t;
+	struct store *st = NULL;
+	sqlite3 *db;
+
+	CHECK_EQ(tmpdb_make(&t), 0);
+	CHECK_EQ(sqlite3_open(t.path, &db), SQLITE_OK);
+	CHECK_EQ(sqlite3_exec(db, "PRAGMA user_version = 99;", NULL, NULL,
+			      NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	CHECK_EQ(store_open(&st, t.path), ENOTSUP);
+	CHECK(st == NULL);
+
+	tmpdb_remove(&t);
+	return 0;
+}
+
+
+static int test_conf_add_list_del(void)
+{
+	struct tmpdb t;
+	struct store *st = NULL;
+	struct list l = LIST_INIT;
+	struct confdef *cd = NULL;
+	int err = 0;
+
+	CHECK_EQ(tmpdb_make(&t), 0);
+	CHECK_EQ(store_open(&st, t.path), 0);
+
+	err |= store_conf_add(st, "sip:room1@example.org", "Standup", "bob",
+			      false, false, CONFDEF_SRTP_REQUIRED);
+	err |= store_conf_add(st, "sips:room2@example.org", NULL, NULL,
+			      true, true, CONFDEF_SRTP_OFF);
+	CHECK_EQ(err, 0);
+
+	CHECK_EQ(store_conf_add(st, "sip:room1@example.org", NULL, NULL,
+				false, false, CONFDEF_SRTP_OPTIONAL), EEXIST);
+	CHECK_EQ(store_conf_add(st, "not a uri", NULL, NULL, false, false,
+				CONFDEF_SRTP_OFF), EINVAL);
+	CHECK_EQ(store_conf_add(st, "sip:x@y", NULL, NULL, false, false,
+				(enum confdef_srtp)42), EINVAL);
+
+	CHECK_EQ(store_conf_load(st, &l), 0);
+	CHECK_EQ(list_count(&l), 2);
+
+	cd = list_ledata(list_head(&l));
+	CHECK_STR(cd->uri, "sip:room1@example.org");
+	CHECK_STR(cd->subject, "Standup");
+	CHECK_STR(cd->creator, "bob");
+	CHECK(!cd->open && !cd->anonymous);
+	CHECK_EQ(cd->srtp, CONFDEF_SRTP_REQUIRED);
+
+	cd = list_ledata(list_tail(&l));
+	CHECK_STR(cd->uri, "sips:room2@example.org");
+	CHECK_STR(cd->subject, "");
+	CHECK(cd->open && cd->anonymous);
+	CHECK_EQ(cd->srtp, CONFDEF_SRTP_OFF);
+	list_flush(&l);
+
+	CHECK_EQ(store_conf_get(st, &cd, "sip:room1@example.org"), 0);
+	CHECK_STR(cd->subject, "Standup");
+	cd = mem_deref(cd);
+	CHECK_EQ(store_conf_get(st, &cd, "sip:none@example.org"), ENOENT);
+
+	CHECK_EQ(store_conf_del(st, "sip:room1@example.org"), 0);
+	CHECK_EQ(store_conf_del(st, "sip:room1@example.org"), ENOENT);
+
+	CHECK_EQ(store_conf_load(st, &l), 0);
+	CHECK_EQ(list_count(&l), 1);
+	list_flush(&l);
+
+	mem_deref(st);
+	tmpdb_remove(&t);
+	return 0;
+}
+
+
+static int test_policy_update(void)
+{
+	struct tmpdb t;
+	struct store *st = NULL;
+	struct confdef *cd = NULL;
+
+	CHECK_EQ(tmpdb_make(&t), 0);
+	CHECK_EQ(store_open(&st, t.path), 0);
+	CHECK_EQ(store_conf_add(st, "sip:room@example.org", "s", "c", false,
+				false, CONFDEF_SRTP_REQUIRED), 0);
+
+	CHECK_EQ(store_conf_set_policy(st, "sip:room@example.org", true,
+				       true, CONFDEF_SRTP_OPTIONAL), 0);
+	CHECK_EQ(store_conf_get(st, &cd, "sip:room@example.org"), 0);
+	CHECK(cd->open && cd->anonymous);
+	CHECK_EQ(cd->srtp, CONFDEF_SRTP_OPTIONAL);
+	CHECK_STR(cd->subject, "s");
+	cd = mem_deref(cd);
+
+	CHECK_EQ(store_conf_set_policy(st, "sip:room@example.org", false,
+				       false, CONFDEF_SRTP_OFF), 0);
+	CHECK_EQ(store_conf_get(st, &cd, "sip:room@example.org"), 0);
+	CHECK(!cd->open && !cd->anonymous);
+	CHECK_EQ(cd->srtp, CONFDEF_SRTP_OFF);
+	cd = mem_deref(cd);
+
+	CHECK_EQ(store_conf_set_policy(st, "sip:other@example.org", true,
+				       true, CONFDEF_SRTP_OFF), ENOENT);
+
+	mem_deref(st);
+	tmpdb_remove(&t);
+	return 0;
+}
+
+
+static int test_participants(void)
+{
+	struct tmpdb t;
+	struct store *st = NULL;
+	struct confdef *cd = NULL;
+	const struct confdef_member *m;
+	const char *room = "sip:room@example.org";
+
+	CHECK_EQ(tmpdb_make(&t), 0);
+	CHECK_EQ(store_open(&st, t.path), 0);
+
+	CHECK_EQ(store_part_add(st, room, "sip:alice@example.org", NULL,
+				CONFDEF_PARTICIPANT), ENOENT);
+
+	CHECK_EQ(store_conf_add(st, room, NULL, NULL, false, false,
+				CONFDEF_SRTP_REQUIRED), 0);
+
+	CHECK_EQ(store_part_add(st, room, "sip:alice@example.org", NULL,
+				CONFDEF_PARTICIPANT), 0);
+	CHECK_EQ(store_part_add(st, room, "sip:bob@example.org",
+				"bob@kms.example.org", CONFDEF_CHAIR), 0);
+	CHECK_EQ(store_part_add(st, room, "sip:carol@example.org", "",
+				CONFDEF_PARTICIPANT), 0);
+	CHECK_EQ(store_part_add(st, room, "sip:alice@example.org", NULL,
+				CONFDEF_CHAIR), EEXIST);
+	/* the same identity in another spelling */
+	CHECK_EQ(store_part_add(st, room, "sip:alice@EXAMPLE.org;lr", NULL,
+				CONFDEF_CHAIR), EEXIST);
+	CHECK_EQ(store_part_add(st, room, "alice", NULL,
+				CONFDEF_PARTICIPANT), EINVAL);
+	CHECK_EQ(store_part_add(st, room, "sip:dave@example.org", NULL,
+				(enum confdef_role)7), EINVAL);
+
+	CHECK_EQ(store_conf_get(st, &cd, room), 0);
+	CHECK_EQ(list_count(&cd->members), 3);
+
+	m = confdef_member_find(cd, "sip:alice@EXAMPLE.org;transport=tcp");
+	CHECK(m != NULL);
+	CHECK_STR(m->kms_uid, "sip:alice@example.org");  /* default */
+	CHECK_EQ(m->role, CONFDEF_PARTICIPANT);
+
+	m = confdef_member_find_kms(cd, "bob@kms.example.org");
+	CHECK(m != NULL);
+	CHECK_STR(m->sip_uri, "sip:bob@example.org");
+	CHECK_EQ(m->role, CONFDEF_CHAIR);
+
+	m = confdef_member_find(cd, "sip:carol@example.org");
+	CHECK(m != NULL);
+	CHECK_STR(m->kms_uid, "sip:carol@example.org");
+	cd = mem_deref(cd);
+
+	CHECK_EQ(store_part_del(st, room, "sip:alice@example.org"), 0);
+	CHECK_EQ(store_part_del(st, room, "sip:alice@example.org"), ENOENT);
+	CHECK_EQ(store_part_del(st, "sip:none@example.org",
+				"sip:bob@example.org"), ENOENT);
+
+	CHECK_EQ(store_conf_get(st, &cd, room), 0);
+	CHECK_EQ(list_count(&cd->members), 2);
+	CHECK(confdef_member_find(cd, "sip:alice@example.org") == NULL);
+	cd = mem_deref(cd);
+
+	mem_deref(st);
+	tmpdb_remove(&t);
+	return 0;
+}
+
+
+static int test_cascade_delete(void)
+{
+	struct tmpdb t;
+	struct store *st = NULL;
+	char n[16];
+	const char *room = "sip:room@example.org";
+
+	CHECK_EQ(tmpdb_make(&t), 0);
+	CHECK_EQ(store_open(&st, t.path), 0);
+	CHECK_EQ(store_conf_add(st, room, NULL, NULL, false, false,
+				CONFDEF_SRTP_REQUIRED), 0);
+	CHECK_EQ(store_part_add(st, room, "sip:a@example.org", NULL,
+				CONFDEF_PARTICIPANT), 0);
+	CHECK_EQ(store_part_add(st, room, "sip:b@example.org", NULL,
+				CONFDEF_CHAIR), 0);
+	CHECK_EQ(store_conf_del(st, room), 0);
+
+	CHECK_EQ(query_text(t.path, "SELECT count(*) FROM participants;",
+			    n, sizeof(n)), 0);
+	CHECK_STR(n, "0");
+
+	/* a conference made again under the same URI starts empty */
+	CHECK_EQ(store_conf_add(st, room, NULL, NULL, false, false,
+				CONFDEF_SRTP_REQUIRED), 0);
+	CHECK_EQ(store_part_add(st, room, "sip:a@example.org", NULL,
+				CONFDEF_PARTICIPANT), 0);
+
+	mem_deref(st);
+	tmpdb_remove(&t);
+	return 0;
+}
+
+
+static int test_creator_password(void)
+{
+	struct tmpdb t;
+	struct store *st = NULL;
+	char hash[128];
+
+	CHECK_EQ(tmpdb_make(&t), 0);
+	CHECK_EQ(store_open(&st, t.path), 0);
+
+	CHECK_EQ(store_creator_add(st, "bob", "correct horse"), 0);
+	CHECK_EQ(store_creator_add(st, "bob", "other"), EEXIST);
+	CHECK_EQ(store_creator_add(st, "eve", ""), EINVAL);
+
+	CHECK_EQ(store_creator_check(st, "bob", "correct horse"), 0);
+	CHECK_EQ(store_creator_check(st, "bob", "correct horsE"), EACCES);
+	CHECK_EQ(store_creator_check(st, "bob", ""), EACCES);
+	CHECK_EQ(store_creator_check(st, "nobody", "correct horse"), ENOENT);
+
+	/* never in clear */
+	CHECK_EQ(query_text(t.path, "SELECT count(*) FROM creators WHERE"
+			    " instr(CAST(pwhash AS TEXT), 'horse') > 0;",
+			    hash, sizeof(hash)), 0);
+	CHECK_STR(hash, "0");
+	CHECK_EQ(query_text(t.path, "SELECT length(salt) || ',' ||"
+			    " length(pwhash) || ',' || (iterations >= 100000)"
+			    " FROM creators;", hash, sizeof(hash)), 0);
+	CHECK_STR(hash, "16,32,1");
+
+	/* two accounts with one password get different hashes */
+	CHECK_EQ(store_creator_add(st, "carol", "correct horse"), 0);
+	CHECK_EQ(query_text(t.path, "SELECT count(DISTINCT pwhash) FROM"
+			    " creators;", hash, sizeof(hash)), 0);
+	CHECK_STR(hash, "2");
+
+	mem_deref(st);
+	tmpdb_remove(&t);
+	return 0;
+}
+
+
+TEST_MAIN("store",
+	  CASE(test_migrate_fresh),
+	  CASE(test_newer_schema_refused),
+	  CASE(test_conf_add_list_del),
+	  CASE(test_policy_update),
+	  CASE(test_participants),
+	  CASE(test_cascade_delete),
+	  CASE(test_creator_password))
