@@ -37,13 +37,23 @@ int  mixer_alloc(struct mixer **mxp);
 void mixer_stats(const struct mixer *mx, struct mixer_stats *st);
 
 /* A participant's audio stream.  Binds an RTP port (even) and RTCP
- * (port + 1) on laddr within [port_min, port_max].  Joins the mixer
- * at once but neither sends nor receives until audio_start(). */
+ * (port + 1) on laddr within [port_min, port_max] (0, 0: 16384-32767),
+ * starting at a random pair.  Joins the mixer at once but neither sends
+ * nor receives until audio_start().  mx may be NULL.  The mixer and its
+ * streams may be freed in any order: neither holds a reference to the
+ * other, whichever goes first unlinks itself. */
 int  audio_alloc(struct audio **ap, struct mixer *mx, const struct sa *laddr,
 		 uint16_t port_min, uint16_t port_max, const char *cname);
 uint16_t audio_lport(const struct audio *a);
 
-/* The negotiated parameters; may be called again on re-INVITE. */
+/* The negotiated parameters; may be called again on re-INVITE and is
+ * applied atomically (on error nothing changed).  RTCP is sent to rtcp
+ * (from the RTP socket when rtcp equals rtp: rtcp-mux) and received on
+ * both ports.  Received packets are accepted from any source address;
+ * with SRTP only authenticated ones count, with plain RTP the first
+ * SSRC is locked on until it has been silent for 200 ms.  Keys are
+ * copied (wiped on free); a key that did not change keeps its SRTP
+ * context, so rollover counters and replay windows carry on. */
 struct audio_params {
 	struct sa rtp;             /* remote RTP address */
 	struct sa rtcp;            /* remote RTCP address */

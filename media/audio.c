@@ -1,0 +1,518 @@
+/**
+ * @file audio.c  One participant's audio stream: sockets, SRTP, RTP/RTCP
+ *
+ * Receive: RTP on an even port, RTCP on port + 1, and RTCP multiplexed on
+ * the RTP port (RFC 5761).  Packets are accepted from any source address
+ * (NAT): with SRTP only those that authenticate count, with plain RTP the
+ * first SSRC is locked on (see rtprx.h).  Send: to the negotiated
+ * addresses, never learnt from received packets.
+ *
+ * SRTP: our own receiver (srtprx.c) and libre's srtp_encrypt() to send.
+ * Each direction has its own key.  Copies of the master keys are kept
+ * only to tell a re-INVITE that keeps a key from one that changes it,
+ * and are wiped when replaced or freed.
+ */
+#include <string.h>
+#include <sys/time.h>
+#include <openssl/rand.h>
+#include <openssl/crypto.h>
+#include <re.h>
+#include <rem.h>
+#include "media/media.h"
+#include "media/mixint.h"
+#include "media/rtpp.h"
+#include "media/rtprx.h"
+#include "media/srtprx.h"
+
+
+enum {
+	MAX_KEYSALT   = 46,           /* 32-byte key + 14-byte salt */
+	RTCP_INTERVAL = 250,          /* ticks: 5 s, RFC 3550 6.2 */
+	TX_SIZE       = RTP_HEADER_SIZE + AUDIO_FRAME + 32,
+};
+
+struct audio {
+	struct le le;                 /* in the mixer's list */
+	struct mixer *mx;             /* no reference, see mixint.h */
+	struct udp_sock *rtp_us;
+	struct udp_sock *rtcp_us;
+	uint16_t lport;
+	char *cname;
+
+	bool started;
+	bool mixed;
+	struct sa rtp, rtcp;          /* where we send */
+	enum audio_codec codec;
+	uint8_t pt;
+	bool send, recv;
+
+	/* receive */
+	struct rtprx *rx;
+	struct srtprx *srx;
+	enum srtp_suite rx_suite;
+	uint8_t rx_key[MAX_KEYSALT];
+	size_t rx_key_len;
+	uint8_t rx_mki_len;
+	int16_t pcm[AUDIO_FRAME];
+	bool has_pcm;
+
+	/* send */
+	struct srtp *stx;
+	enum srtp_suite tx_suite;
+	uint8_t tx_key[MAX_KEYSALT];
+	size_t tx_key_len;
+	bool tx_srtcp_unenc;
+	uint32_t ssrc;
+	uint16_t seq;
+	uint32_t ts;
+	bool marker;
+	uint32_t psent, osent;
+	unsigned rtcp_due;
+	struct mbuf *txmb;
+	struct mbuf *rtcpmb;
+
+	uint64_t tx_packets;
+};
+
+
+static void destructor(void *arg)
+{
+	struct audio *a = arg;
+
+	if (a->mx)
+		mixer_detach(a->mx, &a->le);
+
+	mem_deref(a->rtp_us);
+	mem_deref(a->rtcp_us);
+	mem_deref(a->rx);
+	mem_deref(a->srx);
+	mem_deref(a->stx);
+	mem_deref(a->txmb);
+	mem_deref(a->rtcpmb);
+	mem_deref(a->cname);
+
+	OPENSSL_cleanse(a->rx_key, sizeof(a->rx_key));
+	OPENSSL_cleanse(a->tx_key, sizeof(a->tx_key));
+}
+
+
+static void rtcp_input(struct audio *a, uint8_t *p, size_t len)
+{
+	if (!a->started)
+		return;
+
+	if (a->srx) {
+		if (srtprx_rtcp(a->srx, p, &len)) {
+			rtprx_dropped(a->rx);
+			return;
+		}
+	}
+
+	(void)rtprx_rtcp(a->rx, p, len);
+}
+
+
+static void rtp_recv_handler(const struct sa *src, struct mbuf *mb,
+			     void *arg)
+{
+	struct audio *a = arg;
+	uint8_t *p = mbuf_buf(mb);
+	size_t len = mbuf_get_left(mb);
+
+	(void)src;
+
+	if (rtpp_is_rtcp(p, len)) {
+		rtcp_input(a, p, len);
+		return;
+	}
+
+	if (!a->started || !a->recv) {
+		rtprx_dropped(a->rx);
+		return;
+	}
+
+	if (a->srx && srtprx_rtp(a->srx, p, &len)) {
+		rtprx_dropped(a->rx);
+		return;
+	}
+
+	(void)rtprx_input(a->rx, p, len);
+}
+
+
+static void rtcp_recv_handler(const struct sa *src, struct mbuf *mb,
+			      void *arg)
+{
+	(void)src;
+
+	rtcp_input(arg, mbuf_buf(mb), mbuf_get_left(mb));
+}
+
+
+static int bind_pair(struct audio *a, const struct sa *laddr,
+		     uint16_t port_min, uint16_t port_max)
+{
+	uint32_t first, npairs, i;
+	int err = EADDRINUSE;
+
+	first = (port_min + 1u) & ~1u;
+	if (first + 1 > port_max || first == 0)
+		return EINVAL;
+
+	npairs = (port_max - first - 1) / 2 + 1;
+
+	/* Start at a random pair so that concurrent allocations (and
+	 * other processes) rarely collide. */
+	for (i = 0; i < npairs; i++) {
+		const uint32_t port = first + 2 * ((rand_u32() + i) % npairs);
+		struct sa sa = *laddr;
+
+		sa_set_port(&sa, (uint16_t)port);
+		err = udp_listen(&a->rtp_us, &sa, rtp_recv_handler, a);
+		if (err)
+			continue;
+
+		sa_set_port(&sa, (uint16_t)(port + 1));
+		err = udp_listen(&a->rtcp_us, &sa, rtcp_recv_handler, a);
+		if (err) {
+			a->rtp_us = mem_deref(a->rtp_us);
+			continue;
+		}
+
+		a->lport = (uint16_t)port;
+		return 0;
+	}
+
+	return err;
+}
+
+
+int audio_alloc(struct audio **ap, struct mixer *mx, const struct sa *laddr,
+		uint16_t port_min, uint16_t port_max, const char *cname)
+{
+	struct audio *a;
+	uint8_t rnd[10];
+	int err;
+
+	if (!ap || !laddr)
+		return EINVAL;
+
+	if (port_min == 0 && port_max == 0) {
+		port_min = 16384;
+		port_max = 32767;
+	}
+
+	a = mem_zalloc(sizeof(*a), destructor);
+	if (!a)
+		return ENOMEM;
+
+	a->mixed = true;
+	a->codec = AUDIO_PCMU;
+
+	/* RFC 3550 5.1: random SSRC, initial sequence and timestamp */
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
+		err = EIO;
+		goto out;
+	}
+	a->ssrc = (uint32_t)rnd[0] << 24 | (uint32_t)rnd[1] << 16 |
+		(uint32_t)rnd[2] << 8 | rnd[3];
+	a->seq  = (uint16_t)(rnd[4] << 8 | rnd[5]);
+	a->ts   = (uint32_t)rnd[6] << 24 | (uint32_t)rnd[7] << 16 |
+		(uint32_t)rnd[8] << 8 | rnd[9];
+	a->marker = true;
+	a->rtcp_due = RTCP_INTERVAL / 2 + rand_u32() % RTCP_INTERVAL;
+
+	err = str_dup(&a->cname, cname ? cname : "confd");
+	if (err)
+		goto out;
+
+	err = rtprx_alloc(&a->rx);
+	if (err)
+		goto out;
+
+	a->txmb = mbuf_alloc(TX_SIZE);
+	a->rtcpmb = mbuf_alloc(256);
+	if (!a->txmb || !a->rtcpmb) {
+		err = ENOMEM;
+		goto out;
+	}
+
+	err = bind_pair(a, laddr, port_min, port_max);
+	if (err)
+		goto out;
+
+	if (mx) {
+		a->mx = mx;
+		mixer_attach(mx, &a->le, a);
+	}
+
+ out:
+	if (err)
+		mem_deref(a);
+	else
+		*ap = a;
+
+	return err;
+}
+
+
+uint16_t audio_lport(const struct audio *a)
+{
+	return a ? a->lport : 0;
+}
+
+
+static bool same_key(const uint8_t *old, size_t old_len,
+		     const uint8_t *key, size_t key_len)
+{
+	return old_len && old_len == key_len &&
+		CRYPTO_memcmp(old, key, key_len) == 0;
+}
+
+
+/**
+ * Apply negotiated parameters.  Everything that can fail is prepared
+ * first; the stream changes only when all of it succeeded.  A key that
+ * did not change keeps its crypto context, so rollover counters and
+ * replay windows carry on (a fresh context on the same key would reuse
+ * keystream).
+ */
+int audio_start(struct audio *a, const struct audio_params *prm)
+{
+	struct srtp *stx = NULL;
+	struct srtprx *srx = NULL;
+	bool srtp, keep_tx = false, keep_rx = false;
+	int err = 0;
+
+	if (!a || !prm)
+		return EINVAL;
+
+	if (prm->codec != AUDIO_PCMU && prm->codec != AUDIO_PCMA)
+		return ENOTSUP;
+	if (prm->pt > 127 || prm->telev_pt > 127)
+		return EINVAL;
+
+	srtp = prm->tx_key || prm->rx_key;
+	if (srtp) {
+		if (!prm->tx_key || !prm->rx_key ||
+		    prm->tx_key_len > MAX_KEYSALT ||
+		    prm->rx_key_len > MAX_KEYSALT)
+			return EINVAL;
+
+		keep_tx = a->stx && a->tx_suite == prm->suite &&
+			a->tx_srtcp_unenc == prm->srtcp_unencrypted &&
+			same_key(a->tx_key, a->tx_key_len,
+				 prm->tx_key, prm->tx_key_len);
+		keep_rx = a->srx && a->rx_suite == prm->suite &&
+			a->rx_mki_len == prm->rx_mki_len &&
+			same_key(a->rx_key, a->rx_key_len,
+				 prm->rx_key, prm->rx_key_len);
+
+		if (!keep_tx) {
+			err = srtp_alloc(&stx, prm->suite, prm->tx_key,
+					 prm->tx_key_len,
+					 prm->srtcp_unencrypted ?
+					 SRTP_UNENCRYPTED_SRTCP : 0);
+			if (err)
+				goto out;
+		}
+		if (!keep_rx) {
+			err = srtprx_alloc(&srx, prm->suite, prm->rx_key,
+					   prm->rx_key_len, prm->rx_mki_len);
+			if (err)
+				goto out;
+		}
+	}
+
+	/* commit */
+	if (!keep_tx) {
+		mem_deref(a->stx);
+		a->stx = stx;
+		stx = NULL;
+		OPENSSL_cleanse(a->tx_key, sizeof(a->tx_key));
+		a->tx_key_len = 0;
+		if (srtp) {
+			memcpy(a->tx_key, prm->tx_key, prm->tx_key_len);
+			a->tx_key_len = prm->tx_key_len;
+		}
+	}
+	if (!keep_rx) {
+		mem_deref(a->srx);
+		a->srx = srx;
+		srx = NULL;
+		OPENSSL_cleanse(a->rx_key, sizeof(a->rx_key));
+		a->rx_key_len = 0;
+		if (srtp) {
+			memcpy(a->rx_key, prm->rx_key, prm->rx_key_len);
+			a->rx_key_len = prm->rx_key_len;
+		}
+	}
+	a->tx_suite = a->rx_suite = prm->suite;
+	a->tx_srtcp_unenc = prm->srtcp_unencrypted;
+	a->rx_mki_len = prm->rx_mki_len;
+
+	/* coming back from hold starts a new talkspurt */
+	if (prm->send && !(a->started && a->send))
+		a->marker = true;
+
+	a->rtp = prm->rtp;
+	a->rtcp = prm->rtcp;
+	a->codec = prm->codec;
+	a->pt = prm->pt;
+	a->send = prm->send;
+	a->recv = prm->recv;
+	rtprx_set(a->rx, prm->pt, prm->codec, prm->telev_pt);
+	a->started = true;
+
+ out:
+	mem_deref(stx);
+	mem_deref(srx);
+	return err;
+}
+
+
+void audio_set_mixed(struct audio *a, bool mixed)
+{
+	if (a)
+		a->mixed = mixed;
+}
+
+
+void audio_stats(const struct audio *a, struct audio_stats *st)
+{
+	struct rtprx_stats rs;
+
+	if (!a || !st)
+		return;
+
+	rtprx_stats(a->rx, &rs);
+
+	st->rx_packets   = rs.accepted;
+	st->rx_dropped   = rs.dropped;
+	st->tx_packets   = a->tx_packets;
+	st->telev_events = rs.telev_events;
+}
+
+
+/* --- called by the mixer ------------------------------------------- */
+
+
+const int16_t *audio_mix_pull(struct audio *a)
+{
+	a->has_pcm = false;
+
+	if (!a->started || !a->recv)
+		return NULL;
+
+	/* Always drain, so an unmixed voice is not stale once mixed. */
+	if (!rtprx_pull(a->rx, a->pcm) || !a->mixed)
+		return NULL;
+
+	a->has_pcm = true;
+	return a->pcm;
+}
+
+
+const int16_t *audio_mix_own(const struct audio *a)
+{
+	return a->has_pcm ? a->pcm : NULL;
+}
+
+
+bool audio_mix_sending(const struct audio *a, enum audio_codec *codec)
+{
+	if (!a->started || !a->send || !sa_isset(&a->rtp, SA_ALL))
+		return false;
+
+	*codec = a->codec;
+	return true;
+}
+
+
+void audio_mix_send(struct audio *a, const uint8_t *pld, size_t n)
+{
+	struct mbuf *mb = a->txmb;
+	int err;
+
+	mbuf_rewind(mb);
+
+	err  = mbuf_write_u8(mb, RTP_VERSION << 6);
+	err |= mbuf_write_u8(mb, (uint8_t)((a->marker ? 0x80 : 0) | a->pt));
+	err |= mbuf_write_u16(mb, htons(a->seq));
+	err |= mbuf_write_u32(mb, htonl(a->ts));
+	err |= mbuf_write_u32(mb, htonl(a->ssrc));
+	err |= mbuf_write_mem(mb, pld, n);
+	if (err)
+		return;
+
+	mb->pos = 0;
+
+	if (a->stx && srtp_encrypt(a->stx, mb))
+		return;
+
+	if (udp_send(a->rtp_us, &a->rtp, mb))
+		return;
+
+	a->marker = false;
+	++a->seq;
+	++a->psent;
+	a->osent += (uint32_t)n;
+	++a->tx_packets;
+}
+
+
+static void send_rtcp(struct audio *a)
+{
+	struct mbuf *mb = a->rtcpmb;
+	struct udp_sock *us;
+	struct rtpp_sr sr;
+	struct timeval tv;
+
+	if (!sa_isset(&a->rtcp, SA_ALL))
+		return;
+
+	/* rtcp-mux: the peer's RTCP address is its RTP address */
+	us = sa_cmp(&a->rtcp, &a->rtp, SA_ALL) ? a->rtp_us : a->rtcp_us;
+
+	gettimeofday(&tv, NULL);
+	sr.ssrc     = a->ssrc;
+	sr.ntp_sec  = (uint32_t)(tv.tv_sec + 2208988800ULL);
+	sr.ntp_frac = (uint32_t)(((uint64_t)tv.tv_usec << 32) / 1000000);
+	sr.rtp_ts   = a->ts;
+	sr.psent    = a->psent;
+	sr.osent    = a->osent;
+
+	mbuf_rewind(mb);
+	if (rtpp_rtcp_encode(mb, &sr, a->psent > 0 && a->send, a->cname))
+		return;
+	mb->pos = 0;
+
+	if (a->stx && srtcp_encrypt(a->stx, mb))
+		return;
+
+	(void)udp_send(us, &a->rtcp, mb);
+}
+
+
+void audio_mix_tick(struct audio *a)
+{
+	/* The media clock runs on during hold, so that a resumed stream
+	 * has timestamps that match the time that passed. */
+	a->ts += AUDIO_FRAME;
+
+	if (!a->started)
+		return;
+
+	if (--a->rtcp_due == 0) {
+		/* RFC 3550 6.3.1: randomised over [0.5, 1.5] intervals */
+		a->rtcp_due = RTCP_INTERVAL / 2 + rand_u32() % RTCP_INTERVAL;
+		send_rtcp(a);
+	}
+}
+
+
+void audio_mixer_gone(struct audio *a)
+{
+	if (a)
+		a->mx = NULL;
+}

@@ -1,0 +1,276 @@
+/**
+ * @file jb.c  Jitter buffer for one RTP source
+ *
+ * A ring of JB_CAP samples indexed by RTP timestamp, with a flag per
+ * sample telling whether it was received.  The window is
+ * [play_ts, play_ts + JB_CAP): nothing is ever written outside it, and
+ * flags are cleared as the playout point moves, so the ring never holds
+ * stale samples.  Every input is bounded: memory is fixed at alloc time
+ * whatever a flood of packets looks like.
+ */
+#include <string.h>
+#include <re.h>
+#include "media/jb.h"
+
+
+struct jb {
+	int16_t pcm[JB_CAP];
+	uint8_t have[JB_CAP];
+	uint32_t ssrc;
+	uint32_t play_ts;     /* timestamp of the next sample to play */
+	uint32_t end_ts;      /* one past the newest sample held */
+	uint16_t last_seq;
+	bool ssrc_set;
+	bool anchored;        /* play_ts is meaningful */
+	bool playing;         /* false while (re)buffering */
+	bool seq_set;
+	unsigned late_run;
+	struct jb_stats st;
+};
+
+
+int jb_alloc(struct jb **jbp)
+{
+	struct jb *jb;
+
+	if (!jbp)
+		return EINVAL;
+
+	jb = mem_zalloc(sizeof(*jb), NULL);
+	if (!jb)
+		return ENOMEM;
+
+	*jbp = jb;
+	return 0;
+}
+
+
+static void clear(struct jb *jb)
+{
+	memset(jb->have, 0, sizeof(jb->have));
+	jb->anchored = false;
+	jb->playing = false;
+	jb->seq_set = false;
+	jb->late_run = 0;
+}
+
+
+void jb_reset(struct jb *jb)
+{
+	if (!jb)
+		return;
+
+	clear(jb);
+	jb->ssrc_set = false;
+}
+
+
+static void anchor(struct jb *jb, uint32_t ts)
+{
+	if (jb->anchored)
+		++jb->st.resets;
+	clear(jb);
+	jb->anchored = true;
+	jb->play_ts = ts;
+	jb->end_ts = ts;
+}
+
+
+/* Write samples [from, n) of a packet whose first sample is ts.
+ * Returns the number of samples not already held. */
+static size_t store(struct jb *jb, uint32_t ts, const int16_t *pcm,
+		    size_t from, size_t n)
+{
+	size_t i, fresh = 0;
+
+	for (i = from; i < n; i++) {
+		const size_t ix = (ts + (uint32_t)i) & (JB_CAP - 1);
+
+		if (jb->have[ix])
+			continue;
+		jb->pcm[ix] = pcm[i];
+		jb->have[ix] = 1;
+		++fresh;
+	}
+
+	return fresh;
+}
+
+
+/**
+ * Store one decoded packet.
+ *
+ * @return 0 if stored, EALREADY for a duplicate, ETIMEDOUT when too late,
+ *         EINVAL for an empty or oversized packet
+ */
+int jb_put(struct jb *jb, uint32_t ssrc, uint16_t seq, uint32_t ts,
+	   const int16_t *pcm, size_t n)
+{
+	size_t from = 0;
+	int32_t d;
+
+	if (!jb || !pcm)
+		return EINVAL;
+
+	if (n == 0 || n > JB_MAXPKT) {
+		++jb->st.bad;
+		return EINVAL;
+	}
+
+	if (!jb->ssrc_set || ssrc != jb->ssrc) {
+		if (jb->ssrc_set)
+			++jb->st.resets;
+		clear(jb);
+		jb->ssrc = ssrc;
+		jb->ssrc_set = true;
+	}
+
+	if (!jb->anchored)
+		anchor(jb, ts);
+
+	d = (int32_t)(ts - jb->play_ts);
+
+	if (d < 0 && !jb->playing &&
+	    (int64_t)(int32_t)(jb->end_ts - ts) <= JB_CAP - JB_MAXPKT) {
+		/* Reordered ahead of the first packet, before playout
+		 * started: just start earlier. */
+		jb->play_ts = ts;
+		d = 0;
+	}
+
+	if (d < 0) {
+		/* A sender that restarted its timestamps while its
+		 * sequence runs on is a new timeline, not a late packet. */
+		bool restart = jb->seq_set &&
+			(uint16_t)(seq - jb->last_seq) == 1 &&
+			d <= -(int32_t)JB_CAP;
+
+		if (-(int64_t)d >= (int64_t)n && !restart &&
+		    ++jb->late_run < JB_RESYNC) {
+			++jb->st.late;
+			return ETIMEDOUT;
+		}
+
+		if (-(int64_t)d >= (int64_t)n) {
+			anchor(jb, ts);
+			d = 0;
+		}
+		else {
+			from = (size_t)-d;   /* only the tail is in time */
+		}
+	}
+	else if ((int64_t)d + (int64_t)n > JB_CAP) {
+		/* Too far ahead to hold: the sender jumped (silence
+		 * suppression, hold, restart).  Follow it. */
+		anchor(jb, ts);
+		d = 0;
+	}
+
+	jb->late_run = 0;
+
+	if (!store(jb, ts, pcm, from, n)) {
+		++jb->st.dup;
+		return EALREADY;
+	}
+
+	if ((int32_t)(ts + (uint32_t)n - jb->end_ts) > 0)
+		jb->end_ts = ts + (uint32_t)n;
+
+	jb->last_seq = seq;
+	jb->seq_set = true;
+	++jb->st.put;
+
+	return 0;
+}
+
+
+static void drop(struct jb *jb, uint32_t count)
+{
+	uint32_t i;
+
+	for (i = 0; i < count; i++)
+		jb->have[(jb->play_ts + i) & (JB_CAP - 1)] = 0;
+
+	jb->play_ts += count;
+}
+
+
+/**
+ * Play out one frame of n samples (n <= JB_CAP / 4).
+ *
+ * @return true with the frame filled (gaps as silence), false when
+ *         there is nothing to play (empty or still buffering)
+ */
+bool jb_get(struct jb *jb, int16_t *frame, size_t n)
+{
+	int32_t depth;
+	size_t i;
+
+	if (!jb || !frame || n == 0 || n > JB_CAP / 4 || !jb->anchored)
+		return false;
+
+	depth = (int32_t)(jb->end_ts - jb->play_ts);
+
+	if (depth <= 0) {
+		if (jb->playing)
+			++jb->st.underruns;
+		/* Re-anchor on the next packet: after a gap (silence
+		 * suppression, loss) play it as soon as it is buffered. */
+		clear(jb);
+		return false;
+	}
+
+	if (!jb->playing) {
+		if (depth < JB_TARGET)
+			return false;
+		jb->playing = true;
+	}
+
+	if (depth > JB_MAXDEPTH) {
+		/* The sender's clock runs faster than ours, or a burst
+		 * arrived: keep the delay bounded. */
+		const uint32_t excess = (uint32_t)(depth - JB_TARGET);
+
+		drop(jb, excess);
+		jb->st.trimmed += excess;
+	}
+
+	for (i = 0; i < n; i++) {
+		const size_t ix = (jb->play_ts + (uint32_t)i) & (JB_CAP - 1);
+
+		if (jb->have[ix]) {
+			frame[i] = jb->pcm[ix];
+			jb->have[ix] = 0;
+		}
+		else {
+			frame[i] = 0;
+			++jb->st.concealed;
+		}
+	}
+
+	jb->play_ts += (uint32_t)n;
+
+	return true;
+}
+
+
+unsigned jb_depth(const struct jb *jb)
+{
+	int32_t depth;
+
+	if (!jb || !jb->anchored)
+		return 0;
+
+	depth = (int32_t)(jb->end_ts - jb->play_ts);
+
+	return depth > 0 ? (unsigned)depth : 0;
+}
+
+
+void jb_stats(const struct jb *jb, struct jb_stats *st)
+{
+	if (!jb || !st)
+		return;
+
+	*st = jb->st;
+}

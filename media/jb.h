@@ -1,0 +1,39 @@
+/**
+ * @file jb.h  Jitter buffer for one RTP source (pure code)
+ *
+ * Buffers decoded PCM samples, placed by RTP timestamp, so packets of any
+ * duration (10, 20, 30 ms ...) fill the same sample ring and are played
+ * out in 160-sample frames.  Duplicates are detected per sample, late
+ * data is dropped, an SSRC change or a timeline jump restarts the buffer.
+ *
+ * Include after re.h.
+ */
+
+enum {
+	JB_CAP      = 2048,   /* ring size in samples (256 ms), power of 2 */
+	JB_MAXPKT   = 480,    /* longest packet accepted: 60 ms */
+	JB_TARGET   = 320,    /* prebuffer before playing: 2 frames */
+	JB_MAXDEPTH = 1280,   /* above this, drop back to JB_TARGET */
+	JB_RESYNC   = 25,     /* consecutive late packets that restart */
+};
+
+struct jb_stats {
+	uint64_t put;         /* packets stored */
+	uint64_t dup;         /* dropped: every sample already held */
+	uint64_t late;        /* dropped: behind the playout point */
+	uint64_t bad;         /* dropped: empty or oversized */
+	uint64_t resets;      /* SSRC change or timeline jump */
+	uint64_t underruns;   /* buffer ran dry while playing */
+	uint64_t trimmed;     /* samples dropped to bound the delay */
+	uint64_t concealed;   /* samples played as silence (loss) */
+};
+
+struct jb;
+
+int  jb_alloc(struct jb **jbp);
+int  jb_put(struct jb *jb, uint32_t ssrc, uint16_t seq, uint32_t ts,
+	    const int16_t *pcm, size_t n);
+bool jb_get(struct jb *jb, int16_t *frame, size_t n);
+void jb_reset(struct jb *jb);
+unsigned jb_depth(const struct jb *jb);
+void jb_stats(const struct jb *jb, struct jb_stats *st);
