@@ -29,6 +29,7 @@ static struct {
 	struct tmr tmr_exit;
 	int hup_pipe[2];
 	bool terminating;
+	uint32_t bye_pending;
 	int exit_code;
 } d;
 
@@ -66,8 +67,36 @@ static void exit_tmr(void *arg)
 static void sip_exit_handler(void *arg)
 {
 	(void)arg;
-	/* every BYE transaction finished */
+	/* every transaction finished */
 	tmr_start(&d.tmr_exit, 0, exit_tmr, NULL);
+}
+
+
+/* libre sends the BYEs when the sessions are freed and tells nobody
+ * about the replies, so while shutting down we watch the wire for the
+ * final responses to BYE, to leave as soon as the last one is in. */
+static void shutdown_trace(bool tx, enum sip_transp tp,
+			   const struct sa *src, const struct sa *dst,
+			   const uint8_t *pkt, size_t len, void *arg)
+{
+	struct sip_msg *msg = NULL;
+	struct mbuf mb;
+	(void)tp; (void)src; (void)dst; (void)arg;
+
+	if (tx || !d.bye_pending || len < 8 || memcmp(pkt, "SIP/2.0 ", 8))
+		return;
+
+	mbuf_init(&mb);
+	mb.buf = (uint8_t *)pkt;
+	mb.size = mb.end = len;
+	if (sip_msg_decode(&msg, &mb))
+		return;
+
+	if (!msg->req && msg->scode >= 200 &&
+	    !pl_strcmp(&msg->cseq.met, "BYE") && --d.bye_pending == 0)
+		tmr_start(&d.tmr_exit, 0, exit_tmr, NULL);
+
+	mem_deref(msg);
 }
 
 
@@ -79,11 +108,14 @@ static void terminate(void)
 	}
 
 	d.terminating = true;
+	d.bye_pending = focus_participant_count(d.focus);
 	DEBUG_NOTICE("shutting down: hanging up %u participant(s)\n",
-		     focus_participant_count(d.focus));
+		     d.bye_pending);
+	if (d.bye_pending)
+		sip_set_trace_handler(d.sip, shutdown_trace);
 	focus_shutdown(d.focus);
-	sip_close(d.sip, false);
-	tmr_start(&d.tmr_exit, d.cfg.shutdown_wait_ms, exit_tmr, NULL);
+	tmr_start(&d.tmr_exit, d.bye_pending ? d.cfg.shutdown_wait_ms : 0,
+		  exit_tmr, NULL);
 }
 
 

@@ -124,7 +124,9 @@ static void close_handler(int err, const struct sip_msg *msg, void *arg)
 {
 	struct participant *p = arg;
 
-	if (err)
+	if (err == ECONNRESET)
+		DEBUG_INFO("%s: hung up\n", p->uri);
+	else if (err)
 		DEBUG_INFO("%s: session closed: %m\n", p->uri, err);
 	else if (msg)
 		DEBUG_INFO("%s: session closed: %u %r\n", p->uri, msg->scode,
