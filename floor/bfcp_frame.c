@@ -121,7 +121,9 @@ int bfcp_frame_push(struct bfcp_frame *fr, const uint8_t *p, size_t n)
 			while (sz < live + n)
 				sz *= 2;
 
-			nb = mem_realloc(fr->buf, sz);
+			/* libre's mem_realloc() does not take NULL */
+			nb = fr->buf ? mem_realloc(fr->buf, sz)
+				     : mem_alloc(sz, NULL);
 			if (!nb)
 				return ENOMEM;
 
