@@ -61,7 +61,7 @@ int bfcp_frame_peek(const uint8_t *p, size_t n, size_t max, size_t *lenp)
 	size_t len;
 	uint8_t ver;
 
-	if (!p || !lenp)
+	if ((!p && n) || !lenp)
 		return EINVAL;
 
 	/* the version sits in the first byte: judge it as soon as it is
