@@ -112,3 +112,7 @@ $(BUILD)/tools/bfcp_ua: $(BUILD)/tests/tools/bfcp_ua.o \
 		$(BUILD)/tests/ua/bfcp_client.o $(BUILD)/libconfd.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/bench/bfcp_bench: $(BUILD)/bench/bfcp_bench.o $(BUILD)/libconfd.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
