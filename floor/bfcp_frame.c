@@ -152,7 +152,7 @@ int bfcp_frame_next(struct bfcp_frame *fr, const uint8_t **msgp,
 	if (fr->dead)
 		return EPIPE;
 
-	p = fr->buf + fr->start;
+	p = fr->buf ? fr->buf + fr->start : NULL;
 	n = fr->end - fr->start;
 
 	err = bfcp_frame_peek(p, n, fr->max, &len);

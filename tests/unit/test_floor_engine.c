@@ -85,7 +85,8 @@ static void holdh(uint16_t floorid, const uint16_t *userv, size_t userc,
 	(void)arg;
 	holders_floor = floorid;
 	nholders = userc < 8 ? userc : 8;
-	memcpy(holders, userv, nholders * sizeof(*userv));
+	if (nholders)
+		memcpy(holders, userv, nholders * sizeof(*userv));
 	++holders_calls;
 }
 
