@@ -105,3 +105,14 @@ clean:
 	rm -rf build build-asan build-fuzz
 
 .PHONY: all deps cert run test asan fuzz bench install clean
+
+# BFCP client driver for floor/ tests until confd-ua's main dispatches
+# "bfcp" to ua_bfcp_cmd() (tests/ua/bfcp_client.c).
+$(BUILD)/tools/bfcp_ua: $(BUILD)/tests/tools/bfcp_ua.o \
+		$(BUILD)/tests/ua/bfcp_client.o $(BUILD)/libconfd.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/bench/bfcp_bench: $(BUILD)/bench/bfcp_bench.o $(BUILD)/libconfd.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)

@@ -1,0 +1,106 @@
+/**
+ * @file floor.h  BFCP floor control for the focus (RFC 8855 version 1
+ * over TCP/BFCP and TCP/TLS/BFCP, SDP per RFC 8856 -- see sdp.h).
+ *
+ * How the focus uses it:
+ *
+ *  1. At start-up, one struct floor_server: confd's certificate (the
+ *     struct tls from cert_tls_alloc()), the local address and a TCP
+ *     port range for BFCP listeners (like the RTP port range).
+ *
+ *  2. Per conference, one struct floor_conf.  It owns the floors:
+ *     FLOOR_ID_PRES (presentation, always) and FLOOR_ID_AUDIO (a
+ *     moderated audio floor, when cfg.audio).  The holders handler
+ *     reports who holds each floor whenever that changes; for
+ *     FLOOR_ID_AUDIO the focus tells the mixer to mix only those users.
+ *
+ *  3. Per participant that negotiates an m=application ... BFCP stream,
+ *     one struct floor_part, made while building the SDP answer.  It
+ *     listens on its own port (floor_part_port() goes in the answer's
+ *     m= line), and the connection arriving there IS that participant:
+ *     its BFCP User ID is floor_part_userid() (a=userid in the answer),
+ *     and messages naming another user or conference get an Error.
+ *     For TCP/TLS/BFCP, pass the a=fingerprint of the participant's SDP
+ *     (floor_sdp_fingerprint_decode()); the connection is closed unless
+ *     the client's certificate has that digest, before any BFCP is read.
+ *     With a=setup:passive in the offer, the focus is active: set
+ *     cfg.active and cfg.peer (from c= and the m= port), and the
+ *     connection is made out from confd.
+ *
+ *  4. mem_deref(part) when the participant leaves: its floor requests
+ *     are cancelled or released and the next waiting request is granted.
+ *     A dropped connection does the same, but the participant stays and
+ *     may connect again.
+ */
+
+struct tls;
+struct floor_server;
+struct floor_conf;
+struct floor_part;
+
+enum {
+	FLOOR_ID_PRES  = 1,
+	FLOOR_ID_AUDIO = 2,
+};
+
+int floor_server_alloc(struct floor_server **fsp, struct tls *cert_tls,
+		       const struct sa *laddr, uint16_t port_min,
+		       uint16_t port_max);
+
+/* ---- conference ---- */
+
+struct floor_conf_cfg {
+	uint32_t confid;        /* BFCP Conference ID; 0 picks a random one */
+	bool pres_chair;        /* presentation floor moderated by chairs */
+	unsigned pres_max;      /* simultaneous holders (0 means 1) */
+	bool audio;             /* add the moderated audio floor */
+	bool audio_chair;       /* audio floor moderated by chairs */
+	unsigned audio_max;     /* simultaneous speakers (0 means 1) */
+	unsigned max_requests;  /* ongoing requests per user per floor (0: 1)*/
+};
+
+/* Holders of floorid changed: userv[0..userc) are BFCP user IDs. */
+typedef void (floor_holders_h)(uint16_t floorid, const uint16_t *userv,
+			       size_t userc, void *arg);
+
+int  floor_conf_alloc(struct floor_conf **fcp, struct floor_server *fs,
+		      const struct floor_conf_cfg *cfg, floor_holders_h *h,
+		      void *arg);
+uint32_t floor_conf_id(const struct floor_conf *fc);
+bool floor_conf_holds(const struct floor_conf *fc, uint16_t floorid,
+		      uint16_t userid);
+
+/* ---- participant ---- */
+
+enum floor_sec {
+	FLOOR_SEC_NONE = 0,     /* TCP/BFCP: only where policy allows plain */
+	FLOOR_SEC_FINGERPRINT,  /* TCP/TLS/BFCP, peer pinned by a=fingerprint*/
+	FLOOR_SEC_PSK,          /* TCP/TLS/BFCP with a MIKEY-TICKET TEK as
+				 * PSK (Annex H): reserved, ENOTSUP today */
+};
+
+struct floor_tls_cfg {
+	enum floor_sec mode;
+	enum tls_fingerprint fp_alg;   /* FINGERPRINT: from a=fingerprint */
+	uint8_t fp[64];
+	size_t fp_len;
+	const uint8_t *psk;            /* PSK: copied, wiped on free */
+	size_t psk_len;
+};
+
+struct floor_part_cfg {
+	uint16_t userid;        /* 0: the next free ID */
+	bool chair;             /* role chair in the authorized list */
+	const char *dname;      /* display name (optional) */
+	const char *uri;        /* SIP URI (optional) */
+	struct floor_tls_cfg sec;
+	const struct sa *peer;  /* optional: only this address may connect
+				 * (passive); where to connect (active) */
+	bool active;            /* confd opens the connection to peer */
+};
+
+int floor_part_alloc(struct floor_part **fpp, struct floor_conf *fc,
+		     const struct floor_part_cfg *cfg);
+uint16_t floor_part_port(const struct floor_part *fp);
+uint16_t floor_part_userid(const struct floor_part *fp);
+bool floor_part_connected(const struct floor_part *fp);

@@ -1,0 +1,70 @@
+/**
+ * @file sdp.h  Values of the BFCP SDP attributes (RFC 8856, and RFC
+ * 4583's older forms) -- pure string functions for the focus, which
+ * puts them on its libre sdp_media.  The answer confd gives is:
+ *
+ *   m=application <floor_part_port()> TCP/TLS/BFCP *   (TCP/BFCP if plain)
+ *   a=setup:passive              (floor_sdp_setup_answer())
+ *   a=connection:new
+ *   a=fingerprint:sha-256 <cert_fingerprint()>         (TLS only)
+ *   a=floorctrl:s-only           (floor_sdp_floorctrl_answer())
+ *   a=confid:<floor_conf_id()>
+ *   a=userid:<floor_part_userid()>
+ *   a=floorid:1 mstrm:<label of the slides m=video>   (floor_sdp_floorid_encode())
+ *   a=floorid:2 mstrm:<label of the m=audio>          (moderated audio)
+ *   a=bfcpver:1
+ * and a=label:<token> on each controlled m= line.
+ */
+
+struct pl;
+
+/* proto of the m= line: "TCP/TLS/BFCP" or "TCP/BFCP" */
+const char *floor_sdp_proto(bool tls);
+int  floor_sdp_proto_decode(const struct pl *proto, bool *tls);
+
+/* a=floorctrl: roles offered; confd is the server, so the answer is
+ * "s-only" when the offerer can be a client (c-only or c-s). */
+enum {
+	FLOOR_ROLE_C_ONLY = 1,
+	FLOOR_ROLE_S_ONLY = 2,
+	FLOOR_ROLE_C_S    = 4,
+};
+int  floor_sdp_floorctrl_decode(const struct pl *v, unsigned *roles);
+int  floor_sdp_floorctrl_answer(unsigned offered, const char **ans);
+
+/* a=confid: and a=userid: (1*DIGIT, range-checked) */
+int  floor_sdp_confid_decode(const struct pl *v, uint32_t *confid);
+int  floor_sdp_userid_decode(const struct pl *v, uint16_t *userid);
+
+/* a=floorid:<id> mstrm:<label> *(SP label); "m-stream:" accepted */
+int  floor_sdp_floorid_decode(const struct pl *v, uint16_t *floorid,
+			      struct pl *labelv, size_t *labelc);
+int  floor_sdp_floorid_encode(char *buf, size_t size, uint16_t floorid,
+			      const char *label);
+
+/* a=setup (RFC 4145) */
+enum floor_setup {
+	FLOOR_SETUP_ACTIVE,
+	FLOOR_SETUP_PASSIVE,
+	FLOOR_SETUP_ACTPASS,
+	FLOOR_SETUP_HOLDCONN,
+};
+int  floor_sdp_setup_decode(const struct pl *v, enum floor_setup *s);
+const char *floor_sdp_setup_name(enum floor_setup s);
+/* Our answer to an offered setup; absent a=setup means active
+ * (RFC 4145 4.1).  prefer_active only matters for actpass. */
+int  floor_sdp_setup_answer(enum floor_setup offer, bool prefer_active,
+			    enum floor_setup *ans, bool *we_connect);
+
+/* a=connection: new | existing */
+int  floor_sdp_connection_decode(const struct pl *v, bool *is_new);
+
+/* a=bfcpver: versions offered; confd speaks 1 (reliable transport).
+ * An absent attribute means version 1 (RFC 8856 5.5). */
+int  floor_sdp_bfcpver_decode(const struct pl *v, bool *has_v1);
+
+/* a=fingerprint: "sha-256 AB:CD:..." (or sha-1); a bare hex list is
+ * taken as SHA-256. */
+int  floor_sdp_fingerprint_decode(const struct pl *v,
+				  enum tls_fingerprint *alg, uint8_t *md,
+				  size_t size, size_t *len);

@@ -1,0 +1,623 @@
+/**
+ * @file server.c  BFCP over TCP and TLS: one listener per participant,
+ * connections bound to that participant, framing into the engine.
+ */
+#include <string.h>
+#include <sys/socket.h>
+#include <openssl/ssl.h>
+#include <openssl/crypto.h>
+#include <re.h>
+#include "floor/bfcp_frame.h"
+#include "floor/engine.h"
+#include "floor/floor.h"
+
+
+#define DEBUG_MODULE "floor"
+#define DEBUG_LEVEL 5
+#include <re_dbg.h>
+
+
+enum {
+	CLOSE_GRACE_MS = 1000,   /* after Error/GoodbyeAck, wait for FIN */
+	TXQ_MAX = 256 * 1024,    /* a reader this slow is dropped */
+};
+
+struct floor_server {
+	struct tls *tls;         /* our own context over confd's cert */
+	struct sa laddr;
+	uint16_t port_min, port_max, port_next;
+};
+
+struct floor_conf {
+	struct floor_server *fs;
+	struct fctl *ctl;
+	struct list parts;
+	uint16_t next_userid;
+	floor_holders_h *holdh;
+	void *arg;
+};
+
+struct floor_part {
+	struct le le;
+	struct floor_conf *fc;
+	uint16_t userid;
+	uint16_t port;
+	struct floor_tls_cfg sec;
+	struct sa peer;
+	bool active;
+	struct tcp_sock *ts;
+	struct tcp_conn *tc;
+	struct tls_conn *tlsc;
+	struct bfcp_frame *fr;
+	struct tmr tmr;
+	bool verified;           /* TLS peer pinned (or plain TCP) */
+	bool closing;
+};
+
+
+/* ---- server ---- */
+
+static void server_destructor(void *arg)
+{
+	struct floor_server *fs = arg;
+
+	mem_deref(fs->tls);
+}
+
+
+/* The identity is pinned by the SDP fingerprint after the handshake,
+ * not by a CA, so the chain is accepted here and checked later. */
+static int verify_any(int ok, X509_STORE_CTX *ctx)
+{
+	(void)ok;
+	(void)ctx;
+	return 1;
+}
+
+
+/* A private TLS context carrying confd's certificate and key: asking
+ * BFCP clients for a certificate must not change confd's shared
+ * context (SIP over TLS uses it too). */
+static int tls_for_bfcp(struct tls **tlsp, struct tls *cert_tls)
+{
+	static const char *ciphers =
+		"ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+		"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+		"ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+	SSL_CTX *src, *dst;
+	X509 *x;
+	EVP_PKEY *pk;
+	struct tls *tls;
+	int err;
+
+	src = tls_openssl_context(cert_tls);
+	x  = src ? SSL_CTX_get0_certificate(src) : NULL;
+	pk = src ? SSL_CTX_get0_privatekey(src) : NULL;
+	if (!x || !pk)
+		return EINVAL;
+
+	err = tls_alloc(&tls, TLS_METHOD_SSLV23, NULL, NULL);
+	if (err)
+		return err;
+
+	dst = tls_openssl_context(tls);
+	if (!SSL_CTX_use_certificate(dst, x) ||
+	    !SSL_CTX_use_PrivateKey(dst, pk) ||
+	    !SSL_CTX_check_private_key(dst) ||
+	    !SSL_CTX_set_min_proto_version(dst, TLS1_2_VERSION) ||
+	    !SSL_CTX_set_cipher_list(dst, ciphers)) {
+		mem_deref(tls);
+		return EINVAL;
+	}
+
+	SSL_CTX_set_verify(dst, SSL_VERIFY_PEER |
+			   SSL_VERIFY_FAIL_IF_NO_PEER_CERT, verify_any);
+
+	*tlsp = tls;
+	return 0;
+}
+
+
+int floor_server_alloc(struct floor_server **fsp, struct tls *cert_tls,
+		       const struct sa *laddr, uint16_t port_min,
+		       uint16_t port_max)
+{
+	struct floor_server *fs;
+	int err = 0;
+
+	if (!fsp || !laddr || !port_min || port_max < port_min)
+		return EINVAL;
+
+	fs = mem_zalloc(sizeof(*fs), server_destructor);
+	if (!fs)
+		return ENOMEM;
+
+	fs->laddr = *laddr;
+	fs->port_min = fs->port_next = port_min;
+	fs->port_max = port_max;
+
+	/* without a certificate only TCP/BFCP can be offered */
+	if (cert_tls)
+		err = tls_for_bfcp(&fs->tls, cert_tls);
+
+	if (err)
+		mem_deref(fs);
+	else
+		*fsp = fs;
+
+	return err;
+}
+
+
+/* ---- connection ---- */
+
+static void conn_close(struct floor_part *fp)
+{
+	bool was = fp->tc && fp->verified;
+
+	tmr_cancel(&fp->tmr);
+	fp->tlsc = mem_deref(fp->tlsc);
+	fp->tc = mem_deref(fp->tc);
+	fp->fr = mem_deref(fp->fr);
+	fp->closing = false;
+
+	if (was)
+		fctl_user_disconnect(fp->fc->ctl, fp->userid);
+}
+
+
+static void close_tmr(void *arg)
+{
+	conn_close(arg);
+}
+
+
+/* Closing from inside a libre handler: let the handler return first. */
+static void conn_close_later(struct floor_part *fp)
+{
+	fp->closing = true;
+	tmr_start(&fp->tmr, 0, close_tmr, fp);
+}
+
+
+/* After an Error or GoodbyeAck: requests are gone now, the connection
+ * stays up just long enough for the reply to leave (RFC 8855 6.1). */
+static void conn_close_graceful(struct floor_part *fp)
+{
+	if (fp->closing)
+		return;
+
+	fp->closing = true;
+
+	if (fp->verified)
+		fctl_user_disconnect(fp->fc->ctl, fp->userid);
+	fp->verified = false;
+
+	if (!fp->tlsc && fp->tc && tcp_conn_txqsz(fp->tc) == 0)
+		(void)shutdown(tcp_conn_fd(fp->tc), SHUT_WR);
+
+	tmr_start(&fp->tmr, CLOSE_GRACE_MS, close_tmr, fp);
+}
+
+
+static bool peer_verify(struct floor_part *fp)
+{
+	uint8_t md[64];
+	size_t len;
+	int err;
+
+	if (fp->verified)
+		return true;
+
+	if (fp->sec.mode == FLOOR_SEC_NONE) {
+		fp->verified = true;
+		return true;
+	}
+
+	if (!fp->tlsc)
+		return false;
+
+	len = fp->sec.fp_alg == TLS_FINGERPRINT_SHA1 ? 20 : 32;
+	err = tls_peer_fingerprint(fp->tlsc, fp->sec.fp_alg, md, len);
+	if (err || len != fp->sec.fp_len || memcmp(md, fp->sec.fp, len)) {
+		DEBUG_NOTICE("user %u: peer certificate does not match "
+			     "a=fingerprint, closing\n", fp->userid);
+		return false;
+	}
+
+	fp->verified = true;
+	return true;
+}
+
+
+static void estab_handler(void *arg)
+{
+	struct floor_part *fp = arg;
+
+	if (!peer_verify(fp))
+		conn_close_later(fp);
+}
+
+
+static void recv_handler(struct mbuf *mb, void *arg)
+{
+	struct floor_part *fp = arg;
+	const uint8_t *msg;
+	size_t len;
+	int err;
+
+	if (fp->closing)
+		return;        /* drain silently until the close */
+
+	if (!peer_verify(fp)) {
+		conn_close_later(fp);
+		return;
+	}
+
+	err = bfcp_frame_push(fp->fr, mbuf_buf(mb), mbuf_get_left(mb));
+	if (err) {
+		conn_close_later(fp);
+		return;
+	}
+
+	while (!fp->closing) {
+
+		err = bfcp_frame_next(fp->fr, &msg, &len);
+		if (err == ENODATA)
+			break;
+
+		if (err) {
+			fctl_stream_error(fp->fc->ctl, fp->userid, err,
+					  msg, len);
+			conn_close_graceful(fp);
+			break;
+		}
+
+		if (fctl_recv(fp->fc->ctl, fp->userid, msg, len))
+			conn_close_graceful(fp);
+	}
+}
+
+
+static void tcp_close_handler(int err, void *arg)
+{
+	struct floor_part *fp = arg;
+
+	(void)err;
+	conn_close_later(fp);
+}
+
+
+static int conn_setup(struct floor_part *fp)
+{
+	int err;
+
+	err = bfcp_frame_alloc(&fp->fr, BFCP_FRAME_MAX);
+	if (err)
+		return err;
+
+	tcp_conn_txqsz_set(fp->tc, TXQ_MAX);
+
+	if (fp->sec.mode != FLOOR_SEC_NONE) {
+		err = tls_start_tcp(&fp->tlsc, fp->fc->fs->tls, fp->tc, 0);
+		if (err)
+			return err;
+	}
+
+	return 0;
+}
+
+
+static void conn_handler(const struct sa *peer, void *arg)
+{
+	struct floor_part *fp = arg;
+	int err;
+
+	/* one connection per participant (RFC 8855 6.1); an address from
+	 * the SDP, when given, is the only one let in */
+	if (fp->tc || (sa_isset(&fp->peer, SA_ADDR) &&
+		       !sa_cmp(&fp->peer, peer, SA_ADDR))) {
+		tcp_reject(fp->ts);
+		return;
+	}
+
+	err = tcp_accept(&fp->tc, fp->ts, estab_handler, recv_handler,
+			 tcp_close_handler, fp);
+	if (err) {
+		tcp_reject(fp->ts);
+		return;
+	}
+
+	fp->verified = false;
+	fp->closing = false;
+
+	err = conn_setup(fp);
+	if (err) {
+		conn_close_later(fp);
+		return;
+	}
+
+	/* plain TCP is bound by the port alone */
+	if (fp->sec.mode == FLOOR_SEC_NONE)
+		(void)peer_verify(fp);
+}
+
+
+/* engine -> the connection of one user */
+static void send_handler(uint16_t userid, struct mbuf *mb, void *arg)
+{
+	struct floor_conf *fc = arg;
+	struct le *le;
+
+	for (le = fc->parts.head; le; le = le->next) {
+		struct floor_part *fp = le->data;
+
+		if (fp->userid != userid)
+			continue;
+
+		if (!fp->tc || fp->closing)
+			return;
+
+		if (tcp_send(fp->tc, mb))
+			conn_close_later(fp);
+		return;
+	}
+}
+
+
+static void holders_handler(uint16_t floorid, const uint16_t *userv,
+			    size_t userc, void *arg)
+{
+	struct floor_conf *fc = arg;
+
+	if (fc->holdh)
+		fc->holdh(floorid, userv, userc, fc->arg);
+}
+
+
+/* ---- conference ---- */
+
+static void conf_destructor(void *arg)
+{
+	struct floor_conf *fc = arg;
+
+	mem_deref(fc->ctl);
+	mem_deref(fc->fs);
+}
+
+
+int floor_conf_alloc(struct floor_conf **fcp, struct floor_server *fs,
+		     const struct floor_conf_cfg *cfg, floor_holders_h *h,
+		     void *arg)
+{
+	struct floor_conf *fc;
+	uint32_t confid;
+	int err;
+
+	if (!fcp || !fs || !cfg)
+		return EINVAL;
+
+	fc = mem_zalloc(sizeof(*fc), conf_destructor);
+	if (!fc)
+		return ENOMEM;
+
+	fc->fs = mem_ref(fs);
+	fc->holdh = h;
+	fc->arg = arg;
+	fc->next_userid = 1;
+
+	/* RFC 8855 5.1 recommends random conference IDs */
+	confid = cfg->confid;
+	while (!confid)
+		confid = rand_u32();
+
+	err = fctl_alloc(&fc->ctl, confid, send_handler, holders_handler, fc);
+	if (err)
+		goto out;
+
+	err = fctl_floor_add(fc->ctl, FLOOR_ID_PRES,
+			     cfg->pres_chair ? FCTL_CHAIR : FCTL_AUTO,
+			     cfg->pres_max);
+	if (!err && cfg->audio)
+		err = fctl_floor_add(fc->ctl, FLOOR_ID_AUDIO,
+				     cfg->audio_chair ? FCTL_CHAIR : FCTL_AUTO,
+				     cfg->audio_max);
+	if (err)
+		goto out;
+
+	fctl_set_max_requests(fc->ctl, cfg->max_requests);
+
+ out:
+	if (err)
+		mem_deref(fc);
+	else
+		*fcp = fc;
+
+	return err;
+}
+
+
+uint32_t floor_conf_id(const struct floor_conf *fc)
+{
+	return fc ? fctl_confid(fc->ctl) : 0;
+}
+
+
+bool floor_conf_holds(const struct floor_conf *fc, uint16_t floorid,
+		      uint16_t userid)
+{
+	return fc && fctl_holds(fc->ctl, floorid, userid);
+}
+
+
+/* ---- participant ---- */
+
+static void part_destructor(void *arg)
+{
+	struct floor_part *fp = arg;
+
+	tmr_cancel(&fp->tmr);
+	fp->tlsc = mem_deref(fp->tlsc);
+	fp->tc = mem_deref(fp->tc);
+	fp->fr = mem_deref(fp->fr);
+	fp->ts = mem_deref(fp->ts);
+
+	list_unlink(&fp->le);
+	fctl_user_remove(fp->fc->ctl, fp->userid);
+
+	if (fp->sec.psk)
+		OPENSSL_cleanse((void *)fp->sec.psk, fp->sec.psk_len);
+	mem_deref((void *)fp->sec.psk);
+	mem_deref(fp->fc);
+}
+
+
+static bool userid_used(const struct floor_conf *fc, uint16_t id)
+{
+	return fctl_user_exists(fc->ctl, id);
+}
+
+
+static int listen_in_range(struct floor_part *fp)
+{
+	struct floor_server *fs = fp->fc->fs;
+	unsigned span = fs->port_max - fs->port_min + 1u, i;
+	int err = EADDRINUSE;
+
+	for (i = 0; i < span; i++) {
+		struct sa laddr = fs->laddr;
+		uint16_t port = fs->port_next;
+
+		fs->port_next = port >= fs->port_max ? fs->port_min
+						     : port + 1;
+
+		sa_set_port(&laddr, port);
+		err = tcp_listen(&fp->ts, &laddr, conn_handler, fp);
+		if (!err) {
+			fp->port = port;
+			return 0;
+		}
+	}
+
+	return err;
+}
+
+
+static int connect_out(struct floor_part *fp)
+{
+	int err;
+
+	err = tcp_connect(&fp->tc, &fp->peer, estab_handler, recv_handler,
+			  tcp_close_handler, fp);
+	if (err)
+		return err;
+
+	err = conn_setup(fp);
+	if (!err && fp->sec.mode == FLOOR_SEC_NONE)
+		(void)peer_verify(fp);
+
+	return err;
+}
+
+
+int floor_part_alloc(struct floor_part **fpp, struct floor_conf *fc,
+		     const struct floor_part_cfg *cfg)
+{
+	struct floor_part *fp;
+	uint16_t id;
+	int err;
+
+	if (!fpp || !fc || !cfg)
+		return EINVAL;
+
+	switch (cfg->sec.mode) {
+
+	case FLOOR_SEC_NONE:
+		break;
+
+	case FLOOR_SEC_FINGERPRINT:
+		if (!fc->fs->tls)
+			return EINVAL;
+		if (cfg->sec.fp_len != (cfg->sec.fp_alg ==
+					TLS_FINGERPRINT_SHA1 ? 20u : 32u))
+			return EINVAL;
+		break;
+
+	case FLOOR_SEC_PSK:
+		/* MIKEY-TICKET issue: a per-part SSL_CTX with a PSK server
+		 * callback (empty identity, PSK-AES128-GCM-SHA256 /
+		 * PSK-AES256-GCM-SHA384, TLS 1.2) plugs in here */
+		return ENOTSUP;
+
+	default:
+		return EINVAL;
+	}
+
+	if (cfg->active && !sa_isset(cfg->peer, SA_ALL))
+		return EINVAL;
+
+	id = cfg->userid;
+	if (!id) {
+		unsigned tries = 0;
+
+		do {
+			id = fc->next_userid++;
+			if (!fc->next_userid)
+				fc->next_userid = 1;
+		} while ((!id || userid_used(fc, id)) && ++tries < 0x10000);
+	}
+
+	if (!id || userid_used(fc, id))
+		return EADDRINUSE;
+
+	fp = mem_zalloc(sizeof(*fp), part_destructor);
+	if (!fp)
+		return ENOMEM;
+
+	fp->fc = mem_ref(fc);
+	fp->userid = id;
+	fp->sec = cfg->sec;
+	fp->sec.psk = NULL;
+	fp->active = cfg->active;
+	if (cfg->peer)
+		fp->peer = *cfg->peer;
+	tmr_init(&fp->tmr);
+
+	err = fctl_user_add(fc->ctl, id, cfg->chair, cfg->dname, cfg->uri);
+	if (err) {
+		/* not in the engine yet: do not let the destructor remove
+		 * a user of the same ID */
+		fp->userid = 0;
+		goto out;
+	}
+
+	list_append(&fc->parts, &fp->le, fp);
+
+	err = fp->active ? connect_out(fp) : listen_in_range(fp);
+
+ out:
+	if (err)
+		mem_deref(fp);
+	else
+		*fpp = fp;
+
+	return err;
+}
+
+
+uint16_t floor_part_port(const struct floor_part *fp)
+{
+	return fp ? fp->port : 0;
+}
+
+
+uint16_t floor_part_userid(const struct floor_part *fp)
+{
+	return fp ? fp->userid : 0;
+}
+
+
+bool floor_part_connected(const struct floor_part *fp)
+{
+	return fp && fp->tc && fp->verified && !fp->closing;
+}

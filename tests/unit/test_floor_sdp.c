@@ -1,0 +1,132 @@
+/**
+ * @file test_floor_sdp.c  BFCP SDP attribute values (RFC 8856 examples).
+ */
+#include <string.h>
+#include <re.h>
+#include "floor/sdp.h"
+#include "tests/unit/check.h"
+
+
+static struct pl P(const char *s)
+{
+	struct pl pl;
+
+	pl_set_str(&pl, s);
+	return pl;
+}
+
+
+static int test_values(void)
+{
+	struct pl v, labels[4];
+	size_t n = 4;
+	uint16_t fid = 0, uid = 0;
+	uint32_t cid = 0;
+	unsigned roles = 0;
+	const char *ans = NULL;
+	bool b = false, tls = false;
+	char buf[32];
+
+	v = P("4321");
+	CHECK_EQ(floor_sdp_confid_decode(&v, &cid), 0);
+	CHECK_EQ(cid, 4321);
+	v = P("4294967296");
+	CHECK_EQ(floor_sdp_confid_decode(&v, &cid), ERANGE);
+	v = P("12a");
+	CHECK_EQ(floor_sdp_confid_decode(&v, &cid), EBADMSG);
+	v = P("1234");
+	CHECK_EQ(floor_sdp_userid_decode(&v, &uid), 0);
+	CHECK_EQ(uid, 1234);
+	v = P("65536");
+	CHECK_EQ(floor_sdp_userid_decode(&v, &uid), ERANGE);
+
+	v = P("1 mstrm:10");
+	CHECK_EQ(floor_sdp_floorid_decode(&v, &fid, labels, &n), 0);
+	CHECK_EQ(fid, 1);
+	CHECK_EQ(n, 1);
+	CHECK_EQ(pl_strcmp(&labels[0], "10"), 0);
+	n = 4;
+	v = P("2 m-stream:11 12");          /* RFC 4583 form */
+	CHECK_EQ(floor_sdp_floorid_decode(&v, &fid, labels, &n), 0);
+	CHECK_EQ(fid, 2);
+	CHECK_EQ(n, 2);
+	CHECK_EQ(pl_strcmp(&labels[1], "12"), 0);
+	n = 4;
+	v = P("2 stream:11");
+	CHECK_EQ(floor_sdp_floorid_decode(&v, &fid, labels, &n), EBADMSG);
+	CHECK_EQ(floor_sdp_floorid_encode(buf, sizeof(buf), 1, "10"), 0);
+	CHECK_STR(buf, "1 mstrm:10");
+
+	v = P("c-only s-only");
+	CHECK_EQ(floor_sdp_floorctrl_decode(&v, &roles), 0);
+	CHECK_EQ(floor_sdp_floorctrl_answer(roles, &ans), 0);
+	CHECK_STR(ans, "s-only");
+	v = P("s-only");
+	CHECK_EQ(floor_sdp_floorctrl_decode(&v, &roles), 0);
+	CHECK_EQ(floor_sdp_floorctrl_answer(roles, &ans), EPROTO);
+
+	v = P("1 2");
+	CHECK_EQ(floor_sdp_bfcpver_decode(&v, &b), 0);
+	CHECK(b);
+	v = P("2");
+	CHECK_EQ(floor_sdp_bfcpver_decode(&v, &b), 0);
+	CHECK(!b);
+	CHECK_EQ(floor_sdp_bfcpver_decode(NULL, &b), 0);
+	CHECK(b);
+
+	v = P("TCP/TLS/BFCP");
+	CHECK_EQ(floor_sdp_proto_decode(&v, &tls), 0);
+	CHECK(tls);
+	v = P("UDP/BFCP");
+	CHECK_EQ(floor_sdp_proto_decode(&v, &tls), EPROTONOSUPPORT);
+	return 0;
+}
+
+
+static int test_setup_and_fingerprint(void)
+{
+	enum floor_setup s, a;
+	enum tls_fingerprint alg;
+	uint8_t md[32];
+	size_t len = 0;
+	bool conn = true;
+	struct pl v;
+
+	v = P("actpass");
+	CHECK_EQ(floor_sdp_setup_decode(&v, &s), 0);
+	CHECK_EQ(floor_sdp_setup_answer(s, false, &a, &conn), 0);
+	CHECK_EQ(a, FLOOR_SETUP_PASSIVE);
+	CHECK(!conn);
+	v = P("passive");
+	CHECK_EQ(floor_sdp_setup_decode(&v, &s), 0);
+	CHECK_EQ(floor_sdp_setup_answer(s, false, &a, &conn), 0);
+	CHECK_EQ(a, FLOOR_SETUP_ACTIVE);
+	CHECK(conn);
+	CHECK_STR(floor_sdp_setup_name(a), "active");
+
+	v = P("existing");
+	CHECK_EQ(floor_sdp_connection_decode(&v, &conn), 0);
+	CHECK(!conn);
+
+	v = P("sha-256 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:"
+	      "00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff");
+	CHECK_EQ(floor_sdp_fingerprint_decode(&v, &alg, md, sizeof(md),
+					      &len), 0);
+	CHECK_EQ(alg, TLS_FINGERPRINT_SHA256);
+	CHECK_EQ(len, 32);
+	CHECK_EQ(md[10], 0xaa);
+	CHECK_EQ(md[31], 0xff);
+
+	v = P("sha-256 00:11");
+	CHECK_EQ(floor_sdp_fingerprint_decode(&v, &alg, md, sizeof(md),
+					      &len), EBADMSG);
+	v = P("md5 00:11");
+	CHECK_EQ(floor_sdp_fingerprint_decode(&v, &alg, md, sizeof(md),
+					      &len), ENOTSUP);
+	return 0;
+}
+
+
+TEST_MAIN("floor_sdp",
+	  CASE(test_values),
+	  CASE(test_setup_and_fingerprint))
