@@ -35,7 +35,10 @@ UNITS     := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 BINS := $(BUILD)/confd $(BUILD)/confctl $(if $(UA_SRCS),$(BUILD)/confd-ua)
 
-all: $(BINS) $(UNITS) $(TOOLS)
+BENCH_SRCS := $(wildcard bench/*.c)
+BENCHES    := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
+
+all: $(BINS) $(UNITS) $(TOOLS) $(BENCHES)
 
 $(BUILD)/obj/%.o: %.c $(wildcard */*.h tests/*/*.h)
 	@mkdir -p $(dir $@)
@@ -108,11 +111,12 @@ clean:
 
 # BFCP client driver for floor/ tests until confd-ua's main dispatches
 # "bfcp" to ua_bfcp_cmd() (tests/ua/bfcp_client.c).
-$(BUILD)/tools/bfcp_ua: $(BUILD)/tests/tools/bfcp_ua.o \
-		$(BUILD)/tests/ua/bfcp_client.o $(BUILD)/libconfd.a
+$(BUILD)/tools/bfcp_ua: $(BUILD)/obj/tests/tools/bfcp_ua.o \
+		$(BUILD)/obj/tests/ua/bfcp_client.o $(BUILD)/libconfd.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/bench/bfcp_bench: $(BUILD)/bench/bfcp_bench.o $(BUILD)/libconfd.a
+# Every bench/*.c is a benchmark program of its own.
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/libconfd.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
