@@ -34,6 +34,8 @@ static const char usage_text[] =
 	"  conf list\n"
 	"  conf policy URI [--open|--closed] [--anonymous|--no-anonymous]\n"
 	"                  [--srtp required|optional|off]\n"
+	"                  [--floor-pres auto|chair] [--floor-pres-max N]\n"
+	"                  [--floor-audio off|auto|chair]\n"
 	"  part add URI SIPURI [--kms-uid UID] [--role chair|participant]\n"
 	"  part del URI SIPURI\n"
 	"  creator add NAME      password from $CONFCTL_PASSWORD or stdin\n"
@@ -57,6 +59,10 @@ struct opts {
 	int anonymous;
 	bool srtp_set;
 	enum confdef_srtp srtp;
+	int floor_pres_chair;     /* -1 unchanged, 0, 1 */
+	unsigned floor_pres_max;  /* 0 unchanged */
+	bool floor_audio_set;
+	enum confdef_audio_floor floor_audio;
 	bool role_set;
 	enum confdef_role role;
 };
@@ -151,6 +157,7 @@ static int parse_opts(struct opts *o, int argc, char *argv[],
 	memset(o, 0, sizeof(*o));
 	o->open = -1;
 	o->anonymous = -1;
+	o->floor_pres_chair = -1;
 
 	for (i = 0; i < argc; i++) {
 		const char *a = argv[i];
@@ -201,6 +208,27 @@ static int parse_opts(struct opts *o, int argc, char *argv[],
 						 " required, optional or off",
 						 v);
 			o->srtp_set = true;
+		}
+		else if (!strcmp(a, "--floor-pres")) {
+			if (strcmp(v, "auto") && strcmp(v, "chair"))
+				return usage_err("--floor-pres: '%s' is not"
+						 " auto or chair", v);
+			o->floor_pres_chair = !strcmp(v, "chair");
+		}
+		else if (!strcmp(a, "--floor-pres-max")) {
+			char *end;
+			unsigned long n = strtoul(v, &end, 10);
+
+			if (*end || n < 1 || n > 16 || v[0] == '-')
+				return usage_err("--floor-pres-max: '%s' is"
+						 " not 1-16", v);
+			o->floor_pres_max = (unsigned)n;
+		}
+		else if (!strcmp(a, "--floor-audio")) {
+			if (confdef_audio_floor_decode(&o->floor_audio, v))
+				return usage_err("--floor-audio: '%s' is not"
+						 " off, auto or chair", v);
+			o->floor_audio_set = true;
 		}
 		else if (!strcmp(a, "--role")) {
 			if (confdef_role_decode(&o->role, v))
@@ -319,12 +347,16 @@ static int cmd_conf_list(const char *db, int argc, char *argv[])
 	for (le = l.head; le; le = le->next) {
 		const struct confdef *cd = le->data;
 
-		re_printf("%s open=%s anonymous=%s srtp=%s creator=\"%s\""
-			  " subject=\"%s\"\n", cd->uri,
+		re_printf("%s open=%s anonymous=%s srtp=%s floor_pres=%s/%u"
+			  " floor_audio=%s creator=\"%s\" subject=\"%s\"\n",
+			  cd->uri,
 			  cd->open ? "yes" : "no",
 			  cd->anonymous ? "yes" : "no",
-			  confdef_srtp_name(cd->srtp), cd->creator,
-			  cd->subject);
+			  confdef_srtp_name(cd->srtp),
+			  cd->floor.pres_chair ? "chair" : "auto",
+			  cd->floor.pres_max,
+			  confdef_audio_floor_name(cd->floor.audio),
+			  cd->creator, cd->subject);
 
 		for (me = cd->members.head; me; me = me->next) {
 			const struct confdef_member *m = me->data;
@@ -349,13 +381,16 @@ static int cmd_conf_policy(const char *db, int argc, char *argv[])
 	int rc, err;
 
 	rc = parse_opts(&o, argc, argv, 1,
-			"--open --closed --anonymous --no-anonymous --srtp");
+			"--open --closed --anonymous --no-anonymous --srtp"
+			" --floor-pres --floor-pres-max --floor-audio");
 	if (rc)
 		return rc;
 	rc = check_uri("conference URI", o.pos[0]);
 	if (rc)
 		return rc;
-	if (o.open < 0 && o.anonymous < 0 && !o.srtp_set)
+	if (o.open < 0 && o.anonymous < 0 && !o.srtp_set &&
+	    o.floor_pres_chair < 0 && !o.floor_pres_max &&
+	    !o.floor_audio_set)
 		return usage_err("conf policy: nothing to change");
 
 	rc = open_store(&st, db);
@@ -370,6 +405,17 @@ static int cmd_conf_policy(const char *db, int argc, char *argv[])
 				o.anonymous >= 0 ? o.anonymous == 1 :
 				cd->anonymous,
 				o.srtp_set ? o.srtp : cd->srtp);
+	}
+	if (!err) {
+		struct confdef_floor fl = cd->floor;
+
+		if (o.floor_pres_chair >= 0)
+			fl.pres_chair = o.floor_pres_chair == 1;
+		if (o.floor_pres_max)
+			fl.pres_max = o.floor_pres_max;
+		if (o.floor_audio_set)
+			fl.audio = o.floor_audio;
+		err = store_conf_set_floor(st, o.pos[0], &fl);
 	}
 	if (err)
 		rc = store_err("conf policy", o.pos[0], err);

@@ -252,8 +252,9 @@ static int h_tls_cert(struct parser *p, const char *key,
 }
 
 
-static int h_rtp_ports(struct parser *p, const char *key,
-		       const struct pl *val)
+static int parse_range(struct parser *p, const char *key,
+		       const struct pl *val, uint16_t *minp, uint16_t *maxp,
+		       bool even)
 {
 	struct pl lo, hi;
 	uint32_t min, max;
@@ -275,9 +276,7 @@ static int h_rtp_ports(struct parser *p, const char *key,
 		return EINVAL;
 	}
 
-	/* RTP takes the even port and RTCP the odd one above it
-	 * (RFC 3550 11), so the range must start even */
-	if (min & 1) {
+	if (even && (min & 1)) {
 		perr(p, key, val, "MIN must be even");
 		return EINVAL;
 	}
@@ -286,9 +285,28 @@ static int h_rtp_ports(struct parser *p, const char *key,
 		return EINVAL;
 	}
 
-	p->cfg->rtp_port_min = (uint16_t)min;
-	p->cfg->rtp_port_max = (uint16_t)max;
+	*minp = (uint16_t)min;
+	*maxp = (uint16_t)max;
 	return 0;
+}
+
+
+/* RTP takes the even port and RTCP the odd one above it (RFC 3550 11),
+ * so the range must start even. */
+static int h_rtp_ports(struct parser *p, const char *key,
+		       const struct pl *val)
+{
+	return parse_range(p, key, val, &p->cfg->rtp_port_min,
+			   &p->cfg->rtp_port_max, true);
+}
+
+
+/* TCP listeners of BFCP and MSRP streams: one port per participant. */
+static int h_tcp_ports(struct parser *p, const char *key,
+		       const struct pl *val)
+{
+	return parse_range(p, key, val, &p->cfg->tcp_port_min,
+			   &p->cfg->tcp_port_max, false);
 }
 
 
@@ -402,6 +420,7 @@ static const struct key keyv[] = {
 	{"store",          h_store,          false, false},
 	{"tls_cert",       h_tls_cert,       false, false},
 	{"rtp_ports",      h_rtp_ports,      false, false},
+	{"tcp_ports",      h_tcp_ports,      false, false},
 	{"media_addr",     h_media_addr,     false, false},
 	{"trusted_peers",  h_trusted_peers,  true,  true},
 	{"log_level",      h_log_level,      false, false},
@@ -497,6 +516,8 @@ static void config_defaults(struct config *cfg)
 	str_ncpy(cfg->tls_cert, "confd.pem", sizeof(cfg->tls_cert));
 	cfg->rtp_port_min = 10000;
 	cfg->rtp_port_max = 20000;
+	cfg->tcp_port_min = 30000;
+	cfg->tcp_port_max = 39999;
 	cfg->log_level = 2;
 	cfg->shutdown_wait_ms = 2000;
 	/* domain and media_addr follow sip_listen: see config_finish() */
@@ -655,6 +676,8 @@ int config_print(struct re_printf *pf, const struct config *cfg)
 	err |= re_hprintf(pf, "tls_cert        %s\n", cfg->tls_cert);
 	err |= re_hprintf(pf, "rtp_ports       %u-%u\n",
 			  cfg->rtp_port_min, cfg->rtp_port_max);
+	err |= re_hprintf(pf, "tcp_ports       %u-%u\n",
+			  cfg->tcp_port_min, cfg->tcp_port_max);
 	err |= re_hprintf(pf, "media_addr      %j\n", &cfg->media_addr);
 	err |= re_hprintf(pf, "trusted_peers  ");
 	for (i = 0; i < cfg->trustedc; i++) {

@@ -24,6 +24,8 @@ struct config {
 	char tls_cert[256];
 	uint16_t rtp_port_min;
 	uint16_t rtp_port_max;
+	uint16_t tcp_port_min;       /* BFCP and MSRP listeners */
+	uint16_t tcp_port_max;
 	struct sa media_addr;        /* address for RTP and in SDP c= */
 	struct sa trusted[CONFIG_TRUSTED_MAX];  /* port 0 = any port */
 	size_t trustedc;

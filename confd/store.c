@@ -80,6 +80,15 @@ static const char *const migrations[] = {
 	"  created    INTEGER NOT NULL"
 	");"
 	"PRAGMA user_version = 1;",
+
+	/* 2: BFCP floor policy (issue 3) */
+	"ALTER TABLE conferences ADD COLUMN floor_pres TEXT NOT NULL"
+	"  DEFAULT 'auto' CHECK (floor_pres IN ('auto', 'chair'));"
+	"ALTER TABLE conferences ADD COLUMN floor_pres_max INTEGER NOT NULL"
+	"  DEFAULT 1 CHECK (floor_pres_max BETWEEN 1 AND 16);"
+	"ALTER TABLE conferences ADD COLUMN floor_audio TEXT NOT NULL"
+	"  DEFAULT 'off' CHECK (floor_audio IN ('off', 'auto', 'chair'));"
+	"PRAGMA user_version = 2;",
 };
 
 #define STORE_VERSION ((int)ARRAY_SIZE(migrations))
@@ -442,6 +451,37 @@ int store_conf_set_policy(struct store *st, const char *uri, bool open,
 }
 
 
+int store_conf_set_floor(struct store *st, const char *uri,
+			 const struct confdef_floor *fl)
+{
+	sqlite3_stmt *stmt;
+	int err;
+
+	if (!st || !uri || !fl || fl->pres_max < 1 || fl->pres_max > 16)
+		return EINVAL;
+	if (0 == strcmp(confdef_audio_floor_name(fl->audio), "?"))
+		return EINVAL;
+
+	err = prepare(st, &stmt,
+		      "UPDATE conferences SET floor_pres = ?2,"
+		      " floor_pres_max = ?3, floor_audio = ?4 WHERE uri = ?1;");
+	if (err)
+		return err;
+
+	bind_text(stmt, 1, uri);
+	bind_text(stmt, 2, fl->pres_chair ? "chair" : "auto");
+	sqlite3_bind_int(stmt, 3, (int)fl->pres_max);
+	bind_text(stmt, 4, confdef_audio_floor_name(fl->audio));
+
+	err = step_done(st, stmt);
+	if (!err && sqlite3_changes(st->db) == 0)
+		err = ENOENT;
+
+	sqlite3_finalize(stmt);
+	return err;
+}
+
+
 static int col_dup(char **dst, sqlite3_stmt *stmt, int col)
 {
 	const char *s = (const char *)sqlite3_column_text(stmt, col);
@@ -452,12 +492,13 @@ static int col_dup(char **dst, sqlite3_stmt *stmt, int col)
 }
 
 
-/* One row of "SELECT id, uri, subject, creator, open, anonymous, srtp" */
+/* One row of "SELECT id, uri, subject, creator, open, anonymous, srtp,
+ * floor_pres, floor_pres_max, floor_audio" */
 static int conf_from_row(struct confdef **cdp, int64_t *idp,
 			 sqlite3_stmt *stmt)
 {
 	struct confdef *cd;
-	const char *uri, *srtp;
+	const char *uri, *srtp, *fp, *fa;
 	int err;
 
 	uri = (const char *)sqlite3_column_text(stmt, 1);
@@ -480,6 +521,15 @@ static int conf_from_row(struct confdef **cdp, int64_t *idp,
 	srtp = (const char *)sqlite3_column_text(stmt, 6);
 	if (confdef_srtp_decode(&cd->srtp, srtp ? srtp : ""))
 		cd->srtp = CONFDEF_SRTP_REQUIRED;
+
+	fp = (const char *)sqlite3_column_text(stmt, 7);
+	cd->floor.pres_chair = fp && !strcmp(fp, "chair");
+	cd->floor.pres_max = (unsigned)sqlite3_column_int(stmt, 8);
+	if (cd->floor.pres_max < 1 || cd->floor.pres_max > 16)
+		cd->floor.pres_max = 1;
+	fa = (const char *)sqlite3_column_text(stmt, 9);
+	if (confdef_audio_floor_decode(&cd->floor.audio, fa ? fa : ""))
+		cd->floor.audio = CONFDEF_AUDIO_FLOOR_OFF;
 
 	*idp = sqlite3_column_int64(stmt, 0);
 
@@ -546,9 +596,11 @@ static int conf_query(struct store *st, struct list *out, const char *uri)
 
 	err = prepare(st, &stmt,
 		      uri ?
-		      "SELECT id, uri, subject, creator, open, anonymous, srtp"
+		      "SELECT id, uri, subject, creator, open, anonymous, srtp,"
+		      " floor_pres, floor_pres_max, floor_audio"
 		      " FROM conferences WHERE uri = ?1;" :
-		      "SELECT id, uri, subject, creator, open, anonymous, srtp"
+		      "SELECT id, uri, subject, creator, open, anonymous, srtp,"
+		      " floor_pres, floor_pres_max, floor_audio"
 		      " FROM conferences ORDER BY id;");
 	if (err)
 		return err;

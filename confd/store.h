@@ -23,6 +23,10 @@ int  store_conf_add(struct store *st, const char *uri, const char *subject,
 int  store_conf_del(struct store *st, const char *uri);
 int  store_conf_set_policy(struct store *st, const char *uri, bool open,
 			   bool anonymous, enum confdef_srtp srtp);
+/* BFCP floor policy; EINVAL for out-of-range values, ENOENT when the
+ * conference does not exist. */
+int  store_conf_set_floor(struct store *st, const char *uri,
+			  const struct confdef_floor *fl);
 /* Appends struct confdef (with members) for every conference to list,
  * in creation order; on error nothing is appended. */
 int  store_conf_load(struct store *st, struct list *confdefs);

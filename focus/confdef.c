@@ -48,6 +48,7 @@ int confdef_alloc(struct confdef **cdp, const char *uri)
 
 	list_init(&cd->members);
 	cd->srtp = CONFDEF_SRTP_REQUIRED;
+	cd->floor.pres_max = 1;
 
 	/* subject and creator start empty rather than NULL so that
 	 * readers can print them without checking */
@@ -146,6 +147,37 @@ const char *confdef_srtp_name(enum confdef_srtp srtp)
 	case CONFDEF_SRTP_OFF:      return "off";
 	default:                    return "?";
 	}
+}
+
+
+const char *confdef_audio_floor_name(enum confdef_audio_floor af)
+{
+	switch (af) {
+
+	case CONFDEF_AUDIO_FLOOR_OFF:   return "off";
+	case CONFDEF_AUDIO_FLOOR_AUTO:  return "auto";
+	case CONFDEF_AUDIO_FLOOR_CHAIR: return "chair";
+	default:                        return "?";
+	}
+}
+
+
+int confdef_audio_floor_decode(enum confdef_audio_floor *af,
+			       const char *name)
+{
+	if (!af || !name)
+		return EINVAL;
+
+	if (0 == strcmp(name, "off"))
+		*af = CONFDEF_AUDIO_FLOOR_OFF;
+	else if (0 == strcmp(name, "auto"))
+		*af = CONFDEF_AUDIO_FLOOR_AUTO;
+	else if (0 == strcmp(name, "chair"))
+		*af = CONFDEF_AUDIO_FLOOR_CHAIR;
+	else
+		return EINVAL;
+
+	return 0;
 }
 
 

@@ -16,6 +16,19 @@ enum confdef_role {
 	CONFDEF_CHAIR,
 };
 
+enum confdef_audio_floor {
+	CONFDEF_AUDIO_FLOOR_OFF = 0,   /* everyone is mixed */
+	CONFDEF_AUDIO_FLOOR_AUTO,      /* BFCP audio floor, granted when free */
+	CONFDEF_AUDIO_FLOOR_CHAIR,     /* BFCP audio floor, chair-moderated */
+};
+
+/* BFCP floor policy (RFC 8855): the presentation floor always exists. */
+struct confdef_floor {
+	bool pres_chair;            /* chair-moderated, else automatic */
+	unsigned pres_max;          /* simultaneous holders, 1..16 */
+	enum confdef_audio_floor audio;
+};
+
 struct confdef_member {
 	struct le le;
 	char *sip_uri;              /* e.g. "sip:alice@example.org" */
@@ -31,6 +44,7 @@ struct confdef {
 	bool open;                  /* anyone may join */
 	bool anonymous;             /* anonymous callers may join */
 	enum confdef_srtp srtp;
+	struct confdef_floor floor;
 	struct list members;        /* struct confdef_member */
 };
 
@@ -43,6 +57,9 @@ const struct confdef_member *confdef_member_find_kms(const struct confdef *cd,
 						     const char *kms_uid);
 const char *confdef_srtp_name(enum confdef_srtp srtp);
 int  confdef_srtp_decode(enum confdef_srtp *srtp, const char *name);
+const char *confdef_audio_floor_name(enum confdef_audio_floor af);
+int  confdef_audio_floor_decode(enum confdef_audio_floor *af,
+				const char *name);
 const char *confdef_role_name(enum confdef_role role);
 int  confdef_role_decode(enum confdef_role *role, const char *name);
 /* Compare two SIP URIs for authorization: scheme, user and host, with

@@ -80,7 +80,7 @@ static int test_migrate_fresh(void)
 
 	err = store_open(&st, t.path);
 	CHECK_EQ(err, 0);
-	CHECK_EQ(store_schema_version(st), 1);
+	CHECK_EQ(store_schema_version(st), 2);
 
 	/* WAL is a property of the file: another connection sees it */
 	CHECK_EQ(query_text(t.path, "PRAGMA journal_mode;", mode,
@@ -95,12 +95,12 @@ static int test_migrate_fresh(void)
 
 	/* Reopening runs no migration twice */
 	CHECK_EQ(store_open(&st, t.path), 0);
-	CHECK_EQ(store_schema_version(st), 1);
+	CHECK_EQ(store_schema_version(st), 2);
 	CHECK_EQ(store_conf_add(st, "sip:a@b", NULL, NULL, false, false,
 				CONFDEF_SRTP_REQUIRED), 0);
 	mem_deref(st);
 	CHECK_EQ(store_open(&st, t.path), 0);
-	CHECK_EQ(store_schema_version(st), 1);
+	CHECK_EQ(store_schema_version(st), 2);
 	mem_deref(st);
 
 	tmpdb_remove(&t);
@@ -362,7 +362,72 @@ static int test_creator_password(void)
 }
 
 
+/* A version-1 file, written as the first release did, migrates to the
+ * current schema with its rows intact and the new columns defaulted. */
+static int test_migrate_from_v1(void)
+{
+	static const char v1[] =
+		"CREATE TABLE conferences (id INTEGER PRIMARY KEY,"
+		" uri TEXT NOT NULL UNIQUE, subject TEXT NOT NULL DEFAULT '',"
+		" creator TEXT NOT NULL DEFAULT '', open INTEGER NOT NULL"
+		" DEFAULT 0, anonymous INTEGER NOT NULL DEFAULT 0,"
+		" srtp TEXT NOT NULL DEFAULT 'required',"
+		" created INTEGER NOT NULL);"
+		"CREATE TABLE participants (id INTEGER PRIMARY KEY,"
+		" conf_id INTEGER NOT NULL REFERENCES conferences(id)"
+		" ON DELETE CASCADE, sip_uri TEXT NOT NULL,"
+		" kms_uid TEXT NOT NULL, role TEXT NOT NULL DEFAULT"
+		" 'participant', UNIQUE (conf_id, sip_uri));"
+		"CREATE TABLE creators (id INTEGER PRIMARY KEY, name TEXT NOT"
+		" NULL UNIQUE, pwhash BLOB NOT NULL, salt BLOB NOT NULL,"
+		" iterations INTEGER NOT NULL, created INTEGER NOT NULL);"
+		"INSERT INTO conferences (uri, subject, open, srtp, created)"
+		" VALUES ('sip:old@x', 'Old', 1, 'optional', 0);"
+		"PRAGMA user_version = 1;";
+	struct tmpdb t;
+	struct store *st = NULL;
+	struct confdef *cd = NULL;
+	struct confdef_floor fl;
+	sqlite3 *db;
+	int err = 0;
+
+	CHECK_EQ(tmpdb_make(&t), 0);
+	CHECK_EQ(sqlite3_open(t.path, &db), SQLITE_OK);
+	CHECK_EQ(sqlite3_exec(db, v1, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	CHECK_EQ(store_open(&st, t.path), 0);
+	CHECK_EQ(store_schema_version(st), 2);
+	CHECK_EQ(store_conf_get(st, &cd, "sip:old@x"), 0);
+	CHECK_STR(cd->subject, "Old");
+	CHECK(cd->open);
+	CHECK_EQ(cd->srtp, CONFDEF_SRTP_OPTIONAL);
+	CHECK(!cd->floor.pres_chair);
+	CHECK_EQ(cd->floor.pres_max, 1);
+	CHECK_EQ(cd->floor.audio, CONFDEF_AUDIO_FLOOR_OFF);
+	cd = mem_deref(cd);
+
+	fl.pres_chair = true;
+	fl.pres_max = 2;
+	fl.audio = CONFDEF_AUDIO_FLOOR_CHAIR;
+	CHECK_EQ(store_conf_set_floor(st, "sip:old@x", &fl), 0);
+	CHECK_EQ(store_conf_set_floor(st, "sip:none@x", &fl), ENOENT);
+	fl.pres_max = 17;
+	CHECK_EQ(store_conf_set_floor(st, "sip:old@x", &fl), EINVAL);
+	CHECK_EQ(store_conf_get(st, &cd, "sip:old@x"), 0);
+	CHECK(cd->floor.pres_chair);
+	CHECK_EQ(cd->floor.pres_max, 2);
+	CHECK_EQ(cd->floor.audio, CONFDEF_AUDIO_FLOOR_CHAIR);
+
+	mem_deref(cd);
+	mem_deref(st);
+	tmpdb_remove(&t);
+	return err;
+}
+
+
 TEST_MAIN("store",
+	  CASE(test_migrate_from_v1),
 	  CASE(test_migrate_fresh),
 	  CASE(test_newer_schema_refused),
 	  CASE(test_conf_add_list_del),
