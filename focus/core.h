@@ -74,4 +74,16 @@ int  sdpa_offer_received(struct participant *p, struct mbuf *offer,
 int  sdpa_answer_received(struct participant *p, struct mbuf *answer,
 			  struct negotiation_error *ne);
 int  sdpa_encode(struct participant *p, struct mbuf **mbp, bool offer);
-int  sdpa_apply(struct participant *p);
+
+/* sdp_crypto.c: SDES choice and answer for one RTP m-line */
+struct sdes_pick {
+	struct sdes_crypto best;
+	int rank;                      /* preference index, -1 none */
+	unsigned seen;                 /* a=crypto lines offered */
+};
+void sdes_pick_offer(struct sdes_pick *pick, const struct sdp_media *m);
+int  sdes_pick_policy(const struct sdes_pick *pick,
+		      const struct sdp_media *m, enum confdef_srtp policy,
+		      struct negotiation_error *ne);
+int  sdes_pick_answer(struct sdp_media *m, struct sdes_crypto *tx,
+		      bool *tx_valid, const struct sdes_pick *pick);

@@ -17,15 +17,6 @@
 #include <re_dbg.h>
 
 
-/* Suites in our order of preference when several are offered. */
-static const enum sdes_suite suite_pref[] = {
-	SDES_AEAD_AES_256_GCM,
-	SDES_AEAD_AES_128_GCM,
-	SDES_AES_CM_128_HMAC_SHA1_80,
-	SDES_AES_CM_128_HMAC_SHA1_32,
-};
-
-
 static int formats_reset(struct sdp_media *m)
 {
 	const struct list *lst = sdp_media_format_lst(m, true);
@@ -76,61 +67,15 @@ int sdpa_setup(struct participant *p, const struct focus *f)
 }
 
 
-struct crypto_pick {
-	struct sdes_crypto best;
-	int rank;                      /* index in suite_pref, -1 none */
-	unsigned seen;
-};
-
-
-static bool crypto_handler(const char *name, const char *value, void *arg)
-{
-	struct crypto_pick *pick = arg;
-	struct sdes_crypto c;
-	struct pl pl;
-	size_t i;
-	(void)name;
-
-	++pick->seen;
-	pl_set_str(&pl, value);
-
-	if (sdes_decode(&c, &pl))
-		return false;
-
-	/* What libre's SRTP cannot honour is simply not acceptable:
-	 * several keys (MKI switching), a KDR, or switched-off services. */
-	if (c.keyc != 1 || c.kdr || c.unknown_mandatory ||
-	    c.unencrypted_srtp || c.unauthenticated_srtp ||
-	    c.fec_order_srtp_fec)
-		goto next;
-
-	for (i = 0; i < ARRAY_SIZE(suite_pref); i++) {
-		if (c.suite != suite_pref[i])
-			continue;
-		if (pick->rank < 0 || (int)i < pick->rank) {
-			sdes_wipe(&pick->best);
-			pick->best = c;
-			pick->rank = (int)i;
-			return false;
-		}
-	}
-
- next:
-	sdes_wipe(&c);
-	return false;
-}
-
-
 static int negotiate(struct participant *p, struct negotiation_error *ne,
 		     bool answer_to_offer)
 {
 	const struct confdef *def = p->conf->def;
-	struct crypto_pick pick;
+	struct sdes_pick pick;
 	const struct list *lst;
 	const struct sdp_format *codec = NULL, *telev = NULL;
 	struct audio_params prm;
 	struct le *le;
-	bool savp;
 	int err = 0;
 
 	memset(&pick, 0, sizeof(pick));
@@ -163,27 +108,12 @@ static int negotiate(struct participant *p, struct negotiation_error *ne,
 		return EPROTO;
 	}
 
-	savp = !str_casecmp(sdp_media_proto(p->am), "RTP/SAVP");
-
 	if (def->srtp != CONFDEF_SRTP_OFF)
-		sdp_media_rattr_apply(p->am, "crypto", crypto_handler, &pick);
+		sdes_pick_offer(&pick, p->am);
 
-	if (def->srtp == CONFDEF_SRTP_OFF && savp) {
-		ne->scode = 488;
-		ne->warn_code = 399;
-		ne->warn_text = "SRTP is switched off for this conference";
-		err = EPROTO;
+	err = sdes_pick_policy(&pick, p->am, def->srtp, ne);
+	if (err)
 		goto out;
-	}
-
-	if (pick.rank < 0 && (savp || def->srtp == CONFDEF_SRTP_REQUIRED)) {
-		ne->scode = 488;
-		ne->warn_code = 399;
-		ne->warn_text = pick.seen ? "No acceptable crypto suite"
-			: "SRTP required: no a=crypto offered";
-		err = EPROTO;
-		goto out;
-	}
 
 	/* Drop the codec we did not pick, so the answer names one. */
 	le = list_head(lst);
@@ -194,28 +124,9 @@ static int negotiate(struct participant *p, struct negotiation_error *ne,
 			mem_deref(fmt);
 	}
 
-	sdp_media_del_lattr(p->am, "crypto");
-	if (pick.rank >= 0) {
-		/* A fresh key unless we answered this suite before: keys are
-		 * per participant and per stream, never shared. */
-		if (!p->tx_valid || p->tx.suite != pick.best.suite ||
-		    p->tx.tag != pick.best.tag) {
-			sdes_wipe(&p->tx);
-			err = sdes_generate(&p->tx, pick.best.tag,
-					    pick.best.suite);
-			if (err)
-				goto out;
-			p->tx_valid = true;
-		}
-		err = sdp_media_set_lattr(p->am, false, "crypto", "%H",
-					  sdes_encode, &p->tx);
-		if (err)
-			goto out;
-	}
-	else if (p->tx_valid) {
-		sdes_wipe(&p->tx);
-		p->tx_valid = false;
-	}
+	err = sdes_pick_answer(p->am, &p->tx, &p->tx_valid, &pick);
+	if (err)
+		goto out;
 
 	memset(&prm, 0, sizeof(prm));
 	prm.rtp = *sdp_media_raddr(p->am);
