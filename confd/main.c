@@ -229,6 +229,9 @@ static int run(void)
 	fcfg.rtp_max = d.cfg.rtp_port_max;
 	fcfg.trusted = d.cfg.trusted;
 	fcfg.trustedc = d.cfg.trustedc;
+	fcfg.tls = d.tls;
+	fcfg.tcp_min = d.cfg.tcp_port_min;
+	fcfg.tcp_max = d.cfg.tcp_port_max;
 
 	err = focus_alloc(&d.focus, d.sip, &fcfg);
 	if (err)

@@ -7,6 +7,7 @@
 #include "focus/focus.h"
 #include "keying/sdes.h"
 #include "media/media.h"
+#include "floor/floor.h"
 #include "focus/core.h"
 
 
@@ -20,6 +21,7 @@ static void conference_destructor(void *arg)
 	struct conference *conf = arg;
 
 	list_unlink(&conf->le);
+	mem_deref(conf->floor);
 	mem_deref(conf->mixer);
 	mem_deref(conf->def);
 }
@@ -107,9 +109,39 @@ void conference_gc(struct conference *conf)
 		return;
 
 	conf->mixer = mem_deref(conf->mixer);
+	conf->floor = mem_deref(conf->floor);
 
 	if (conf->removed)
 		mem_deref(conf);
+}
+
+
+/* With a moderated audio floor only its holders are mixed (issue 3);
+ * without one, everybody is. */
+void conference_audio_update(struct conference *conf)
+{
+	bool gated = conf->def->floor.audio != CONFDEF_AUDIO_FLOOR_OFF;
+	struct le *le;
+
+	for (le = conf->parts.head; le; le = le->next) {
+		struct participant *p = le->data;
+		bool mixed = !gated;
+
+		if (gated && p->fp && conf->floor)
+			mixed = floor_conf_holds(conf->floor, FLOOR_ID_AUDIO,
+						 floor_part_userid(p->fp));
+		if (p->audio)
+			audio_set_mixed(p->audio, mixed);
+	}
+}
+
+
+void conference_gate_audio(struct conference *conf, const uint16_t *userv,
+			   size_t userc)
+{
+	(void)userv;
+	(void)userc;
+	conference_audio_update(conf);
 }
 
 

@@ -2,8 +2,14 @@
  * @file core.h  Internals shared by the files of focus/.
  */
 
+/* a=label values of our own m-lines (RFC 4574), named by a=floorid */
+#define SDP_LABEL_AUDIO  "audio"
+#define SDP_LABEL_SLIDES "slides"
+
 struct focus {
 	struct sip *sip;
+	struct floor_server *floor;    /* BFCP listeners; NULL without TLS */
+	char fingerprint[128];         /* of our certificate, for SDP */
 	struct sipsess_sock *sock;
 	struct sip_lsnr *lsnr;
 	struct list confs;             /* struct conference */
@@ -21,6 +27,7 @@ struct conference {
 	struct confdef *def;           /* current definition (referenced) */
 	bool removed;                  /* definition deleted from store */
 	struct mixer *mixer;           /* exists while anyone is in */
+	struct floor_conf *floor;      /* BFCP floors, from the first user */
 	struct list parts;             /* struct participant */
 };
 
@@ -32,6 +39,14 @@ struct participant {
 	bool anonymous;
 	struct sdp_session *sdp;
 	struct sdp_media *am;          /* audio m-line */
+	struct sdp_media *bm;          /* BFCP m-line */
+	struct sdp_media *vm;          /* presentation (slides) m-line */
+	struct floor_part *fp;         /* BFCP connection, when negotiated */
+	bool bfcp_tls, bfcp_active;
+	struct video_sink *vsink;      /* slides: received and dropped */
+	bool video_slides;
+	struct sdes_crypto vtx;        /* our SDES key for the slides */
+	bool vtx_valid;
 	struct audio *audio;
 	struct sdes_crypto tx;         /* our SDES key for this stream */
 	bool tx_valid;
@@ -44,6 +59,9 @@ struct conference *conference_find(struct focus *f, const struct uri *ruri);
 int  conference_join(struct conference *conf, struct participant *p);
 void conference_leave(struct participant *p);
 void conference_gc(struct conference *conf);
+void conference_audio_update(struct conference *conf);
+void conference_gate_audio(struct conference *conf, const uint16_t *userv,
+			   size_t userc);
 
 /* participant.c */
 void participant_connect(struct focus *f, const struct sip_msg *msg);
@@ -74,6 +92,12 @@ int  sdpa_offer_received(struct participant *p, struct mbuf *offer,
 int  sdpa_answer_received(struct participant *p, struct mbuf *answer,
 			  struct negotiation_error *ne);
 int  sdpa_encode(struct participant *p, struct mbuf **mbp, bool offer);
+
+/* sdp_bfcp.c, sdp_video.c: the other m-lines of a participant */
+int  sdpb_setup(struct participant *p);
+int  sdpb_negotiate(struct participant *p);
+int  sdpv_setup(struct participant *p);
+int  sdpv_negotiate(struct participant *p, struct negotiation_error *ne);
 
 /* sdp_crypto.c: SDES choice and answer for one RTP m-line */
 struct sdes_pick {

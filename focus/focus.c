@@ -6,6 +6,8 @@
 #include "focus/confdef.h"
 #include "focus/focus.h"
 #include "keying/sdes.h"
+#include "keying/cert.h"
+#include "floor/floor.h"
 #include "focus/core.h"
 
 
@@ -22,6 +24,7 @@ static void focus_destructor(void *arg)
 	mem_deref(f->lsnr);
 	mem_deref(f->sock);
 	list_flush(&f->confs);
+	mem_deref(f->floor);
 	mem_deref(f->domain);
 	mem_deref(f->trusted);
 }
@@ -108,6 +111,17 @@ int focus_alloc(struct focus **fp, struct sip *sip,
 		memcpy(f->trusted, cfg->trusted,
 		       cfg->trustedc * sizeof(*f->trusted));
 		f->trustedc = cfg->trustedc;
+	}
+
+	if (cfg->tls) {
+		err = cert_fingerprint(cfg->tls, f->fingerprint,
+				       sizeof(f->fingerprint));
+		if (!err)
+			err = floor_server_alloc(&f->floor, cfg->tls,
+						 &cfg->media_addr,
+						 cfg->tcp_min, cfg->tcp_max);
+		if (err)
+			goto out;
 	}
 
 	err = sipsess_listen(&f->sock, sip, 256, connect_handler, f);

@@ -12,6 +12,8 @@ struct focus_cfg {
 	uint16_t rtp_min, rtp_max;
 	const struct sa *trusted;      /* peers whose P-Asserted-Identity */
 	size_t trustedc;               /* we believe (port 0 = any)       */
+	struct tls *tls;               /* our certificate (BFCP, MSRP)    */
+	uint16_t tcp_min, tcp_max;     /* per-participant TCP listeners   */
 };
 
 int  focus_alloc(struct focus **fp, struct sip *sip,

@@ -8,6 +8,7 @@
 #include "focus/focus.h"
 #include "keying/sdes.h"
 #include "media/media.h"
+#include "floor/floor.h"
 #include "focus/core.h"
 
 
@@ -27,10 +28,15 @@ static void participant_destructor(void *arg)
 	tmr_cancel(&p->tmr);
 	conference_leave(p);
 	mem_deref(p->sess);
+	mem_deref(p->fp);
+	mem_deref(p->vsink);
 	mem_deref(p->audio);
 	mem_deref(p->am);
+	mem_deref(p->bm);
+	mem_deref(p->vm);
 	mem_deref(p->sdp);
 	sdes_wipe(&p->tx);
+	sdes_wipe(&p->vtx);
 	mem_deref(p->uri);
 }
 

@@ -9,6 +9,7 @@
 #include "focus/focus.h"
 #include "keying/sdes.h"
 #include "media/media.h"
+#include "floor/floor.h"
 #include "focus/core.h"
 
 
@@ -63,7 +64,17 @@ int sdpa_setup(struct participant *p, const struct focus *f)
 	if (err)
 		return err;
 
-	return formats_reset(p->am);
+	err = formats_reset(p->am);
+	if (err)
+		return err;
+
+	/* m-lines in the order we offer them ourselves: audio, slides,
+	 * floor control; answers follow the offer's order */
+	err = sdpv_setup(p);
+	if (err)
+		return err;
+
+	return sdpb_setup(p);
 }
 
 
@@ -154,7 +165,29 @@ static int negotiate(struct participant *p, struct negotiation_error *ne,
 		ne->scode = 500;
 		ne->warn_code = 399;
 		ne->warn_text = "Media setup failed";
+		goto out;
 	}
+
+	if (def->floor.audio != CONFDEF_AUDIO_FLOOR_OFF)
+		err = sdp_media_set_lattr(p->am, true, "label",
+					  SDP_LABEL_AUDIO);
+	else
+		sdp_media_del_lattr(p->am, "label");
+	if (err)
+		goto out;
+
+	/* the slides first: the BFCP answer names their label */
+	err = sdpv_negotiate(p, ne);
+	if (!err)
+		err = sdpb_negotiate(p);
+	if (err) {
+		ne->scode = 500;
+		ne->warn_code = 399;
+		ne->warn_text = "Media setup failed";
+		goto out;
+	}
+
+	conference_audio_update(p->conf);
 
  out:
 	sdes_wipe(&pick.best);

@@ -137,22 +137,26 @@ int cert_tls_alloc(struct tls **tlsp, const char *path)
 }
 
 
+/* libre's tls_fingerprint() knows only certificates set through its
+ * own setters, not one loaded from a file, so ask OpenSSL. */
 int cert_fingerprint(const struct tls *tls, char *buf, size_t size)
 {
-	uint8_t md[32];
-	size_t i;
-	int err;
+	uint8_t md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, i;
+	X509 *x;
 
-	if (!tls || !buf || size < sizeof(md) * 3)
+	if (!tls || !buf)
 		return EINVAL;
 
-	err = tls_fingerprint(tls, TLS_FINGERPRINT_SHA256, md, sizeof(md));
-	if (err)
-		return err;
+	x = SSL_CTX_get0_certificate(tls_openssl_context(tls));
+	if (!x || !X509_digest(x, EVP_sha256(), md, &mdlen) || mdlen != 32)
+		return EINVAL;
+	if (size < mdlen * 3)
+		return ENOMEM;
 
-	for (i = 0; i < sizeof(md); i++)
+	for (i = 0; i < mdlen; i++)
 		re_snprintf(buf + i * 3, size - i * 3, "%02X%s", md[i],
-			    i + 1 < sizeof(md) ? ":" : "");
+			    i + 1 < mdlen ? ":" : "");
 
 	return 0;
 }

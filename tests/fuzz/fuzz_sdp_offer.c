@@ -9,6 +9,7 @@
 #include "focus/focus.h"
 #include "keying/sdes.h"
 #include "media/media.h"
+#include "floor/floor.h"
 #include "focus/core.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
