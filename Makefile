@@ -68,6 +68,14 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libconfd.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
+# The MIKEY end-to-end driver pairs the UA's own MIKEY implementation
+# (tests/ua/mikey_*.c, no main) with the focus-side KMS client.
+MIKEY_UA_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/ua/mikey_*.c))
+$(BUILD)/tools/mikey_e2e: $(BUILD)/obj/tests/tools/mikey_e2e.o \
+		$(MIKEY_UA_OBJS) $(BUILD)/libconfd.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
 $(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(BUILD)/libconfd.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)

@@ -118,19 +118,20 @@ static int users_load(const char *path)
 
 			++lineno;
 			pl_set_str(&line, buf);
-			if (re_regex(line.p, line.l, "[ \t]*[^ \t\r\n#]+[ \t]+"
-				     "[0-9a-fA-F]+[^]*", NULL, &uid, NULL,
-				     &psk, &rest)) {
-				if (re_regex(line.p, line.l,
-					     "[ \t]*[^ \t\r\n#]+", NULL,
-					     NULL) == 0) {
-					re_fprintf(stderr, "kmsd: %s:%zu: "
-						   "expected UID PSK-HEX\n",
-						   path, lineno);
-					err = EINVAL;
-					break;
-				}
-				continue;     /* blank or comment */
+			/* skip blanks; '#' starts a comment */
+			while (line.l && strchr(" \t", *line.p)) {
+				++line.p;
+				--line.l;
+			}
+			if (!line.l || strchr("#\r\n", *line.p))
+				continue;
+			if (re_regex(line.p, line.l, "[^ \t]+[ \t]+"
+				     "[0-9a-fA-F]+[ \t\r\n]*[^]*", &uid, NULL,
+				     &psk, NULL, &rest) || rest.l) {
+				re_fprintf(stderr, "kmsd: %s:%zu: expected "
+					   "UID PSK-HEX\n", path, lineno);
+				err = EINVAL;
+				break;
 			}
 			if (++count > USERS_MAX) {
 				err = E2BIG;
