@@ -6,6 +6,7 @@
  * blocks s_i, each expanded by P(s_i, label, m), and the expansions are
  * XORed.  Intermediate buffers holding key material are cleansed.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -25,6 +26,27 @@ static const char *prf_md(uint8_t prf, size_t *hlen)
 }
 
 
+static EVP_MAC *hmac_fetched;
+
+
+static void hmac_free(void)
+{
+	EVP_MAC_free(hmac_fetched);
+	hmac_fetched = NULL;
+}
+
+
+static EVP_MAC *hmac_alg(void)
+{
+	if (!hmac_fetched) {
+		hmac_fetched = EVP_MAC_fetch(NULL, "HMAC", NULL);
+		if (hmac_fetched)
+			atexit(hmac_free);
+	}
+	return hmac_fetched;
+}
+
+
 /* HMAC(key, v[0] || ... || v[n-1]) with OpenSSL 3's EVP_MAC */
 static int hmac(const char *md, const uint8_t *key, size_t kl,
 		const struct mikey_span *v, size_t n, uint8_t *out)
@@ -35,11 +57,11 @@ static int hmac(const char *md, const uint8_t *key, size_t kl,
 	size_t i, ol;
 	int err = 0;
 
-	mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	/* fetched once: an EVP_MAC_fetch() per HMAC dominates otherwise */
+	mac = hmac_alg();
 	if (!mac)
 		return ENOSYS;
 	ctx = EVP_MAC_CTX_new(mac);
-	EVP_MAC_free(mac);
 	if (!ctx)
 		return ENOMEM;
 

@@ -280,7 +280,7 @@ static int https_post(const char *ip, uint16_t port, const uint8_t *fp,
 		      const uint8_t *body, size_t len, uint8_t **resp,
 		      size_t *rlen)
 {
-	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	static SSL_CTX *ctx;
 	char host[300], hdr[512];
 	uint8_t *buf = malloc(65536);
 	size_t n = 0;
@@ -289,7 +289,10 @@ static int https_post(const char *ip, uint16_t port, const uint8_t *fp,
 	int r, err = EIO;
 	char *p;
 
-	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	if (!ctx) {      /* one context for the process: it is costly */
+		ctx = SSL_CTX_new(TLS_client_method());
+		SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	}
 	snprintf(host, sizeof(host), "%s:%u", ip, port);
 	bio = BIO_new_ssl_connect(ctx);
 	BIO_get_ssl(bio, &ssl);
@@ -333,7 +336,6 @@ static int https_post(const char *ip, uint16_t port, const uint8_t *fp,
 	err = 0;
  out:
 	BIO_free_all(bio);
-	SSL_CTX_free(ctx);
 	free(buf);
 	return err;
 }
