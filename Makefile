@@ -33,7 +33,14 @@ TOOLS     := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tools/%)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNITS     := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-BINS := $(BUILD)/confd $(BUILD)/confctl $(if $(UA_SRCS),$(BUILD)/confd-ua)
+# kmsd (kms/) links the core library but is not part of it.
+KMS_SRCS := $(wildcard kms/*.c)
+KMS_OBJS := $(KMS_SRCS:%.c=$(BUILD)/obj/%.o)
+
+# The UA's main() lives in tests/ua/main.c; without it (a worktree that
+# only has the UA's MIKEY files) there is no confd-ua to link.
+BINS := $(BUILD)/confd $(BUILD)/confctl $(BUILD)/kmsd \
+	$(if $(wildcard tests/ua/main.c),$(BUILD)/confd-ua)
 
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCHES    := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
@@ -54,10 +61,21 @@ $(BUILD)/confd: $(BUILD)/obj/confd/main.o $(BUILD)/libconfd.a
 $(BUILD)/confctl: $(BUILD)/obj/confd/confctl.o $(BUILD)/libconfd.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
+$(BUILD)/kmsd: $(KMS_OBJS) $(BUILD)/libconfd.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
 $(BUILD)/confd-ua: $(UA_OBJS) $(BUILD)/libconfd.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libconfd.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# The MIKEY end-to-end driver pairs the UA's own MIKEY implementation
+# (tests/ua/mikey_*.c, no main) with the focus-side KMS client.
+MIKEY_UA_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/ua/mikey_*.c))
+$(BUILD)/tools/mikey_e2e: $(BUILD)/obj/tests/tools/mikey_e2e.o \
+		$(MIKEY_UA_OBJS) $(BUILD)/libconfd.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 

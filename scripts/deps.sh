@@ -3,7 +3,7 @@
 # nothing when they are all present, so `make run` stays quick.
 PKGS="build-essential clang pkg-config libre-dev librem-dev libssl-dev
 libxml2-dev libxml2-utils libsqlite3-dev sqlite3 openssl baresip-core
-sip-tester tshark sox python3 libclang-rt-14-dev procps iproute2"
+sip-tester tshark sox python3 curl libclang-rt-14-dev procps iproute2"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

@@ -1,0 +1,627 @@
+/**
+ * @file mikey_e2e.c  kmsd end to end: the test UA (initiator) and the
+ * focus-side KMS client (responder) against a running kmsd over HTTPS.
+ *
+ *   mikey_e2e PORT FINGERPRINT ALICE_PSK_HEX BOB_PSK_HEX FOCUS_PSK_HEX
+ *
+ * Users known to kmsd: sip:alice@example.org, sip:bob@example.org,
+ * sip:focus@conf.example.org.  Prints PASS/FAIL lines.  With "bench N"
+ * after the arguments it instead times N requests and N joins.
+ */
+#include <string.h>
+#include <stdlib.h>
+#include <re.h>
+#include "keying/mikey.h"
+#include "keying/mikey_ticket.h"
+#include "keying/kms_client.h"
+#include "tests/ua/mikey_ua.h"
+
+
+static const char *kms_id = "kms.example.org";
+static const char *focus_id = "sip:focus@conf.example.org";
+static uint16_t port;
+static const char *fp_str;
+static uint8_t fp[32];
+static uint8_t psk_a[64], psk_b[64], psk_f[64];
+static size_t psk_al, psk_bl, psk_fl;
+static struct mikey_replay *rc;
+static int failed;
+
+
+static size_t unhex(uint8_t *out, size_t size, const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[2 * i] && s[2 * i + 1] && i < size; i++) {
+		char h[3] = {s[2 * i], s[2 * i + 1], 0};
+		out[i] = (uint8_t)strtoul(h, NULL, 16);
+	}
+	return i;
+}
+
+
+static void report(const char *name, bool ok, const char *why)
+{
+	printf("%s mikey_e2e.%s%s%s\n", ok ? "PASS" : "FAIL", name,
+	       ok ? "" : ": ", ok ? "" : why);
+	fflush(stdout);
+	if (!ok)
+		++failed;
+}
+
+
+static int kmsc_make(struct kmsc **kcp, uint16_t p, const char *fps,
+		     uint32_t timeout_ms)
+{
+	struct kmsc_cfg cfg;
+	char url[64];
+
+	memset(&cfg, 0, sizeof(cfg));
+	re_snprintf(url, sizeof(url), "https://127.0.0.1:%u/mikey", p);
+	cfg.url = url;
+	cfg.uid = focus_id;
+	cfg.psk = psk_f;
+	cfg.psk_len = psk_fl;
+	cfg.kms_id = kms_id;
+	cfg.fingerprint = fps;
+	cfg.timeout_ms = timeout_ms;
+	cfg.rc = rc;
+	mikey_cfg_default(&cfg.mikey);
+	return kmsc_alloc(kcp, &cfg);
+}
+
+
+/* one resolve on the main loop */
+struct res {
+	int err;
+	uint8_t merr;
+	struct mikey_resp *mr;
+};
+
+
+static void resolve_h(int err, uint8_t merr, struct mikey_resp *mr,
+		      void *arg)
+{
+	struct res *r = arg;
+
+	r->err = err;
+	r->merr = merr;
+	r->mr = mem_ref(mr);
+	re_cancel();
+}
+
+
+static int resolve(struct kmsc *kc, const uint8_t *ti, size_t len,
+		   struct res *r)
+{
+	struct kmsc_req *q = NULL;
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	r->merr = 0xff;
+	err = kmsc_resolve(&q, kc, ti, len, "mikey", resolve_h, r, &r->merr);
+	if (err) {
+		r->err = err;
+		return err;
+	}
+	re_main(NULL);
+	mem_deref(q);
+	return r->err;
+}
+
+
+/* UA: ticket + TRANSFER_INIT */
+static int ua_ti(struct ua_mikey **up, const char *uid, const uint8_t *psk,
+		 size_t pl, const char *responder, uint8_t **ti, size_t *tl)
+{
+	int err;
+
+	err = ua_mikey_alloc(up, uid, psk, pl, kms_id);
+	if (!err)
+		err = ua_mikey_ticket(*up, "127.0.0.1", port, fp, responder);
+	if (!err)
+		err = ua_mikey_transfer_init(*up, focus_id, 2, 1, 241, ti, tl);
+	return err;
+}
+
+
+static bool teks_match(struct ua_mikey *u, struct mikey_resp *mr,
+		       const char **why)
+{
+	size_t i;
+
+	if (mikey_resp_tek_count(mr) != 3) {
+		*why = "TEK count";
+		return false;
+	}
+	for (i = 0; i < 3; i++) {
+		const struct mikey_tek *t = mikey_resp_tek(mr, i);
+		uint8_t k[64], s[32];
+		size_t kl = 0, sl = 0;
+
+		if (ua_mikey_tek(u, t->cs_id, k, &kl, s, &sl) ||
+		    kl != t->key_len || memcmp(k, t->key, kl) ||
+		    sl != t->salt_len || memcmp(s, t->salt, sl)) {
+			*why = "TEKs differ between UA and focus";
+			return false;
+		}
+	}
+	return true;
+}
+
+
+/* the full dial-in keying; *mrp keeps the focus side */
+static int join(struct kmsc *kc, const char *uid, const uint8_t *psk,
+		size_t pl, struct ua_mikey **up, struct res *r,
+		const char **why)
+{
+	uint8_t *ti = NULL;
+	size_t tl = 0;
+	struct mbuf *tr = NULL;
+	int err;
+
+	*why = "UA ticket";
+	err = ua_ti(up, uid, psk, pl, "?@?", &ti, &tl);
+	if (err)
+		goto out;
+	*why = "resolve";
+	err = resolve(kc, ti, tl, r);
+	if (err)
+		goto out;
+	*why = "TRANSFER_RESP";
+	err = mikey_resp_set_ssrc(r->mr, 2, 0x66666666);
+	if (!err)
+		err = mikey_resp_transfer_resp(r->mr, &tr);
+	if (!err) {
+		*why = "UA rejected TRANSFER_RESP";
+		err = ua_mikey_transfer_resp(*up, tr->buf, tr->end);
+	}
+ out:
+	free(ti);
+	mem_deref(tr);
+	return err;
+}
+
+
+static void test_teks(struct kmsc *kc)
+{
+	struct ua_mikey *u = NULL;
+	struct res r;
+	const char *why = "";
+	bool ok;
+
+	ok = join(kc, "sip:alice@example.org", psk_a, psk_al, &u, &r,
+		  &why) == 0;
+	ok = ok && teks_match(u, r.mr, &why);
+	if (ok && strcmp(mikey_resp_initiator_id(r.mr),
+			 "sip:alice@example.org")) {
+		ok = false;
+		why = "initiator identity";
+	}
+	report("teks_match", ok, why);
+	mem_deref(r.mr);
+	mem_deref(u);
+}
+
+
+static void test_distinct(struct kmsc *kc)
+{
+	struct ua_mikey *u1 = NULL, *u2 = NULL;
+	struct res r1, r2;
+	const char *why = "";
+	bool ok;
+
+	ok = join(kc, "sip:alice@example.org", psk_a, psk_al, &u1, &r1,
+		  &why) == 0 &&
+		join(kc, "sip:bob@example.org", psk_b, psk_bl, &u2, &r2,
+		     &why) == 0;
+	if (ok) {
+		ok = memcmp(mikey_resp_tek(r1.mr, 0)->key,
+			    mikey_resp_tek(r2.mr, 0)->key, 16) &&
+			memcmp(mikey_resp_tek(r1.mr, 2)->key,
+			       mikey_resp_tek(r2.mr, 2)->key, 32) &&
+			!strcmp(mikey_resp_initiator_id(r2.mr),
+				"sip:bob@example.org");
+		why = "TEKs or identities not distinct";
+	}
+	report("distinct_teks", ok, why);
+	mem_deref(r1.mr);
+	mem_deref(r2.mr);
+	mem_deref(u1);
+	mem_deref(u2);
+}
+
+
+static void test_unauthorized(struct kmsc *kc)
+{
+	struct ua_mikey *u = NULL;
+	uint8_t *ti = NULL;
+	size_t tl = 0;
+	struct res r;
+	int err;
+
+	/* the ticket names another responder only */
+	err = ua_ti(&u, "sip:alice@example.org", psk_a, psk_al,
+		    "sip:someone@else.example.org", &ti, &tl);
+	if (!err)
+		err = resolve(kc, ti, tl, &r);
+	report("unauthorized_responder", err == ECONNREFUSED &&
+	       r.merr == MIKEY_ERR_AUTH, "the KMS resolved it");
+	mem_deref(r.mr);
+	free(ti);
+	mem_deref(u);
+}
+
+
+static void test_tamper_replay(struct kmsc *kc)
+{
+	struct ua_mikey *u = NULL;
+	struct mikey_msg *m = mem_zalloc(sizeof(*m), NULL);
+	uint8_t *ti = NULL, *cp;
+	size_t tl = 0, off;
+	struct res r;
+	int err;
+
+	err = ua_ti(&u, "sip:alice@example.org", psk_a, psk_al, "?@?", &ti,
+		    &tl);
+	if (err || mikey_decode(m, ti, tl)) {
+		report("tampered_ticket", false, "setup");
+		goto out;
+	}
+	cp = malloc(tl);
+
+	memcpy(cp, ti, tl);
+	off = (size_t)(m->tp.ticket_data.p - ti) + m->tp.ticket_data.l / 2;
+	cp[off] ^= 0x10;
+	err = resolve(kc, cp, tl, &r);
+	report("tampered_ticket", err == ECONNREFUSED &&
+	       r.merr == MIKEY_ERR_AUTH, "accepted");
+
+	memcpy(cp, ti, tl);
+	cp[tl - 3] ^= 0x01;
+	err = resolve(kc, cp, tl, &r);
+	report("tampered_mac", err == EACCES, "accepted");
+	free(cp);
+
+	err = resolve(kc, ti, tl, &r);
+	mem_deref(r.mr);
+	r.mr = NULL;
+	if (err) {
+		report("replay", false, "first resolve failed");
+		goto out;
+	}
+	err = resolve(kc, ti, tl, &r);
+	report("replay", err == EALREADY && r.merr == MIKEY_ERR_TS,
+	       "replayed TRANSFER_INIT accepted");
+ out:
+	mem_deref(r.mr);
+	mem_deref(m);
+	free(ti);
+	mem_deref(u);
+}
+
+
+static void test_kms_down(void)
+{
+	struct ua_mikey *u = NULL;
+	struct kmsc *kc = NULL;
+	struct tcp_sock *ts = NULL;
+	struct sa sa;
+	uint8_t *ti = NULL;
+	size_t tl = 0;
+	struct res r;
+	uint64_t t0;
+	int err;
+
+	err = ua_ti(&u, "sip:alice@example.org", psk_a, psk_al, "?@?", &ti,
+		    &tl);
+
+	/* nobody listens there */
+	if (!err)
+		err = kmsc_make(&kc, 1, fp_str, 1000);
+	if (!err) {
+		err = resolve(kc, ti, tl, &r);
+		report("kms_down_refused", err != 0 && !r.mr, "succeeded");
+	}
+	kc = mem_deref(kc);
+
+	/* it accepts TCP and never answers: the timeout fires */
+	sa_set_str(&sa, "127.0.0.1", 0);
+	if (tcp_listen(&ts, &sa, NULL, NULL) == 0 &&
+	    tcp_sock_local_get(ts, &sa) == 0 &&
+	    kmsc_make(&kc, sa_port(&sa), fp_str, 300) == 0) {
+		t0 = tmr_jiffies();
+		err = resolve(kc, ti, tl, &r);
+		report("kms_timeout", err == ETIMEDOUT &&
+		       tmr_jiffies() - t0 < 2000, "no timeout");
+	}
+	else
+		report("kms_timeout", false, "setup");
+
+	mem_deref(kc);
+	mem_deref(ts);
+	free(ti);
+	mem_deref(u);
+}
+
+
+static void test_bad_fingerprint(void)
+{
+	struct ua_mikey *u = NULL;
+	struct kmsc *kc = NULL;
+	uint8_t *ti = NULL;
+	size_t tl = 0;
+	struct res r;
+	int err;
+
+	err = ua_ti(&u, "sip:alice@example.org", psk_a, psk_al, "?@?", &ti,
+		    &tl);
+	if (!err)
+		err = kmsc_make(&kc, port, "00:11:22:33:44:55:66:77:88:99:AA:"
+				"BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:"
+				"99:AA:BB:CC:DD:EE:FF", 2000);
+	if (!err)
+		err = resolve(kc, ti, tl, &r);
+	report("kms_wrong_fingerprint", err == EAUTH, "KMS not checked");
+	mem_deref(kc);
+	free(ti);
+	mem_deref(u);
+}
+
+
+/* focus as initiator: REQUEST at kmsd */
+static void request_h(int err, uint8_t merr, struct mikey_init *mi,
+		      void *arg)
+{
+	int *e = arg;
+
+	*e = err ? err : (mi ? 0 : EINVAL);
+	re_cancel();
+}
+
+
+static void test_request(struct kmsc *kc)
+{
+	const char *resp[1] = {"sip:alice@example.org"};
+	struct kmsc_req *q = NULL;
+	int e = -1;
+
+	if (kmsc_request(&q, kc, resp, 1, 600, request_h, &e) == 0)
+		re_main(NULL);
+	report("focus_request", e == 0, "REQUEST failed");
+	mem_deref(q);
+}
+
+
+static void bench(struct kmsc *kc, unsigned n)
+{
+	const char *resp[1] = {"?@?"};
+	uint64_t t0;
+	unsigned i, ok = 0;
+
+	t0 = tmr_jiffies();
+	for (i = 0; i < n; i++) {
+		struct kmsc_req *q = NULL;
+		int e = -1;
+
+		if (kmsc_request(&q, kc, resp, 1, 600, request_h, &e) == 0)
+			re_main(NULL);
+		ok += e == 0;
+		mem_deref(q);
+	}
+	printf("kms_requests: %u/%u in %llu ms = %.0f req/s\n", ok, n,
+	       (unsigned long long)(tmr_jiffies() - t0),
+	       ok * 1000.0 / (double)(tmr_jiffies() - t0 + 1));
+
+	t0 = tmr_jiffies();
+	ok = 0;
+	for (i = 0; i < n; i++) {
+		struct ua_mikey *u = NULL;
+		struct res r;
+		const char *why;
+
+		memset(&r, 0, sizeof(r));
+		ok += join(kc, "sip:alice@example.org", psk_a, psk_al, &u, &r,
+			   &why) == 0;
+		mem_deref(r.mr);
+		mem_deref(u);
+	}
+	printf("mikey_joins: %u/%u in %llu ms = %.0f joins/s "
+	       "(UA REQUEST + TRANSFER_INIT + focus RESOLVE + "
+	       "TRANSFER_RESP + UA check)\n", ok, n,
+	       (unsigned long long)(tmr_jiffies() - t0),
+	       ok * 1000.0 / (double)(tmr_jiffies() - t0 + 1));
+
+	/* the focus's share alone: TRANSFER_INIT ready (one ticket each,
+	 * made before the clock starts), then early checks + RESOLVE at
+	 * kmsd + TRANSFER_INIT verification + TEKs + TRANSFER_RESP */
+	{
+		struct ua_mikey **uv = calloc(n, sizeof(*uv));
+		uint8_t **tiv = calloc(n, sizeof(*tiv));
+		size_t *tlv = calloc(n, sizeof(*tlv));
+
+		for (i = 0; i < n; i++)
+			(void)ua_ti(&uv[i], "sip:alice@example.org", psk_a,
+				    psk_al, "?@?", &tiv[i], &tlv[i]);
+		t0 = tmr_jiffies();
+		ok = 0;
+		for (i = 0; i < n; i++) {
+			struct mbuf *tr = NULL;
+			struct res r;
+
+			if (tiv[i] && resolve(kc, tiv[i], tlv[i], &r) == 0 &&
+			    mikey_resp_transfer_resp(r.mr, &tr) == 0)
+				++ok;
+			mem_deref(r.mr);
+			mem_deref(tr);
+		}
+		printf("focus_resolve_joins: %u/%u in %llu ms = %.0f joins/s "
+		       "(TRANSFER_INIT -> RESOLVE at kmsd -> "
+		       "TRANSFER_RESP)\n", ok, n,
+		       (unsigned long long)(tmr_jiffies() - t0),
+		       ok * 1000.0 / (double)(tmr_jiffies() - t0 + 1));
+		for (i = 0; i < n; i++) {
+			mem_deref(uv[i]);
+			free(tiv[i]);
+		}
+		free(uv);
+		free(tiv);
+		free(tlv);
+	}
+}
+
+
+static void dump(const char *name, const uint8_t *p, size_t len)
+{
+	const char *dir = getenv("MIKEY_DUMP");
+	char path[512];
+	FILE *f;
+
+	if (!dir)
+		return;
+	re_snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	if (f) {
+		fwrite(p, 1, len, f);
+		fclose(f);
+	}
+}
+
+
+struct post {
+	int err;
+	uint8_t *body;
+	size_t len;
+};
+
+
+static void post_h(int err, const uint8_t *body, size_t len, void *arg)
+{
+	struct post *p = arg;
+
+	p->err = err;
+	if (!err) {
+		p->body = malloc(len);
+		memcpy(p->body, body, len);
+		p->len = len;
+	}
+	re_cancel();
+}
+
+
+static int post(struct kmsc *kc, const struct mbuf *mb, struct post *p)
+{
+	struct kmsc_req *q = NULL;
+	int err;
+
+	memset(p, 0, sizeof(*p));
+	err = kmsc_post(&q, kc, mb->buf, mb->end, post_h, p);
+	if (err)
+		return err;
+	re_main(NULL);
+	mem_deref(q);
+	return p->err;
+}
+
+
+/* Every message type once, for the tshark check (MIKEY_DUMP=dir) */
+static void dump_all(struct kmsc *kc)
+{
+	const char *resp[1] = {"?@?"};
+	struct mikey_init *mi = NULL;
+	struct mikey_resp *mr = NULL;
+	struct ua_mikey *u = NULL;
+	struct mbuf *rq = NULL, *ri = NULL, *tr = NULL;
+	struct mikey_cfg cfg;
+	struct post p1, p2;
+	uint8_t *ti = NULL, merr;
+	size_t tl = 0;
+	bool ok = false;
+
+	if (!getenv("MIKEY_DUMP"))
+		return;
+	memset(&p1, 0, sizeof(p1));
+	memset(&p2, 0, sizeof(p2));
+	mikey_cfg_default(&cfg);
+	if (mikey_init_alloc(&mi, &cfg, focus_id, psk_f, psk_fl, kms_id) ||
+	    mikey_init_request(mi, resp, 1, 600, &rq) || post(kc, rq, &p1))
+		goto out;
+	dump("1_request_init", rq->buf, rq->end);
+	dump("2_request_resp", p1.body, p1.len);
+
+	if (ua_ti(&u, "sip:bob@example.org", psk_b, psk_bl, "?@?", &ti, &tl))
+		goto out;
+	dump("3_transfer_init", ti, tl);
+	if (mikey_resp_alloc(&mr, &cfg, focus_id, psk_f, psk_fl, kms_id,
+			     NULL, ti, tl, NULL, &merr) ||
+	    mikey_resp_resolve_init(mr, &ri) || post(kc, ri, &p2))
+		goto out;
+	dump("4_resolve_init", ri->buf, ri->end);
+	dump("5_resolve_resp", p2.body, p2.len);
+	if (mikey_resp_resolve_resp(mr, p2.body, p2.len, &merr) ||
+	    mikey_resp_transfer_resp(mr, &tr))
+		goto out;
+	dump("6_transfer_resp", tr->buf, tr->end);
+	ok = ua_mikey_transfer_resp(u, tr->buf, tr->end) == 0;
+ out:
+	report("dump_messages", ok, "could not produce every message");
+	free(p1.body);
+	free(p2.body);
+	free(ti);
+	mem_deref(rq);
+	mem_deref(ri);
+	mem_deref(tr);
+	mem_deref(mi);
+	mem_deref(mr);
+	mem_deref(u);
+}
+
+
+int main(int argc, char *argv[])
+{
+	struct kmsc *kc = NULL;
+	int err;
+
+	if (argc < 6) {
+		fprintf(stderr, "usage: mikey_e2e PORT FP ALICE BOB FOCUS "
+			"[bench N]\n");
+		return 2;
+	}
+	port = (uint16_t)atoi(argv[1]);
+	fp_str = argv[2];
+	for (size_t i = 0, j = 0; argv[2][j] && i < 32; i++, j += 3)
+		fp[i] = (uint8_t)strtoul((char[3]){argv[2][j],
+					 argv[2][j + 1], 0}, NULL, 16);
+	psk_al = unhex(psk_a, sizeof(psk_a), argv[3]);
+	psk_bl = unhex(psk_b, sizeof(psk_b), argv[4]);
+	psk_fl = unhex(psk_f, sizeof(psk_f), argv[5]);
+
+	err = libre_init();
+	if (!err)
+		err = mikey_replay_alloc(&rc, 300, 100000);
+	if (!err)
+		err = kmsc_make(&kc, port, fp_str, 3000);
+	if (err) {
+		printf("FAIL mikey_e2e.setup: %s\n", strerror(err));
+		return 1;
+	}
+
+	if (argc == 8 && !strcmp(argv[6], "bench")) {
+		bench(kc, (unsigned)atoi(argv[7]));
+	}
+	else {
+		test_teks(kc);
+		test_distinct(kc);
+		test_unauthorized(kc);
+		test_tamper_replay(kc);
+		test_request(kc);
+		test_bad_fingerprint();
+		test_kms_down();
+		dump_all(kc);
+	}
+
+	mem_deref(kc);
+	mem_deref(rc);
+	libre_close();
+	return failed ? 1 : 0;
+}
