@@ -13,6 +13,8 @@
  * takes a list (comma- or blank-separated) and may be repeated.
  */
 #include <string.h>
+#include <ctype.h>
+#include <strings.h>
 #include <stdio.h>
 #include <errno.h>
 #include <re.h>
@@ -310,6 +312,127 @@ static int h_tcp_ports(struct parser *p, const char *key,
 }
 
 
+/* ---- MIKEY-TICKET and the KMS (issue 5) ---- */
+
+static int h_kms_url(struct parser *p, const char *key, const struct pl *val)
+{
+	if (val->l < 8 || strncasecmp(val->p, "https://", 8)) {
+		perr(p, key, val, "expected https://IP:PORT/PATH");
+		return EINVAL;
+	}
+
+	return set_str(p, key, p->cfg->kms_url, sizeof(p->cfg->kms_url), val);
+}
+
+
+static int h_kms_uid(struct parser *p, const char *key, const struct pl *val)
+{
+	return set_str(p, key, p->cfg->kms_uid, sizeof(p->cfg->kms_uid), val);
+}
+
+
+static int h_kms_id(struct parser *p, const char *key, const struct pl *val)
+{
+	return set_str(p, key, p->cfg->kms_id, sizeof(p->cfg->kms_id), val);
+}
+
+
+static int h_kms_psk(struct parser *p, const char *key, const struct pl *val)
+{
+	size_t i;
+
+	if (val->l < 32 || val->l % 2 || val->l / 2 > sizeof(p->cfg->kms_psk)) {
+		perr(p, key, val, "expected 16 to 64 bytes in hex");
+		return EINVAL;
+	}
+
+	for (i = 0; i < val->l; i++) {
+		if (!isxdigit((unsigned char)val->p[i])) {
+			perr(p, key, val, "expected hex digits");
+			return EINVAL;
+		}
+	}
+
+	for (i = 0; i < val->l / 2; i++)
+		p->cfg->kms_psk[i] = (uint8_t)(ch_hex(val->p[2 * i]) << 4 |
+					       ch_hex(val->p[2 * i + 1]));
+	p->cfg->kms_psk_len = val->l / 2;
+
+	return 0;
+}
+
+
+static int h_kms_ca(struct parser *p, const char *key, const struct pl *val)
+{
+	return set_str(p, key, p->cfg->kms_ca, sizeof(p->cfg->kms_ca), val);
+}
+
+
+static int h_kms_fingerprint(struct parser *p, const char *key,
+			     const struct pl *val)
+{
+	/* SHA-256: 32 bytes as "AB:CD:..." */
+	if (val->l != 95) {
+		perr(p, key, val, "expected a SHA-256 fingerprint AB:CD:...");
+		return EINVAL;
+	}
+
+	return set_str(p, key, p->cfg->kms_fingerprint,
+		       sizeof(p->cfg->kms_fingerprint), val);
+}
+
+
+static int h_kms_timeout(struct parser *p, const char *key,
+			 const struct pl *val)
+{
+	if (parse_u32(&p->cfg->kms_timeout_ms, val, 60000) ||
+	    !p->cfg->kms_timeout_ms) {
+		perr(p, key, val, "expected milliseconds, 1-60000");
+		return EINVAL;
+	}
+
+	return 0;
+}
+
+
+static int prot_type(struct parser *p, const char *key, const struct pl *val,
+		     uint8_t *dst)
+{
+	uint32_t v;
+
+	/* 0-3 are SRTP, the RFC 3830 ones; IANA never assigned TLS or PSK
+	 * S/MIME, so the private-use values are configurable */
+	if (parse_u32(&v, val, 255) || v < 4) {
+		perr(p, key, val, "expected a Prot Type, 4-255");
+		return EINVAL;
+	}
+
+	*dst = (uint8_t)v;
+	return 0;
+}
+
+
+static int h_prot_tls(struct parser *p, const char *key,
+		      const struct pl *val)
+{
+	return prot_type(p, key, val, &p->cfg->mikey_prot_tls);
+}
+
+
+static int h_prot_smime(struct parser *p, const char *key,
+			const struct pl *val)
+{
+	return prot_type(p, key, val, &p->cfg->mikey_prot_psk_smime);
+}
+
+
+static int h_prot_app(struct parser *p, const char *key,
+		      const struct pl *val)
+{
+	return prot_type(p, key, val, &p->cfg->mikey_prot_app);
+}
+
+
 static int h_media_addr(struct parser *p, const char *key,
 			const struct pl *val)
 {
@@ -421,6 +544,16 @@ static const struct key keyv[] = {
 	{"tls_cert",       h_tls_cert,       false, false},
 	{"rtp_ports",      h_rtp_ports,      false, false},
 	{"tcp_ports",      h_tcp_ports,      false, false},
+	{"kms_url",        h_kms_url,        false, false},
+	{"kms_uid",        h_kms_uid,        false, false},
+	{"kms_id",         h_kms_id,         false, false},
+	{"kms_psk",        h_kms_psk,        false, false},
+	{"kms_ca",         h_kms_ca,         false, false},
+	{"kms_fingerprint", h_kms_fingerprint, false, false},
+	{"kms_timeout",    h_kms_timeout,    false, false},
+	{"mikey_prot_tls", h_prot_tls,       false, false},
+	{"mikey_prot_psk_smime", h_prot_smime, false, false},
+	{"mikey_prot_app", h_prot_app,       false, false},
 	{"media_addr",     h_media_addr,     false, false},
 	{"trusted_peers",  h_trusted_peers,  true,  true},
 	{"log_level",      h_log_level,      false, false},
@@ -518,6 +651,10 @@ static void config_defaults(struct config *cfg)
 	cfg->rtp_port_max = 20000;
 	cfg->tcp_port_min = 30000;
 	cfg->tcp_port_max = 39999;
+	cfg->kms_timeout_ms = 3000;
+	cfg->mikey_prot_tls = 241;
+	cfg->mikey_prot_psk_smime = 242;
+	cfg->mikey_prot_app = 243;
 	cfg->log_level = 2;
 	cfg->shutdown_wait_ms = 2000;
 	/* domain and media_addr follow sip_listen: see config_finish() */
@@ -678,6 +815,14 @@ int config_print(struct re_printf *pf, const struct config *cfg)
 			  cfg->rtp_port_min, cfg->rtp_port_max);
 	err |= re_hprintf(pf, "tcp_ports       %u-%u\n",
 			  cfg->tcp_port_min, cfg->tcp_port_max);
+	/* kms_psk is a secret: never printed */
+	err |= re_hprintf(pf, "kms_url         %s\n", cfg->kms_url);
+	err |= re_hprintf(pf, "kms_uid         %s\n", cfg->kms_uid);
+	err |= re_hprintf(pf, "kms_psk         %s\n",
+			  cfg->kms_psk_len ? "(set)" : "");
+	err |= re_hprintf(pf, "mikey_prot_tls  %u\n", cfg->mikey_prot_tls);
+	err |= re_hprintf(pf, "mikey_prot_psk_smime %u\n",
+			  cfg->mikey_prot_psk_smime);
 	err |= re_hprintf(pf, "media_addr      %j\n", &cfg->media_addr);
 	err |= re_hprintf(pf, "trusted_peers  ");
 	for (i = 0; i < cfg->trustedc; i++) {

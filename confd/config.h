@@ -29,6 +29,18 @@ struct config {
 	struct sa media_addr;        /* address for RTP and in SDP c= */
 	struct sa trusted[CONFIG_TRUSTED_MAX];  /* port 0 = any port */
 	size_t trustedc;
+	/* MIKEY-TICKET: the focus's KMS identity and the KMS */
+	char kms_url[256];           /* https://IP:PORT/mikey; empty: none */
+	char kms_uid[256];           /* our KMS UID (IDRr / IDRi) */
+	char kms_id[256];            /* IDRkms; empty: from the ticket */
+	uint8_t kms_psk[64];         /* our PSK shared with the KMS */
+	size_t kms_psk_len;
+	char kms_ca[256];            /* CA file for the KMS's certificate */
+	char kms_fingerprint[96];    /* or its SHA-256 fingerprint */
+	uint32_t kms_timeout_ms;
+	uint8_t mikey_prot_tls;      /* Prot Type values (DESIGN.md) */
+	uint8_t mikey_prot_psk_smime;
+	uint8_t mikey_prot_app;
 	int log_level;               /* 0 error .. 3 debug */
 	uint32_t shutdown_wait_ms;   /* how long to wait for BYE replies */
 };

@@ -6,12 +6,16 @@
 #include <unistd.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <openssl/crypto.h>
 #include <re.h>
 #include "focus/confdef.h"
 #include "focus/focus.h"
 #include "confd/config.h"
 #include "confd/store.h"
 #include "keying/cert.h"
+#include "keying/mikey.h"
+#include "keying/mikey_ticket.h"
+#include "keying/kms_client.h"
 
 
 #define DEBUG_MODULE "confd"
@@ -26,6 +30,8 @@ static struct {
 	struct dnsc *dnsc;
 	struct store *store;
 	struct focus *focus;
+	struct kmsc *kms;
+	struct mikey_replay *replay;
 	struct tmr tmr_exit;
 	int hup_pipe[2];
 	bool terminating;
@@ -194,6 +200,55 @@ static int sip_setup(void)
 }
 
 
+/* MIKEY-TICKET is offered only when confd.conf names a KMS. */
+static int kms_setup(void)
+{
+	struct kmsc_cfg kc;
+	int err;
+
+	if (!d.cfg.kms_url[0])
+		return 0;
+
+	if (!d.cfg.kms_uid[0] || !d.cfg.kms_psk_len ||
+	    (!d.cfg.kms_ca[0] && !d.cfg.kms_fingerprint[0])) {
+		DEBUG_WARNING("kms_url needs kms_uid, kms_psk and kms_ca or "
+			      "kms_fingerprint\n");
+		return EINVAL;
+	}
+
+	/* one replay cache over the whole clock-skew window, for every
+	 * TRANSFER_INIT this focus sees (RFC 3830 5.4) */
+	err = mikey_replay_alloc(&d.replay, MIKEY_SKEW_DEFAULT, 65536);
+	if (err)
+		return err;
+
+	memset(&kc, 0, sizeof(kc));
+	mikey_cfg_default(&kc.mikey);
+	kc.mikey.prot_tls = d.cfg.mikey_prot_tls;
+	kc.mikey.prot_smime = d.cfg.mikey_prot_psk_smime;
+	kc.mikey.prot_app = d.cfg.mikey_prot_app;
+	kc.url = d.cfg.kms_url;
+	kc.uid = d.cfg.kms_uid;
+	kc.psk = d.cfg.kms_psk;
+	kc.psk_len = d.cfg.kms_psk_len;
+	kc.kms_id = d.cfg.kms_id[0] ? d.cfg.kms_id : NULL;
+	kc.ca = d.cfg.kms_ca[0] ? d.cfg.kms_ca : NULL;
+	kc.fingerprint = d.cfg.kms_fingerprint[0] ? d.cfg.kms_fingerprint
+		: NULL;
+	kc.timeout_ms = d.cfg.kms_timeout_ms;
+	kc.rc = d.replay;
+
+	err = kmsc_alloc(&d.kms, &kc);
+	if (err)
+		DEBUG_WARNING("KMS client for %s: %m\n", d.cfg.kms_url, err);
+	else
+		DEBUG_NOTICE("MIKEY-TICKET via KMS %s as %s\n",
+			     d.cfg.kms_url, d.cfg.kms_uid);
+
+	return err;
+}
+
+
 static int run(void)
 {
 	struct focus_cfg fcfg;
@@ -222,6 +277,10 @@ static int run(void)
 	if (err)
 		return err;
 
+	err = kms_setup();
+	if (err)
+		return err;
+
 	memset(&fcfg, 0, sizeof(fcfg));
 	fcfg.domain = d.cfg.domain;
 	fcfg.media_addr = d.cfg.media_addr;
@@ -232,6 +291,8 @@ static int run(void)
 	fcfg.tls = d.tls;
 	fcfg.tcp_min = d.cfg.tcp_port_min;
 	fcfg.tcp_max = d.cfg.tcp_port_max;
+	fcfg.kms = d.kms;
+	fcfg.mikey_prot_tls = d.cfg.mikey_prot_tls;
 
 	err = focus_alloc(&d.focus, d.sip, &fcfg);
 	if (err)
@@ -328,6 +389,9 @@ int main(int argc, char *argv[])
 		sip_close(d.sip, true);
 	d.sip = mem_deref(d.sip);
 	d.dnsc = mem_deref(d.dnsc);
+	d.kms = mem_deref(d.kms);
+	d.replay = mem_deref(d.replay);
+	OPENSSL_cleanse(d.cfg.kms_psk, sizeof(d.cfg.kms_psk));
 	d.tls = mem_deref(d.tls);
 	d.store = mem_deref(d.store);
 

@@ -76,7 +76,7 @@ enum floor_sec {
 	FLOOR_SEC_NONE = 0,     /* TCP/BFCP: only where policy allows plain */
 	FLOOR_SEC_FINGERPRINT,  /* TCP/TLS/BFCP, peer pinned by a=fingerprint*/
 	FLOOR_SEC_PSK,          /* TCP/TLS/BFCP with a MIKEY-TICKET TEK as
-				 * PSK (Annex H): reserved, ENOTSUP today */
+				 * PSK (Annex H): psk_tls is the context */
 };
 
 struct floor_tls_cfg {
@@ -84,8 +84,9 @@ struct floor_tls_cfg {
 	enum tls_fingerprint fp_alg;   /* FINGERPRINT: from a=fingerprint */
 	uint8_t fp[64];
 	size_t fp_len;
-	const uint8_t *psk;            /* PSK: copied, wiped on free */
-	size_t psk_len;
+	struct tls *psk_tls;           /* PSK: a TLS-PSK server context the
+					* focus built for this participant
+					* (keying/tlspsk.h); referenced */
 };
 
 struct floor_part_cfg {

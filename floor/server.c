@@ -217,6 +217,12 @@ static bool peer_verify(struct floor_part *fp)
 	if (!fp->tlsc)
 		return false;
 
+	/* a completed TLS-PSK handshake proves the TEK */
+	if (fp->sec.mode == FLOOR_SEC_PSK) {
+		fp->verified = true;
+		return true;
+	}
+
 	len = fp->sec.fp_alg == TLS_FINGERPRINT_SHA1 ? 20 : 32;
 	err = tls_peer_fingerprint(fp->tlsc, fp->sec.fp_alg, md, len);
 	if (err || len != fp->sec.fp_len || memcmp(md, fp->sec.fp, len)) {
@@ -299,7 +305,10 @@ static int conn_setup(struct floor_part *fp)
 	tcp_conn_txqsz_set(fp->tc, TXQ_MAX);
 
 	if (fp->sec.mode != FLOOR_SEC_NONE) {
-		err = tls_start_tcp(&fp->tlsc, fp->fc->fs->tls, fp->tc, 0);
+		err = tls_start_tcp(&fp->tlsc,
+				    fp->sec.mode == FLOOR_SEC_PSK ?
+				    fp->sec.psk_tls : fp->fc->fs->tls,
+				    fp->tc, 0);
 		if (err)
 			return err;
 	}
@@ -461,13 +470,11 @@ static void part_destructor(void *arg)
 	fp->tc = mem_deref(fp->tc);
 	fp->fr = mem_deref(fp->fr);
 	fp->ts = mem_deref(fp->ts);
+	fp->sec.psk_tls = mem_deref(fp->sec.psk_tls);
 
 	list_unlink(&fp->le);
 	fctl_user_remove(fp->fc->ctl, fp->userid);
 
-	if (fp->sec.psk)
-		OPENSSL_cleanse((void *)fp->sec.psk, fp->sec.psk_len);
-	mem_deref((void *)fp->sec.psk);
 	mem_deref(fp->fc);
 }
 
@@ -544,10 +551,9 @@ int floor_part_alloc(struct floor_part **fpp, struct floor_conf *fc,
 		break;
 
 	case FLOOR_SEC_PSK:
-		/* MIKEY-TICKET issue: a per-part SSL_CTX with a PSK server
-		 * callback (empty identity, PSK-AES128-GCM-SHA256 /
-		 * PSK-AES256-GCM-SHA384, TLS 1.2) plugs in here */
-		return ENOTSUP;
+		if (!cfg->sec.psk_tls)
+			return EINVAL;
+		break;
 
 	default:
 		return EINVAL;
@@ -577,7 +583,7 @@ int floor_part_alloc(struct floor_part **fpp, struct floor_conf *fc,
 	fp->fc = mem_ref(fc);
 	fp->userid = id;
 	fp->sec = cfg->sec;
-	fp->sec.psk = NULL;
+	fp->sec.psk_tls = mem_ref(cfg->sec.psk_tls);
 	fp->active = cfg->active;
 	if (cfg->peer)
 		fp->peer = *cfg->peer;

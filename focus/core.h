@@ -10,6 +10,8 @@ struct focus {
 	struct sip *sip;
 	struct floor_server *floor;    /* BFCP listeners; NULL without TLS */
 	char fingerprint[128];         /* of our certificate, for SDP */
+	struct kmsc *kms;              /* MIKEY-TICKET; NULL: not offered */
+	uint8_t mikey_prot_tls;        /* Prot Type of TLS crypto sessions */
 	struct sipsess_sock *sock;
 	struct sip_lsnr *lsnr;
 	struct list confs;             /* struct conference */
@@ -42,11 +44,19 @@ struct participant {
 	struct sdp_media *bm;          /* BFCP m-line */
 	struct sdp_media *vm;          /* presentation (slides) m-line */
 	struct floor_part *fp;         /* BFCP connection, when negotiated */
-	bool bfcp_tls, bfcp_active;
+	bool bfcp_tls, bfcp_active, bfcp_pskmode;
 	struct video_sink *vsink;      /* slides: received and dropped */
 	bool video_slides;
 	struct sdes_crypto vtx;        /* our SDES key for the slides */
 	bool vtx_valid;
+	/* MIKEY-TICKET (mikey_in.c) */
+	struct kmsc_req *kreq;         /* RESOLVE at the KMS in progress */
+	struct mikey_resp *mr;         /* resolved: the TEKs */
+	uint8_t *ti;                   /* the TRANSFER_INIT we answered */
+	size_t ti_len;
+	bool mikey_session_level;
+	struct sdp_media *mikey_media; /* where a=key-mgmt was, if media */
+	struct tlspsk *bfcp_psk;       /* TLS-PSK context of the BFCP */
 	struct audio *audio;
 	struct sdes_crypto tx;         /* our SDES key for this stream */
 	bool tx_valid;
@@ -89,9 +99,31 @@ struct negotiation_error {
 int  sdpa_setup(struct participant *p, const struct focus *f);
 int  sdpa_offer_received(struct participant *p, struct mbuf *offer,
 			 struct negotiation_error *ne);
+int  sdpa_decode(struct participant *p, struct mbuf *offer,
+		 struct negotiation_error *ne);
+int  sdpa_negotiate(struct participant *p, struct negotiation_error *ne);
 int  sdpa_answer_received(struct participant *p, struct mbuf *answer,
 			  struct negotiation_error *ne);
 int  sdpa_encode(struct participant *p, struct mbuf **mbp, bool offer);
+
+/* mikey_in.c */
+struct mikey_rtp_keys {
+	enum srtp_suite suite;
+	uint8_t rx[30];                /* initiator's key || salt */
+	uint8_t tx[30];                /* ours */
+	size_t len;
+	uint8_t tx_cs;                 /* CS ID of our stream */
+};
+struct mikey_tek;
+bool mikeyin_present(const struct mbuf *body);
+int  mikeyin_find(struct participant *p, uint8_t **tip, size_t *lenp);
+int  mikeyin_rtp_keys(struct participant *p, const struct sdp_media *m,
+		      struct mikey_rtp_keys *k);
+const struct mikey_tek *mikeyin_tls_psk(const struct participant *p,
+					const struct sdp_media *m);
+int  mikeyin_answer_attr(struct participant *p);
+int  mikeyin_error_sdp(struct mbuf **mbp, const struct focus *f,
+		       uint32_t csb_id, uint8_t prf, uint8_t merr);
 
 /* sdp_bfcp.c, sdp_video.c: the other m-lines of a participant */
 int  sdpb_setup(struct participant *p);

@@ -25,6 +25,7 @@ static void focus_destructor(void *arg)
 	mem_deref(f->sock);
 	list_flush(&f->confs);
 	mem_deref(f->floor);
+	mem_deref(f->kms);
 	mem_deref(f->domain);
 	mem_deref(f->trusted);
 }
@@ -96,6 +97,8 @@ int focus_alloc(struct focus **fp, struct sip *sip,
 	f->media_addr = cfg->media_addr;
 	f->rtp_min = cfg->rtp_min;
 	f->rtp_max = cfg->rtp_max;
+	f->kms = mem_ref(cfg->kms);
+	f->mikey_prot_tls = cfg->mikey_prot_tls;
 
 	err = str_dup(&f->domain, cfg->domain);
 	if (err)

@@ -14,6 +14,8 @@ struct focus_cfg {
 	size_t trustedc;               /* we believe (port 0 = any)       */
 	struct tls *tls;               /* our certificate (BFCP, MSRP)    */
 	uint16_t tcp_min, tcp_max;     /* per-participant TCP listeners   */
+	struct kmsc *kms;              /* MIKEY-TICKET, or NULL           */
+	uint8_t mikey_prot_tls;        /* Prot Type of TLS crypto sessions */
 };
 
 int  focus_alloc(struct focus **fp, struct sip *sip,

@@ -8,6 +8,8 @@
 #include "focus/confdef.h"
 #include "focus/focus.h"
 #include "keying/sdes.h"
+#include "keying/mikey.h"
+#include "keying/mikey_ticket.h"
 #include "media/media.h"
 #include "floor/floor.h"
 #include "focus/core.h"
@@ -83,6 +85,7 @@ static int negotiate(struct participant *p, struct negotiation_error *ne,
 {
 	const struct confdef *def = p->conf->def;
 	struct sdes_pick pick;
+	struct mikey_rtp_keys mk;
 	const struct list *lst;
 	const struct sdp_format *codec = NULL, *telev = NULL;
 	struct audio_params prm;
@@ -90,6 +93,7 @@ static int negotiate(struct participant *p, struct negotiation_error *ne,
 	int err = 0;
 
 	memset(&pick, 0, sizeof(pick));
+	memset(&mk, 0, sizeof(mk));
 	pick.rank = -1;
 
 	if (!sdp_media_rport(p->am) || sdp_media_disabled(p->am)) {
@@ -119,12 +123,33 @@ static int negotiate(struct participant *p, struct negotiation_error *ne,
 		return EPROTO;
 	}
 
-	if (def->srtp != CONFDEF_SRTP_OFF)
-		sdes_pick_offer(&pick, p->am);
+	if (p->mr) {
+		/* keyed by MIKEY-TICKET: the TEKs, not a=crypto */
+		if (def->srtp == CONFDEF_SRTP_OFF) {
+			ne->scode = 488;
+			ne->warn_code = 399;
+			ne->warn_text = "SRTP is switched off for this "
+				"conference";
+			err = EPROTO;
+			goto out;
+		}
+		err = mikeyin_rtp_keys(p, p->am, &mk);
+		if (err) {
+			ne->scode = 488;
+			ne->warn_code = 399;
+			ne->warn_text = "MIKEY: no usable SRTP crypto sessions"
+				" for the audio stream";
+			goto out;
+		}
+	}
+	else {
+		if (def->srtp != CONFDEF_SRTP_OFF)
+			sdes_pick_offer(&pick, p->am);
 
-	err = sdes_pick_policy(&pick, p->am, def->srtp, ne);
-	if (err)
-		goto out;
+		err = sdes_pick_policy(&pick, p->am, def->srtp, ne);
+		if (err)
+			goto out;
+	}
 
 	/* Drop the codec we did not pick, so the answer names one. */
 	le = list_head(lst);
@@ -147,7 +172,14 @@ static int negotiate(struct participant *p, struct negotiation_error *ne,
 	prm.telev_pt = telev ? telev->pt : -1;
 	prm.send = (sdp_media_dir(p->am) & SDP_SENDONLY) != 0;
 	prm.recv = (sdp_media_dir(p->am) & SDP_RECVONLY) != 0;
-	if (pick.rank >= 0) {
+	if (p->mr) {
+		prm.suite = mk.suite;
+		prm.tx_key = mk.tx;
+		prm.tx_key_len = mk.len;
+		prm.rx_key = mk.rx;
+		prm.rx_key_len = mk.len;
+	}
+	else if (pick.rank >= 0) {
 		const struct sdes_key *rk = &pick.best.keys[0];
 
 		prm.suite = sdes_srtp_suite(pick.best.suite);
@@ -166,6 +198,13 @@ static int negotiate(struct participant *p, struct negotiation_error *ne,
 		ne->warn_code = 399;
 		ne->warn_text = "Media setup failed";
 		goto out;
+	}
+
+	if (p->mr) {
+		err = mikey_resp_set_ssrc(p->mr, mk.tx_cs,
+					  audio_ssrc(p->audio));
+		if (err)
+			goto out;
 	}
 
 	if (def->floor.audio != CONFDEF_AUDIO_FLOOR_OFF)
@@ -191,12 +230,13 @@ static int negotiate(struct participant *p, struct negotiation_error *ne,
 
  out:
 	sdes_wipe(&pick.best);
+	OPENSSL_cleanse(&mk, sizeof(mk));
 	return err;
 }
 
 
-int sdpa_offer_received(struct participant *p, struct mbuf *offer,
-			struct negotiation_error *ne)
+int sdpa_decode(struct participant *p, struct mbuf *offer,
+		struct negotiation_error *ne)
 {
 	int err;
 
@@ -209,10 +249,24 @@ int sdpa_offer_received(struct participant *p, struct mbuf *offer,
 		ne->scode = 488;
 		ne->warn_code = 399;
 		ne->warn_text = "Malformed SDP";
-		return err;
 	}
 
+	return err;
+}
+
+
+int sdpa_negotiate(struct participant *p, struct negotiation_error *ne)
+{
 	return negotiate(p, ne, true);
+}
+
+
+int sdpa_offer_received(struct participant *p, struct mbuf *offer,
+			struct negotiation_error *ne)
+{
+	int err = sdpa_decode(p, offer, ne);
+
+	return err ? err : negotiate(p, ne, true);
 }
 
 

@@ -15,6 +15,9 @@
 #include "media/media.h"
 #include "floor/floor.h"
 #include "floor/sdp.h"
+#include "keying/tlspsk.h"
+#include "keying/mikey.h"
+#include "keying/mikey_ticket.h"
 #include "focus/core.h"
 
 
@@ -92,7 +95,7 @@ static int set_attrs(struct participant *p, enum floor_setup setup,
 	err |= sdp_media_set_lattr(p->bm, true, "setup", "%s",
 				   floor_sdp_setup_name(setup));
 	err |= sdp_media_set_lattr(p->bm, true, "connection", "new");
-	if (tls)
+	if (tls && !p->bfcp_pskmode)
 		err |= sdp_media_set_lattr(p->bm, true, "fingerprint",
 					   "sha-256 %s",
 					   conf->focus->fingerprint);
@@ -202,7 +205,8 @@ int sdpb_negotiate(struct participant *p)
 	}
 
 	/* An existing connection stays as it is across re-INVITEs. */
-	if (p->fp && p->bfcp_tls == tls && p->bfcp_active == we_connect)
+	if (p->fp && p->bfcp_tls == tls && p->bfcp_active == we_connect &&
+	    p->bfcp_pskmode == (p->mr && mikeyin_tls_psk(p, p->bm)))
 		return set_attrs(p, ans_setup, tls, floorctrl);
 
 	p->fp = mem_deref(p->fp);
@@ -219,7 +223,20 @@ int sdpb_negotiate(struct participant *p)
 	cfg.uri = p->uri;
 	cfg.sec.mode = tls ? FLOOR_SEC_FINGERPRINT : FLOOR_SEC_NONE;
 
-	if (tls) {
+	if (tls && p->mr && mikeyin_tls_psk(p, p->bm)) {
+		const struct mikey_tek *t = mikeyin_tls_psk(p, p->bm);
+
+		/* Annex H: the TEK of the m-line's TLS crypto session is the
+		 * PSK of this participant's own TLS-PSK listener */
+		p->bfcp_psk = mem_deref(p->bfcp_psk);
+		if (tlspsk_alloc(&p->bfcp_psk, t->key, t->key_len)) {
+			decline(p, "TLS-PSK context");
+			return 0;
+		}
+		cfg.sec.mode = FLOOR_SEC_PSK;
+		cfg.sec.psk_tls = tlspsk_tls(p->bfcp_psk);
+	}
+	else if (tls) {
 		v = rattr(p, "fingerprint");
 		if (!v) {
 			decline(p, "TCP/TLS/BFCP without a=fingerprint");
@@ -249,10 +266,11 @@ int sdpb_negotiate(struct participant *p)
 
 	p->bfcp_tls = tls;
 	p->bfcp_active = we_connect;
+	p->bfcp_pskmode = cfg.sec.mode == FLOOR_SEC_PSK;
 	sdp_media_set_lport(p->bm, we_connect ? 9 : floor_part_port(p->fp));
 
 	DEBUG_INFO("%s: BFCP %s user %u on port %u\n", p->uri,
-		   tls ? "TLS" : "TCP", floor_part_userid(p->fp),
+		   p->bfcp_pskmode ? "TLS-PSK" : tls ? "TLS" : "TCP", floor_part_userid(p->fp),
 		   floor_part_port(p->fp));
 
 	return set_attrs(p, ans_setup, tls, floorctrl);

@@ -516,3 +516,11 @@ void audio_mixer_gone(struct audio *a)
 	if (a)
 		a->mx = NULL;
 }
+
+
+/* Our SSRC on this stream: MIKEY names it in TRANSFER_RESP (RFC 3830
+ * 6.1.1 crypto session maps). */
+uint32_t audio_ssrc(const struct audio *a)
+{
+	return a ? a->ssrc : 0;
+}

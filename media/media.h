@@ -74,3 +74,4 @@ int  audio_start(struct audio *a, const struct audio_params *prm);
 /* Include/exclude this stream's voice from the mix (moderated floor). */
 void audio_set_mixed(struct audio *a, bool mixed);
 void audio_stats(const struct audio *a, struct audio_stats *st);
+uint32_t audio_ssrc(const struct audio *a);

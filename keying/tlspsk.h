@@ -1,0 +1,15 @@
+/**
+ * @file tlspsk.h  TLS-PSK contexts keyed by a MIKEY-TICKET TEK
+ * (TS 33.328 Annex H): one per participant and stream.
+ *
+ * PSK = the TEK of the stream's crypto session, PSK identity empty,
+ * TLS 1.2 with PSK-AES128-GCM-SHA256 or PSK-AES256-GCM-SHA384 only: no
+ * (EC)DHE-PSK, no null cipher.  The PSK is copied and wiped when the
+ * context is freed.
+ */
+
+struct tlspsk;
+
+int  tlspsk_alloc(struct tlspsk **tpp, const uint8_t *psk, size_t len);
+/* The libre TLS context, for tls_start_tcp() on the server side. */
+struct tls *tlspsk_tls(const struct tlspsk *tp);
