@@ -1,0 +1,116 @@
+#!/bin/sh
+# bench/mixer.sh [BUILD] [N...] -- mixer capacity with SDES-SRTP G.711.
+#
+# For each N (default 200 500 1000): starts a fresh confd on loopback
+# with 100 open conferences (SRTP required), runs `confd-ua load` with N
+# participants, 10 to a conference (PCMU 20 ms, each with its own key),
+# and over the UA's steady window measures:
+#   - confd CPU (utime+stime from /proc/PID/stat) -> ms of CPU per
+#     participant-second, and % of one core;
+#   - the UA's late frames (arrival more than 20 ms behind the stream's
+#     best), missing frames, SRTP failures, frames received vs expected;
+#   - confd's peak RSS (VmHWM) over its idle RSS -> kB per participant.
+# Targets: 1000 participants with no late frames, <= 1 ms CPU per
+# participant-second (one core for 1000).
+#
+# Environment: MIXER_DURATION (steady window, s, default 20),
+# MIXER_RATE (joins/s during ramp-up, default 200), PORT (5270).
+BUILD=${1:-build}
+[ $# -gt 0 ] && shift
+STEPS=${*:-"200 500 1000"}
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+. bench/lib.sh
+DUR=${MIXER_DURATION:-20}
+RATE=${MIXER_RATE:-200}
+PORT=${PORT:-5270}
+
+bench_need "$CONFD" "$CONFCTL" "$UA"
+
+UAPID=
+cleanup() {
+	[ -n "$UAPID" ] && kill "$UAPID" 2>/dev/null
+	confd_stop
+}
+trap cleanup EXIT INT TERM
+
+# wait_for FILE PATTERN TIMEOUT_S
+wait_for() {
+	i=0
+	lim=$(($3 * 20))
+	while [ $i -lt $lim ]; do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		kill -0 "$UAPID" 2>/dev/null || return 1
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+
+kv() {
+	awk -F= -v k="$2" '$1 == k {print $2}' "$1"
+}
+
+printf "%-6s %-5s %-5s %-9s %-9s %-7s %-8s %-7s %-7s %-8s %-8s %-7s %s\n" \
+	mixer: parts estab cpu_ms/ps cpu_%core late maxlate missing \
+	decfail rx_ratio peak_kB kB/part ua_cpu%
+for n in $STEPS; do
+	# 2 ports per participant, with room to spare
+	confd_start "$PORT" 20000-29999
+	i=1
+	while [ $i -le 100 ]; do
+		conf_add "sip:bench$i@127.0.0.1" --open --srtp required
+		i=$((i + 1))
+	done
+	confd_run || exit 1
+	sleep 0.5
+	idle_kb=$(proc_kb "$CONFD_PID" VmRSS)
+
+	"$UA" load --to "sip:bench%d@127.0.0.1:$PORT" --count "$n" \
+		--per-conf 10 --rate "$RATE" --settle 3 --duration "$DUR" \
+		--quiet >"$BD/ua.out" 2>"$BD/ua.err" &
+	UAPID=$!
+	if ! wait_for "$BD/ua.out" "^phase=steady" $((n / RATE + 120)); then
+		echo "mixer: $n: the UA never reached the steady phase" >&2
+		tail -5 "$BD/ua.err" >&2
+		cleanup
+		continue
+	fi
+	c0=$(proc_cpu_ticks "$CONFD_PID")
+	t0=$(now_s)
+	if ! wait_for "$BD/ua.out" "^phase=done" $((DUR + 60)); then
+		echo "mixer: $n: the UA did not finish" >&2
+		cleanup
+		continue
+	fi
+	c1=$(proc_cpu_ticks "$CONFD_PID")
+	t1=$(now_s)
+	hwm_kb=$(proc_kb "$CONFD_PID" VmHWM)
+	wait "$UAPID"
+	UAPID=
+
+	est=$(kv "$BD/ua.out" calls_established)
+	cpu=$(echo "$c0 $c1 $t0 $t1 $HZ $est" | awk '{
+		ms = ($2 - $1) * 1000 / $5; w = $4 - $3;
+		printf "%.3f %.1f", ($6 > 0 && w > 0) ? ms / ($6 * w) : 0,
+		       (w > 0) ? ms / 10 / w : 0 }')
+	mem=$(echo "$hwm_kb $idle_kb $est" | awk '{
+		printf "%.1f", ($3 > 0) ? ($1 - $2) / $3 : 0 }')
+	printf "%-6s %-5s %-5s %-9s %-9s %-7s %-8s %-7s %-7s %-8s %-8s %-7s %s\n" \
+		mixer: "$n" "$est" $cpu "$(kv "$BD/ua.out" rx_late)" \
+		"$(kv "$BD/ua.out" rx_max_late_ms)ms" \
+		"$(kv "$BD/ua.out" rx_missing)" \
+		"$(kv "$BD/ua.out" rx_decrypt_fail)" \
+		"$(kv "$BD/ua.out" rx_ratio)" "$hwm_kb" "$mem" \
+		"$(kv "$BD/ua.out" ua_cpu_pct)"
+	if [ "$est" != "$n" ]; then
+		echo "mixer: $n: only $est joined; first failures:" >&2
+		head -3 "$BD/ua.err" >&2
+	fi
+	# confd does not report its own late ticks yet; show them if it does
+	grep -h -i -o "late_ticks[=: ][0-9]*" "$BD/confd.log" 2>/dev/null |
+		tail -1 | sed "s/^/mixer: $n: confd /"
+	confd_stop
+done
+echo "mixer: targets: 1000 participants, late 0, missing 0, <= 1 ms CPU" \
+	"per participant-second (<= 100% of one core at 1000)"

@@ -1,0 +1,579 @@
+/**
+ * @file sip_call.c  One outgoing call: INVITE with an audio offer (PCMU,
+ *                   telephone-event, RFC 4568 a=crypto lines), the answer
+ *                   checked against RFC 4568 5.1.2, then SRTP both ways.
+ *
+ * The offerer's key protects what the offerer sends; the key in the
+ * answer protects what the answerer sends (RFC 4568 5.1).  So tx uses
+ * the offered line whose tag the answer echoes, rx uses the answer's.
+ */
+#include <string.h>
+#include <re.h>
+#include "tests/ua/ua.h"
+
+
+enum { MAX_OFFER = 8 };
+
+struct ua_call {
+	struct sipsess *sess;
+	struct sdp_session *sdp;
+	struct sdp_media *m;
+	struct ua_stream *rs;
+	struct ua_sdes_crypto offered[MAX_OFFER];
+	size_t offeredc;
+	struct ua_sdes_crypto tx;       /* our key in use */
+	struct ua_sdes_crypto rx;       /* the answer's key */
+	bool keyed;
+	enum srtp_mode mode;
+	char proto[16];
+	struct sa raddr;
+	uint16_t scode;
+	char reason[64];
+	const char *error;
+	bool estab;
+	bool closed;
+	struct tmr tmr_bye;
+	ua_call_estab_h *estabh;
+	ua_call_close_h *closeh;
+	void *arg;
+};
+
+
+static void destructor(void *arg)
+{
+	struct ua_call *call = arg;
+
+	tmr_cancel(&call->tmr_bye);
+	/* Dereferencing an established sipsess sends BYE. */
+	mem_deref(call->sess);
+	mem_deref(call->rs);
+	mem_deref(call->sdp);
+	for (size_t i = 0; i < call->offeredc; i++)
+		ua_sdes_crypto_wipe(&call->offered[i]);
+	ua_sdes_crypto_wipe(&call->tx);
+	ua_sdes_crypto_wipe(&call->rx);
+}
+
+
+/* The proto of the first m=audio line of a body, for RFC 4568's
+ * "RTP/SAVP needs a=crypto" rule (libre's sdp_media keeps only ours). */
+static void body_proto(char *buf, size_t sz, const struct mbuf *mb)
+{
+	struct pl proto;
+
+	buf[0] = '\0';
+	if (!mb)
+		return;
+	if (0 == re_regex((const char *)mbuf_buf(mb), mbuf_get_left(mb),
+			  "m=audio [0-9]+ [^ \r\n]+", NULL, &proto))
+		(void)pl_strcpy(&proto, buf, sz);
+}
+
+
+struct crypto_pick {
+	struct ua_call *call;
+	int count;
+	int err;
+	const char *why;
+	struct ua_sdes_crypto got;
+	bool ok;
+};
+
+
+static bool crypto_answer_h(const char *name, const char *value, void *arg)
+{
+	struct crypto_pick *pk = arg;
+	struct ua_sdes_crypto c;
+	const char *why = "";
+	int err;
+	(void)name;
+
+	++pk->count;
+	err = ua_sdes_crypto_decode(&c, value, strlen(value), &why);
+	if (err) {
+		pk->err = err;
+		pk->why = why;
+		return false;
+	}
+	if (!pk->ok) {
+		pk->got = c;
+		pk->ok = true;
+	}
+	ua_sdes_crypto_wipe(&c);
+	return false;
+}
+
+
+static int set_media(struct ua_call *call)
+{
+	struct srtp *tx = NULL, *rx = NULL;
+	struct sa rtcp;
+	int err = 0;
+
+	call->raddr = *sdp_media_raddr(call->m);
+	sdp_media_raddr_rtcp(call->m, &rtcp);
+	if (!sa_isset(&rtcp, SA_ALL)) {
+		rtcp = call->raddr;
+		sa_set_port(&rtcp, (uint16_t)(sa_port(&call->raddr) + 1));
+	}
+	if (call->keyed) {
+		err = ua_sdes_crypto_srtp(&tx, &call->tx);
+		if (!err)
+			err = ua_sdes_crypto_srtp(&rx, &call->rx);
+		if (err) {
+			call->error = "cannot set up SRTP with that key";
+			goto out;
+		}
+	}
+	ua_stream_start(call->rs, &call->raddr, &rtcp, tx, rx, 0);
+ out:
+	mem_deref(tx);
+	mem_deref(rx);
+	return err;
+}
+
+
+/* Checks the answer: PCMU kept, and for SRTP exactly one a=crypto whose
+ * tag and suite match one we offered (RFC 4568 5.1.2). */
+static int check_answer(struct ua_call *call, const struct sip_msg *msg)
+{
+	struct crypto_pick pk;
+	size_t i;
+	int err;
+
+	err = sdp_decode(call->sdp, msg->mb, false);
+	if (err) {
+		call->error = "answer SDP does not parse";
+		return err;
+	}
+	body_proto(call->proto, sizeof(call->proto), msg->mb);
+	if (!sdp_media_rport(call->m)) {
+		call->error = "audio stream rejected (port 0)";
+		return EPROTO;
+	}
+	if (!sdp_media_rformat(call->m, "PCMU")) {
+		call->error = "answer has no PCMU";
+		return EPROTO;
+	}
+
+	memset(&pk, 0, sizeof(pk));
+	pk.call = call;
+	sdp_media_rattr_apply(call->m, "crypto", crypto_answer_h, &pk);
+
+	if (call->mode == SRTP_OFF) {
+		if (pk.count) {
+			call->error = "a=crypto in answer to plain offer";
+			err = EPROTO;
+		}
+		goto out;
+	}
+	if (pk.err) {
+		call->error = pk.why;
+		err = pk.err;
+		goto out;
+	}
+	if (pk.count > 1) {
+		call->error = "answer has more than one a=crypto";
+		err = EPROTO;
+		goto out;
+	}
+	if (pk.count == 0) {
+		if (call->mode == SRTP_MAND ||
+		    0 == strcmp(call->proto, "RTP/SAVP")) {
+			call->error = "no a=crypto in answer";
+			err = EPROTO;
+		}
+		goto out;
+	}
+	if (call->mode == SRTP_BESTEFFORT &&
+	    0 != strcmp(call->proto, "RTP/AVP")) {
+		call->error = "answer changed the transport protocol";
+		err = EPROTO;
+		goto out;
+	}
+	if (call->mode == SRTP_MAND && 0 != strcmp(call->proto, "RTP/SAVP")) {
+		call->error = "answer to RTP/SAVP is not RTP/SAVP";
+		err = EPROTO;
+		goto out;
+	}
+	for (i = 0; i < call->offeredc; i++) {
+		if (call->offered[i].tag == pk.got.tag)
+			break;
+	}
+	if (i == call->offeredc) {
+		call->error = "answer a=crypto tag was not offered";
+		err = EPROTO;
+		goto out;
+	}
+	if (call->offered[i].suite != pk.got.suite) {
+		call->error = "answer a=crypto suite differs from the offer";
+		err = EPROTO;
+		goto out;
+	}
+	if (0 == memcmp(call->offered[i].key, pk.got.key, pk.got.keylen)) {
+		call->error = "answer echoes our own key";
+		err = EPROTO;
+		goto out;
+	}
+	call->tx = call->offered[i];
+	call->rx = pk.got;
+	call->keyed = true;
+
+ out:
+	ua_sdes_crypto_wipe(&pk.got);
+	if (!err)
+		err = set_media(call);
+	return err;
+}
+
+
+static int answer_h(const struct sip_msg *msg, void *arg)
+{
+	struct ua_call *call = arg;
+	int err;
+
+	err = check_answer(call, msg);
+	if (err) {
+		/* Hang up: a call we cannot key is no call. */
+		call->scode = msg->scode;
+		(void)pl_strcpy(&msg->reason, call->reason,
+				sizeof(call->reason));
+	}
+	return err;
+}
+
+
+/* A re-INVITE from the focus: answer it, choosing the first offered
+ * suite we know and keeping our key when the suite is unchanged. */
+struct crypto_offer {
+	struct ua_sdes_crypto pick;
+	bool ok;
+};
+
+
+static bool crypto_offer_h(const char *name, const char *value, void *arg)
+{
+	struct crypto_offer *co = arg;
+	struct ua_sdes_crypto c;
+	struct srtp *probe = NULL;
+	(void)name;
+
+	if (co->ok)
+		return false;
+	if (ua_sdes_crypto_decode(&c, value, strlen(value), NULL))
+		return false;
+	if (0 == ua_sdes_crypto_srtp(&probe, &c)) {
+		co->pick = c;
+		co->ok = true;
+	}
+	mem_deref(probe);
+	ua_sdes_crypto_wipe(&c);
+	return false;
+}
+
+
+static int offer_h(struct mbuf **descp, const struct sip_msg *msg, void *arg)
+{
+	struct ua_call *call = arg;
+	struct crypto_offer co;
+	char line[160];
+	int err;
+
+	err = sdp_decode(call->sdp, msg->mb, true);
+	if (err)
+		return err;
+
+	memset(&co, 0, sizeof(co));
+	sdp_media_rattr_apply(call->m, "crypto", crypto_offer_h, &co);
+	sdp_media_del_lattr(call->m, "crypto");
+	if (call->mode != SRTP_OFF) {
+		if (!co.ok) {
+			if (call->mode == SRTP_MAND)
+				return EPROTO;
+			call->keyed = false;
+		}
+		else {
+			if (!call->keyed || call->tx.suite != co.pick.suite) {
+				err = ua_sdes_crypto_new(&call->tx, co.pick.tag,
+						      co.pick.suite);
+				if (err)
+					goto out;
+			}
+			call->tx.tag = co.pick.tag;
+			call->rx = co.pick;
+			call->keyed = true;
+			err = ua_sdes_crypto_encode(line, sizeof(line),
+						 &call->tx);
+			if (!err)
+				err = sdp_media_set_lattr(call->m, false,
+							  "crypto", "%s",
+							  line);
+			if (err)
+				goto out;
+		}
+	}
+	err = set_media(call);
+	if (!err)
+		err = sdp_encode(descp, call->sdp, false);
+ out:
+	ua_sdes_crypto_wipe(&co.pick);
+	return err;
+}
+
+
+static void progr_h(const struct sip_msg *msg, void *arg)
+{
+	struct ua_call *call = arg;
+
+	call->scode = msg->scode;
+}
+
+
+/* A 2xx whose answer we refused: libre has ACKed it, so hang up with
+ * BYE, from a timer because libre still holds the session here. */
+static void bye_h(void *arg)
+{
+	struct ua_call *call = arg;
+
+	call->sess = mem_deref(call->sess);
+	call->closed = true;
+	if (call->closeh)
+		call->closeh(call, EPROTO, call->scode, call->arg);
+}
+
+
+static void estab_h(const struct sip_msg *msg, void *arg)
+{
+	struct ua_call *call = arg;
+
+	call->scode = msg->scode;
+	(void)pl_strcpy(&msg->reason, call->reason, sizeof(call->reason));
+	if (call->error) {
+		tmr_start(&call->tmr_bye, 0, bye_h, call);
+		return;
+	}
+	call->estab = true;
+	if (call->estabh)
+		call->estabh(call, call->arg);
+}
+
+
+static void close_h(int err, const struct sip_msg *msg, void *arg)
+{
+	struct ua_call *call = arg;
+
+	if (msg && !msg->req) {
+		call->scode = msg->scode;
+		(void)pl_strcpy(&msg->reason, call->reason,
+				sizeof(call->reason));
+	}
+	else if (err && !call->estab && !call->scode) {
+		call->scode = 408;
+		re_snprintf(call->reason, sizeof(call->reason), "%m", err);
+	}
+	call->closed = true;
+	if (call->closeh)
+		call->closeh(call, err, call->scode, call->arg);
+}
+
+
+int ua_call_alloc(struct ua_call **callp, struct sipsess_sock *sock,
+		  const struct ua_call_prm *prm, ua_call_estab_h *estabh,
+		  ua_call_close_h *closeh, void *arg)
+{
+	struct ua_call *call;
+	struct mbuf *desc = NULL;
+	char line[160];
+	int err;
+
+	if (!callp || !sock || !prm || !prm->to || !prm->from)
+		return EINVAL;
+	if (prm->srtp != SRTP_OFF &&
+	    (prm->suitec == 0 || prm->suitec > MAX_OFFER))
+		return EINVAL;
+
+	call = mem_zalloc(sizeof(*call), destructor);
+	if (!call)
+		return ENOMEM;
+	call->mode = prm->srtp;
+	tmr_init(&call->tmr_bye);
+	call->estabh = estabh;
+	call->closeh = closeh;
+	call->arg = arg;
+
+	err = ua_stream_alloc(&call->rs, &prm->media, prm->port_min,
+			       prm->port_max);
+	if (err)
+		goto out;
+	err = sdp_session_alloc(&call->sdp, &prm->media);
+	if (err)
+		goto out;
+	err = sdp_media_add(&call->m, call->sdp, "audio",
+			    ua_stream_port(call->rs),
+			    prm->srtp == SRTP_MAND ? "RTP/SAVP" : "RTP/AVP");
+	if (err)
+		goto out;
+	err  = sdp_format_add(NULL, call->m, false, "0", "PCMU", 8000, 1,
+			      NULL, NULL, NULL, false, NULL);
+	err |= sdp_format_add(NULL, call->m, false, "101", "telephone-event",
+			      8000, 1, NULL, NULL, NULL, false, "0-15");
+	err |= sdp_media_set_lattr(call->m, false, "ptime", "20");
+	if (err)
+		goto out;
+
+	if (prm->srtp != SRTP_OFF) {
+		for (size_t i = 0; i < prm->suitec; i++) {
+			struct ua_sdes_crypto *c = &call->offered[i];
+
+			err = ua_sdes_crypto_new(c, (uint32_t)i + 1,
+					      prm->suites[i]);
+			if (err)
+				goto out;
+			call->offeredc = i + 1;
+			err = ua_sdes_crypto_encode(line, sizeof(line), c);
+			if (!err)
+				err = sdp_media_set_lattr(call->m, false,
+							  "crypto", "%s",
+							  line);
+			if (err)
+				goto out;
+		}
+	}
+
+	err = sdp_encode(&desc, call->sdp, true);
+	if (err)
+		goto out;
+
+	err = sipsess_connect(&call->sess, sock, prm->to, NULL, prm->from,
+			      prm->cuser ? prm->cuser : "ua", NULL, 0,
+			      "application/sdp", desc, NULL, NULL, false,
+			      offer_h, answer_h, progr_h, estab_h, NULL, NULL,
+			      close_h, call, NULL);
+ out:
+	if (desc) {
+		/* the offer carried our keys in clear text */
+		memset(desc->buf, 0, desc->size);
+		mem_deref(desc);
+	}
+	if (err)
+		mem_deref(call);
+	else
+		*callp = call;
+	return err;
+}
+
+
+void ua_call_hangup(struct ua_call *call)
+{
+	if (!call)
+		return;
+	/* BYE if established, CANCEL if still ringing; stats stay. */
+	call->sess = mem_deref(call->sess);
+}
+
+
+struct ua_stream *ua_call_stream(const struct ua_call *call)
+{
+	return call ? call->rs : NULL;
+}
+
+
+uint16_t ua_call_scode(const struct ua_call *call)
+{
+	return call ? call->scode : 0;
+}
+
+
+const char *ua_call_reason(const struct ua_call *call)
+{
+	return call ? call->reason : "";
+}
+
+
+const struct ua_sdes_crypto *ua_call_crypto_rx(const struct ua_call *call)
+{
+	return call && call->keyed ? &call->rx : NULL;
+}
+
+
+const char *ua_call_proto(const struct ua_call *call)
+{
+	return call ? call->proto : "";
+}
+
+
+const struct sa *ua_call_raddr(const struct ua_call *call)
+{
+	return call ? &call->raddr : NULL;
+}
+
+
+const char *ua_call_error(const struct ua_call *call)
+{
+	return call ? call->error : NULL;
+}
+
+
+bool ua_call_established(const struct ua_call *call)
+{
+	return call && call->estab && !call->closed;
+}
+
+
+bool ua_call_closed(const struct ua_call *call)
+{
+	return call ? call->closed : true;
+}
+
+
+static struct dnsc *dnsc;
+
+
+void ua_sip_shutdown(void)
+{
+	dnsc = mem_deref(dnsc);
+}
+
+
+/* Incoming calls are for later subcommands (dial-out tests). */
+static void conn_h(const struct sip_msg *msg, void *arg)
+{
+	(void)sip_treply(NULL, arg, msg, 480, "Temporarily Unavailable");
+}
+
+
+int ua_sip_open(struct sip **sipp, struct sipsess_sock **sockp,
+		const struct sa *laddr, sip_exit_h *exith, void *arg)
+{
+	struct sip *sip = NULL;
+	struct sa dns, a = *laddr;
+	int err;
+
+	/* The UA only ever talks to numeric loopback URIs; a resolver
+	 * pointed at loopback keeps any stray lookup on this host.  It
+	 * lives as long as the process. */
+	if (!dnsc) {
+		(void)sa_set_str(&dns, "127.0.0.1", 53);
+		err = dnsc_alloc(&dnsc, NULL, &dns, 1);
+		if (err)
+			return err;
+	}
+	err = sip_alloc(&sip, dnsc, 1024, 1024, 1024, "confd-ua", exith,
+			arg);
+	if (err)
+		return err;
+
+	sa_set_port(&a, 0);
+	err = sip_transp_add(sip, SIP_TRANSP_UDP, &a);
+	if (!err)
+		err = sip_transp_add(sip, SIP_TRANSP_TCP, &a);
+	if (!err)
+		err = sipsess_listen(sockp, sip, 1024, conn_h, sip);
+	if (err) {
+		sip_close(sip, true);
+		mem_deref(sip);
+		return err;
+	}
+	*sipp = sip;
+	return 0;
+}

@@ -1,0 +1,215 @@
+/**
+ * @file ua.h  confd-ua: the project's scriptable test user agent.
+ *
+ * The UA plays conference participants against confd.  It follows the
+ * RFCs, never confd's own code: it is built from libre (SIP, SDP, SRTP,
+ * UDP) and OpenSSL alone, and includes nothing from confd/, focus/,
+ * keying/ or media/, so that a shared misreading of an RFC cannot make
+ * both ends agree on something wrong.
+ *
+ * One file per job:
+ *   main.c        subcommand dispatch, libre set-up, shared helpers
+ *   sdes.c        RFC 4568 a=crypto: generate and parse (SRTP suites)
+ *   g711.c        G.711 mu-law and the tone tables
+ *   wav.c         WAV (8 kHz 16-bit mono) recorder
+ *   rtp_stream.c  one RTP/RTCP socket pair with SRTP and receive stats
+ *   mclock.c      the one 20 ms media clock that drives every stream
+ *   sip_call.c    one outgoing SIP call with an SDES offer
+ *   call.c        `confd-ua call`
+ *   load.c        `confd-ua load`
+ *   selftest.c    `confd-ua selftest`: the UA's codecs against the RFCs
+ *
+ * Later issues add clients (BFCP, MSRP, MIKEY-TICKET) as new files and
+ * new subcommands in main.c's table.
+ */
+
+#define UA_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+struct ua_sdes_suite;
+
+/* ---- main.c: shared helpers ---- */
+
+uint64_t ua_now_us(void);              /* CLOCK_MONOTONIC, microseconds */
+int  ua_parse_dur(const char *s, double *secp);
+/* Prints key=value; values go through %s so callers pass plain text. */
+void ua_kv(const char *key, const char *fmt, ...);
+/* "MIN-MAX" with MIN < MAX. */
+int  ua_parse_range(const char *s, uint16_t *minp, uint16_t *maxp);
+/* Adds one suite by name, or every suite for "all". */
+int  ua_parse_suite(const char *s, const struct ua_sdes_suite **v, size_t *n,
+		    size_t max);
+
+/* ---- sdes.c: RFC 4568 Security Descriptions for SRTP ---- */
+
+enum { UA_SDES_MAX_KEY = 32, UA_SDES_MAX_SALT = 14 };
+
+struct ua_sdes_suite {
+	const char *name;        /* as in the a=crypto crypto-suite field */
+	enum srtp_suite srtp;    /* libre's suite */
+	size_t key_len;          /* master key, bytes */
+	size_t salt_len;         /* master salt, bytes */
+};
+
+/* One crypto attribute: a=crypto:<tag> <suite> inline:<key||salt>... */
+struct ua_sdes_crypto {
+	uint32_t tag;
+	const struct ua_sdes_suite *suite;
+	uint8_t key[UA_SDES_MAX_KEY + UA_SDES_MAX_SALT];  /* key || salt */
+	size_t keylen;                              /* key_len + salt_len */
+	bool has_lifetime;
+	uint64_t lifetime;       /* packets */
+	bool has_mki;
+	uint32_t mki;
+	uint32_t mki_len;
+	bool unencrypted_srtp;
+	bool unencrypted_srtcp;
+	bool unauthenticated_srtp;
+	char b64[96];            /* key-salt as it appeared on the wire */
+};
+
+const struct ua_sdes_suite *ua_sdes_suite_find(const char *name, size_t len);
+/* The i-th known suite, NULL past the end. */
+const struct ua_sdes_suite *ua_sdes_suite_at(size_t i);
+/* Fresh key and salt from OpenSSL's RNG. */
+int  ua_sdes_crypto_new(struct ua_sdes_crypto *c, uint32_t tag,
+		     const struct ua_sdes_suite *suite);
+/* Encodes the attribute value (no "a=crypto:") into buf. */
+int  ua_sdes_crypto_encode(char *buf, size_t sz,
+			  const struct ua_sdes_crypto *c);
+/* Parses an attribute value.  Returns 0, EINVAL for a malformed line,
+ * ENOTSUP for a well-formed line with an unknown suite.  On error *why
+ * says what was wrong. */
+int  ua_sdes_crypto_decode(struct ua_sdes_crypto *c, const char *val,
+			  size_t len, const char **why);
+/* libre SRTP context for this key (MKI is not supported by libre). */
+int  ua_sdes_crypto_srtp(struct srtp **srtpp, const struct ua_sdes_crypto *c);
+void ua_sdes_crypto_wipe(struct ua_sdes_crypto *c);
+
+/* ---- g711.c ---- */
+
+uint8_t ua_ulaw_enc(int16_t pcm);
+int16_t ua_ulaw_dec(uint8_t u);
+
+/* One second (8000 samples) of mu-law tone; an integer frequency repeats
+ * exactly within it, so frame n starts at (n * 160) % 8000.  hz 0 gives
+ * silence. */
+enum { TONE_LEN = 8000, FRAME_SAMPLES = 160, PTIME_US = 20000 };
+struct ua_tone;
+int  ua_tone_alloc(struct ua_tone **tp, unsigned hz, int amplitude);
+const uint8_t *ua_tone_frame(const struct ua_tone *t, uint32_t n);
+
+/* ---- wav.c ---- */
+
+struct ua_wav;
+int  ua_wav_open(struct ua_wav **wp, const char *path);
+/* Writes samples at position pos (in samples from the start); gaps are
+ * filled with silence, data before the current end is dropped. */
+void ua_wav_put(struct ua_wav *w, uint64_t pos, const int16_t *s, size_t n);
+
+/* ---- rtp_stream.c ---- */
+
+struct ua_stream;
+
+/* Receive statistics; reset at the start of a measuring window. */
+struct ua_rxstats {
+	uint64_t pkts;           /* good RTP packets */
+	uint64_t bytes;
+	uint64_t decrypt_fail;   /* SRTP authentication/decrypt failures */
+	uint64_t bad;            /* not RTP, wrong PT or too short */
+	uint64_t missing;        /* sequence gaps (computed by stats_get) */
+	uint64_t dup;            /* duplicate or reordered */
+	uint64_t late;           /* transit more than 20 ms above the best */
+	uint64_t silent;         /* frames of pure mu-law silence */
+	uint32_t max_late_us;    /* worst transit above the best */
+	uint32_t max_gap_us;     /* worst inter-arrival gap */
+	uint32_t jitter_us;      /* RFC 3550 A.8 interarrival jitter */
+	uint64_t rtcp;           /* RTCP/SRTCP packets that checked out */
+	uint64_t rtcp_fail;
+	uint64_t energy;         /* sum of |sample| over decoded payloads */
+	uint64_t samples;
+};
+
+typedef void (ua_stream_audio_h)(uint32_t ts, const uint8_t *pcmu,
+				  size_t n, void *arg);
+
+/* Allocates a pair of UDP sockets on laddr: RTP on an even port in
+ * [port_min, port_max], RTCP on the next.  Ports are handed out from a
+ * shared cursor so many streams do not retry the same ones. */
+int  ua_stream_alloc(struct ua_stream **rsp, const struct sa *laddr,
+		      uint16_t port_min, uint16_t port_max);
+uint16_t ua_stream_port(const struct ua_stream *rs);
+/* Starts media: tx/rx may be NULL for plain RTP.  Takes references. */
+void ua_stream_start(struct ua_stream *rs, const struct sa *rtp_dst,
+		      const struct sa *rtcp_dst, struct srtp *tx,
+		      struct srtp *rx, uint8_t pt);
+void ua_stream_set_tone(struct ua_stream *rs, const struct ua_tone *t);
+void ua_stream_set_audioh(struct ua_stream *rs, ua_stream_audio_h *ah,
+			   void *arg);
+/* Called by the media clock: sends frame number n (one 20 ms frame). */
+void ua_stream_send(struct ua_stream *rs, uint32_t n);
+/* Sends an RTCP SR + SDES compound (SRTCP when keyed). */
+void ua_stream_send_rtcp(struct ua_stream *rs);
+void ua_stream_stats_reset(struct ua_stream *rs);
+void ua_stream_stats(const struct ua_stream *rs, struct ua_rxstats *st);
+uint64_t ua_stream_txcount(const struct ua_stream *rs);
+
+/* ---- mclock.c: one timer drives all streams ---- */
+
+struct ua_clock;
+typedef void (ua_clock_h)(uint32_t slot, uint32_t frame, void *arg);
+/* Calls h every 20 ms / slots with slot = 0..slots-1 in turn; frame
+ * counts whole 20 ms periods.  Deadlines are absolute, so the clock
+ * does not drift; a handler run later than one slot counts as late. */
+int  ua_clock_alloc(struct ua_clock **mcp, uint32_t slots, ua_clock_h *h,
+		  void *arg);
+uint64_t ua_clock_late(const struct ua_clock *mc);
+uint64_t ua_clock_skipped(const struct ua_clock *mc);
+
+/* ---- sip_call.c: one outgoing call with an SDES (or plain) offer ---- */
+
+enum srtp_mode { SRTP_OFF, SRTP_BESTEFFORT, SRTP_MAND };
+
+struct ua_call_prm {
+	const char *to;          /* request URI */
+	const char *from;        /* From URI */
+	const char *cuser;       /* Contact user part */
+	enum srtp_mode srtp;
+	const struct ua_sdes_suite *suites[8];  /* offered, in order */
+	size_t suitec;
+	struct sa media;         /* local media address, port ignored */
+	uint16_t port_min, port_max;
+};
+
+struct ua_call;
+typedef void (ua_call_estab_h)(struct ua_call *call, void *arg);
+/* err is 0 for a final non-2xx or a BYE from the peer. */
+typedef void (ua_call_close_h)(struct ua_call *call, int err,
+			       uint16_t scode, void *arg);
+
+int  ua_call_alloc(struct ua_call **callp, struct sipsess_sock *sock,
+		   const struct ua_call_prm *prm, ua_call_estab_h *estabh,
+		   ua_call_close_h *closeh, void *arg);
+/* Ends the SIP session (BYE or CANCEL); the stream and results stay. */
+void ua_call_hangup(struct ua_call *call);
+struct ua_stream *ua_call_stream(const struct ua_call *call);
+uint16_t ua_call_scode(const struct ua_call *call);
+const char *ua_call_reason(const struct ua_call *call);
+/* The a=crypto the answer chose, or NULL (plain RTP / not answered). */
+const struct ua_sdes_crypto *ua_call_crypto_rx(const struct ua_call *call);
+const char *ua_call_proto(const struct ua_call *call);
+const struct sa *ua_call_raddr(const struct ua_call *call);
+const char *ua_call_error(const struct ua_call *call);   /* or NULL */
+bool ua_call_established(const struct ua_call *call);
+bool ua_call_closed(const struct ua_call *call);
+
+/* A SIP stack on laddr (ephemeral ports) with UDP and TCP transports;
+ * exith runs once sip_close(sip, false) has seen every transaction end. */
+int  ua_sip_open(struct sip **sipp, struct sipsess_sock **sockp,
+		 const struct sa *laddr, sip_exit_h *exith, void *arg);
+void ua_sip_shutdown(void);
+
+/* ---- subcommands ---- */
+
+int ua_cmd_call(int argc, char *argv[]);
+int ua_cmd_load(int argc, char *argv[]);
+int ua_cmd_selftest(int argc, char *argv[]);
