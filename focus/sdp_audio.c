@@ -103,6 +103,15 @@ static int negotiate(struct participant *p, struct negotiation_error *ne,
 		return EPROTO;
 	}
 
+	/* RFC 4566 5.7: c= at session level or in every m-line; without
+	 * it there is nowhere to send this participant's mix */
+	if (!sa_isset(sdp_media_raddr(p->am), SA_ADDR)) {
+		ne->scode = 488;
+		ne->warn_code = 399;
+		ne->warn_text = "No connection address (c=) for audio";
+		return EPROTO;
+	}
+
 	lst = sdp_media_format_lst(p->am, true);
 	for (le = list_head(lst); le; le = le->next) {
 		const struct sdp_format *fmt = le->data;
