@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <sys/resource.h>
 #include <openssl/crypto.h>
 #include <re.h>
 #include "focus/confdef.h"
@@ -13,6 +14,7 @@
 #include "confd/config.h"
 #include "confd/store.h"
 #include "keying/cert.h"
+#include "media/media.h"
 #include "keying/mikey.h"
 #include "keying/mikey_ticket.h"
 #include "keying/kms_client.h"
@@ -364,6 +366,23 @@ int main(int argc, char *argv[])
 	if (err)
 		return 1;
 
+	/* Every participant holds several sockets (RTP, RTCP, BFCP...):
+	 * raise the descriptor limit and size libre's poll set to it before
+	 * anything listens, since libre fixes the size at first use. */
+	{
+		struct rlimit rl;
+
+		if (!getrlimit(RLIMIT_NOFILE, &rl) &&
+		    rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			(void)setrlimit(RLIMIT_NOFILE, &rl);
+		}
+		if (getrlimit(RLIMIT_NOFILE, &rl))
+			rl.rlim_cur = 1024;
+		(void)fd_setsize((int)(rl.rlim_cur < 65536 ? rl.rlim_cur
+				       : 65536));
+	}
+
 	{
 		static const int level[] = {DBG_ERR, DBG_WARNING, DBG_INFO,
 					    DBG_DEBUG};
@@ -376,6 +395,16 @@ int main(int argc, char *argv[])
 	if (err && !d.terminating) {
 		DEBUG_WARNING("fatal: %m\n", err);
 		d.exit_code = 1;
+	}
+
+	{
+		struct mixer_stats ms;
+
+		mixer_totals(&ms);
+		DEBUG_NOTICE("mixer: %llu ticks, %llu late, worst tick %llu us"
+			     "\n", (unsigned long long)ms.ticks,
+			     (unsigned long long)ms.late_ticks,
+			     (unsigned long long)ms.max_tick_us);
 	}
 
 	tmr_cancel(&d.tmr_exit);

@@ -35,6 +35,8 @@ struct mixer_stats {
 /* One mixer per conference; it runs its own 20 ms clock. */
 int  mixer_alloc(struct mixer **mxp);
 void mixer_stats(const struct mixer *mx, struct mixer_stats *st);
+/* The sum over every mixer since start (max_tick_us: the worst). */
+void mixer_totals(struct mixer_stats *st);
 
 /* A participant's audio stream.  Binds an RTP port (even) and RTCP
  * (port + 1) on laddr within [port_min, port_max] (0, 0: 16384-32767),

@@ -125,13 +125,26 @@ static void mix(struct mixer *mx)
 }
 
 
+/* Every mixer's ticks, for the daemon's report and the benchmarks. */
+static struct mixer_stats totals;
+
+
+void mixer_totals(struct mixer_stats *st)
+{
+	if (st)
+		*st = totals;
+}
+
+
 static void tick(void *arg)
 {
 	struct mixer *mx = arg;
 	uint64_t now = tmr_jiffies(), t0, dt;
 
-	if (now > mx->next + AUDIO_PTIME)
+	if (now > mx->next + AUDIO_PTIME) {
 		++mx->st.late_ticks;
+		++totals.late_ticks;
+	}
 
 	if (now > mx->next + RESYNC_FRAMES * AUDIO_PTIME)
 		mx->next = now;
@@ -141,8 +154,11 @@ static void tick(void *arg)
 	dt = now_us() - t0;
 
 	++mx->st.ticks;
+	++totals.ticks;
 	if (dt > mx->st.max_tick_us)
 		mx->st.max_tick_us = dt;
+	if (dt > totals.max_tick_us)
+		totals.max_tick_us = dt;
 
 	mx->next += AUDIO_PTIME;
 	now = tmr_jiffies();
