@@ -38,9 +38,15 @@ has() { grep -q -- "$2" "$T/$1"; }
 #         the grant; a FloorQuery subscriber sees every change.  Captured.
 P=$BASE
 CAP=$T/bfcp.pcap
-tshark -q -i lo -f "tcp portrange $P-$((P + 3))" -w "$CAP" >/dev/null 2>&1 &
+# dumpcap says "Capturing on" once it really captures: wait for that
+# rather than guessing, or a loaded machine loses the first messages
+dumpcap -q -i lo -f "tcp portrange $P-$((P + 3))" -w "$CAP" >"$T/cap.log" 2>&1 &
 TSH=$!; PIDS="$PIDS $TSH"
-sleep 1
+i=0
+while ! grep -q "Capturing" "$T/cap.log" 2>/dev/null; do
+	i=$((i + 1)); [ $i -gt 100 ] && break; sleep 0.1
+done
+sleep 0.3
 start_harness q --ports $P-$((P + 3)) --confid 77 \
 	-u 1:chair:name=Chair -u 2:name=Alice -u 3:name=Bob || echo "FAIL bfcp.harness"
 ua q1 $(port_of q 1) 1 "hello; wait HelloAck; fq 1; wait FloorStatus tid=2; sleep 2200; uq 3; wait UserStatus" &
@@ -67,7 +73,8 @@ else
 	bad floorquery_sees_changes "$T/q1"
 fi
 sleep 0.5
-kill $TSH 2>/dev/null; wait $TSH 2>/dev/null
+sleep 0.3
+kill -INT $TSH 2>/dev/null; wait $TSH 2>/dev/null
 if [ -s "$CAP" ]; then
 	tshark -r "$CAP" -d tcp.port==$P,bfcp -d tcp.port==$((P + 1)),bfcp \
 		-d tcp.port==$((P + 2)),bfcp -Y bfcp -T fields \
