@@ -34,6 +34,10 @@ for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue
 	run_one "unit/$(basename "$t")" "$t"
 done
+# The test UA checks its own codecs (RFC 4568 examples, SRTP, G.711)
+# before anything relies on it.
+[ -x "$BUILD/confd-ua" ] && run_one "ua/selftest" "$BUILD/confd-ua" selftest
+
 for t in tests/integ/*.sh; do
 	[ -f "$t" ] || continue
 	[ -n "$TESTS" ] && ! echo "$t" | grep -q "$TESTS" && continue
