@@ -93,8 +93,41 @@ check "tampered TRANSFER_INIT: 488" test "$code" = 488
 check "488 carries a MIKEY Error in a=key-mgmt" grep -q "a=key-mgmt:mikey" "$TMP"/tamper/*_messages.log
 
 TI_A2=$(ti sip:alice@example.org "$PSK_A")
+TI_A3=$(ti sip:alice@example.org "$PSK_A")
+TI_A4=$(ti sip:alice@example.org "$PSK_A")
+n_cached=0
+ti_cached() { # the spare TRANSFER_INITs made while kmsd was up
+	n_cached=$((n_cached + 1))
+	[ $n_cached = 1 ] && echo "$TI_A3" || echo "$TI_A4"
+}
 bg_stop "$KMSD_PID" 5
 code=$(call down alice "$TI_A2")
 check "KMS down: 503" test "$code" = 503
+
+# A KMS that accepts but never answers: the focus waits (183), a CANCEL
+# meanwhile gets 487, and without one the timeout gives 503
+python3 -c '
+import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16); c = []
+while True: c.append(s.accept()[0])
+' "$KPORT" &
+HOLE=$!
+LIB_PIDS="$LIB_PIDS $HOLE"
+wait_for 10 tcp_bound "$KPORT" || fail "silent KMS listening"
+mkdir -p "$TMP/cancel"
+printf 'SEQUENTIAL\n%s;\n' "$(ti_cached)" >"$TMP/cancel/ti.csv"
+if ( cd "$TMP/cancel" && timeout 30 sipp 127.0.0.1:"$CONFD_SIP_PORT" \
+	-sf "$S/mikey_cancel.xml" -s room -key domain "$CONFD_DOMAIN" \
+	-key caller alice -inf ti.csv -i 127.0.0.1 -p "$(free_port)" \
+	-mp "$(free_port)" -m 1 -l 1 -nostdin -trace_msg -trace_err \
+	>sipp.out 2>&1 ); then
+	pass "CANCEL while the KMS resolves: 200 to CANCEL, 487 to INVITE"
+else
+	fail "CANCEL while the KMS resolves: 200 to CANCEL, 487 to INVITE"
+	tail -5 "$TMP"/cancel/*errors* 2>/dev/null | sed 's/^/    | /'
+fi
+code=$(call slow alice "$(ti_cached)")
+check "KMS silent: 503 after kms_timeout" test "$code" = 503
 check "confd still serving" confd_alive
 lib_done
