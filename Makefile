@@ -126,6 +126,8 @@ clean:
 	rm -rf build build-asan build-fuzz
 
 .PHONY: all deps cert run test asan fuzz bench install clean
+# keep objects made through pattern rules: no rebuilds, no noise
+.SECONDARY:
 
 # BFCP client driver for floor/ tests until confd-ua's main dispatches
 # "bfcp" to ua_bfcp_cmd() (tests/ua/bfcp_client.c).
