@@ -30,12 +30,15 @@ UA_OBJS  := $(UA_SRCS:%.c=$(BUILD)/obj/%.o)
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOLS     := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tools/%)
 
+BENCH_SRCS := $(wildcard bench/*_bench.c)
+BENCHES    := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
+
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNITS     := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 BINS := $(BUILD)/confd $(BUILD)/confctl $(if $(UA_SRCS),$(BUILD)/confd-ua)
 
-all: $(BINS) $(UNITS) $(TOOLS)
+all: $(BINS) $(UNITS) $(TOOLS) $(BENCHES)
 
 $(BUILD)/obj/%.o: %.c $(wildcard */*.h tests/*/*.h)
 	@mkdir -p $(dir $@)
@@ -59,6 +62,10 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libconfd.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(BUILD)/libconfd.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/libconfd.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 

@@ -30,6 +30,9 @@ struct eventpkg {
 	struct sip_lsnr *lsnr;
 	struct hash *subs;             /* established, by Call-ID */
 	struct list pending;           /* waiting for authorization */
+	struct list expl;              /* active subs by expiry deadline */
+	struct tmr tmr_exp;            /* fires at the head's deadline */
+	bool closing;
 	struct eventpkg_cfg cfg;
 	char *cuser;
 	eventpkg_auth_h *authh;
@@ -67,7 +70,8 @@ struct eventpkg_sub {
 	/* once accepted */
 	struct sip_dialog *dlg;
 	struct sip_request *req;       /* the NOTIFY in flight */
-	struct tmr tmr;                /* expiry */
+	struct le le_exp;              /* eventpkg.expl */
+	uint64_t deadline;             /* tmr_jiffies() of expiry */
 	char *event_id;
 	uint32_t version;              /* of the last document sent */
 	uint64_t since;                /* roster seq it reflected */
@@ -85,6 +89,78 @@ struct eventpkg_sub {
 static void sub_kick(struct eventpkg_sub *s);
 
 
+/*
+ * Expiry.  One libre timer for all subscriptions, not one each: libre
+ * keeps its timers in one sorted list, so thousands of hour-long
+ * subscription timers would make every transaction timer insertion
+ * walk past them.  Our list is sorted by deadline; a new deadline is
+ * almost always the latest, so insertion walks from the tail.
+ */
+static void exp_handler(void *arg);
+
+
+static void exp_arm(struct eventpkg *ep)
+{
+	const struct eventpkg_sub *h = list_ledata(list_head(&ep->expl));
+	uint64_t now = tmr_jiffies();
+
+	if (!h || ep->closing) {
+		tmr_cancel(&ep->tmr_exp);
+		return;
+	}
+
+	tmr_start(&ep->tmr_exp, h->deadline > now ? h->deadline - now : 0,
+		  exp_handler, ep);
+}
+
+
+static void exp_clear(struct eventpkg_sub *s)
+{
+	struct eventpkg *ep = s->ep;
+	bool head;
+
+	if (!ep || !s->le_exp.list)
+		return;
+
+	head = (ep->expl.head == &s->le_exp);
+	list_unlink(&s->le_exp);
+	if (head)
+		exp_arm(ep);
+}
+
+
+static void exp_set(struct eventpkg_sub *s, uint32_t expires)
+{
+	struct eventpkg *ep = s->ep;
+	struct le *le;
+
+	exp_clear(s);
+	s->deadline = tmr_jiffies() + expires * 1000ULL;
+
+	for (le = list_tail(&ep->expl); le; le = le->prev) {
+		const struct eventpkg_sub *o = le->data;
+		if (o->deadline <= s->deadline)
+			break;
+	}
+
+	if (le)
+		list_insert_after(&ep->expl, le, &s->le_exp, s);
+	else
+		list_prepend(&ep->expl, &s->le_exp, s);
+
+	if (ep->expl.head == &s->le_exp)
+		exp_arm(ep);
+}
+
+
+static uint64_t exp_left(const struct eventpkg_sub *s)
+{
+	uint64_t now = tmr_jiffies();
+
+	return s->deadline > now ? (s->deadline - now) / 1000 : 0;
+}
+
+
 static void sub_destructor(void *arg)
 {
 	struct eventpkg_sub *s = arg;
@@ -92,7 +168,7 @@ static void sub_destructor(void *arg)
 	hash_unlink(&s->he);
 	list_unlink(&s->le);
 	tmr_cancel(&s->tmr_pending);
-	tmr_cancel(&s->tmr);
+	exp_clear(s);
 
 	if (s->st && s->ep) {
 		/* never answered: do not leave the subscriber hanging */
@@ -114,7 +190,7 @@ static void sub_close(struct eventpkg_sub *s)
 	s->state = SUB_CLOSED;
 	hash_unlink(&s->he);
 	list_unlink(&s->le);
-	tmr_cancel(&s->tmr);
+	exp_clear(s);
 	s->conf = NULL;
 	s->req = mem_deref(s->req);
 	mem_deref(s);
@@ -175,7 +251,7 @@ static int print_substate(struct re_printf *pf,
 				  reason_name(s->reason));
 
 	return re_hprintf(pf, "active;expires=%llu",
-			  (unsigned long long)(tmr_get_expire(&s->tmr) / 1000));
+			  (unsigned long long)exp_left(s));
 }
 
 
@@ -288,16 +364,24 @@ static void sub_terminate(struct eventpkg_sub *s, enum sipevent_reason r,
 	s->state = SUB_TERMINATING;
 	s->reason = r;
 	s->final_full = full && s->conf;
-	tmr_cancel(&s->tmr);
+	exp_clear(s);
 	sub_kick(s);
 }
 
 
-static void expire_handler(void *arg)
+static void exp_handler(void *arg)
 {
-	struct eventpkg_sub *s = arg;
+	struct eventpkg *ep = arg;
+	uint64_t now = tmr_jiffies();
+	struct eventpkg_sub *s;
 
-	sub_terminate(s, SIPEVENT_TIMEOUT, false);
+	while ((s = list_ledata(list_head(&ep->expl))) &&
+	       s->deadline <= now) {
+		list_unlink(&s->le_exp);
+		sub_terminate(s, SIPEVENT_TIMEOUT, false);
+	}
+
+	exp_arm(ep);
 }
 
 
@@ -435,7 +519,7 @@ static void refresh(struct eventpkg *ep, struct eventpkg_sub *s,
 		return;
 	}
 
-	tmr_start(&s->tmr, expires * 1000ULL, expire_handler, s);
+	exp_set(s, expires);
 
 	/* a refresh asks for full state (RFC 4575 4.6) */
 	s->want_full = true;
@@ -475,6 +559,8 @@ static void ep_destructor(void *arg)
 	struct le *le;
 
 	mem_deref(ep->lsnr);
+	ep->closing = true;
+	tmr_cancel(&ep->tmr_exp);
 
 	/* subscriptions may outlive us (the focus may hold a reference):
 	 * cut them loose */
@@ -753,7 +839,7 @@ int eventpkg_sub_accept(struct eventpkg_sub *sub, struct eventpkg_conf *conf,
 		return 0;
 	}
 
-	tmr_start(&sub->tmr, expires * 1000ULL, expire_handler, sub);
+	exp_set(sub, expires);
 	sub_kick(sub);
 
 	return 0;
