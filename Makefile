@@ -83,6 +83,11 @@ $(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(BUILD)/libconfd.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
+# Every bench/*.c is a benchmark program of its own.
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/libconfd.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
 deps:
 	@scripts/deps.sh
 
@@ -136,7 +141,4 @@ $(BUILD)/tools/bfcp_ua: $(BUILD)/obj/tests/tools/bfcp_ua.o \
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-# Every bench/*.c is a benchmark program of its own.
-$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/libconfd.a
-	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
