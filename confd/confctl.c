@@ -36,6 +36,7 @@ static const char usage_text[] =
 	"                  [--srtp required|optional|off]\n"
 	"                  [--floor-pres auto|chair] [--floor-pres-max N]\n"
 	"                  [--floor-audio off|auto|chair]\n"
+	"                  [--notify-smime on|off]\n"
 	"  part add URI SIPURI [--kms-uid UID] [--role chair|participant]\n"
 	"  part del URI SIPURI\n"
 	"  creator add NAME      password from $CONFCTL_PASSWORD or stdin\n"
@@ -63,6 +64,7 @@ struct opts {
 	unsigned floor_pres_max;  /* 0 unchanged */
 	bool floor_audio_set;
 	enum confdef_audio_floor floor_audio;
+	int notify_smime;         /* -1 unchanged, 0, 1 */
 	bool role_set;
 	enum confdef_role role;
 };
@@ -158,6 +160,7 @@ static int parse_opts(struct opts *o, int argc, char *argv[],
 	o->open = -1;
 	o->anonymous = -1;
 	o->floor_pres_chair = -1;
+	o->notify_smime = -1;
 
 	for (i = 0; i < argc; i++) {
 		const char *a = argv[i];
@@ -223,6 +226,12 @@ static int parse_opts(struct opts *o, int argc, char *argv[],
 				return usage_err("--floor-pres-max: '%s' is"
 						 " not 1-16", v);
 			o->floor_pres_max = (unsigned)n;
+		}
+		else if (!strcmp(a, "--notify-smime")) {
+			if (strcmp(v, "on") && strcmp(v, "off"))
+				return usage_err("--notify-smime: '%s' is not"
+						 " on or off", v);
+			o->notify_smime = !strcmp(v, "on");
 		}
 		else if (!strcmp(a, "--floor-audio")) {
 			if (confdef_audio_floor_decode(&o->floor_audio, v))
@@ -348,7 +357,8 @@ static int cmd_conf_list(const char *db, int argc, char *argv[])
 		const struct confdef *cd = le->data;
 
 		re_printf("%s open=%s anonymous=%s srtp=%s floor_pres=%s/%u"
-			  " floor_audio=%s creator=\"%s\" subject=\"%s\"\n",
+			  " floor_audio=%s notify_smime=%s creator=\"%s\""
+			  " subject=\"%s\"\n",
 			  cd->uri,
 			  cd->open ? "yes" : "no",
 			  cd->anonymous ? "yes" : "no",
@@ -356,6 +366,7 @@ static int cmd_conf_list(const char *db, int argc, char *argv[])
 			  cd->floor.pres_chair ? "chair" : "auto",
 			  cd->floor.pres_max,
 			  confdef_audio_floor_name(cd->floor.audio),
+			  cd->notify_smime ? "on" : "off",
 			  cd->creator, cd->subject);
 
 		for (me = cd->members.head; me; me = me->next) {
@@ -382,7 +393,8 @@ static int cmd_conf_policy(const char *db, int argc, char *argv[])
 
 	rc = parse_opts(&o, argc, argv, 1,
 			"--open --closed --anonymous --no-anonymous --srtp"
-			" --floor-pres --floor-pres-max --floor-audio");
+			" --floor-pres --floor-pres-max --floor-audio"
+			" --notify-smime");
 	if (rc)
 		return rc;
 	rc = check_uri("conference URI", o.pos[0]);
@@ -390,7 +402,7 @@ static int cmd_conf_policy(const char *db, int argc, char *argv[])
 		return rc;
 	if (o.open < 0 && o.anonymous < 0 && !o.srtp_set &&
 	    o.floor_pres_chair < 0 && !o.floor_pres_max &&
-	    !o.floor_audio_set)
+	    !o.floor_audio_set && o.notify_smime < 0)
 		return usage_err("conf policy: nothing to change");
 
 	rc = open_store(&st, db);
@@ -417,6 +429,9 @@ static int cmd_conf_policy(const char *db, int argc, char *argv[])
 			fl.audio = o.floor_audio;
 		err = store_conf_set_floor(st, o.pos[0], &fl);
 	}
+	if (!err && o.notify_smime >= 0)
+		err = store_conf_set_notify_smime(st, o.pos[0],
+						  o.notify_smime == 1);
 	if (err)
 		rc = store_err("conf policy", o.pos[0], err);
 

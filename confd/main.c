@@ -295,6 +295,7 @@ static int run(void)
 	fcfg.tcp_max = d.cfg.tcp_port_max;
 	fcfg.kms = d.kms;
 	fcfg.mikey_prot_tls = d.cfg.mikey_prot_tls;
+	fcfg.mikey_prot_smime = d.cfg.mikey_prot_psk_smime;
 
 	err = focus_alloc(&d.focus, d.sip, &fcfg);
 	if (err)

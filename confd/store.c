@@ -89,6 +89,11 @@ static const char *const migrations[] = {
 	"ALTER TABLE conferences ADD COLUMN floor_audio TEXT NOT NULL"
 	"  DEFAULT 'off' CHECK (floor_audio IN ('off', 'auto', 'chair'));"
 	"PRAGMA user_version = 2;",
+
+	/* 3: conference event package NOTIFYs under PSK S/MIME (issue 6) */
+	"ALTER TABLE conferences ADD COLUMN notify_smime INTEGER NOT NULL"
+	"  DEFAULT 0 CHECK (notify_smime IN (0, 1));"
+	"PRAGMA user_version = 3;",
 };
 
 #define STORE_VERSION ((int)ARRAY_SIZE(migrations))
@@ -451,6 +456,31 @@ int store_conf_set_policy(struct store *st, const char *uri, bool open,
 }
 
 
+int store_conf_set_notify_smime(struct store *st, const char *uri, bool on)
+{
+	sqlite3_stmt *stmt;
+	int err;
+
+	if (!st || !uri)
+		return EINVAL;
+
+	err = prepare(st, &stmt, "UPDATE conferences SET notify_smime = ?2"
+		      " WHERE uri = ?1;");
+	if (err)
+		return err;
+
+	bind_text(stmt, 1, uri);
+	sqlite3_bind_int(stmt, 2, on);
+
+	err = step_done(st, stmt);
+	if (!err && sqlite3_changes(st->db) == 0)
+		err = ENOENT;
+
+	sqlite3_finalize(stmt);
+	return err;
+}
+
+
 int store_conf_set_floor(struct store *st, const char *uri,
 			 const struct confdef_floor *fl)
 {
@@ -493,7 +523,7 @@ static int col_dup(char **dst, sqlite3_stmt *stmt, int col)
 
 
 /* One row of "SELECT id, uri, subject, creator, open, anonymous, srtp,
- * floor_pres, floor_pres_max, floor_audio" */
+ * floor_pres, floor_pres_max, floor_audio, notify_smime" */
 static int conf_from_row(struct confdef **cdp, int64_t *idp,
 			 sqlite3_stmt *stmt)
 {
@@ -530,6 +560,7 @@ static int conf_from_row(struct confdef **cdp, int64_t *idp,
 	fa = (const char *)sqlite3_column_text(stmt, 9);
 	if (confdef_audio_floor_decode(&cd->floor.audio, fa ? fa : ""))
 		cd->floor.audio = CONFDEF_AUDIO_FLOOR_OFF;
+	cd->notify_smime = sqlite3_column_int(stmt, 10) != 0;
 
 	*idp = sqlite3_column_int64(stmt, 0);
 
@@ -597,10 +628,10 @@ static int conf_query(struct store *st, struct list *out, const char *uri)
 	err = prepare(st, &stmt,
 		      uri ?
 		      "SELECT id, uri, subject, creator, open, anonymous, srtp,"
-		      " floor_pres, floor_pres_max, floor_audio"
+		      " floor_pres, floor_pres_max, floor_audio, notify_smime"
 		      " FROM conferences WHERE uri = ?1;" :
 		      "SELECT id, uri, subject, creator, open, anonymous, srtp,"
-		      " floor_pres, floor_pres_max, floor_audio"
+		      " floor_pres, floor_pres_max, floor_audio, notify_smime"
 		      " FROM conferences ORDER BY id;");
 	if (err)
 		return err;

@@ -27,6 +27,10 @@ int  store_conf_set_policy(struct store *st, const char *uri, bool open,
  * conference does not exist. */
 int  store_conf_set_floor(struct store *st, const char *uri,
 			  const struct confdef_floor *fl);
+/* Whether NOTIFYs of the conference event package must be protected
+ * with PSK S/MIME (subscribers without MIKEY keying get 403). */
+int  store_conf_set_notify_smime(struct store *st, const char *uri,
+				 bool on);
 /* Appends struct confdef (with members) for every conference to list,
  * in creation order; on error nothing is appended. */
 int  store_conf_load(struct store *st, struct list *confdefs);

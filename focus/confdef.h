@@ -45,6 +45,7 @@ struct confdef {
 	bool anonymous;             /* anonymous callers may join */
 	enum confdef_srtp srtp;
 	struct confdef_floor floor;
+	bool notify_smime;          /* event NOTIFYs only under PSK S/MIME */
 	struct list members;        /* struct confdef_member */
 };
 

@@ -8,6 +8,7 @@
 #include "keying/sdes.h"
 #include "media/media.h"
 #include "floor/floor.h"
+#include "eventpkg/eventpkg.h"
 #include "focus/core.h"
 
 
@@ -21,6 +22,8 @@ static void conference_destructor(void *arg)
 	struct conference *conf = arg;
 
 	list_unlink(&conf->le);
+	/* ends every subscription: terminated;reason=noresource */
+	mem_deref(conf->evc);
 	mem_deref(conf->floor);
 	mem_deref(conf->mixer);
 	mem_deref(conf->def);
@@ -177,6 +180,7 @@ int focus_set_confdefs(struct focus *f, struct list *defs)
 			mem_deref(conf->def);
 			conf->def = def;
 			conf->removed = false;
+			(void)events_conf_update(conf);
 			continue;
 		}
 
@@ -188,6 +192,7 @@ int focus_set_confdefs(struct focus *f, struct list *defs)
 		conf->focus = f;
 		conf->def = def;
 		list_append(&f->confs, &conf->le, conf);
+		(void)events_conf_update(conf);
 	}
 
 	le = f->confs.head;

@@ -11,6 +11,8 @@ struct focus {
 	struct floor_server *floor;    /* BFCP listeners; NULL without TLS */
 	char fingerprint[128];         /* of our certificate, for SDP */
 	struct kmsc *kms;              /* MIKEY-TICKET; NULL: not offered */
+	struct eventpkg *ep;           /* RFC 4575 subscriptions */
+	uint8_t mikey_prot_smime;      /* Prot Type of PSK S/MIME CSs */
 	uint8_t mikey_prot_tls;        /* Prot Type of TLS crypto sessions */
 	struct sipsess_sock *sock;
 	struct sip_lsnr *lsnr;
@@ -30,6 +32,7 @@ struct conference {
 	bool removed;                  /* definition deleted from store */
 	struct mixer *mixer;           /* exists while anyone is in */
 	struct floor_conf *floor;      /* BFCP floors, from the first user */
+	struct eventpkg_conf *evc;     /* roster and its subscribers */
 	struct list parts;             /* struct participant */
 };
 
@@ -62,6 +65,7 @@ struct participant {
 	bool tx_valid;
 	bool estab;
 	struct tmr tmr;
+	char ep_id[64];                /* endpoint entity in the roster */
 };
 
 /* conference.c */
@@ -105,6 +109,12 @@ int  sdpa_negotiate(struct participant *p, struct negotiation_error *ne);
 int  sdpa_answer_received(struct participant *p, struct mbuf *answer,
 			  struct negotiation_error *ne);
 int  sdpa_encode(struct participant *p, struct mbuf **mbp, bool offer);
+
+/* events.c */
+int  events_alloc(struct focus *f);
+int  events_conf_update(struct conference *conf);
+void events_part_update(struct participant *p);
+void events_part_left(struct participant *p, bool booted);
 
 /* mikey_in.c */
 struct mikey_rtp_keys {

@@ -8,6 +8,7 @@
 #include "keying/sdes.h"
 #include "keying/cert.h"
 #include "floor/floor.h"
+#include "eventpkg/eventpkg.h"
 #include "focus/core.h"
 
 
@@ -24,6 +25,7 @@ static void focus_destructor(void *arg)
 	mem_deref(f->lsnr);
 	mem_deref(f->sock);
 	list_flush(&f->confs);
+	mem_deref(f->ep);
 	mem_deref(f->floor);
 	mem_deref(f->kms);
 	mem_deref(f->domain);
@@ -46,7 +48,9 @@ static void reply_options(struct focus *f, const struct sip_msg *msg)
 	}
 
 	(void)sip_treplyf(NULL, NULL, f->sip, msg, false, 200, "OK",
-			  "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS\r\n"
+			  "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, "
+			  "SUBSCRIBE\r\n"
+			  "Allow-Events: conference\r\n"
 			  "Accept: application/sdp\r\n"
 			  "Accept-Language: en\r\n"
 			  "Content-Length: 0\r\n\r\n");
@@ -74,7 +78,8 @@ static bool request_handler(const struct sip_msg *msg, void *arg)
 
 	(void)sip_treplyf(NULL, NULL, f->sip, msg, false, 405,
 			  "Method Not Allowed",
-			  "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS\r\n"
+			  "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, "
+			  "SUBSCRIBE\r\n"
 			  "Content-Length: 0\r\n\r\n");
 	return true;
 }
@@ -126,6 +131,12 @@ int focus_alloc(struct focus **fp, struct sip *sip,
 		if (err)
 			goto out;
 	}
+
+	/* before libre's session and event listeners (eventpkg.h) */
+	f->mikey_prot_smime = cfg->mikey_prot_smime;
+	err = events_alloc(f);
+	if (err)
+		goto out;
 
 	err = sipsess_listen(&f->sock, sip, 256, connect_handler, f);
 	if (err)

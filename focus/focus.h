@@ -16,6 +16,7 @@ struct focus_cfg {
 	uint16_t tcp_min, tcp_max;     /* per-participant TCP listeners   */
 	struct kmsc *kms;              /* MIKEY-TICKET, or NULL           */
 	uint8_t mikey_prot_tls;        /* Prot Type of TLS crypto sessions */
+	uint8_t mikey_prot_smime;      /* ... and of PSK S/MIME ones       */
 };
 
 int  focus_alloc(struct focus **fp, struct sip *sip,

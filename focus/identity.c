@@ -10,6 +10,7 @@
 #include "focus/confdef.h"
 #include "focus/focus.h"
 #include "keying/sdes.h"
+#include "eventpkg/eventpkg.h"
 #include "focus/core.h"
 
 

@@ -19,6 +19,7 @@
 #include "keying/kms_client.h"
 #include "media/media.h"
 #include "floor/floor.h"
+#include "eventpkg/eventpkg.h"
 #include "focus/core.h"
 
 

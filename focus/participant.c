@@ -12,6 +12,7 @@
 #include "keying/kms_client.h"
 #include "media/media.h"
 #include "floor/floor.h"
+#include "eventpkg/eventpkg.h"
 #include "focus/core.h"
 
 
@@ -29,6 +30,7 @@ static void participant_destructor(void *arg)
 	struct participant *p = arg;
 
 	tmr_cancel(&p->tmr);
+	events_part_left(p, false);
 	conference_leave(p);
 	mem_deref(p->sess);
 	mem_deref(p->kreq);
@@ -120,6 +122,7 @@ static int offer_handler(struct mbuf **descp, const struct sip_msg *msg,
 
 	DEBUG_INFO("%s: re-INVITE, %s\n", p->uri,
 		   sdp_dir_name(sdp_media_dir(p->am)));
+	events_part_update(p);
 	return sdpa_encode(p, descp, false);
 }
 
@@ -168,6 +171,7 @@ static void estab_handler(const struct sip_msg *msg, void *arg)
 
 	p->estab = true;
 	DEBUG_INFO("%s: established in %s\n", p->uri, p->conf->def->uri);
+	events_part_update(p);
 }
 
 
@@ -197,6 +201,20 @@ void participant_hangup(struct participant *p, uint16_t scode,
 	 * gets a final response from libre. */
 	p->sess = mem_deref(p->sess);
 	mem_deref(p);
+}
+
+
+/* The roster names the endpoint by the caller's Contact URI. */
+static void endpoint_id(struct participant *p, const struct sip_msg *msg)
+{
+	const struct sip_hdr *h = sip_msg_hdr(msg, SIP_HDR_CONTACT);
+	struct sip_addr addr;
+
+	if (h && !sip_addr_decode(&addr, &h->val))
+		(void)re_snprintf(p->ep_id, sizeof(p->ep_id), "%r",
+				  &addr.auri);
+	if (!p->ep_id[0])
+		(void)re_snprintf(p->ep_id, sizeof(p->ep_id), "%s", p->uri);
 }
 
 
@@ -474,6 +492,7 @@ void participant_connect(struct focus *f, const struct sip_msg *msg)
 
 	err  = str_dup(&p->uri, id.uri);
 	err |= conference_join(conf, p);
+	endpoint_id(p, msg);
 	if (err)
 		goto fail;
 	p->anonymous = id.anonymous;

@@ -12,6 +12,7 @@
 #include "keying/mikey_ticket.h"
 #include "media/media.h"
 #include "floor/floor.h"
+#include "eventpkg/eventpkg.h"
 #include "focus/core.h"
 
 

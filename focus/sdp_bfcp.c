@@ -18,6 +18,7 @@
 #include "keying/tlspsk.h"
 #include "keying/mikey.h"
 #include "keying/mikey_ticket.h"
+#include "eventpkg/eventpkg.h"
 #include "focus/core.h"
 
 

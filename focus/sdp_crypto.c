@@ -7,6 +7,7 @@
 #include "focus/confdef.h"
 #include "focus/focus.h"
 #include "keying/sdes.h"
+#include "eventpkg/eventpkg.h"
 #include "focus/core.h"
 
 

@@ -10,6 +10,7 @@
 #include "focus/focus.h"
 #include "keying/sdes.h"
 #include "floor/floor.h"
+#include "eventpkg/eventpkg.h"
 #include "focus/core.h"
 
 

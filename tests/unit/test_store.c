@@ -80,7 +80,7 @@ static int test_migrate_fresh(void)
 
 	err = store_open(&st, t.path);
 	CHECK_EQ(err, 0);
-	CHECK_EQ(store_schema_version(st), 2);
+	CHECK_EQ(store_schema_version(st), 3);
 
 	/* WAL is a property of the file: another connection sees it */
 	CHECK_EQ(query_text(t.path, "PRAGMA journal_mode;", mode,
@@ -95,12 +95,12 @@ static int test_migrate_fresh(void)
 
 	/* Reopening runs no migration twice */
 	CHECK_EQ(store_open(&st, t.path), 0);
-	CHECK_EQ(store_schema_version(st), 2);
+	CHECK_EQ(store_schema_version(st), 3);
 	CHECK_EQ(store_conf_add(st, "sip:a@b", NULL, NULL, false, false,
 				CONFDEF_SRTP_REQUIRED), 0);
 	mem_deref(st);
 	CHECK_EQ(store_open(&st, t.path), 0);
-	CHECK_EQ(store_schema_version(st), 2);
+	CHECK_EQ(store_schema_version(st), 3);
 	mem_deref(st);
 
 	tmpdb_remove(&t);
@@ -397,7 +397,7 @@ static int test_migrate_from_v1(void)
 	sqlite3_close(db);
 
 	CHECK_EQ(store_open(&st, t.path), 0);
-	CHECK_EQ(store_schema_version(st), 2);
+	CHECK_EQ(store_schema_version(st), 3);
 	CHECK_EQ(store_conf_get(st, &cd, "sip:old@x"), 0);
 	CHECK_STR(cd->subject, "Old");
 	CHECK(cd->open);
@@ -418,6 +418,11 @@ static int test_migrate_from_v1(void)
 	CHECK(cd->floor.pres_chair);
 	CHECK_EQ(cd->floor.pres_max, 2);
 	CHECK_EQ(cd->floor.audio, CONFDEF_AUDIO_FLOOR_CHAIR);
+	CHECK(!cd->notify_smime);
+	cd = mem_deref(cd);
+	CHECK_EQ(store_conf_set_notify_smime(st, "sip:old@x", true), 0);
+	CHECK_EQ(store_conf_get(st, &cd, "sip:old@x"), 0);
+	CHECK(cd->notify_smime);
 
 	mem_deref(cd);
 	mem_deref(st);
