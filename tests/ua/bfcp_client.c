@@ -25,6 +25,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <openssl/crypto.h>
 #include "tests/ua/bfcp_client.h"
 
 
@@ -38,6 +39,9 @@ struct cli {
 	uint16_t userid;
 	uint16_t tid;
 	uint8_t ver;
+	uint16_t last_frid;     /* the latest FLOOR-REQUEST-INFORMATION */
+	uint8_t psk[64];        /* TLS-PSK (RFC 4279), identity empty */
+	size_t psk_len;
 	uint8_t rx[70000];
 	size_t rxlen;
 	char *q[MAXQ];          /* received, not yet matched by "wait" */
@@ -346,6 +350,15 @@ static void on_msg(struct cli *c, const uint8_t *m, size_t n)
 	if (dec_attrs(m + HDR, n - HDR, 0, line, sizeof(line), 0))
 		put(line, sizeof(line), " MALFORMED");
 
+	/* "release" without an ID releases the latest request we heard of
+	 * (the server picks FLOOR-REQUEST-IDs, RFC 8855 13.1.2) */
+	{
+		const char *f = strstr(line, " fri=");
+
+		if (f)
+			c->last_frid = (uint16_t)atoi(f + 5);
+	}
+
 	printf("%s\n", line);
 	fflush(stdout);
 	queue_line(c, line);
@@ -611,10 +624,13 @@ static int run_cmd(struct cli *c, char *line)
 		return send_enc(c, &e);
 	}
 
-	if ((!strcmp(tok[0], "release") || !strcmp(tok[0], "frq")) &&
-	    ntok > 1) {
+	if (!strcmp(tok[0], "release") || !strcmp(tok[0], "frq")) {
+		uint16_t frid = c->last_frid;
+
+		if (ntok > 1 && strcmp(tok[1], "last"))
+			frid = (uint16_t)atoi(tok[1]);
 		e_hdr(c, &e, tok[0][0] == 'r' ? 2 : 3);
-		e_attr16(&e, 3, true, (uint16_t)atoi(tok[1]));
+		e_attr16(&e, 3, true, frid);
 		return send_enc(c, &e);
 	}
 
@@ -747,6 +763,87 @@ static void print_fp(const char *tag, X509 *x)
 }
 
 
+/* "sha-256 AB:CD:..." of the certificate in PEM (made when missing), as
+ * a=fingerprint wants it (RFC 8122 5). */
+int ua_bfcp_cert_fp(const char *pem, char *buf, int isz)
+{
+	size_t sz = isz > 0 ? (size_t)isz : 0;
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0, i;
+	size_t l;
+	int err = EINVAL;
+
+	if (!ctx || !pem || !buf || sz < 8 || load_or_make_cert(ctx, pem) ||
+	    !X509_digest(SSL_CTX_get0_certificate(ctx), EVP_sha256(), md,
+			 &n))
+		goto out;
+	l = (size_t)snprintf(buf, sz, "sha-256 ");
+	for (i = 0; i < n && l + 3 < sz; i++)
+		l += (size_t)snprintf(buf + l, sz - l, "%02X%s", md[i],
+				      i + 1 < n ? ":" : "");
+	err = i == n ? 0 : ENOMEM;
+ out:
+	SSL_CTX_free(ctx);
+	return err;
+}
+
+
+/* RFC 4279 2: the client names an identity and uses the shared key.
+ * TS 33.328 Annex H: the identity is empty, the PSK is the TEK. */
+static unsigned int psk_cb(SSL *ssl, const char *hint, char *identity,
+			   unsigned int max_identity_len, unsigned char *psk,
+			   unsigned int max_psk_len)
+{
+	const struct cli *c = SSL_get_app_data(ssl);
+	(void)hint;
+
+	if (!c || max_identity_len < 1 || c->psk_len > max_psk_len)
+		return 0;
+	identity[0] = '\0';
+	memcpy(psk, c->psk, c->psk_len);
+	return (unsigned int)c->psk_len;
+}
+
+
+static int parse_hex(const char *s, uint8_t *b, size_t max, size_t *lenp)
+{
+	size_t l = strlen(s), i;
+
+	if (l == 0 || l % 2 || l / 2 > max)
+		return EINVAL;
+	for (i = 0; i < l / 2; i++) {
+		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return EINVAL;
+		b[i] = (uint8_t)(hi << 4 | lo);
+	}
+	*lenp = l / 2;
+	return 0;
+}
+
+
+/* "sha-256 AB:CD:.." (hash name case-insensitive, RFC 8122 5) */
+static bool fp_matches(X509 *x, const char *want)
+{
+	char got[200];
+	const char *sp = strchr(want, ' ');
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0, i;
+	size_t l = 0;
+
+	if (!x || !sp || (size_t)(sp - want) != 7 ||
+	    strncasecmp(want, "sha-256", 7) ||
+	    !X509_digest(x, EVP_sha256(), md, &n))
+		return false;
+	for (i = 0; i < n; i++)
+		l += (size_t)snprintf(got + l, sizeof(got) - l, "%02X%s",
+				      md[i], i + 1 < n ? ":" : "");
+	return !strcasecmp(got, sp + 1);
+}
+
+
 static int parse_addr(const char *s, struct sockaddr_in *sin)
 {
 	char host[64];
@@ -773,7 +870,9 @@ int ua_bfcp_cmd(int argc, char *argv[])
 {
 	struct cli c;
 	struct sockaddr_in sin;
-	const char *addr = NULL, *cert = NULL, *script = NULL;
+	const char *addr = NULL, *cert = NULL, *script = NULL, *psk = NULL;
+	const char *ciphers = "PSK-AES128-GCM-SHA256:PSK-AES256-GCM-SHA384";
+	const char *peer_fp = NULL;
 	bool tls = false, printfp = false;
 	int i, err = 0, one = 1;
 	char line[2048];
@@ -793,6 +892,12 @@ int ua_bfcp_cmd(int argc, char *argv[])
 			tls = true;
 		else if (!strcmp(argv[i], "--cert") && i + 1 < argc)
 			cert = argv[++i];
+		else if (!strcmp(argv[i], "--psk") && i + 1 < argc)
+			psk = argv[++i];
+		else if (!strcmp(argv[i], "--psk-cipher") && i + 1 < argc)
+			ciphers = argv[++i];
+		else if (!strcmp(argv[i], "--peer-fp") && i + 1 < argc)
+			peer_fp = argv[++i];
 		else if (!strcmp(argv[i], "--print-fp"))
 			printfp = true;
 		else if (!strcmp(argv[i], "--script") && i + 1 < argc)
@@ -803,7 +908,27 @@ int ua_bfcp_cmd(int argc, char *argv[])
 		}
 	}
 
-	if (tls) {
+	if (psk) {
+		/* TLS-PSK (Annex H): TLS 1.2 only, PSK suites without
+		 * (EC)DHE and never a null cipher */
+		if (parse_hex(psk, c.psk, sizeof(c.psk), &c.psk_len)) {
+			fprintf(stderr, "bfcp: --psk wants hex\n");
+			return 2;
+		}
+		c.ctx = SSL_CTX_new(TLS_client_method());
+		if (!c.ctx ||
+		    !SSL_CTX_set_min_proto_version(c.ctx, TLS1_2_VERSION) ||
+		    !SSL_CTX_set_max_proto_version(c.ctx, TLS1_2_VERSION) ||
+		    !SSL_CTX_set_cipher_list(c.ctx, ciphers)) {
+			fprintf(stderr, "bfcp: TLS-PSK context (%s)\n",
+				ciphers);
+			SSL_CTX_free(c.ctx);
+			return 2;
+		}
+		SSL_CTX_set_psk_client_callback(c.ctx, psk_cb);
+		tls = true;
+	}
+	else if (tls) {
 		c.ctx = SSL_CTX_new(TLS_client_method());
 		if (!c.ctx || !cert || load_or_make_cert(c.ctx, cert)) {
 			fprintf(stderr, "bfcp: need --cert PEM for TLS\n");
@@ -835,16 +960,30 @@ int ua_bfcp_cmd(int argc, char *argv[])
 
 	if (tls) {
 		c.ssl = SSL_new(c.ctx);
+		SSL_set_app_data(c.ssl, &c);
 		SSL_set_fd(c.ssl, c.fd);
 		if (SSL_connect(c.ssl) != 1) {
-			printf("TLS-FAILED\n");
+			char eb[256];
+
+			ERR_error_string_n(ERR_peek_error(), eb, sizeof(eb));
+			printf("TLS-FAILED %s\n", eb);
 			ERR_clear_error();
 			err = 1;
 			goto out;
 		}
-		{
+		printf("TLS %s %s\n", SSL_get_version(c.ssl),
+		       SSL_get_cipher_name(c.ssl));
+		if (!psk) {
 			X509 *peer = SSL_get1_peer_certificate(c.ssl);
 			print_fp("SERVER-FP", peer);
+			/* RFC 8856 / RFC 8122: the certificate must match
+			 * the a=fingerprint of the server's SDP */
+			if (peer_fp && !fp_matches(peer, peer_fp)) {
+				printf("TLS-PEER-MISMATCH\n");
+				X509_free(peer);
+				err = 1;
+				goto out;
+			}
 			X509_free(peer);
 		}
 	}
@@ -905,6 +1044,7 @@ int ua_bfcp_cmd(int argc, char *argv[])
 		SSL_free(c.ssl);
 	}
 	SSL_CTX_free(c.ctx);
+	OPENSSL_cleanse(c.psk, sizeof(c.psk));
 	if (c.fd >= 0)
 		close(c.fd);
 	fflush(stdout);

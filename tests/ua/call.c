@@ -6,13 +6,36 @@
  * into a WAV file), hangs up with BYE and prints key=value lines.
  * Exit 0 when the final status is the one expected (--expect, 200 by
  * default) and, for an established call, no packet failed to decrypt.
+ *
+ * --bfcp adds a BFCP stream (RFC 8856) and prints what the answer says
+ * about it as soon as the call is established (bfcp_port=, bfcp_confid=,
+ * bfcp_userid=, one bfcp_floorid= per a=floorid, ...), so that a test can
+ * connect its own clients while the call runs.  --bfcp-script runs
+ * `confd-ua bfcp` as a child process against that port for the length
+ * of the call: a separate process keeps the blocking BFCP client away
+ * from the media clock, and is simply killed when the call ends.  Its
+ * lines (CONNECTED, RECV ..., MATCH ..., TIMEOUT ...) go to our stdout.
+ *
+ * --mikey keys the call by MIKEY-TICKET: a ticket from the KMS first
+ * (blocking, before any SIP), then TRANSFER_INIT in the offer; the TEKs
+ * of every crypto session are printed as mikey_tek_cs<N>= lines (tests
+ * compare them across participants and use the TLS one as the PSK).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <getopt.h>
+#include <signal.h>
+#include <spawn.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include <openssl/crypto.h>
 #include <re.h>
 #include "tests/ua/ua.h"
+#include "tests/ua/mikey_ua.h"
+#include "tests/ua/bfcp_client.h"
+
+extern char **environ;
 
 
 struct callst {
@@ -31,6 +54,14 @@ struct callst {
 	uint64_t frames;
 	bool hungup;        /* we sent BYE */
 	bool done;
+	struct ua_mikey *mikey;
+	char mikey_peer[256];
+	const char *cert;           /* --cert: our BFCP TLS identity */
+	const char *bfcp_script;
+	pid_t bfcp_pid;             /* the BFCP client child, or 0 */
+	int bfcp_status;            /* its wait status */
+	bool bfcp_killed;           /* still running when the call ended */
+	bool bfcp_ran;
 };
 
 
@@ -51,7 +82,19 @@ static void usage(void)
 		"  --transport udp|tcp SIP transport (default udp)\n"
 		"  --local IP          local address (default 127.0.0.1)\n"
 		"  --rtp-ports MIN-MAX local RTP ports (default 40000-49999)\n"
-		"  --expect CODE       exit 0 iff the final status is CODE\n");
+		"  --expect CODE       exit 0 iff the final status is CODE\n"
+		"  --bfcp tls|tcp      add m=application TCP/TLS/BFCP (or\n"
+		"                      TCP/BFCP) as floor control client\n"
+		"  --cert PEM          BFCP TLS certificate+key (made when\n"
+		"                      missing); its a=fingerprint is offered\n"
+		"  --bfcp-script \"..\" run `confd-ua bfcp` with this script\n"
+		"                      against the answer's port during the call\n"
+		"  --mikey UID:PSKHEX:KMSID:KMSIP:KMSPORT:RESPONDER\n"
+		"                      key by MIKEY-TICKET (ticket from the KMS,\n"
+		"                      TRANSFER_INIT in a=key-mgmt; UID and\n"
+		"                      RESPONDER may contain ':')\n"
+		"  --mikey-prot-tls N  Prot Type of the TLS crypto session (241)\n"
+		"  --record: WAV time 0 is the moment the call was established\n");
 }
 
 
@@ -62,6 +105,222 @@ static void exit_h(void *arg)
 }
 
 
+/* Collects the BFCP child; kill: end it first if it still runs. */
+static void bfcp_reap(struct callst *st, bool kill_it)
+{
+	pid_t r;
+
+	if (st->bfcp_pid <= 0)
+		return;
+	r = waitpid(st->bfcp_pid, &st->bfcp_status, WNOHANG);
+	if (r == 0 && kill_it) {
+		st->bfcp_killed = true;
+		(void)kill(st->bfcp_pid, SIGTERM);
+		r = waitpid(st->bfcp_pid, &st->bfcp_status, 0);
+	}
+	if (r != 0)
+		st->bfcp_pid = 0;
+}
+
+
+static void hex(char *buf, size_t sz, const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && 2 * i + 2 < sz; i++)
+		(void)re_snprintf(buf + 2 * i, sz - 2 * i, "%02x", p[i]);
+}
+
+
+/* The TEK (PSK) of the call's TLS crypto session, hex, or "" */
+static void tls_psk_hex(const struct callst *st, char *buf, size_t sz)
+{
+	uint8_t key[64], salt[16];
+	size_t kl = 0, sl = 0;
+
+	buf[0] = '\0';
+	/* CS 3: after the two SRTP CSs of the audio m-line */
+	if (st->mikey && 0 == ua_mikey_tek(st->mikey, 3, key, &kl, salt, &sl))
+		hex(buf, sz, key, kl);
+	OPENSSL_cleanse(key, sizeof(key));
+	OPENSSL_cleanse(salt, sizeof(salt));
+}
+
+
+static void print_keys(const struct callst *st)
+{
+	uint8_t key[64], salt[16];
+	size_t kl, sl;
+	char name[32], h[200];
+
+	if (!st->mikey)
+		return;
+	for (uint8_t cs = 1; cs < 16; cs++) {
+		if (ua_mikey_tek(st->mikey, cs, key, &kl, salt, &sl))
+			break;
+		hex(h, sizeof(h), key, kl);
+		re_snprintf(name, sizeof(name), "mikey_tek_cs%u", cs);
+		ua_kv(name, "%s", h);
+	}
+	OPENSSL_cleanse(key, sizeof(key));
+	OPENSSL_cleanse(salt, sizeof(salt));
+	OPENSSL_cleanse(h, sizeof(h));
+}
+
+
+static void print_bfcp(const struct ua_call *call)
+{
+	const struct ua_bfcp_ans *b = ua_call_bfcp(call);
+
+	if (!b)
+		return;
+	ua_kv("bfcp_proto", "%s", b->proto);
+	ua_kv("bfcp_port", "%u", b->port);
+	if (!b->port)
+		return;
+	ua_kv("bfcp_confid", "%u", b->confid);
+	ua_kv("bfcp_userid", "%u", b->userid);
+	ua_kv("bfcp_setup", "%s", b->setup);
+	ua_kv("bfcp_connection", "%s", b->connection);
+	ua_kv("bfcp_floorctrl", "%s", b->floorctrl);
+	ua_kv("bfcp_bfcpver", "%s", b->bfcpver);
+	if (b->fingerprint[0])
+		ua_kv("bfcp_fingerprint", "%s", b->fingerprint);
+	for (size_t i = 0; i < b->floorc; i++)
+		ua_kv("bfcp_floorid", "%s", b->floorid[i]);
+	if (b->audio_label[0])
+		ua_kv("audio_label", "%s", b->audio_label);
+}
+
+
+/* `confd-ua bfcp --connect ... --script S` as a child process. */
+static int bfcp_spawn(struct callst *st)
+{
+	const struct ua_bfcp_ans *b = ua_call_bfcp(st->call);
+	char exe[512], addr[64], conf[16], user[16], psk[160];
+	char *argv[20];
+	int argc = 0, err;
+	ssize_t n;
+
+	if (!b || !b->port)
+		return ENOENT;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return errno;
+	exe[n] = '\0';
+	re_snprintf(addr, sizeof(addr), "%j:%u", &b->addr, b->port);
+	re_snprintf(conf, sizeof(conf), "%u", b->confid);
+	re_snprintf(user, sizeof(user), "%u", b->userid);
+	tls_psk_hex(st, psk, sizeof(psk));
+
+	argv[argc++] = exe;
+	argv[argc++] = "bfcp";
+	argv[argc++] = "--connect";
+	argv[argc++] = addr;
+	argv[argc++] = "--conf";
+	argv[argc++] = conf;
+	argv[argc++] = "--user";
+	argv[argc++] = user;
+	if (!strcmp(b->proto, "TCP/TLS/BFCP")) {
+		if (psk[0]) {
+			argv[argc++] = "--psk";
+			argv[argc++] = psk;
+		}
+		else {
+			argv[argc++] = "--tls";
+			argv[argc++] = "--cert";
+			argv[argc++] = (char *)st->cert;
+			if (b->fingerprint[0]) {
+				argv[argc++] = "--peer-fp";
+				argv[argc++] = (char *)b->fingerprint;
+			}
+		}
+	}
+	argv[argc++] = "--script";
+	argv[argc++] = (char *)st->bfcp_script;
+	argv[argc] = NULL;
+
+	fflush(stdout);
+	err = posix_spawn(&st->bfcp_pid, exe, NULL, NULL, argv, environ);
+	OPENSSL_cleanse(psk, sizeof(psk));
+	if (err) {
+		st->bfcp_pid = 0;
+		return err;
+	}
+	st->bfcp_ran = true;
+	return 0;
+}
+
+
+/* UID:PSKHEX:KMSID:KMSIP:KMSPORT:RESPONDER, where UID and RESPONDER are
+ * usually URIs with colons of their own: the fields are found as the
+ * first hex token that is followed by a KMS ID, an IPv4 address and a
+ * port. */
+static int mikey_setup(struct callst *st, const char *spec)
+{
+	char *buf = NULL, *tok[32], *s, *save = NULL;
+	char uid[256], resp[256];
+	uint8_t psk[64];
+	size_t ntok = 0, i, j, pl = 0;
+	struct sa ip;
+	int err;
+
+	err = str_dup(&buf, spec);
+	if (err)
+		return err;
+	err = EINVAL;
+	for (s = strtok_r(buf, ":", &save); s && ntok < UA_ARRAY_SIZE(tok);
+	     s = strtok_r(NULL, ":", &save))
+		tok[ntok++] = s;
+
+	for (i = 1; i + 4 < ntok; i++) {
+		size_t l = strlen(tok[i]);
+		bool ishex = l >= 2 && l % 2 == 0 && l / 2 <= sizeof(psk);
+
+		for (j = 0; ishex && j < l; j++)
+			ishex = NULL != strchr("0123456789abcdefABCDEF",
+					       tok[i][j]);
+		if (ishex && 0 == sa_set_str(&ip, tok[i + 2], 0) &&
+		    atoi(tok[i + 3]) > 0 && atoi(tok[i + 3]) < 65536)
+			break;
+	}
+	if (i + 4 >= ntok)
+		goto out;
+
+	uid[0] = resp[0] = '\0';
+	for (j = 0; j < i; j++)
+		re_snprintf(uid + strlen(uid), sizeof(uid) - strlen(uid),
+			    "%s%s", j ? ":" : "", tok[j]);
+	for (j = i + 4; j < ntok; j++)
+		re_snprintf(resp + strlen(resp), sizeof(resp) - strlen(resp),
+			    "%s%s", j > i + 4 ? ":" : "", tok[j]);
+	for (j = 0; j < strlen(tok[i]) / 2; j++) {
+		char h[3] = {tok[i][2 * j], tok[i][2 * j + 1], 0};
+		psk[pl++] = (uint8_t)strtoul(h, NULL, 16);
+	}
+
+	err = ua_mikey_alloc(&st->mikey, uid, psk, pl, tok[i + 1]);
+	if (err)
+		goto out;
+	err = ua_mikey_ticket(st->mikey, tok[i + 2],
+			      (uint16_t)atoi(tok[i + 3]), NULL, resp);
+	if (err) {
+		fprintf(stderr, "confd-ua: MIKEY ticket from %s:%s: %s "
+			"(MIKEY error %d)\n", tok[i + 2], tok[i + 3],
+			strerror(err), ua_mikey_last_error(st->mikey));
+		goto out;
+	}
+	str_ncpy(st->mikey_peer, resp, sizeof(st->mikey_peer));
+ out:
+	OPENSSL_cleanse(psk, sizeof(psk));
+	if (buf)
+		OPENSSL_cleanse(buf, strlen(spec));
+	mem_deref(buf);
+	return err;
+}
+
+
 static void stop(struct callst *st)
 {
 	if (st->done)
@@ -69,6 +328,7 @@ static void stop(struct callst *st)
 	st->done = true;
 	st->mc = mem_deref(st->mc);
 	tmr_cancel(&st->tmr_dur);
+	bfcp_reap(st, true);
 	ua_call_hangup(st->call);
 	/* Give the BYE transaction time to finish, then quit either way. */
 	sip_close(st->sip, false);
@@ -112,7 +372,12 @@ static void audio_h(uint32_t ts, const uint8_t *pcmu, size_t n, void *arg)
 	if (!st->wav)
 		return;
 	if (!st->have_ts0) {
-		st->ts0 = ts;
+		/* time 0 of the file is call set-up, not the first packet:
+		 * a floor-gated participant may hear nothing for a while,
+		 * and tests cut recordings by call time */
+		uint64_t ms = (ua_now_us() - st->t_estab) / 1000;
+
+		st->ts0 = ts - (uint32_t)(ms * 8);
 		st->have_ts0 = true;
 	}
 	n = min(n, UA_ARRAY_SIZE(pcm));
@@ -140,6 +405,14 @@ static void estab_h(struct ua_call *call, void *arg)
 	int err;
 
 	st->t_estab = ua_now_us();
+	print_bfcp(call);
+	print_keys(st);
+	if (st->bfcp_script) {
+		err = bfcp_spawn(st);
+		if (err)
+			fprintf(stderr, "confd-ua: BFCP client: %s\n",
+				strerror(err));
+	}
 	ua_stream_set_tone(rs, st->tone);
 	ua_stream_set_audioh(rs, audio_h, st);
 	err = ua_clock_alloc(&st->mc, 1, clock_h, st);
@@ -189,6 +462,7 @@ static void report(struct callst *st, const char *transport)
 			    ua_call_raddr(st->call));
 		ua_kv("remote_rtp", "%s", raddr);
 	}
+	ua_kv("keying", "%s", st->mikey ? "mikey" : rx ? "sdes" : "none");
 	if (rx) {
 		ua_kv("suite", "%s", rx->suite->name);
 		ua_kv("crypto_tag", "%u", rx->tag);
@@ -214,6 +488,14 @@ static void report(struct callst *st, const char *transport)
 	      (rxs.samples ? rxs.energy / rxs.samples : 0));
 	ua_kv("rtcp_rx", "%llu", (unsigned long long)rxs.rtcp);
 	ua_kv("rtcp_fail", "%llu", (unsigned long long)rxs.rtcp_fail);
+	if (st->bfcp_ran) {
+		if (st->bfcp_killed)
+			ua_kv("bfcp_exit", "killed");
+		else if (WIFEXITED(st->bfcp_status))
+			ua_kv("bfcp_exit", "%d", WEXITSTATUS(st->bfcp_status));
+		else
+			ua_kv("bfcp_exit", "signal");
+	}
 }
 
 
@@ -233,6 +515,11 @@ int ua_cmd_call(int argc, char *argv[])
 		{"local",           required_argument, NULL, 'l'},
 		{"rtp-ports",       required_argument, NULL, 'P'},
 		{"expect",          required_argument, NULL, 'e'},
+		{"bfcp",            required_argument, NULL, 'b'},
+		{"cert",            required_argument, NULL, 'c'},
+		{"bfcp-script",     required_argument, NULL, 'x'},
+		{"mikey",           required_argument, NULL, 'm'},
+		{"mikey-prot-tls",  required_argument, NULL, 'k'},
 		{"help",            no_argument,       NULL, 'h'},
 		{NULL, 0, NULL, 0}
 	};
@@ -240,6 +527,9 @@ int ua_cmd_call(int argc, char *argv[])
 	struct ua_call_prm prm;
 	const char *to = NULL, *from = "sip:ua@localhost", *record = NULL;
 	const char *transport = "udp", *local = "127.0.0.1";
+	const char *bfcp = NULL, *mikey = NULL;
+	char fp[160];
+	unsigned prot_tls = 241;
 	unsigned tone_hz = 0, expect = 200;
 	int amplitude = 8000;
 	char touri[512];
@@ -289,6 +579,11 @@ int ua_cmd_call(int argc, char *argv[])
 			}
 			break;
 		case 'e': expect = (unsigned)atoi(optarg); break;
+		case 'b': bfcp = optarg; break;
+		case 'c': st.cert = optarg; break;
+		case 'x': st.bfcp_script = optarg; break;
+		case 'm': mikey = optarg; break;
+		case 'k': prot_tls = (unsigned)atoi(optarg); break;
 		case 'h': usage(); return 0;
 		default: usage(); return 2;
 		}
@@ -298,6 +593,44 @@ int ua_cmd_call(int argc, char *argv[])
 	    (strcmp(transport, "udp") && strcmp(transport, "tcp"))) {
 		usage();
 		return 2;
+	}
+	if (bfcp) {
+		if (!strcmp(bfcp, "tls"))
+			prm.bfcp = UA_BFCP_TLS;
+		else if (!strcmp(bfcp, "tcp"))
+			prm.bfcp = UA_BFCP_TCP;
+		else {
+			usage();
+			return 2;
+		}
+	}
+	if (prot_tls == 0 || prot_tls > 255 ||
+	    (st.bfcp_script && !prm.bfcp) ||
+	    (prm.bfcp == UA_BFCP_TLS && !mikey && !st.cert)) {
+		fprintf(stderr, "confd-ua: --bfcp-script needs --bfcp, and "
+			"--bfcp tls needs --cert (or --mikey)\n");
+		return 2;
+	}
+	if (prm.bfcp == UA_BFCP_TLS && !mikey) {
+		err = ua_bfcp_cert_fp(st.cert, fp, sizeof(fp));
+		if (err) {
+			fprintf(stderr, "confd-ua: --cert %s: %s\n", st.cert,
+				strerror(err));
+			return 2;
+		}
+		prm.bfcp_fp = fp;
+	}
+	if (mikey) {
+		err = mikey_setup(&st, mikey);
+		if (err) {
+			if (err == EINVAL)
+				fprintf(stderr, "confd-ua: bad --mikey\n");
+			st.mikey = mem_deref(st.mikey);
+			return err == EINVAL ? 2 : 1;
+		}
+		prm.mikey = st.mikey;
+		prm.mikey_peer = st.mikey_peer;
+		prm.mikey_prot_tls = (uint8_t)prot_tls;
 	}
 	if (prm.srtp != SRTP_OFF && prm.suitec == 0) {
 		prm.suites[prm.suitec++] =
@@ -343,11 +676,16 @@ int ua_cmd_call(int argc, char *argv[])
 	(void)re_main(signal_h);
 	sig_st = NULL;
 
+	bfcp_reap(&st, true);
 	report(&st, transport);
 	memset(&rxs, 0, sizeof(rxs));
 	ua_stream_stats(ua_call_stream(st.call), &rxs);
 	if (ua_call_scode(st.call) != expect)
 		ret = 1;
+	else if (st.bfcp_ran && !st.bfcp_killed &&
+		 !(WIFEXITED(st.bfcp_status) &&
+		   WEXITSTATUS(st.bfcp_status) == 0))
+		ret = 1;   /* the script stopped on an error */
 	else if (expect >= 200 && expect < 300 &&
 		 (!st.t_estab || ua_call_error(st.call) ||
 		  rxs.decrypt_fail || rxs.rtcp_fail))
@@ -367,5 +705,6 @@ int ua_cmd_call(int argc, char *argv[])
 	st.sip = mem_deref(st.sip);
 	st.wav = mem_deref(st.wav);
 	st.tone = mem_deref(st.tone);
+	st.mikey = mem_deref(st.mikey);
 	return ret;
 }

@@ -32,6 +32,7 @@ struct ua_mikey {
 	uint8_t ri[16];
 	unsigned ncs;
 	uint8_t prot[MAXCS];
+	uint32_t ssrc[MAXCS];               /* announced in the CS map */
 	uint8_t tek[MAXCS][32], salt[MAXCS][14];
 	size_t tek_len[MAXCS];
 	bool keyed;
@@ -530,11 +531,15 @@ int ua_mikey_transfer_init(struct ua_mikey *u, const char *peer,
 		bool srtp = i < nsrtp;
 
 		u->prot[i] = srtp ? 0 : prot_tls;
+		u->ssrc[i] = 0;
 		p8(&w, i + 1); p8(&w, u->prot[i]);
 		p8(&w, srtp ? 1 : 0);                  /* S=0, #P */
 		if (srtp) p8(&w, 1);                   /* policy 1 */
 		if (srtp && i % 2 == 0) {              /* our SSRC */
-			p16(&w, 4); p32(&w, 0x5a000000u + (uint32_t)i);
+			/* random (RFC 3550 8.1); the stream sends with it */
+			while (!u->ssrc[i])
+				RAND_bytes((uint8_t *)&u->ssrc[i], 4);
+			p16(&w, 4); p32(&w, u->ssrc[i]);
 		}
 		else
 			p16(&w, 0);
@@ -672,6 +677,14 @@ int ua_mikey_tek(const struct ua_mikey *u, uint8_t cs_id, uint8_t *key,
 		*salt_len = u->prot[cs_id - 1] == 0 ? 14 : 0;
 	}
 	return 0;
+}
+
+
+uint32_t ua_mikey_ssrc(const struct ua_mikey *u, uint8_t cs_id)
+{
+	if (!u || cs_id < 1 || cs_id > u->ncs)
+		return 0;
+	return u->ssrc[cs_id - 1];
 }
 
 

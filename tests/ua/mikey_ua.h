@@ -26,6 +26,9 @@ int ua_mikey_transfer_resp(struct ua_mikey *u, const uint8_t *msg,
 			   size_t len);
 int ua_mikey_tek(const struct ua_mikey *u, uint8_t cs_id, uint8_t *key,
 		 size_t *key_len, uint8_t *salt, size_t *salt_len);
+/* The SSRC TRANSFER_INIT announced for an SRTP CS (the initiator's
+ * ones: 1, 3, ...), or 0 when none */
+uint32_t ua_mikey_ssrc(const struct ua_mikey *u, uint8_t cs_id);
 /* The ERR number of the last MIKEY Error message received, or -1 */
 int ua_mikey_last_error(const struct ua_mikey *u);
 

@@ -462,6 +462,13 @@ int ua_stream_alloc(struct ua_stream **rsp, const struct sa *laddr,
 }
 
 
+void ua_stream_set_ssrc(struct ua_stream *rs, uint32_t ssrc)
+{
+	if (rs && ssrc)
+		rs->ssrc = ssrc;
+}
+
+
 uint16_t ua_stream_port(const struct ua_stream *rs)
 {
 	return rs ? rs->port : 0;

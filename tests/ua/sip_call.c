@@ -6,10 +6,23 @@
  * The offerer's key protects what the offerer sends; the key in the
  * answer protects what the answerer sends (RFC 4568 5.1).  So tx uses
  * the offered line whose tag the answer echoes, rx uses the answer's.
+ *
+ * Keyed by MIKEY-TICKET instead (RFC 4567, RFC 6043): TRANSFER_INIT
+ * goes in a session-level a=key-mgmt:mikey, the audio m-line is
+ * RTP/SAVP without a=crypto, and the answer's TRANSFER_RESP yields the
+ * TEKs.  Crypto sessions follow the m-lines (DESIGN.md): CS 1 and 2 for
+ * audio (1 protects the initiator's SSRC, i.e. what we send; 2 what the
+ * focus sends), then one TLS CS for a TCP/TLS/BFCP m-line.
+ *
+ * An optional m=application BFCP stream (RFC 8856) makes us a floor
+ * control client; the answer's port, conference and user IDs are kept.
  */
 #include <string.h>
+#include <stdlib.h>
+#include <openssl/crypto.h>
 #include <re.h>
 #include "tests/ua/ua.h"
+#include "tests/ua/mikey_ua.h"
 
 
 enum { MAX_OFFER = 8 };
@@ -18,6 +31,9 @@ struct ua_call {
 	struct sipsess *sess;
 	struct sdp_session *sdp;
 	struct sdp_media *m;
+	struct sdp_media *bm;           /* BFCP, or NULL */
+	struct ua_bfcp_ans bfcp;
+	struct ua_mikey *mikey;         /* MIKEY-TICKET keying, or NULL */
 	struct ua_stream *rs;
 	struct ua_sdes_crypto offered[MAX_OFFER];
 	size_t offeredc;
@@ -48,6 +64,7 @@ static void destructor(void *arg)
 	mem_deref(call->sess);
 	mem_deref(call->rs);
 	mem_deref(call->sdp);
+	mem_deref(call->mikey);
 	for (size_t i = 0; i < call->offeredc; i++)
 		ua_sdes_crypto_wipe(&call->offered[i]);
 	ua_sdes_crypto_wipe(&call->tx);
@@ -133,6 +150,161 @@ static int set_media(struct ua_call *call)
 }
 
 
+/* MIKEY keys into SRTP contexts: TEK || salt as an AES_CM_128_HMAC_SHA1_80
+ * master key (the suite our SP payload asks for: AES-CM, 16-byte key,
+ * HMAC-SHA-1, 14-byte salt, 10-byte tag). */
+static int mikey_key(struct ua_sdes_crypto *c, const struct ua_mikey *u,
+		     uint8_t cs)
+{
+	uint8_t key[64], salt[16];
+	size_t kl = 0, sl = 0, olen;
+	int err;
+
+	memset(c, 0, sizeof(*c));
+	err = ua_mikey_tek(u, cs, key, &kl, salt, &sl);
+	if (err)
+		return err;
+	if (kl != 16 || sl != 14) {
+		err = EPROTO;
+		goto out;
+	}
+	c->tag = cs;
+	c->suite = ua_sdes_suite_find("AES_CM_128_HMAC_SHA1_80", 23);
+	memcpy(c->key, key, kl);
+	memcpy(c->key + kl, salt, sl);
+	c->keylen = kl + sl;
+	olen = sizeof(c->b64) - 1;
+	err = base64_encode(c->key, c->keylen, c->b64, &olen);
+	if (!err)
+		c->b64[olen] = '\0';
+ out:
+	OPENSSL_cleanse(key, sizeof(key));
+	OPENSSL_cleanse(salt, sizeof(salt));
+	return err;
+}
+
+
+/* The answer's a=key-mgmt:mikey (session level, or on the audio m-line;
+ * RFC 4567 3.1) must hold a TRANSFER_RESP to our TRANSFER_INIT. */
+static int check_mikey(struct ua_call *call)
+{
+	const char *v = sdp_session_rattr(call->sdp, "key-mgmt");
+	struct pl prot, data;
+	uint8_t *buf;
+	size_t len;
+	int err;
+
+	if (!v)
+		v = sdp_media_rattr(call->m, "key-mgmt");
+	if (!v) {
+		call->error = "no a=key-mgmt in the answer";
+		return EPROTO;
+	}
+	if (re_regex(v, strlen(v), "[^ ]+ [^ ]+", &prot, &data) ||
+	    pl_strcasecmp(&prot, "mikey")) {
+		call->error = "answer a=key-mgmt is not mikey";
+		return EPROTO;
+	}
+	len = data.l;
+	buf = malloc(len + 1);
+	if (!buf)
+		return ENOMEM;
+	err = base64_decode(data.p, data.l, buf, &len);
+	if (err) {
+		free(buf);
+		call->error = "answer a=key-mgmt is not base64";
+		return EPROTO;
+	}
+	err = ua_mikey_transfer_resp(call->mikey, buf, len);
+	free(buf);
+	switch (err) {
+	case 0:
+		break;
+	case ECONNREFUSED:
+		call->error = "answer carries a MIKEY Error message";
+		return EPROTO;
+	case EACCES:
+		call->error = "TRANSFER_RESP MAC does not verify";
+		return EPROTO;
+	case ETIMEDOUT:
+		call->error = "TRANSFER_RESP timestamp out of window";
+		return EPROTO;
+	default:
+		call->error = "TRANSFER_RESP does not parse";
+		return EPROTO;
+	}
+
+	err = mikey_key(&call->tx, call->mikey, 1);
+	if (!err)
+		err = mikey_key(&call->rx, call->mikey, 2);
+	if (err) {
+		call->error = "no SRTP TEK for crypto sessions 1 and 2";
+		return EPROTO;
+	}
+	if (0 == memcmp(call->tx.key, call->rx.key, call->tx.keylen)) {
+		call->error = "the two SRTP crypto sessions share a key";
+		return EPROTO;
+	}
+	call->keyed = true;
+	return 0;
+}
+
+
+static bool floorid_h(const char *name, const char *value, void *arg)
+{
+	struct ua_bfcp_ans *b = arg;
+	(void)name;
+
+	if (b->floorc < UA_ARRAY_SIZE(b->floorid))
+		str_ncpy(b->floorid[b->floorc++], value,
+			 sizeof(b->floorid[0]));
+	return false;
+}
+
+
+static void copy_rattr(char *buf, size_t sz, const struct ua_call *call,
+		       const char *name)
+{
+	const char *v = sdp_media_rattr(call->bm, name);
+
+	if (!v)
+		v = sdp_media_session_rattr(call->bm, call->sdp, name);
+	str_ncpy(buf, v ? v : "", sz);
+}
+
+
+/* The BFCP part of the answer (RFC 8856 4-8); checks are the caller's,
+ * this only records what the server said. */
+static void read_bfcp(struct ua_call *call, const struct mbuf *mb)
+{
+	struct ua_bfcp_ans *b = &call->bfcp;
+	struct pl proto;
+	char tmp[32];
+
+	b->port = sdp_media_rport(call->bm);
+	b->addr = *sdp_media_raddr(call->bm);
+	if (0 == re_regex((const char *)mbuf_buf(mb), mbuf_get_left(mb),
+			  "m=application [0-9]+ [^ \r\n]+", NULL, &proto))
+		(void)pl_strcpy(&proto, b->proto, sizeof(b->proto));
+	copy_rattr(tmp, sizeof(tmp), call, "confid");
+	b->confid = (uint32_t)strtoul(tmp, NULL, 10);
+	copy_rattr(tmp, sizeof(tmp), call, "userid");
+	b->userid = (uint16_t)strtoul(tmp, NULL, 10);
+	copy_rattr(b->setup, sizeof(b->setup), call, "setup");
+	copy_rattr(b->connection, sizeof(b->connection), call, "connection");
+	copy_rattr(b->floorctrl, sizeof(b->floorctrl), call, "floorctrl");
+	copy_rattr(b->bfcpver, sizeof(b->bfcpver), call, "bfcpver");
+	copy_rattr(b->fingerprint, sizeof(b->fingerprint), call,
+		   "fingerprint");
+	b->floorc = 0;
+	sdp_media_rattr_apply(call->bm, "floorid", floorid_h, b);
+	str_ncpy(b->audio_label, sdp_media_rattr(call->m, "label") ?
+		 sdp_media_rattr(call->m, "label") : "",
+		 sizeof(b->audio_label));
+	b->answered = true;
+}
+
+
 /* Checks the answer: PCMU kept, and for SRTP exactly one a=crypto whose
  * tag and suite match one we offered (RFC 4568 5.1.2). */
 static int check_answer(struct ua_call *call, const struct sip_msg *msg)
@@ -156,9 +328,26 @@ static int check_answer(struct ua_call *call, const struct sip_msg *msg)
 		return EPROTO;
 	}
 
+	if (call->bm)
+		read_bfcp(call, msg->mb);
+
 	memset(&pk, 0, sizeof(pk));
 	pk.call = call;
 	sdp_media_rattr_apply(call->m, "crypto", crypto_answer_h, &pk);
+
+	if (call->mikey) {
+		if (pk.count) {
+			call->error = "a=crypto in answer to a MIKEY offer";
+			err = EPROTO;
+		}
+		else if (0 != strcmp(call->proto, "RTP/SAVP")) {
+			call->error = "answer to RTP/SAVP is not RTP/SAVP";
+			err = EPROTO;
+		}
+		else
+			err = check_mikey(call);
+		goto out;
+	}
 
 	if (call->mode == SRTP_OFF) {
 		if (pk.count) {
@@ -286,7 +475,9 @@ static int offer_h(struct mbuf **descp, const struct sip_msg *msg, void *arg)
 	memset(&co, 0, sizeof(co));
 	sdp_media_rattr_apply(call->m, "crypto", crypto_offer_h, &co);
 	sdp_media_del_lattr(call->m, "crypto");
-	if (call->mode != SRTP_OFF) {
+	/* MIKEY: the keys of the first exchange stay (a new TRANSFER_INIT
+	 * in a re-INVITE is not something the focus does) */
+	if (call->mode != SRTP_OFF && !call->mikey) {
 		if (!co.ok) {
 			if (call->mode == SRTP_MAND)
 				return EPROTO;
@@ -388,8 +579,10 @@ int ua_call_alloc(struct ua_call **callp, struct sipsess_sock *sock,
 
 	if (!callp || !sock || !prm || !prm->to || !prm->from)
 		return EINVAL;
-	if (prm->srtp != SRTP_OFF &&
+	if (prm->srtp != SRTP_OFF && !prm->mikey &&
 	    (prm->suitec == 0 || prm->suitec > MAX_OFFER))
+		return EINVAL;
+	if (prm->mikey && !prm->mikey_peer)
 		return EINVAL;
 
 	call = mem_zalloc(sizeof(*call), destructor);
@@ -410,7 +603,8 @@ int ua_call_alloc(struct ua_call **callp, struct sipsess_sock *sock,
 		goto out;
 	err = sdp_media_add(&call->m, call->sdp, "audio",
 			    ua_stream_port(call->rs),
-			    prm->srtp == SRTP_MAND ? "RTP/SAVP" : "RTP/AVP");
+			    prm->srtp == SRTP_MAND || prm->mikey ?
+			    "RTP/SAVP" : "RTP/AVP");
 	if (err)
 		goto out;
 	err  = sdp_format_add(NULL, call->m, false, "0", "PCMU", 8000, 1,
@@ -421,7 +615,56 @@ int ua_call_alloc(struct ua_call **callp, struct sipsess_sock *sock,
 	if (err)
 		goto out;
 
-	if (prm->srtp != SRTP_OFF) {
+	if (prm->bfcp) {
+		bool tls = prm->bfcp == UA_BFCP_TLS;
+
+		/* RFC 8856: we connect (active), a new connection, we are
+		 * the floor control client; TLS is authenticated by our
+		 * certificate's fingerprint unless MIKEY gives a PSK */
+		err = sdp_media_add(&call->bm, call->sdp, "application", 9,
+				    tls ? "TCP/TLS/BFCP" : "TCP/BFCP");
+		err |= sdp_format_add(NULL, call->bm, false, "*", NULL, 0, 0,
+				      NULL, NULL, NULL, false, NULL);
+		err |= sdp_media_set_lattr(call->bm, false, "setup",
+					   "active");
+		err |= sdp_media_set_lattr(call->bm, false, "connection",
+					   "new");
+		if (tls && !prm->mikey && prm->bfcp_fp)
+			err |= sdp_media_set_lattr(call->bm, false,
+						   "fingerprint", "%s",
+						   prm->bfcp_fp);
+		err |= sdp_media_set_lattr(call->bm, false, "floorctrl",
+					   "c-only");
+		err |= sdp_media_set_lattr(call->bm, false, "bfcpver", "1");
+		if (err)
+			goto out;
+	}
+
+	if (prm->mikey) {
+		uint8_t *ti = NULL;
+		size_t tl = 0, bl;
+		char *b64;
+
+		call->mikey = mem_ref(prm->mikey);
+		err = ua_mikey_transfer_init(call->mikey, prm->mikey_peer, 2,
+					     prm->bfcp == UA_BFCP_TLS ? 1 : 0,
+					     prm->mikey_prot_tls, &ti, &tl);
+		if (err)
+			goto out;
+		ua_stream_set_ssrc(call->rs, ua_mikey_ssrc(call->mikey, 1));
+		bl = tl * 4 / 3 + 8;
+		b64 = malloc(bl);
+		err = b64 ? base64_encode(ti, tl, b64, &bl) : ENOMEM;
+		if (!err)
+			err = sdp_session_set_lattr(call->sdp, true,
+						    "key-mgmt", "mikey %b",
+						    b64, bl);
+		free(b64);
+		free(ti);
+		if (err)
+			goto out;
+	}
+	else if (prm->srtp != SRTP_OFF) {
 		for (size_t i = 0; i < prm->suitec; i++) {
 			struct ua_sdes_crypto *c = &call->offered[i];
 
@@ -493,6 +736,12 @@ const char *ua_call_reason(const struct ua_call *call)
 const struct ua_sdes_crypto *ua_call_crypto_rx(const struct ua_call *call)
 {
 	return call && call->keyed ? &call->rx : NULL;
+}
+
+
+const struct ua_bfcp_ans *ua_call_bfcp(const struct ua_call *call)
+{
+	return call && call->bm && call->bfcp.answered ? &call->bfcp : NULL;
 }
 
 

@@ -15,7 +15,9 @@
  *   rtp_stream.c  one RTP/RTCP socket pair with SRTP and receive stats
  *   mclock.c      the one 20 ms media clock that drives every stream
  *   sip_call.c    one outgoing SIP call with an SDES offer
- *   call.c        `confd-ua call`
+ *   call.c        `confd-ua call` (optionally with BFCP and MIKEY)
+ *   bfcp_client.c `confd-ua bfcp`: BFCP client over TCP/TLS/TLS-PSK
+ *   mikey_ua.c    `confd-ua mikey`: MIKEY-TICKET initiator
  *   load.c        `confd-ua load`
  *   selftest.c    `confd-ua selftest`: the UA's codecs against the RFCs
  *
@@ -138,6 +140,9 @@ typedef void (ua_stream_audio_h)(uint32_t ts, const uint8_t *pcmu,
 int  ua_stream_alloc(struct ua_stream **rsp, const struct sa *laddr,
 		      uint16_t port_min, uint16_t port_max);
 uint16_t ua_stream_port(const struct ua_stream *rs);
+/* Sends with this SSRC (MIKEY announces it in the CS map); before
+ * ua_stream_start. */
+void ua_stream_set_ssrc(struct ua_stream *rs, uint32_t ssrc);
 /* Starts media: tx/rx may be NULL for plain RTP.  Takes references. */
 void ua_stream_start(struct ua_stream *rs, const struct sa *rtp_dst,
 		      const struct sa *rtcp_dst, struct srtp *tx,
@@ -168,6 +173,9 @@ uint64_t ua_clock_skipped(const struct ua_clock *mc);
 /* ---- sip_call.c: one outgoing call with an SDES (or plain) offer ---- */
 
 enum srtp_mode { SRTP_OFF, SRTP_BESTEFFORT, SRTP_MAND };
+enum ua_bfcp_mode { UA_BFCP_NONE = 0, UA_BFCP_TLS, UA_BFCP_TCP };
+
+struct ua_mikey;
 
 struct ua_call_prm {
 	const char *to;          /* request URI */
@@ -178,6 +186,32 @@ struct ua_call_prm {
 	size_t suitec;
 	struct sa media;         /* local media address, port ignored */
 	uint16_t port_min, port_max;
+	/* an m=application TCP/TLS/BFCP or TCP/BFCP stream (RFC 8856) */
+	enum ua_bfcp_mode bfcp;
+	const char *bfcp_fp;     /* "sha-256 AB:.." for TLS without MIKEY */
+	/* MIKEY-TICKET instead of SDES: a ticket must already be held;
+	 * the call takes a reference */
+	struct ua_mikey *mikey;
+	const char *mikey_peer;  /* the responder's identity (IDRr) */
+	uint8_t mikey_prot_tls;  /* Prot Type of TLS CSs (DESIGN.md: 241) */
+};
+
+/* What the answer said about the BFCP stream (RFC 8856). */
+struct ua_bfcp_ans {
+	bool answered;
+	uint16_t port;           /* 0: declined */
+	struct sa addr;          /* c= of the m-line */
+	char proto[24];
+	uint32_t confid;
+	uint16_t userid;
+	char setup[16];
+	char connection[16];
+	char floorctrl[24];
+	char bfcpver[16];
+	char fingerprint[128];
+	char floorid[8][64];     /* a=floorid values as sent */
+	size_t floorc;
+	char audio_label[32];    /* a=label of the audio m-line */
 };
 
 struct ua_call;
@@ -197,6 +231,8 @@ const char *ua_call_reason(const struct ua_call *call);
 /* The a=crypto the answer chose, or NULL (plain RTP / not answered). */
 const struct ua_sdes_crypto *ua_call_crypto_rx(const struct ua_call *call);
 const char *ua_call_proto(const struct ua_call *call);
+/* The answer's BFCP stream, NULL when none was offered or answered. */
+const struct ua_bfcp_ans *ua_call_bfcp(const struct ua_call *call);
 const struct sa *ua_call_raddr(const struct ua_call *call);
 const char *ua_call_error(const struct ua_call *call);   /* or NULL */
 bool ua_call_established(const struct ua_call *call);
