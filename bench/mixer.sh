@@ -104,8 +104,8 @@ for n in $STEPS; do
 		"$(kv "$BD/ua.out" rx_ratio)" "$hwm_kb" "$mem" \
 		"$(kv "$BD/ua.out" ua_cpu_pct)"
 	if [ "$est" != "$n" ]; then
-		echo "mixer: $n: only $est joined; first failures:" >&2
-		head -3 "$BD/ua.err" >&2
+		echo "mixer: $n: only $est joined; failures by status:" \
+			"$(kv "$BD/ua.out" fail_codes)" >&2
 	fi
 	# confd does not report its own late ticks yet; show them if it does
 	grep -h -i -o "late_ticks[=: ][0-9]*" "$BD/confd.log" 2>/dev/null |

@@ -1,12 +1,15 @@
 # tests/integ/lib.sh — shared helpers for the real-peer integration tests.
 #
-# Source it from a test script (POSIX sh; tests/run.sh runs them with sh):
+# Source it from a test script (POSIX sh plus `local`, as dash and bash
+# have it; tests/run.sh runs the scripts with sh):
 #
 #	. "$(dirname "$0")/lib.sh"
-#	lib_init baresip_mix            # temp dir, traps, tool checks
+#	lib_init baresip_mix            # temp dir, traps
 #	need baresip tshark             # FAIL (never skip) when missing
-#	confd_conf_add "conf add sip:room@$CONFD_DOMAIN --srtp required"
-#	confd_start                     # free loopback ports, waits for it
+#	need_build confd confctl        # files under $BUILD
+#	confd_setup                     # free loopback ports, confd.conf
+#	confctl conf add "sip:room@$CONFD_DOMAIN" --srtp required
+#	confd_start                     # starts it, waits until it listens
 #	...
 #	check "name" cmd args...        # PASS/FAIL from the exit code
 #	lib_done                        # exit status: 0 when nothing failed
@@ -311,8 +314,6 @@ confd_start() {
 		show_log "$CONFD_LOG"
 		lib_done
 	fi
-	# confd renamed its log?  keep CONFD_LOG = the bg_start log
-	CONFD_LOG=$TMP/confd.log
 }
 
 confd_listening() {

@@ -69,6 +69,7 @@ struct loadst {
 	uint64_t late_ticks0;
 	struct rusage ru0;
 	unsigned fail_printed;
+	unsigned fail_codes[700];  /* by final status; 0 = no response */
 
 	struct tmr tmr_ramp;
 	struct tmr tmr_phase;
@@ -222,6 +223,23 @@ static void summary(struct loadst *ls)
 	ua_kv("calls_established", "%u", ls->estab);
 	ua_kv("calls_failed", "%u", ls->failed);
 	ua_kv("calls_dropped", "%u", ls->dropped);
+	{
+		char buf[256] = "";
+		size_t o = 0;
+
+		for (unsigned c = 0; c < UA_ARRAY_SIZE(ls->fail_codes); c++) {
+			int r;
+
+			if (!ls->fail_codes[c])
+				continue;
+			r = snprintf(buf + o, sizeof(buf) - o, "%s%u:%u",
+				     o ? "," : "", c, ls->fail_codes[c]);
+			if (r < 0 || (size_t)r >= sizeof(buf) - o)
+				break;
+			o += (size_t)r;
+		}
+		ua_kv("fail_codes", "%s", o ? buf : "none");
+	}
 	ua_kv("setup_ms_avg", "%.1f", ls->estab ?
 	      (double)ls->setup_sum_us / ls->estab / 1000.0 : 0.0);
 	ua_kv("setup_ms_max", "%.1f", (double)ls->setup_max_us / 1000.0);
@@ -345,6 +363,7 @@ static void part_close_h(struct ua_call *call, int err, uint16_t scode,
 	}
 	--ls->pending;
 	++ls->failed;
+	++ls->fail_codes[scode < UA_ARRAY_SIZE(ls->fail_codes) ? scode : 0];
 	if (!ls->quiet && ls->fail_printed++ < 10) {
 		const char *e = ua_call_error(call);
 		fprintf(stderr, "confd-ua: participant %u failed: %u %s%s%s\n",
