@@ -50,13 +50,16 @@ else
 	fail "watcher's subscription ran to its end"
 	tail -20 "$TMP"/watch/*errors* 2>/dev/null | sed 's/^/    | /'
 fi
+# through a file, not a pipe: a pipe's while loop runs in a subshell
+# and its FAILs would not reach lib_done
 python3 "$TOP/tests/integ/events_check.py" "$(ls "$TMP"/watch/*_messages.log)" \
-	"$XSD" "sip:bob@$CONFD_DOMAIN" "sip:carol@$CONFD_DOMAIN" |
+	"$XSD" "sip:bob@$CONFD_DOMAIN" "sip:carol@$CONFD_DOMAIN" \
+	>"$TMP/check.out" 2>&1
 while read -r l; do
 	case $l in
 	PASS*) pass "${l#PASS }" ;;
 	FAIL*) fail "${l#FAIL }" ;;
 	*) note "$l" ;;
 	esac
-done
+done <"$TMP/check.out"
 lib_done

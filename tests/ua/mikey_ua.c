@@ -35,6 +35,7 @@ struct ua_mikey {
 	uint32_t ssrc[MAXCS];               /* announced in the CS map */
 	uint8_t tek[MAXCS][32], salt[MAXCS][14];
 	size_t tek_len[MAXCS];
+	size_t tek_want[MAXCS];             /* fixed TEK length, 0: rule */
 	bool keyed;
 	int last_err;
 };
@@ -532,6 +533,7 @@ int ua_mikey_transfer_init(struct ua_mikey *u, const char *peer,
 
 		u->prot[i] = srtp ? 0 : prot_tls;
 		u->ssrc[i] = 0;
+		u->tek_want[i] = 0;
 		p8(&w, i + 1); p8(&w, u->prot[i]);
 		p8(&w, srtp ? 1 : 0);                  /* S=0, #P */
 		if (srtp) p8(&w, 1);                   /* policy 1 */
@@ -608,12 +610,27 @@ int ua_mikey_transfer_init(struct ua_mikey *u, const char *peer,
 }
 
 
+int ua_mikey_transfer_init_smime(struct ua_mikey *u, const char *peer,
+				 uint8_t prot_smime, uint8_t **msgp,
+				 size_t *lenp)
+{
+	int err = ua_mikey_transfer_init(u, peer, 0, 1, prot_smime, msgp,
+					 lenp);
+
+	/* the TEKs are derived from the answer: the length counts then */
+	if (!err)
+		u->tek_want[0] = 16;
+	return err;
+}
+
+
 int ua_mikey_transfer_resp(struct ua_mikey *u, const uint8_t *msg, size_t len)
 {
 	uint8_t tail[600], mpkr_f[64], tgk_f[64], auth[32], mac[32];
 	struct msg m;
 	size_t tl, i;
 	struct w w;
+	int err = 0;
 
 	if (!u->ti || parse(&m, msg, len))
 		return EPROTO;
@@ -651,17 +668,29 @@ int ua_mikey_transfer_resp(struct ua_mikey *u, const uint8_t *msg, size_t len)
 		p8(&w, i + 1); p32(&w, 0xffffffff); p8(&w, 3);
 		p8(&w, 16); put(&w, u->ri, 16);
 		p8(&w, m.randr.l); put(&w, m.randr.p, m.randr.l);
-		u->tek_len[i] = u->prot[i] == 0 ? 16 : u->tgk_len;
+		/* SRTP: the SP's key length; PSK S/MIME: 16 (AES-128
+		 * key wrap); TLS: as long as the TGK (DESIGN.md).  The
+		 * PRF output is a prefix of any longer one, but say it. */
+		if (u->prot[i] == 0)
+			u->tek_len[i] = 16;
+		else if (u->tek_want[i])
+			u->tek_len[i] = u->tek_want[i];
+		else
+			u->tek_len[i] = u->tgk_len;
+		if (u->tek_len[i] > sizeof(u->tek[i])) {
+			err = EPROTO;        /* a TGK longer than we hold */
+			break;
+		}
 		derive(tgk_f, u->tgk_len, 0x2AD01C64, tail, w.n, u->tek[i],
 		       u->tek_len[i]);
 		derive(tgk_f, u->tgk_len, 0x39A2C14B, tail, w.n, u->salt[i],
 		       14);
 	}
-	u->keyed = true;
+	u->keyed = !err;
 	OPENSSL_cleanse(mpkr_f, sizeof(mpkr_f));
 	OPENSSL_cleanse(tgk_f, sizeof(tgk_f));
 	OPENSSL_cleanse(auth, sizeof(auth));
-	return 0;
+	return err;
 }
 
 

@@ -21,6 +21,11 @@ int ua_mikey_ticket(struct ua_mikey *u, const char *ip, uint16_t port,
 int ua_mikey_transfer_init(struct ua_mikey *u, const char *peer,
 			   unsigned nsrtp, unsigned ntls, uint8_t prot_tls,
 			   uint8_t **msgp, size_t *lenp);
+/* TRANSFER_INIT for a SUBSCRIBE: one CS (ID 1) of Prot Type PSK S/MIME
+ * (DESIGN.md: 242), whose TEK is 16 bytes (the KEK for id-aes128-wrap) */
+int ua_mikey_transfer_init_smime(struct ua_mikey *u, const char *peer,
+				 uint8_t prot_smime, uint8_t **msgp,
+				 size_t *lenp);
 /* Check TRANSFER_RESP and derive the TEKs. */
 int ua_mikey_transfer_resp(struct ua_mikey *u, const uint8_t *msg,
 			   size_t len);
