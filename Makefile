@@ -35,7 +35,7 @@ UNITS     := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 BINS := $(BUILD)/confd $(BUILD)/confctl $(if $(UA_SRCS),$(BUILD)/confd-ua)
 
-all: $(BINS) $(UNITS) $(TOOLS)
+all: $(BINS) $(UNITS) $(TOOLS) $(BUILD)/msrp-ua
 
 $(BUILD)/%.o: %.c $(wildcard */*.h tests/*/*.h)
 	@mkdir -p $(dir $@)
@@ -52,6 +52,10 @@ $(BUILD)/confctl: $(BUILD)/confd/confctl.o $(BUILD)/libconfd.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/confd-ua: $(UA_OBJS) $(BUILD)/libconfd.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# The MSRP client of the test UA, standalone (tests/integ/msrp_chat.sh).
+$(BUILD)/msrp-ua: $(BUILD)/tests/msrp_ua_main.o $(BUILD)/tests/ua/msrp_client.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libconfd.a
