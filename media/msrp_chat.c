@@ -30,6 +30,7 @@ enum {
 	MSGS_MAX       = 8,           /* messages in flight per sender */
 	MSG_TIMEOUT_MS = 120 * 1000,  /* chunk reception timer, s.6.1 */
 	QMAX_DEFAULT   = 1024 * 1024,
+	STALL_MS       = 1000,        /* a recipient may hold a sender up */
 	URI_MAX        = 512,
 };
 #define MAX_SIZE_DEFAULT (64ULL * 1024 * 1024)
@@ -53,6 +54,9 @@ struct msrp_part {
 	struct list msgs;          /* struct rmsg from this sender */
 	struct rmsg *cur;          /* the chunk being read */
 	bool congested;
+	bool stalled;              /* held a sender up too long */
+	bool paused;               /* we stopped reading this sender */
+	struct tmr pause_tmr;
 	msrp_part_close_h *closeh;
 	void *arg;
 };
@@ -129,6 +133,61 @@ static void dst_fail(struct rmsg *m, struct dst *d, int err)
 }
 
 
+/* Sender backpressure.  Relaying faster than a recipient reads would
+ * only fail that recipient, so while a recipient's queue is above half
+ * its bound the sender is not read (TCP then slows it down).  A
+ * recipient that does not drain within STALL_MS is "stalled": it no
+ * longer holds anyone up, and its queue overflows on its own. */
+static bool holds_up(const struct msrp_part *sender)
+{
+	struct le *le;
+
+	for (le = sender->conf->parts.head; le; le = le->next) {
+		const struct msrp_part *o = le->data;
+
+		if (o != sender && !o->stalled && msrp_sess_high(o->sess))
+			return true;
+	}
+	return false;
+}
+
+
+static void resume_sender(struct msrp_part *p)
+{
+	p->paused = false;
+	tmr_cancel(&p->pause_tmr);
+	msrp_net_pause(p->net, false);
+}
+
+
+static void pause_expired(void *arg)
+{
+	struct msrp_part *p = arg;
+	struct le *le;
+
+	for (le = p->conf->parts.head; le; le = le->next) {
+		struct msrp_part *o = le->data;
+
+		if (o != p && !o->stalled && msrp_sess_high(o->sess)) {
+			DEBUG_INFO("%s: stalled\n", o->identity);
+			o->stalled = true;
+		}
+	}
+	resume_sender(p);
+}
+
+
+static void check_pause(struct msrp_part *sender)
+{
+	if (sender->paused || !holds_up(sender))
+		return;
+
+	sender->paused = true;
+	msrp_net_pause(sender->net, true);
+	tmr_start(&sender->pause_tmr, STALL_MS, pause_expired, sender);
+}
+
+
 /* Send the pending piece to every recipient still in the race. */
 static void emit(struct rmsg *m, char flag)
 {
@@ -167,6 +226,8 @@ static void emit(struct rmsg *m, char flag)
 
 	/* the recipients' queues hold their references */
 	m->piece = mem_deref(m->piece);
+
+	check_pause(m->from);
 }
 
 
@@ -521,7 +582,17 @@ static void sess_abort(struct msrp_sess *s, const struct msrp_hdrs *h,
 static void sess_drain(struct msrp_sess *s, void *arg)
 {
 	struct msrp_part *p = arg;
+	struct le *le;
+
 	p->congested = false;
+	p->stalled = false;
+
+	for (le = p->conf->parts.head; le; le = le->next) {
+		struct msrp_part *o = le->data;
+
+		if (o->paused && !holds_up(o))
+			resume_sender(o);
+	}
 }
 
 
@@ -585,6 +656,7 @@ static void part_destructor(void *arg)
 	struct le *le;
 
 	list_unlink(&p->le);
+	tmr_cancel(&p->pause_tmr);
 
 	/* messages in flight from others lose this recipient */
 	if (p->conf) {
@@ -636,6 +708,7 @@ int msrp_part_alloc(struct msrp_part **partp, struct msrp_conf *conf,
 		return ENOMEM;
 
 	p->conf = mem_ref(conf);
+	tmr_init(&p->pause_tmr);
 	p->closeh = prm->closeh;
 	p->arg = prm->arg;
 	err = str_dup(&p->identity, prm->identity);

@@ -32,6 +32,8 @@ struct nconn {
 	struct tmr tmr;            /* deferred close */
 	bool verified;
 	bool closing;
+	bool want;                 /* msrp_conn wants writable events */
+	bool paused;
 };
 
 
@@ -41,6 +43,8 @@ static void nconn_destructor(void *arg)
 
 	tmr_cancel(&c->tmr);
 	list_unlink(&c->le);
+	if (c->paused && c->tc)
+		fd_close(tcp_conn_fd(c->tc));
 	/* msrp_conn first: it may still want to tell the session */
 	c->mc = mem_deref(c->mc);
 	mem_deref(c->sc);
@@ -89,14 +93,73 @@ static void t_close(int err, void *arg)
 static void send_h(void *arg)
 {
 	struct nconn *c = arg;
+
 	msrp_conn_writable(c->mc);
+	/* with a send handler set libre polls for writing all the time */
+	if (!c->want && !c->closing)
+		tcp_set_send(c->tc, NULL);
 }
 
 
 static void t_want(bool want, void *arg)
 {
 	struct nconn *c = arg;
-	tcp_set_send(c->tc, want ? send_h : NULL);
+
+	c->want = want;
+	if (want)
+		tcp_set_send(c->tc, send_h);
+}
+
+
+static void resume(struct nconn *c)
+{
+	if (!c->paused)
+		return;
+	c->paused = false;
+	/* tcp_set_send() is the one public call that hands the socket
+	 * back to libre's own handler (reading and writing) */
+	tcp_set_send(c->tc, send_h);
+}
+
+
+/* While paused nothing is read; any event (hang-up, error) gives the
+ * socket back to libre so that it sees it. */
+static void paused_h(int flags, void *arg)
+{
+	(void)flags;
+	resume(arg);
+}
+
+
+static void pause_conn(struct nconn *c)
+{
+	int fd = tcp_conn_fd(c->tc);
+
+	/* only with nothing queued: libre's queue drains in its handler */
+	if (c->paused || c->closing || fd < 0 || tcp_conn_txqsz(c->tc))
+		return;
+	if (fd_listen(fd, FD_EXCEPT, paused_h, c) == 0)
+		c->paused = true;
+}
+
+
+void msrp_net_pause(struct msrp_net *n, bool pause)
+{
+	struct le *le;
+
+	if (!n || !n->sess)
+		return;
+
+	for (le = n->conns.head; le; le = le->next) {
+		struct nconn *c = le->data;
+
+		if (c->mc != msrp_sess_conn(n->sess))
+			continue;
+		if (pause)
+			pause_conn(c);
+		else
+			resume(c);
+	}
 }
 
 

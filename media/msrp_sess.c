@@ -35,6 +35,7 @@ struct msrp_sess {
 	struct msrp_conn *conn;    /* the bound one */
 	bool failed;
 	bool overflowed;
+	bool high;                 /* above half the bound; drainh later */
 	struct msrp_sess_handlers h;
 	struct msrp_sess_stats st;
 };
@@ -169,6 +170,18 @@ void msrp_sess_stats(const struct msrp_sess *s, struct msrp_sess_stats *st)
 		return;
 	*st = s->st;
 	st->queued = s->queued;
+}
+
+
+struct msrp_conn *msrp_sess_conn(const struct msrp_sess *s)
+{
+	return s ? s->conn : NULL;
+}
+
+
+bool msrp_sess_high(const struct msrp_sess *s)
+{
+	return s && s->conn && s->queued > s->qmax / 2;
 }
 
 
@@ -371,8 +384,9 @@ static void pump(struct msrp_sess *s)
 		c->t.wanth(c->wanting, c->t.arg);
 	}
 
-	if (s->overflowed && s->queued <= s->qmax / 2) {
+	if ((s->overflowed || s->high) && s->queued <= s->qmax / 4) {
 		s->overflowed = false;
+		s->high = false;
 		if (s->h.drainh)
 			s->h.drainh(s, s->h.arg);
 	}
@@ -414,6 +428,8 @@ int msrp_sess_send(struct msrp_sess *s, const char *msgid, uint64_t start,
 
 	list_append(&s->q, &f->le, f);
 	s->queued += cost;
+	if (s->queued > s->qmax / 2)
+		s->high = true;
 	if (s->queued > s->st.queued_peak)
 		s->st.queued_peak = s->queued;
 

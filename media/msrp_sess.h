@@ -50,7 +50,8 @@ struct msrp_sess_handlers {
 		       void *arg);
 	void (*reporth)(struct msrp_sess *s, const struct msrp_hdrs *h,
 			void *arg);
-	/* the content queue went below half of its bound */
+	/* the content queue went down to a quarter of its bound after
+	 * having been above half (or overflowing) */
 	void (*drainh)(struct msrp_sess *s, void *arg);
 	/* the bound connection is gone: the session has failed */
 	void (*failh)(struct msrp_sess *s, int err, void *arg);
@@ -74,6 +75,10 @@ int  msrp_sess_alloc(struct msrp_sess **sp, const char *uri,
 const char *msrp_sess_uri(const struct msrp_sess *s);
 bool msrp_sess_bound(const struct msrp_sess *s);
 void msrp_sess_stats(const struct msrp_sess *s, struct msrp_sess_stats *st);
+/* The bound connection, NULL before the first SEND. */
+struct msrp_conn *msrp_sess_conn(const struct msrp_sess *s);
+/* Content queue above half its bound (drainh comes at a quarter). */
+bool msrp_sess_high(const struct msrp_sess *s);
 /* Space left in the content queue. */
 size_t msrp_sess_qspace(const struct msrp_sess *s);
 
