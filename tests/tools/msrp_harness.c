@@ -5,6 +5,7 @@
  *   msrp_harness -c CERT.pem -u CONF-URI [-l 127.0.0.1] [-r 42000-42999]
  *                [-q QMAX] [-t] -p IDENTITY[=FINGERPRINT] ...
  *
+ * -P FILE: participants from a file, one "identity=fingerprint" a line.
  * -t: plain TCP/MSRP (no fingerprints).  Prints "FP <ours>", then
  * "PART <identity> <port> <path>" per participant and "READY"; then a
  * "STATS ..." line every second (RSS, peak RSS, queues).
@@ -127,7 +128,10 @@ int main(int argc, char *argv[])
 	char fp[128];
 	int c, err;
 
-	while ((c = getopt(argc, argv, "c:u:l:r:q:tp:")) != -1) {
+	static char lines[PARTS_MAX][640];
+	FILE *pf;
+
+	while ((c = getopt(argc, argv, "c:u:l:r:q:tp:P:")) != -1) {
 		switch (c) {
 		case 'c': certfile = optarg; break;
 		case 'u': uri = optarg; break;
@@ -138,6 +142,17 @@ int main(int argc, char *argv[])
 		case 'p':
 			if (npspec < PARTS_MAX)
 				pspec[npspec++] = optarg;
+			break;
+		case 'P':   /* a file of "identity=fingerprint" lines */
+			pf = fopen(optarg, "r");
+			while (pf && npspec < PARTS_MAX &&
+			       fgets(lines[npspec], sizeof(lines[0]), pf)) {
+				lines[npspec][strcspn(lines[npspec], "\r\n")] = 0;
+				pspec[npspec] = lines[npspec];
+				++npspec;
+			}
+			if (pf)
+				fclose(pf);
 			break;
 		default:
 			return 2;

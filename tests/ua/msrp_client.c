@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <getopt.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
@@ -68,6 +69,15 @@ static struct ua ua;
 static void next_cmd(void);
 
 
+static unsigned long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (unsigned long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+
 static void rand_id(char *b, size_t n)
 {
 	static const char a[] = "abcdefghijklmnopqrstuvwxyz0123456789";
@@ -117,7 +127,7 @@ static void send_cpim(const char *to, const char *text)
 	mbuf_printf(mb, "\r\n-------%s$\r\n", tid);
 	wr(mb);
 	ua.outstanding++;
-	printf("SENT %s %zu tid=%s\n", mid, body->end, tid);
+	printf("SENT %s %zu tid=%s t=%llu\n", mid, body->end, tid, now_ms());
 	mem_deref(mb);
 	mem_deref(body);
 }
@@ -273,8 +283,8 @@ static void message_done(struct rxmsg *m)
 	}
 	e2 += 4;
 	sha256_hex((const uint8_t *)e2, n - (e2 - b), hex);
-	printf("RX from=%s to=%s len=%zu sha256=%s\n", from, to,
-	       n - (e2 - b), hex);
+	printf("RX from=%s to=%s len=%zu sha256=%s t=%llu\n", from, to,
+	       n - (e2 - b), hex, now_ms());
 
 	if (ua.savedir) {
 		char path[512];
@@ -539,6 +549,22 @@ static void next_cmd(void)
 				printf("FILE-ERROR\n");
 				ua.rc = 1;
 			}
+		}
+		else if (!strncmp(buf, "burst:", 6)) {
+			/* burst:N:SIZE  N text messages of SIZE bytes */
+			unsigned k, cnt = atoi(buf + 6);
+			const char *sz = strchr(buf + 6, ':');
+			size_t len = sz ? strtoul(sz + 1, NULL, 10) : 100;
+			char *t = malloc(len + 1);
+			if (len > 65536 || !t) {
+				free(t);
+				continue;
+			}
+			memset(t, 'x', len);
+			t[len] = '\0';
+			for (k = 0; k < cnt; k++)
+				send_cpim(ua.room, t);
+			free(t);
 		}
 		else if (!strcmp(buf, "malformed")) {
 			/* Message-ID "m1" is too short for ident: 400 */
