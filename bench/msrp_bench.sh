@@ -4,7 +4,7 @@
 #   - 1000 messages of 1 KiB from one sender: messages/s delivered and
 #     p99 latency (send to receipt, ms);
 #   - a 20 MiB file in 32 KiB chunks: MB/s delivered in total;
-#   - one stalled recipient, messages of 20 and 80 MiB: relay peak RSS.
+#   - one stalled recipient, messages of 20 and 60 MiB (max-size is 64 MiB): relay peak RSS.
 # usage: bench/msrp_bench.sh [BUILD] [N...]   (default N: 10 100)
 BUILD=${1:-build}; shift
 [ $# = 0 ] && set -- 10 100
@@ -19,7 +19,7 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 cat $T/u.crt $T/u.key > $T/u.pem
 FP="sha-256 $(openssl x509 -in $T/u.crt -noout -fingerprint -sha256 | sed 's/.*=//')"
 head -c 20971520 /dev/urandom > $T/f20
-head -c 83886080 /dev/urandom > $T/f80
+head -c 62914560 /dev/urandom > $T/f60
 ROOM=sip:room@bench
 
 start_harness() {   # n [extra args]
@@ -85,7 +85,7 @@ for N in "$@"; do
 	stop_harness
 
 	# --- one stalled recipient: memory vs message size
-	for f in f20 f80; do
+	for f in f20 f60; do
 		rm -f $T/r*.out
 		start_harness $N
 		ua sip:u1@bench -t 600 stall sleep:600000 > $T/st.out 2>&1 & SP=$!
