@@ -88,7 +88,11 @@ for N in "$@"; do
 	for f in f20 f60; do
 		rm -f $T/r*.out
 		start_harness $N
-		ua sip:u1@bench -t 600 stall sleep:600000 > $T/st.out 2>&1 & SP=$!
+		# directly, so that $! is the UA and not a subshell
+		"$UA" -c 127.0.0.1:$(awk '$1=="PART"&&$2=="sip:u1@bench"{print $3}' $T/h.out) \
+			-p "$(awk '$1=="PART"&&$2=="sip:u1@bench"{print $4}' $T/h.out)" \
+			-T -k $T/u.pem -f "$CFP" -i sip:u1@bench -r $ROOM -t 600 \
+			stall sleep:600000 > $T/st.out 2>&1 & SP=$!
 		PIDS="$PIDS $SP"
 		i=2; RP=""
 		while [ $i -lt $N ]; do

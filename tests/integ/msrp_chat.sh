@@ -107,7 +107,11 @@ ua2() { n=$1; id=$2; shift 2
 		-T -k "$T/$n.pem" -f "$CONFD_FP" -i "$id" -r "$ROOM" "$@"; }
 head -c 41943040 /dev/urandom > "$T/huge"
 HUGE_SHA=$(sha256sum "$T/huge" | cut -d' ' -f1)
-ua2 s2 sip:s2@example.org -t 120 stall sleep:100000 > "$T/s2.out" 2>&1 &
+# started directly (not through ua2) so that $! is the UA itself
+"$UA" -c "127.0.0.1:$(port "$T/h2.out" sip:s2@example.org)" \
+	-p "$(path "$T/h2.out" sip:s2@example.org)" -T -k "$T/s2.pem" \
+	-f "$CONFD_FP" -i sip:s2@example.org -r "$ROOM" -t 120 stall \
+	sleep:100000 > "$T/s2.out" 2>&1 &
 PS2=$!
 PIDS="$PIDS $PS2"
 ua2 s3 sip:s3@example.org -t 120 recv:3 > "$T/s3.out" 2>&1 &
