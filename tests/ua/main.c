@@ -16,6 +16,7 @@
 #include "tests/ua/ua.h"
 #include "tests/ua/bfcp_client.h"
 #include "tests/ua/mikey_ua.h"
+#include "tests/ua/msrp_client.h"
 #include "tests/ua/subscribe.h"
 
 
@@ -28,6 +29,7 @@ static const struct {
 	{"load", ua_cmd_load, "run many SRTP participants, measure audio"},
 	{"selftest", ua_cmd_selftest, "check the UA's SDES/SRTP/G.711 codecs"},
 	{"bfcp", ua_bfcp_cmd, "BFCP client over TCP/TLS (RFC 8855)"},
+	{"msrp", ua_msrp_cmd, "MSRP client over TCP/TLS (RFC 4975)"},
 	{"mikey", ua_mikey_cmd, "MIKEY-TICKET: ticket + TRANSFER_INIT"},
 	{"subscribe", ua_cmd_subscribe, "conference event package subscriber"},
 };

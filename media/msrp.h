@@ -1,0 +1,116 @@
+/**
+ * @file msrp.h  Conference chat over MSRP: what the focus calls.
+ *
+ * One struct msrp_conf per conference with a chat stream, one struct
+ * msrp_part per participant's m=message stream.  Each participant gets
+ * its own listening TCP port from [port_min, port_max], so a connection
+ * belongs to exactly one participant and its TLS context can pin that
+ * participant's certificate (or PSK) before any MSRP is read.
+ *
+ * The relay (RFC 7701 style) takes a participant's SEND, checks the
+ * Message/CPIM wrapper, and sends it on to every other participant as
+ * Message/CPIM with From = the identity the focus gave for the sender
+ * and To = the conference URI (or, for a private message, the one
+ * participant named in CPIM To).  Chunks are relayed as they arrive,
+ * never reassembled; each recipient has a bounded queue.
+ *
+ * What the focus does, per participant m=message line of an offer:
+ *   - proto TCP/TLS/MSRP: build a struct msrp_tls_cfg with confd's TLS
+ *     context (cert_tls_alloc) and the offer's a=fingerprint value, or
+ *     with the participant's TLS PSK (the MIKEY TEK);
+ *     proto TCP/MSRP: only where policy allows plain, tls = NULL;
+ *   - setup = msrp_setup_answer(offer's a=setup value or NULL);
+ *   - peer_path = the offer's a=path value; peer = its first URI's
+ *     host:port when we are active;
+ *   - identity = the participant's authenticated URI;
+ *   - msrp_part_alloc(), then answer with
+ *       m=message <msrp_part_port()> TCP/TLS/MSRP *
+ *       a=path:<msrp_part_path()>
+ *       a=accept-types:message/cpim text/plain
+ *       a=accept-wrapped-types:*
+ *       a=max-size:<conf max_size>
+ *       a=setup:<msrp_setup_name(setup)>
+ *       a=fingerprint:sha-256 <cert_fingerprint()>   (TLS only)
+ *   - mem_deref(part) when the participant leaves or the stream is
+ *     rejected; closeh tells the focus the MSRP session failed.
+ */
+
+struct tls;
+struct sa;
+struct msrp_conf;
+struct msrp_part;
+
+/* Per-participant TLS: confd's certificate plus exactly one way to
+ * authenticate the peer. */
+struct msrp_tls_cfg {
+	struct tls *cert;        /* confd's context: certificate + key */
+	/* the peer's SDP a=fingerprint value, "sha-256 AB:CD:..."; the
+	 * peer's certificate must hash to it or the handshake fails */
+	const char *fingerprint;
+	/* or TLS-PSK (3GPP TS 33.328 Annex H): psk = the TEK, empty
+	 * identity, TLS 1.2 PSK-AES128-GCM-SHA256 / PSK-AES256-GCM-SHA384
+	 * only.  The key is copied and wiped when the participant goes. */
+	const uint8_t *psk;
+	size_t psk_len;
+};
+
+enum msrp_setup {
+	MSRP_SETUP_PASSIVE = 0,   /* we listen (confd's default) */
+	MSRP_SETUP_ACTIVE,        /* we connect to the peer's a=path */
+};
+
+struct msrp_conf_prm {
+	const char *uri;         /* the conference URI: CPIM To */
+	size_t qmax;             /* per-recipient queue, bytes; 0: 1 MiB */
+	uint64_t max_size;       /* largest message; 0: 64 MiB */
+};
+
+struct msrp_conf_stats {
+	uint64_t msgs_in;        /* messages started by senders */
+	uint64_t chunks_out;     /* chunks queued to recipients */
+	uint64_t bytes_out;      /* body bytes queued to recipients */
+	uint64_t deliveries_failed;
+	uint64_t rejected;       /* SEND chunks answered with an error */
+};
+
+typedef void (msrp_part_close_h)(struct msrp_part *p, int err, void *arg);
+
+struct msrp_part_prm {
+	const char *identity;        /* authenticated URI (CPIM From) */
+	const struct sa *laddr;      /* address to listen on (port unused) */
+	const char *host;            /* host in our URI; NULL: laddr's IP */
+	uint16_t port_min, port_max; /* listening port range */
+	const struct msrp_tls_cfg *tls;  /* NULL: plain TCP/MSRP */
+	const char *peer_path;       /* offer's a=path; NULL: learn it */
+	enum msrp_setup setup;
+	const struct sa *peer;       /* active: where to connect */
+	msrp_part_close_h *closeh;   /* the MSRP session failed */
+	void *arg;
+};
+
+struct msrp_part_stats {
+	size_t queued;               /* bytes waiting for this recipient */
+	size_t queued_peak;
+	uint64_t rx_chunks, tx_chunks, tx_bytes, bad_frames;
+	uint64_t queue_overflows;
+	bool connected;
+};
+
+int  msrp_conf_alloc(struct msrp_conf **confp,
+		     const struct msrp_conf_prm *prm);
+void msrp_conf_stats(const struct msrp_conf *conf,
+		     struct msrp_conf_stats *st);
+
+int  msrp_part_alloc(struct msrp_part **partp, struct msrp_conf *conf,
+		     const struct msrp_part_prm *prm);
+/* Our a=path URI for the answer, e.g. msrps://192.0.2.1:40002/kd8..;tcp */
+const char *msrp_part_path(const struct msrp_part *p);
+uint16_t    msrp_part_port(const struct msrp_part *p);
+const char *msrp_part_identity(const struct msrp_part *p);
+void        msrp_part_stats(const struct msrp_part *p,
+			    struct msrp_part_stats *st);
+
+/* RFC 6135 / RFC 4145: our role from the offer's a=setup (NULL when
+ * absent, which means the offerer is active). */
+enum msrp_setup msrp_setup_answer(const char *offer_setup);
+const char     *msrp_setup_name(enum msrp_setup s);

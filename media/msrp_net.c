@@ -1,0 +1,377 @@
+/**
+ * @file msrp_net.c  TCP/TLS edges of an MSRP session
+ */
+#include <string.h>
+#include <re.h>
+#include "media/msrp_parse.h"
+#include "media/msrp_sess.h"
+#include "media/msrp_tls.h"
+#include "media/msrp_net.h"
+
+
+#define DEBUG_MODULE "msrp_net"
+#define DEBUG_LEVEL 5
+#include <re_dbg.h>
+
+
+struct msrp_net {
+	struct tcp_sock *ts;
+	struct msrp_tls *tls;      /* NULL: plain TCP */
+	struct msrp_sess *sess;    /* not owned */
+	struct list conns;
+	uint16_t port;
+	bool active;
+};
+
+struct nconn {
+	struct le le;
+	struct msrp_net *net;
+	struct tcp_conn *tc;
+	struct tls_conn *sc;
+	struct msrp_conn *mc;
+	struct tmr tmr;            /* deferred close */
+	bool verified;
+	bool closing;
+	bool want;                 /* msrp_conn wants writable events */
+	bool paused;
+};
+
+
+static void nconn_destructor(void *arg)
+{
+	struct nconn *c = arg;
+
+	tmr_cancel(&c->tmr);
+	list_unlink(&c->le);
+	if (c->paused && c->tc)
+		fd_close(tcp_conn_fd(c->tc));
+	/* msrp_conn first: it may still want to tell the session */
+	c->mc = mem_deref(c->mc);
+	mem_deref(c->sc);
+	mem_deref(c->tc);
+}
+
+
+static void close_tmr(void *arg)
+{
+	mem_deref(arg);
+}
+
+
+/* Never free a connection from inside its own callbacks. */
+static void nconn_close(struct nconn *c, int err)
+{
+	if (c->closing)
+		return;
+	c->closing = true;
+	msrp_conn_detach(c->mc, err);
+	tcp_set_send(c->tc, NULL);
+	tmr_start(&c->tmr, 0, close_tmr, c);
+}
+
+
+static int t_send(struct mbuf *mb, void *arg)
+{
+	struct nconn *c = arg;
+	return tcp_send(c->tc, mb);
+}
+
+
+static size_t t_txq(void *arg)
+{
+	struct nconn *c = arg;
+	return tcp_conn_txqsz(c->tc);
+}
+
+
+static void t_close(int err, void *arg)
+{
+	nconn_close(arg, err);
+}
+
+
+static void send_h(void *arg)
+{
+	struct nconn *c = arg;
+
+	msrp_conn_writable(c->mc);
+	/* with a send handler set libre polls for writing all the time */
+	if (!c->want && !c->closing)
+		tcp_set_send(c->tc, NULL);
+}
+
+
+static void t_want(bool want, void *arg)
+{
+	struct nconn *c = arg;
+
+	c->want = want;
+	if (want)
+		tcp_set_send(c->tc, send_h);
+}
+
+
+static void resume(struct nconn *c)
+{
+	if (!c->paused)
+		return;
+	c->paused = false;
+	/* tcp_set_send() is the one public call that hands the socket
+	 * back to libre's own handler (reading and writing) */
+	tcp_set_send(c->tc, send_h);
+}
+
+
+/* While paused nothing is read; any event (hang-up, error) gives the
+ * socket back to libre so that it sees it. */
+static void paused_h(int flags, void *arg)
+{
+	(void)flags;
+	resume(arg);
+}
+
+
+static void pause_conn(struct nconn *c)
+{
+	int fd = tcp_conn_fd(c->tc);
+
+	/* only with nothing queued: libre's queue drains in its handler */
+	if (c->paused || c->closing || fd < 0 || tcp_conn_txqsz(c->tc))
+		return;
+	if (fd_listen(fd, FD_EXCEPT, paused_h, c) == 0)
+		c->paused = true;
+}
+
+
+void msrp_net_pause(struct msrp_net *n, bool pause)
+{
+	struct le *le;
+
+	if (!n || !n->sess)
+		return;
+
+	for (le = n->conns.head; le; le = le->next) {
+		struct nconn *c = le->data;
+
+		if (c->mc != msrp_sess_conn(n->sess))
+			continue;
+		if (pause)
+			pause_conn(c);
+		else
+			resume(c);
+	}
+}
+
+
+/* TLS: the peer is who the SDP said, or nothing of it is read. */
+static bool peer_ok(struct nconn *c)
+{
+	if (c->verified)
+		return true;
+	if (!c->sc) {
+		c->verified = true;
+		return true;
+	}
+	if (msrp_tls_check(c->net->tls, c->sc)) {
+		DEBUG_NOTICE("port %u: peer failed authentication\n",
+			     c->net->port);
+		nconn_close(c, EAUTH);
+		return false;
+	}
+	c->verified = true;
+	return true;
+}
+
+
+static void estab_h(void *arg)
+{
+	struct nconn *c = arg;
+
+	if (c->closing)
+		return;
+
+	/* passive: libre calls this on accept, before any TLS; the peer
+	 * is checked in recv_h before its first byte is parsed.  Active:
+	 * called when TCP (and TLS) is up. */
+	if (!c->net->active)
+		return;
+
+	if (!peer_ok(c))
+		return;
+
+	if (c->net->active) {
+		msrp_conn_bind(c->mc);
+		(void)msrp_sess_send_bind(c->net->sess, c->mc);
+	}
+}
+
+
+static void recv_h(struct mbuf *mb, void *arg)
+{
+	struct nconn *c = arg;
+
+	if (c->closing || !peer_ok(c))
+		return;
+
+	msrp_conn_recv(c->mc, mbuf_buf(mb), mbuf_get_left(mb));
+}
+
+
+static void close_h(int err, void *arg)
+{
+	struct nconn *c = arg;
+
+	DEBUG_INFO("port %u: connection closed (%m)\n", c->net->port, err);
+	nconn_close(c, err ? err : ECONNRESET);
+}
+
+
+static int nconn_alloc(struct nconn **cp, struct msrp_net *n)
+{
+	struct msrp_transport t = {
+		.sendh = t_send, .txqh = t_txq, .closeh = t_close,
+		.wanth = t_want,
+	};
+	struct nconn *c;
+	int err;
+
+	c = mem_zalloc(sizeof(*c), nconn_destructor);
+	if (!c)
+		return ENOMEM;
+
+	c->net = n;
+	tmr_init(&c->tmr);
+	t.arg = c;
+	err = msrp_conn_alloc(&c->mc, n->sess, &t);
+	if (err) {
+		mem_deref(c);
+		return err;
+	}
+
+	list_append(&n->conns, &c->le, c);
+	*cp = c;
+	return 0;
+}
+
+
+static int start_tls(struct nconn *c)
+{
+	if (!c->net->tls)
+		return 0;
+	return tls_start_tcp(&c->sc, msrp_tls_ctx(c->net->tls), c->tc, 0);
+}
+
+
+static void conn_h(const struct sa *peer, void *arg)
+{
+	struct msrp_net *n = arg;
+	struct nconn *c;
+	int err;
+
+	if (!n->sess || list_count(&n->conns) >= MSRP_NET_CONNS_MAX) {
+		tcp_reject(n->ts);
+		return;
+	}
+
+	err = nconn_alloc(&c, n);
+	if (err) {
+		tcp_reject(n->ts);
+		return;
+	}
+
+	err = tcp_accept(&c->tc, n->ts, estab_h, recv_h, close_h, c);
+	if (!err)
+		err = start_tls(c);
+	if (err) {
+		DEBUG_WARNING("accept from %J: %m\n", peer, err);
+		tcp_reject(n->ts);
+		mem_deref(c);
+	}
+}
+
+
+static void net_destructor(void *arg)
+{
+	struct msrp_net *n = arg;
+
+	list_flush(&n->conns);
+	mem_deref(n->ts);
+	mem_deref(n->tls);
+}
+
+
+int msrp_net_listen(struct msrp_net **np, const struct sa *laddr,
+		    uint16_t pmin, uint16_t pmax, struct msrp_tls *tls)
+{
+	struct msrp_net *n;
+	uint32_t tries, span;
+	int err = EADDRINUSE;
+
+	if (!np || !laddr || !pmin || pmax < pmin)
+		return EINVAL;
+
+	n = mem_zalloc(sizeof(*n), net_destructor);
+	if (!n)
+		return ENOMEM;
+	n->tls = mem_ref(tls);
+
+	/* start at a random port in the range, then walk it */
+	span = (uint32_t)(pmax - pmin) + 1;
+	{
+		uint32_t start = rand_u32() % span;
+
+		for (tries = 0; tries < span; tries++) {
+			struct sa a = *laddr;
+			uint16_t port = pmin + (start + tries) % span;
+
+			sa_set_port(&a, port);
+			err = tcp_listen(&n->ts, &a, conn_h, n);
+			if (!err) {
+				n->port = port;
+				break;
+			}
+		}
+	}
+
+	if (err)
+		mem_deref(n);
+	else
+		*np = n;
+	return err;
+}
+
+
+uint16_t msrp_net_port(const struct msrp_net *n)
+{
+	return n ? n->port : 0;
+}
+
+
+int msrp_net_start(struct msrp_net *n, struct msrp_sess *s, bool active,
+		   const struct sa *peer)
+{
+	struct nconn *c;
+	int err;
+
+	if (!n || !s)
+		return EINVAL;
+
+	n->sess = s;
+	n->active = active;
+	if (!active)
+		return 0;
+
+	if (!peer || !sa_isset(peer, SA_ALL))
+		return EINVAL;
+
+	/* RFC 6135: we connect; the listening socket stays for nothing */
+	err = nconn_alloc(&c, n);
+	if (err)
+		return err;
+	err = tcp_connect(&c->tc, peer, estab_h, recv_h, close_h, c);
+	if (!err)
+		err = start_tls(c);
+	if (err)
+		mem_deref(c);
+	return err;
+}

@@ -1,0 +1,22 @@
+/**
+ * @file msrp_net.h  Sockets for one participant's MSRP session: its own
+ * listening port (passive) or an outgoing connection (active), TCP or
+ * TLS, feeding msrp_conn.
+ */
+struct msrp_net;
+struct msrp_sess;
+struct msrp_tls;
+
+enum { MSRP_NET_CONNS_MAX = 4 };   /* connections at once per listener */
+
+/* Passive: listen on laddr's IP, a port from [pmin, pmax]. */
+int  msrp_net_listen(struct msrp_net **np, const struct sa *laddr,
+		     uint16_t pmin, uint16_t pmax, struct msrp_tls *tls);
+uint16_t msrp_net_port(const struct msrp_net *n);
+/* Start accepting (passive) or connect to peer (active). */
+int  msrp_net_start(struct msrp_net *n, struct msrp_sess *s, bool active,
+		    const struct sa *peer);
+/* Stop / restart reading the session's bound connection, so that TCP
+ * flow control slows its sender down (libre 1.1.0 has no such call:
+ * see msrp_net.c). */
+void msrp_net_pause(struct msrp_net *n, bool pause);

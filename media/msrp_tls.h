@@ -1,0 +1,22 @@
+/**
+ * @file msrp_tls.h  One TLS context per participant's MSRP stream
+ *
+ * The context carries confd's certificate and authenticates the peer
+ * in the handshake itself: a pinned certificate digest (a=fingerprint)
+ * checked in the verify callback, or a PSK.  A peer that fails never
+ * gets a completed handshake, so no MSRP byte of it is ever read.
+ */
+struct msrp_tls;
+struct msrp_tls_cfg;
+struct tls;
+struct tls_conn;
+
+int  msrp_tls_alloc(struct msrp_tls **tp, const struct msrp_tls_cfg *cfg);
+struct tls *msrp_tls_ctx(const struct msrp_tls *t);
+/* After the handshake: 0 when the peer is the pinned one (PSK: the
+ * handshake itself proved it). */
+int  msrp_tls_check(const struct msrp_tls *t, const struct tls_conn *tc);
+
+/* "sha-256 AB:CD:.." -> digest; exposed for the unit tests. */
+int  msrp_fp_decode(const char *s, char *alg, size_t alg_sz,
+		    uint8_t *md, size_t *md_len);
