@@ -9,6 +9,7 @@
 #include "media/media.h"
 #include "floor/floor.h"
 #include "eventpkg/eventpkg.h"
+#include "media/msrp.h"
 #include "focus/core.h"
 
 
@@ -24,6 +25,7 @@ static void conference_destructor(void *arg)
 	list_unlink(&conf->le);
 	/* ends every subscription: terminated;reason=noresource */
 	mem_deref(conf->evc);
+	mem_deref(conf->chat);
 	mem_deref(conf->floor);
 	mem_deref(conf->mixer);
 	mem_deref(conf->def);
@@ -113,6 +115,7 @@ void conference_gc(struct conference *conf)
 
 	conf->mixer = mem_deref(conf->mixer);
 	conf->floor = mem_deref(conf->floor);
+	conf->chat = mem_deref(conf->chat);
 
 	if (conf->removed)
 		mem_deref(conf);

@@ -9,6 +9,8 @@
 struct focus {
 	struct sip *sip;
 	struct floor_server *floor;    /* BFCP listeners; NULL without TLS */
+	struct tls *tls;               /* our certificate (MSRP contexts) */
+	uint16_t tcp_min, tcp_max;     /* per-participant TCP listeners */
 	char fingerprint[128];         /* of our certificate, for SDP */
 	struct kmsc *kms;              /* MIKEY-TICKET; NULL: not offered */
 	struct eventpkg *ep;           /* RFC 4575 subscriptions */
@@ -33,6 +35,7 @@ struct conference {
 	struct mixer *mixer;           /* exists while anyone is in */
 	struct floor_conf *floor;      /* BFCP floors, from the first user */
 	struct eventpkg_conf *evc;     /* roster and its subscribers */
+	struct msrp_conf *chat;        /* MSRP relay, from the first user */
 	struct list parts;             /* struct participant */
 };
 
@@ -46,6 +49,9 @@ struct participant {
 	struct sdp_media *am;          /* audio m-line */
 	struct sdp_media *bm;          /* BFCP m-line */
 	struct sdp_media *vm;          /* presentation (slides) m-line */
+	struct sdp_media *mm;          /* MSRP chat m-line */
+	struct msrp_part *msrp;        /* chat session, when negotiated */
+	bool msrp_psk;
 	struct floor_part *fp;         /* BFCP connection, when negotiated */
 	bool bfcp_tls, bfcp_active, bfcp_pskmode;
 	struct video_sink *vsink;      /* slides: received and dropped */
@@ -139,6 +145,8 @@ int  mikeyin_error_sdp(struct mbuf **mbp, const struct focus *f,
 int  sdpb_setup(struct participant *p);
 int  sdpb_negotiate(struct participant *p);
 int  sdpv_setup(struct participant *p);
+int  sdpm_setup(struct participant *p);
+int  sdpm_negotiate(struct participant *p);
 int  sdpv_negotiate(struct participant *p, struct negotiation_error *ne);
 
 /* sdp_crypto.c: SDES choice and answer for one RTP m-line */

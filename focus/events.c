@@ -19,6 +19,7 @@
 #include "media/media.h"
 #include "eventpkg/eventpkg.h"
 #include "eventpkg/confinfo.h"
+#include "media/msrp.h"
 #include "focus/core.h"
 
 

@@ -9,6 +9,7 @@
 #include "keying/cert.h"
 #include "floor/floor.h"
 #include "eventpkg/eventpkg.h"
+#include "media/msrp.h"
 #include "focus/core.h"
 
 
@@ -28,6 +29,7 @@ static void focus_destructor(void *arg)
 	mem_deref(f->ep);
 	mem_deref(f->floor);
 	mem_deref(f->kms);
+	mem_deref(f->tls);
 	mem_deref(f->domain);
 	mem_deref(f->trusted);
 }
@@ -120,6 +122,10 @@ int focus_alloc(struct focus **fp, struct sip *sip,
 		       cfg->trustedc * sizeof(*f->trusted));
 		f->trustedc = cfg->trustedc;
 	}
+
+	f->tls = mem_ref(cfg->tls);
+	f->tcp_min = cfg->tcp_min;
+	f->tcp_max = cfg->tcp_max;
 
 	if (cfg->tls) {
 		err = cert_fingerprint(cfg->tls, f->fingerprint,

@@ -13,6 +13,7 @@
 #include "media/media.h"
 #include "floor/floor.h"
 #include "eventpkg/eventpkg.h"
+#include "media/msrp.h"
 #include "focus/core.h"
 
 
@@ -38,11 +39,13 @@ static void participant_destructor(void *arg)
 	mem_deref(p->ti);
 	mem_deref(p->bfcp_psk);
 	mem_deref(p->fp);
+	mem_deref(p->msrp);
 	mem_deref(p->vsink);
 	mem_deref(p->audio);
 	mem_deref(p->am);
 	mem_deref(p->bm);
 	mem_deref(p->vm);
+	mem_deref(p->mm);
 	mem_deref(p->sdp);
 	sdes_wipe(&p->tx);
 	sdes_wipe(&p->vtx);

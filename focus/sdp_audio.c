@@ -13,6 +13,7 @@
 #include "media/media.h"
 #include "floor/floor.h"
 #include "eventpkg/eventpkg.h"
+#include "media/msrp.h"
 #include "focus/core.h"
 
 
@@ -74,6 +75,10 @@ int sdpa_setup(struct participant *p, const struct focus *f)
 	/* m-lines in the order we offer them ourselves: audio, slides,
 	 * floor control; answers follow the offer's order */
 	err = sdpv_setup(p);
+	if (err)
+		return err;
+
+	err = sdpm_setup(p);
 	if (err)
 		return err;
 
@@ -227,6 +232,8 @@ static int negotiate(struct participant *p, struct negotiation_error *ne,
 
 	/* the slides first: the BFCP answer names their label */
 	err = sdpv_negotiate(p, ne);
+	if (!err)
+		err = sdpm_negotiate(p);
 	if (!err)
 		err = sdpb_negotiate(p);
 	if (err) {

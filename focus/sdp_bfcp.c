@@ -19,6 +19,7 @@
 #include "keying/mikey.h"
 #include "keying/mikey_ticket.h"
 #include "eventpkg/eventpkg.h"
+#include "media/msrp.h"
 #include "focus/core.h"
 
 

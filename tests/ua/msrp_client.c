@@ -27,7 +27,7 @@ enum { RXBUF_MAX = 8 * 1024 * 1024, MSGS_MAX = 64 };
 static const char usage[] =
 	"msrp-ua -c HOST:PORT -p TO-PATH [-T -k CERT.pem -f 'sha-256 FP']\n"
 	"        [-i MY-URI] [-r ROOM-URI] [-o SAVEDIR] [-t SECONDS]\n"
-	"        [-s] (no Success-Report) COMMAND...\n"
+	"        [-s] (no Success-Report) [-P MY-SESSION-ID] COMMAND...\n"
 	"commands: text:MSG  private:URI:MSG  file:PATH:CHUNK  malformed\n"
 	"          badpath  recv:N  sleep:MS  stall  wait\n";
 
@@ -701,7 +701,7 @@ static void sig_h(int sig)
 
 int ua_msrp_cmd(int argc, char *argv[])
 {
-	const char *connect_s = NULL, *cert = NULL;
+	const char *connect_s = NULL, *cert = NULL, *my_sid = NULL;
 	unsigned timeout = 30;
 	bool use_tls = false;
 	struct sa peer, local;
@@ -713,10 +713,11 @@ int ua_msrp_cmd(int argc, char *argv[])
 	ua.success_report = true;
 
 	optind = 1;
-	while ((c = getopt(argc, argv, "c:p:Tk:f:i:r:o:t:s")) != -1) {
+	while ((c = getopt(argc, argv, "c:p:Tk:f:i:r:o:t:sP:")) != -1) {
 		switch (c) {
 		case 'c': connect_s = optarg; break;
 		case 'p': str_dup(&ua.to_path, optarg); break;
+		case 'P': my_sid = optarg; break;
 		case 'T': use_tls = true; break;
 		case 'k': cert = optarg; break;
 		case 'f': ua.peer_fp = optarg; break;
@@ -768,8 +769,11 @@ int ua_msrp_cmd(int argc, char *argv[])
 
 	/* our a=path would say this; the server learns it from From-Path */
 	{
-		char sid[17];
+		char sid[65];
 		rand_id(sid, 16);
+		/* the session id our SDP a=path announced (-P), if any */
+		if (my_sid)
+			str_ncpy(sid, my_sid, sizeof(sid));
 		sa_set_str(&local, "127.0.0.1", 0);
 		tcp_conn_local_get(ua.tc, &local);
 		re_snprintf(ua.from_path, sizeof(ua.from_path),
