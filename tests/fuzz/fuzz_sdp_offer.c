@@ -3,6 +3,7 @@
  * SDP decoder followed by our audio/SDES negotiation, under each SRTP
  * policy, for one long-lived participant (as a re-INVITE would).
  */
+#include <stdlib.h>
 #include <string.h>
 #include <re.h>
 #include "focus/confdef.h"
