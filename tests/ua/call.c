@@ -16,11 +16,22 @@
  * from the media clock, and is simply killed when the call ends.  Its
  * lines (CONNECTED, RECV ..., MATCH ..., TIMEOUT ...) go to our stdout.
  *
+ * --msrp adds an MSRP chat stream (RFC 4975, m=message TCP/TLS/MSRP or
+ * TCP/MSRP, we are active) and prints msrp_port=, msrp_path= (the
+ * answer's a=path, our To-Path), msrp_sid= (the session-id of our own
+ * a=path) and, with MIKEY, msrp_cs= (its TLS crypto session).
+ * --msrp-script runs `confd-ua msrp` the same way as the BFCP client:
+ * a child process, with the TEK as its TLS-PSK (-K) under MIKEY, or our
+ * --cert and the answer's a=fingerprint otherwise.  Its commands are
+ * separated by ';' (e.g. "recv:1; sleep:20000"); its lines (TLS ...,
+ * CONNECTED, RESP ..., RX ...) go to our stdout.
+ *
  * --mikey keys the call by MIKEY-TICKET: a ticket from the KMS first
  * (blocking, before any SIP), then TRANSFER_INIT in the offer; the TEKs
  * of every crypto session are printed as mikey_tek_cs<N>= lines (tests
  * compare them across participants and use the TLS one as the PSK).
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +73,13 @@ struct callst {
 	int bfcp_status;            /* its wait status */
 	bool bfcp_killed;           /* still running when the call ended */
 	bool bfcp_ran;
+	const char *msrp_script;
+	const char *msrp_id;        /* CPIM From the MSRP client claims */
+	const char *room;           /* conference URI, CPIM To */
+	pid_t msrp_pid;             /* the MSRP client child, or 0 */
+	int msrp_status;
+	bool msrp_killed;
+	bool msrp_ran;
 };
 
 
@@ -89,6 +107,15 @@ static void usage(void)
 		"                      missing); its a=fingerprint is offered\n"
 		"  --bfcp-script \"..\" run `confd-ua bfcp` with this script\n"
 		"                      against the answer's port during the call\n"
+		"  --msrp tls|tcp      add m=message TCP/TLS/MSRP (or TCP/MSRP)\n"
+		"                      as chat participant (TLS: --cert or\n"
+		"                      --mikey)\n"
+		"  --msrp-first        put the MSRP m-line before the BFCP one\n"
+		"  --msrp-script \"..\" run `confd-ua msrp` with these commands\n"
+		"                      (';' separated) during the call\n"
+		"  --msrp-id URI       CPIM From the MSRP client claims (--from)\n"
+		"  --msrp-room URI     CPIM To of its messages (--to without\n"
+		"                      parameters)\n"
 		"  --mikey UID:PSKHEX:KMSID:KMSIP:KMSPORT:RESPONDER\n"
 		"                      key by MIKEY-TICKET (ticket from the KMS,\n"
 		"                      TRANSFER_INIT in a=key-mgmt; UID and\n"
@@ -105,21 +132,35 @@ static void exit_h(void *arg)
 }
 
 
-/* Collects the BFCP child; kill: end it first if it still runs. */
-static void bfcp_reap(struct callst *st, bool kill_it)
+/* Collects a client child; kill: end it first if it still runs. */
+static void child_reap(pid_t *pid, int *status, bool *killed, bool kill_it)
 {
 	pid_t r;
 
-	if (st->bfcp_pid <= 0)
+	if (*pid <= 0)
 		return;
-	r = waitpid(st->bfcp_pid, &st->bfcp_status, WNOHANG);
+	r = waitpid(*pid, status, WNOHANG);
 	if (r == 0 && kill_it) {
-		st->bfcp_killed = true;
-		(void)kill(st->bfcp_pid, SIGTERM);
-		r = waitpid(st->bfcp_pid, &st->bfcp_status, 0);
+		*killed = true;
+		(void)kill(*pid, SIGTERM);
+		r = waitpid(*pid, status, 0);
 	}
 	if (r != 0)
-		st->bfcp_pid = 0;
+		*pid = 0;
+}
+
+
+static void bfcp_reap(struct callst *st, bool kill_it)
+{
+	child_reap(&st->bfcp_pid, &st->bfcp_status, &st->bfcp_killed,
+		   kill_it);
+}
+
+
+static void msrp_reap(struct callst *st, bool kill_it)
+{
+	child_reap(&st->msrp_pid, &st->msrp_status, &st->msrp_killed,
+		   kill_it);
 }
 
 
@@ -133,15 +174,16 @@ static void hex(char *buf, size_t sz, const uint8_t *p, size_t n)
 }
 
 
-/* The TEK (PSK) of the call's TLS crypto session, hex, or "" */
-static void tls_psk_hex(const struct callst *st, char *buf, size_t sz)
+/* The TEK (PSK) of TLS crypto session cs, hex, or "" */
+static void tls_psk_hex(const struct callst *st, uint8_t cs, char *buf,
+			size_t sz)
 {
 	uint8_t key[64], salt[16];
 	size_t kl = 0, sl = 0;
 
 	buf[0] = '\0';
-	/* CS 3: after the two SRTP CSs of the audio m-line */
-	if (st->mikey && 0 == ua_mikey_tek(st->mikey, 3, key, &kl, salt, &sl))
+	if (st->mikey && cs &&
+	    0 == ua_mikey_tek(st->mikey, cs, key, &kl, salt, &sl))
 		hex(buf, sz, key, kl);
 	OPENSSL_cleanse(key, sizeof(key));
 	OPENSSL_cleanse(salt, sizeof(salt));
@@ -191,6 +233,112 @@ static void print_bfcp(const struct ua_call *call)
 		ua_kv("bfcp_floorid", "%s", b->floorid[i]);
 	if (b->audio_label[0])
 		ua_kv("audio_label", "%s", b->audio_label);
+	if (ua_call_cs_bfcp(call))
+		ua_kv("bfcp_cs", "%u", ua_call_cs_bfcp(call));
+}
+
+
+static void print_msrp(const struct ua_call *call)
+{
+	const struct ua_msrp_ans *a = ua_call_msrp(call);
+
+	if (!a)
+		return;
+	ua_kv("msrp_proto", "%s", a->proto);
+	ua_kv("msrp_port", "%u", a->port);
+	if (!a->port)
+		return;
+	ua_kv("msrp_path", "%s", a->path);
+	ua_kv("msrp_sid", "%s", ua_call_msrp_sid(call));
+	ua_kv("msrp_setup", "%s", a->setup);
+	ua_kv("msrp_accept_types", "%s", a->accept_types);
+	if (a->fingerprint[0])
+		ua_kv("msrp_fingerprint", "%s", a->fingerprint);
+	if (ua_call_cs_msrp(call))
+		ua_kv("msrp_cs", "%u", ua_call_cs_msrp(call));
+}
+
+
+/* `confd-ua msrp -c ADDR -p PATH ... CMD...` as a child process, like
+ * the BFCP client: it blocks nothing here and dies with the call. */
+static int msrp_spawn(struct callst *st)
+{
+	const struct ua_msrp_ans *a = ua_call_msrp(st->call);
+	char exe[512], addr[64], psk[160], tmo[16], *copy = NULL;
+	char *argv[80], *cmd, *sv = NULL;
+	int argc = 0, err;
+	ssize_t n;
+
+	if (!a || !a->port || !a->path[0])
+		return ENOENT;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return errno;
+	exe[n] = '\0';
+	re_snprintf(addr, sizeof(addr), "%j:%u", &a->addr, a->port);
+	re_snprintf(tmo, sizeof(tmo), "%u", (unsigned)st->duration + 10);
+	tls_psk_hex(st, ua_call_cs_msrp(st->call), psk, sizeof(psk));
+
+	argv[argc++] = exe;
+	argv[argc++] = "msrp";
+	argv[argc++] = "-c";
+	argv[argc++] = addr;
+	argv[argc++] = "-p";
+	argv[argc++] = (char *)a->path;
+	argv[argc++] = "-P";
+	argv[argc++] = (char *)ua_call_msrp_sid(st->call);
+	argv[argc++] = "-i";
+	argv[argc++] = (char *)st->msrp_id;
+	argv[argc++] = "-r";
+	argv[argc++] = (char *)st->room;
+	argv[argc++] = "-t";
+	argv[argc++] = tmo;
+	if (!strcmp(a->proto, "TCP/TLS/MSRP")) {
+		argv[argc++] = "-T";
+		if (psk[0]) {
+			argv[argc++] = "-K";
+			argv[argc++] = psk;
+		}
+		else {
+			argv[argc++] = "-k";
+			argv[argc++] = (char *)st->cert;
+			if (a->fingerprint[0]) {
+				argv[argc++] = "-f";
+				argv[argc++] = (char *)a->fingerprint;
+			}
+		}
+	}
+	err = str_dup(&copy, st->msrp_script);
+	if (err)
+		goto out;
+	for (cmd = strtok_r(copy, ";", &sv); cmd; cmd = strtok_r(NULL, ";",
+								  &sv)) {
+		while (isspace((unsigned char)*cmd))
+			++cmd;
+		for (char *e = cmd + strlen(cmd);
+		     e > cmd && isspace((unsigned char)e[-1]); )
+			*--e = '\0';
+		if (!*cmd)
+			continue;
+		if (argc + 1 >= (int)UA_ARRAY_SIZE(argv)) {
+			err = E2BIG;
+			goto out;
+		}
+		argv[argc++] = cmd;
+	}
+	argv[argc] = NULL;
+
+	fflush(stdout);
+	err = posix_spawn(&st->msrp_pid, exe, NULL, NULL, argv, environ);
+	if (err) {
+		st->msrp_pid = 0;
+		goto out;
+	}
+	st->msrp_ran = true;
+ out:
+	OPENSSL_cleanse(psk, sizeof(psk));
+	mem_deref(copy);
+	return err;
 }
 
 
@@ -212,7 +360,7 @@ static int bfcp_spawn(struct callst *st)
 	re_snprintf(addr, sizeof(addr), "%j:%u", &b->addr, b->port);
 	re_snprintf(conf, sizeof(conf), "%u", b->confid);
 	re_snprintf(user, sizeof(user), "%u", b->userid);
-	tls_psk_hex(st, psk, sizeof(psk));
+	tls_psk_hex(st, ua_call_cs_bfcp(st->call), psk, sizeof(psk));
 
 	argv[argc++] = exe;
 	argv[argc++] = "bfcp";
@@ -329,6 +477,7 @@ static void stop(struct callst *st)
 	st->mc = mem_deref(st->mc);
 	tmr_cancel(&st->tmr_dur);
 	bfcp_reap(st, true);
+	msrp_reap(st, true);
 	ua_call_hangup(st->call);
 	/* Give the BYE transaction time to finish, then quit either way. */
 	sip_close(st->sip, false);
@@ -406,11 +555,18 @@ static void estab_h(struct ua_call *call, void *arg)
 
 	st->t_estab = ua_now_us();
 	print_bfcp(call);
+	print_msrp(call);
 	print_keys(st);
 	if (st->bfcp_script) {
 		err = bfcp_spawn(st);
 		if (err)
 			fprintf(stderr, "confd-ua: BFCP client: %s\n",
+				strerror(err));
+	}
+	if (st->msrp_script) {
+		err = msrp_spawn(st);
+		if (err)
+			fprintf(stderr, "confd-ua: MSRP client: %s\n",
 				strerror(err));
 	}
 	ua_stream_set_tone(rs, st->tone);
@@ -422,6 +578,8 @@ static void estab_h(struct ua_call *call, void *arg)
 		return;
 	}
 	tmr_start(&st->tmr_dur, (uint64_t)(st->duration * 1000), dur_h, st);
+	/* tests read ports and keys from our output while the call runs */
+	fflush(stdout);
 }
 
 
@@ -496,6 +654,14 @@ static void report(struct callst *st, const char *transport)
 		else
 			ua_kv("bfcp_exit", "signal");
 	}
+	if (st->msrp_ran) {
+		if (st->msrp_killed)
+			ua_kv("msrp_exit", "killed");
+		else if (WIFEXITED(st->msrp_status))
+			ua_kv("msrp_exit", "%d", WEXITSTATUS(st->msrp_status));
+		else
+			ua_kv("msrp_exit", "signal");
+	}
 }
 
 
@@ -518,6 +684,11 @@ int ua_cmd_call(int argc, char *argv[])
 		{"bfcp",            required_argument, NULL, 'b'},
 		{"cert",            required_argument, NULL, 'c'},
 		{"bfcp-script",     required_argument, NULL, 'x'},
+		{"msrp",            required_argument, NULL, 'M'},
+		{"msrp-first",      no_argument,       NULL, 'F'},
+		{"msrp-script",     required_argument, NULL, 'X'},
+		{"msrp-id",         required_argument, NULL, 'I'},
+		{"msrp-room",       required_argument, NULL, 'R'},
 		{"mikey",           required_argument, NULL, 'm'},
 		{"mikey-prot-tls",  required_argument, NULL, 'k'},
 		{"help",            no_argument,       NULL, 'h'},
@@ -527,8 +698,8 @@ int ua_cmd_call(int argc, char *argv[])
 	struct ua_call_prm prm;
 	const char *to = NULL, *from = "sip:ua@localhost", *record = NULL;
 	const char *transport = "udp", *local = "127.0.0.1";
-	const char *bfcp = NULL, *mikey = NULL;
-	char fp[160];
+	const char *bfcp = NULL, *mikey = NULL, *msrp = NULL;
+	char fp[160], room[512];
 	unsigned prot_tls = 241;
 	unsigned tone_hz = 0, expect = 200;
 	int amplitude = 8000;
@@ -582,6 +753,11 @@ int ua_cmd_call(int argc, char *argv[])
 		case 'b': bfcp = optarg; break;
 		case 'c': st.cert = optarg; break;
 		case 'x': st.bfcp_script = optarg; break;
+		case 'M': msrp = optarg; break;
+		case 'F': prm.msrp_first = true; break;
+		case 'X': st.msrp_script = optarg; break;
+		case 'I': st.msrp_id = optarg; break;
+		case 'R': st.room = optarg; break;
 		case 'm': mikey = optarg; break;
 		case 'k': prot_tls = (unsigned)atoi(optarg); break;
 		case 'h': usage(); return 0;
@@ -604,6 +780,22 @@ int ua_cmd_call(int argc, char *argv[])
 			return 2;
 		}
 	}
+	if (msrp) {
+		if (!strcmp(msrp, "tls"))
+			prm.msrp = UA_MSRP_TLS;
+		else if (!strcmp(msrp, "tcp"))
+			prm.msrp = UA_MSRP_TCP;
+		else {
+			usage();
+			return 2;
+		}
+	}
+	if ((st.msrp_script && !prm.msrp) ||
+	    (prm.msrp == UA_MSRP_TLS && !mikey && !st.cert)) {
+		fprintf(stderr, "confd-ua: --msrp-script needs --msrp, and "
+			"--msrp tls needs --cert (or --mikey)\n");
+		return 2;
+	}
 	if (prot_tls == 0 || prot_tls > 255 ||
 	    (st.bfcp_script && !prm.bfcp) ||
 	    (prm.bfcp == UA_BFCP_TLS && !mikey && !st.cert)) {
@@ -619,6 +811,15 @@ int ua_cmd_call(int argc, char *argv[])
 			return 2;
 		}
 		prm.bfcp_fp = fp;
+	}
+	if (prm.msrp == UA_MSRP_TLS && !mikey) {
+		err = ua_bfcp_cert_fp(st.cert, fp, sizeof(fp));
+		if (err) {
+			fprintf(stderr, "confd-ua: --cert %s: %s\n", st.cert,
+				strerror(err));
+			return 2;
+		}
+		prm.msrp_fp = fp;
 	}
 	if (mikey) {
 		err = mikey_setup(&st, mikey);
@@ -648,6 +849,13 @@ int ua_cmd_call(int argc, char *argv[])
 		re_snprintf(touri, sizeof(touri), "%s", to);
 	prm.to = touri;
 	prm.from = from;
+	/* the conference URI without URI parameters: the CPIM To */
+	str_ncpy(room, to, sizeof(room));
+	room[strcspn(room, ";")] = '\0';
+	if (!st.room)
+		st.room = room;
+	if (!st.msrp_id)
+		st.msrp_id = from;
 	prm.cuser = "ua";
 
 	err = ua_tone_alloc(&st.tone, tone_hz, amplitude);
@@ -677,6 +885,7 @@ int ua_cmd_call(int argc, char *argv[])
 	sig_st = NULL;
 
 	bfcp_reap(&st, true);
+	msrp_reap(&st, true);
 	report(&st, transport);
 	memset(&rxs, 0, sizeof(rxs));
 	ua_stream_stats(ua_call_stream(st.call), &rxs);
@@ -686,6 +895,10 @@ int ua_cmd_call(int argc, char *argv[])
 		 !(WIFEXITED(st.bfcp_status) &&
 		   WEXITSTATUS(st.bfcp_status) == 0))
 		ret = 1;   /* the script stopped on an error */
+	else if (st.msrp_ran && !st.msrp_killed &&
+		 !(WIFEXITED(st.msrp_status) &&
+		   WEXITSTATUS(st.msrp_status) == 0))
+		ret = 1;
 	else if (expect >= 200 && expect < 300 &&
 		 (!st.t_estab || ua_call_error(st.call) ||
 		  rxs.decrypt_fail || rxs.rtcp_fail))

@@ -6,7 +6,13 @@
  * command line one after the other.  It prints one line per event:
  *   CONNECTED, RESP <tid> <code>, REPORT <msgid> <code> <range>,
  *   RX from=<uri> to=<uri> len=<n> sha256=<hex>, SENT <msgid> <len>,
- *   DONE, TIMEOUT, CLOSED <err>.
+ *   DONE, TIMEOUT, CLOSED <err>, and TLS <version> <cipher> once a TLS
+ *   handshake is done.
+ * With -K the TLS is TLS-PSK as TS 33.328 Annex H has it for a chat
+ * stream keyed by MIKEY-TICKET: PSK = the TEK of the m-line's TLS
+ * crypto session, an empty PSK identity, TLS 1.2 only and only
+ * PSK-AES128-GCM-SHA256 / PSK-AES256-GCM-SHA384 (no (EC)DHE-PSK, no
+ * null cipher); no certificate is involved.
  * Its frame reader is its own: it buffers one frame (bounded) and looks
  * for "CRLF -------tid flag CRLF" with memmem.
  */
@@ -16,6 +22,7 @@
 #include <getopt.h>
 #include <time.h>
 #include <sys/socket.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
 #include <re.h>
@@ -24,12 +31,16 @@
 
 enum { RXBUF_MAX = 8 * 1024 * 1024, MSGS_MAX = 64 };
 
+#define PSK_CIPHERS "PSK-AES128-GCM-SHA256:PSK-AES256-GCM-SHA384"
+
 static const char usage[] =
 	"msrp-ua -c HOST:PORT -p TO-PATH [-T -k CERT.pem -f 'sha-256 FP']\n"
+	"        [-T -K PSKHEX] (TLS-PSK, TLS 1.2, empty identity)\n"
 	"        [-i MY-URI] [-r ROOM-URI] [-o SAVEDIR] [-t SECONDS]\n"
 	"        [-s] (no Success-Report) [-P MY-SESSION-ID] COMMAND...\n"
 	"commands: text:MSG  private:URI:MSG  file:PATH:CHUNK  malformed\n"
-	"          badpath  recv:N  sleep:MS  stall  wait\n";
+	"          badpath  recv:N  sleep:MS  stall  wait\n"
+	"          from:URI (CPIM From of later messages, as -i)\n";
 
 struct rxmsg {
 	char id[40];
@@ -60,6 +71,9 @@ struct ua {
 	char fmsgid[20];
 	unsigned recv_want;
 	bool stalled;
+	uint8_t psk[64];            /* -K: the TLS crypto session's TEK */
+	size_t psk_len;
+	bool tls_printed;
 	int rc;
 };
 
@@ -595,6 +609,10 @@ static void next_cmd(void)
 			else
 				ua.recv_want = 0;
 		}
+		else if (!strncmp(buf, "from:", 5)) {
+			/* points into argv, which outlives the client */
+			ua.me = c + 5;
+		}
 		else if (!strncmp(buf, "sleep:", 6)) {
 			ua.busy = true;
 			tmr_start(&ua.cmd_tmr, atoi(buf + 6), sleep_done, NULL);
@@ -692,6 +710,56 @@ static int verify_any(int ok, X509_STORE_CTX *x)
 }
 
 
+/* RFC 4279 2 as TS 33.328 Annex H uses it: the client's PSK identity
+ * is empty and the PSK is the TEK; a server hint changes nothing. */
+static unsigned int psk_cb(SSL *ssl, const char *hint, char *identity,
+			   unsigned int max_identity_len, unsigned char *psk,
+			   unsigned int max_psk_len)
+{
+	(void)ssl;
+	(void)hint;
+
+	if (!ua.psk_len || max_identity_len < 1 || ua.psk_len > max_psk_len)
+		return 0;
+	identity[0] = '\0';
+	memcpy(psk, ua.psk, ua.psk_len);
+	return (unsigned int)ua.psk_len;
+}
+
+
+/* What the handshake settled on, so tests can check version and suite
+ * without trusting the server's word for it. */
+static void info_cb(const SSL *ssl, int where, int ret)
+{
+	(void)ret;
+
+	if (!(where & SSL_CB_HANDSHAKE_DONE) || ua.tls_printed)
+		return;
+	ua.tls_printed = true;
+	printf("TLS %s %s\n", SSL_get_version(ssl), SSL_get_cipher_name(ssl));
+	fflush(stdout);
+}
+
+
+static int parse_psk(const char *s)
+{
+	size_t l = strlen(s), i;
+
+	if (l == 0 || l % 2 || l / 2 > sizeof(ua.psk))
+		return EINVAL;
+	for (i = 0; i < l; i++) {
+		if (!strchr("0123456789abcdefABCDEF", s[i]))
+			return EINVAL;
+	}
+	for (i = 0; i < l / 2; i++) {
+		char h[3] = {s[2 * i], s[2 * i + 1], '\0'};
+		ua.psk[i] = (uint8_t)strtoul(h, NULL, 16);
+	}
+	ua.psk_len = l / 2;
+	return 0;
+}
+
+
 static void sig_h(int sig)
 {
 	(void)sig;
@@ -704,6 +772,7 @@ int ua_msrp_cmd(int argc, char *argv[])
 	const char *connect_s = NULL, *cert = NULL, *my_sid = NULL;
 	unsigned timeout = 30;
 	bool use_tls = false;
+	SSL_CTX *ctx;
 	struct sa peer, local;
 	int c, err, i;
 
@@ -713,13 +782,21 @@ int ua_msrp_cmd(int argc, char *argv[])
 	ua.success_report = true;
 
 	optind = 1;
-	while ((c = getopt(argc, argv, "c:p:Tk:f:i:r:o:t:sP:")) != -1) {
+	while ((c = getopt(argc, argv, "c:p:Tk:K:f:i:r:o:t:sP:")) != -1) {
 		switch (c) {
 		case 'c': connect_s = optarg; break;
 		case 'p': str_dup(&ua.to_path, optarg); break;
 		case 'P': my_sid = optarg; break;
 		case 'T': use_tls = true; break;
 		case 'k': cert = optarg; break;
+		case 'K':
+			if (parse_psk(optarg)) {
+				fputs("msrp-ua: -K wants hex (at most 64 "
+				      "bytes)\n", stderr);
+				return 2;
+			}
+			use_tls = true;
+			break;
 		case 'f': ua.peer_fp = optarg; break;
 		case 'i': ua.me = optarg; break;
 		case 'r': ua.room = optarg; break;
@@ -754,8 +831,25 @@ int ua_msrp_cmd(int argc, char *argv[])
 			fprintf(stderr, "tls: %s\n", strerror(err));
 			return 1;
 		}
-		SSL_CTX_set_verify(tls_openssl_context(ua.tls),
-				   SSL_VERIFY_PEER, verify_any);
+		ctx = tls_openssl_context(ua.tls);
+		SSL_CTX_set_info_callback(ctx, info_cb);
+		if (ua.psk_len) {
+			/* Annex H: TLS 1.2, PSK suites without (EC)DHE */
+			if (cert || ua.peer_fp ||
+			    !SSL_CTX_set_min_proto_version(ctx,
+							   TLS1_2_VERSION) ||
+			    !SSL_CTX_set_max_proto_version(ctx,
+							   TLS1_2_VERSION) ||
+			    !SSL_CTX_set_cipher_list(ctx, PSK_CIPHERS)) {
+				fputs("msrp-ua: -K excludes -k/-f; TLS-PSK "
+				      "context\n", stderr);
+				return 2;
+			}
+			SSL_CTX_set_psk_client_callback(ctx, psk_cb);
+		}
+		else {
+			SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, verify_any);
+		}
 	}
 
 	err = tcp_connect(&ua.tc, &peer, estab_h, recv_h, close_h, NULL);
@@ -799,5 +893,6 @@ int ua_msrp_cmd(int argc, char *argv[])
 	tmr_cancel(&ua.cmd_tmr);
 	tmr_cancel(&ua.to_tmr);
 	libre_close();
+	OPENSSL_cleanse(ua.psk, sizeof(ua.psk));
 	return ua.rc;
 }

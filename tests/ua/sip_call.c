@@ -12,14 +12,19 @@
  * RTP/SAVP without a=crypto, and the answer's TRANSFER_RESP yields the
  * TEKs.  Crypto sessions follow the m-lines (DESIGN.md): CS 1 and 2 for
  * audio (1 protects the initiator's SSRC, i.e. what we send; 2 what the
- * focus sends), then one TLS CS for a TCP/TLS/BFCP m-line.
+ * focus sends), then one TLS CS for each TCP/TLS/BFCP and TCP/TLS/MSRP
+ * m-line, in the order of those m-lines in the offer.
  *
  * An optional m=application BFCP stream (RFC 8856) makes us a floor
  * control client; the answer's port, conference and user IDs are kept.
+ * An optional m=message MSRP stream (RFC 4975, RFC 6135: we are the
+ * active side) makes us a chat participant; the answer's port and
+ * a=path are kept for the MSRP client.
  */
 #include <string.h>
 #include <stdlib.h>
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
 #include <re.h>
 #include "tests/ua/ua.h"
 #include "tests/ua/mikey_ua.h"
@@ -33,6 +38,10 @@ struct ua_call {
 	struct sdp_media *m;
 	struct sdp_media *bm;           /* BFCP, or NULL */
 	struct ua_bfcp_ans bfcp;
+	struct sdp_media *mm;           /* MSRP, or NULL */
+	struct ua_msrp_ans msrp;
+	char msrp_sid[33];              /* session-id of our a=path */
+	uint8_t cs_bfcp, cs_msrp;       /* TLS crypto session IDs */
 	struct ua_mikey *mikey;         /* MIKEY-TICKET keying, or NULL */
 	struct ua_stream *rs;
 	struct ua_sdes_crypto offered[MAX_OFFER];
@@ -262,14 +271,43 @@ static bool floorid_h(const char *name, const char *value, void *arg)
 }
 
 
+static void media_rattr(char *buf, size_t sz, const struct ua_call *call,
+			const struct sdp_media *m, const char *name)
+{
+	const char *v = sdp_media_rattr(m, name);
+
+	if (!v)
+		v = sdp_media_session_rattr(m, call->sdp, name);
+	str_ncpy(buf, v ? v : "", sz);
+}
+
+
 static void copy_rattr(char *buf, size_t sz, const struct ua_call *call,
 		       const char *name)
 {
-	const char *v = sdp_media_rattr(call->bm, name);
+	media_rattr(buf, sz, call, call->bm, name);
+}
 
-	if (!v)
-		v = sdp_media_session_rattr(call->bm, call->sdp, name);
-	str_ncpy(buf, v ? v : "", sz);
+
+/* The MSRP part of the answer (RFC 4975 8); as for BFCP, only what the
+ * server said is recorded here. */
+static void read_msrp(struct ua_call *call, const struct mbuf *mb)
+{
+	struct ua_msrp_ans *a = &call->msrp;
+	struct pl proto;
+
+	a->port = sdp_media_rport(call->mm);
+	a->addr = *sdp_media_raddr(call->mm);
+	if (0 == re_regex((const char *)mbuf_buf(mb), mbuf_get_left(mb),
+			  "m=message [0-9]+ [^ \r\n]+", NULL, &proto))
+		(void)pl_strcpy(&proto, a->proto, sizeof(a->proto));
+	media_rattr(a->path, sizeof(a->path), call, call->mm, "path");
+	media_rattr(a->setup, sizeof(a->setup), call, call->mm, "setup");
+	media_rattr(a->fingerprint, sizeof(a->fingerprint), call, call->mm,
+		    "fingerprint");
+	media_rattr(a->accept_types, sizeof(a->accept_types), call,
+		    call->mm, "accept-types");
+	a->answered = true;
 }
 
 
@@ -330,6 +368,8 @@ static int check_answer(struct ua_call *call, const struct sip_msg *msg)
 
 	if (call->bm)
 		read_bfcp(call, msg->mb);
+	if (call->mm)
+		read_msrp(call, msg->mb);
 
 	memset(&pk, 0, sizeof(pk));
 	pk.call = call;
@@ -568,6 +608,92 @@ static void close_h(int err, const struct sip_msg *msg, void *arg)
 }
 
 
+static int add_bfcp(struct ua_call *call, const struct ua_call_prm *prm)
+{
+	bool tls = prm->bfcp == UA_BFCP_TLS;
+	int err;
+
+	/* RFC 8856: we connect (active), a new connection, we are the
+	 * floor control client; TLS is authenticated by our certificate's
+	 * fingerprint unless MIKEY gives a PSK */
+	err = sdp_media_add(&call->bm, call->sdp, "application", 9,
+			    tls ? "TCP/TLS/BFCP" : "TCP/BFCP");
+	err |= sdp_format_add(NULL, call->bm, false, "*", NULL, 0, 0,
+			      NULL, NULL, NULL, false, NULL);
+	err |= sdp_media_set_lattr(call->bm, false, "setup", "active");
+	err |= sdp_media_set_lattr(call->bm, false, "connection", "new");
+	if (tls && !prm->mikey && prm->bfcp_fp)
+		err |= sdp_media_set_lattr(call->bm, false, "fingerprint",
+					   "%s", prm->bfcp_fp);
+	err |= sdp_media_set_lattr(call->bm, false, "floorctrl", "c-only");
+	err |= sdp_media_set_lattr(call->bm, false, "bfcpver", "1");
+	return err;
+}
+
+
+/* RFC 4975 8 / RFC 6135: port 9 and a=setup:active, since we connect;
+ * our a=path names a session-id with at least 80 random bits (RFC 4975
+ * 14.1), and the port in it means nothing (the connection's is used).
+ * TLS is authenticated by our certificate's fingerprint (RFC 4975 14.2)
+ * unless MIKEY gives a PSK (TS 33.328 Annex H). */
+static int add_msrp(struct ua_call *call, const struct ua_call_prm *prm)
+{
+	bool tls = prm->msrp == UA_MSRP_TLS;
+	uint8_t rnd[16];
+	size_t i;
+	int err;
+
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
+		return EIO;
+	for (i = 0; i < sizeof(rnd); i++)
+		(void)re_snprintf(call->msrp_sid + 2 * i, 3, "%02x", rnd[i]);
+
+	err = sdp_media_add(&call->mm, call->sdp, "message", 9,
+			    tls ? "TCP/TLS/MSRP" : "TCP/MSRP");
+	err |= sdp_format_add(NULL, call->mm, false, "*", NULL, 0, 0,
+			      NULL, NULL, NULL, false, NULL);
+	err |= sdp_media_set_lattr(call->mm, false, "setup", "active");
+	err |= sdp_media_set_lattr(call->mm, false, "accept-types",
+				   "message/cpim text/plain");
+	err |= sdp_media_set_lattr(call->mm, false, "path",
+				   "%s://%j:9/%s;tcp", tls ? "msrps" : "msrp",
+				   &prm->media, call->msrp_sid);
+	if (tls && !prm->mikey && prm->msrp_fp)
+		err |= sdp_media_set_lattr(call->mm, false, "fingerprint",
+					   "%s", prm->msrp_fp);
+	return err;
+}
+
+
+/* The TCP m-lines in offer order; TLS ones get CS IDs from 3 on, after
+ * the audio m-line's two SRTP CSs. */
+static int add_tcp_media(struct ua_call *call, const struct ua_call_prm *prm,
+			 unsigned *ntls)
+{
+	uint8_t next = 3;
+	int err = 0;
+
+	for (int k = 0; k < 2 && !err; k++) {
+		bool msrp = (k == 0) == prm->msrp_first;
+
+		if (msrp && prm->msrp) {
+			err = add_msrp(call, prm);
+			if (prm->msrp == UA_MSRP_TLS)
+				call->cs_msrp = next++;
+		}
+		else if (!msrp && prm->bfcp) {
+			err = add_bfcp(call, prm);
+			if (prm->bfcp == UA_BFCP_TLS)
+				call->cs_bfcp = next++;
+		}
+	}
+	*ntls = next - 3u;
+	if (!prm->mikey)
+		call->cs_bfcp = call->cs_msrp = 0;
+	return err;
+}
+
+
 int ua_call_alloc(struct ua_call **callp, struct sipsess_sock *sock,
 		  const struct ua_call_prm *prm, ua_call_estab_h *estabh,
 		  ua_call_close_h *closeh, void *arg)
@@ -575,6 +701,7 @@ int ua_call_alloc(struct ua_call **callp, struct sipsess_sock *sock,
 	struct ua_call *call;
 	struct mbuf *desc = NULL;
 	char line[160];
+	unsigned ntls = 0;
 	int err;
 
 	if (!callp || !sock || !prm || !prm->to || !prm->from)
@@ -615,30 +742,9 @@ int ua_call_alloc(struct ua_call **callp, struct sipsess_sock *sock,
 	if (err)
 		goto out;
 
-	if (prm->bfcp) {
-		bool tls = prm->bfcp == UA_BFCP_TLS;
-
-		/* RFC 8856: we connect (active), a new connection, we are
-		 * the floor control client; TLS is authenticated by our
-		 * certificate's fingerprint unless MIKEY gives a PSK */
-		err = sdp_media_add(&call->bm, call->sdp, "application", 9,
-				    tls ? "TCP/TLS/BFCP" : "TCP/BFCP");
-		err |= sdp_format_add(NULL, call->bm, false, "*", NULL, 0, 0,
-				      NULL, NULL, NULL, false, NULL);
-		err |= sdp_media_set_lattr(call->bm, false, "setup",
-					   "active");
-		err |= sdp_media_set_lattr(call->bm, false, "connection",
-					   "new");
-		if (tls && !prm->mikey && prm->bfcp_fp)
-			err |= sdp_media_set_lattr(call->bm, false,
-						   "fingerprint", "%s",
-						   prm->bfcp_fp);
-		err |= sdp_media_set_lattr(call->bm, false, "floorctrl",
-					   "c-only");
-		err |= sdp_media_set_lattr(call->bm, false, "bfcpver", "1");
-		if (err)
-			goto out;
-	}
+	err = add_tcp_media(call, prm, &ntls);
+	if (err)
+		goto out;
 
 	if (prm->mikey) {
 		uint8_t *ti = NULL;
@@ -647,8 +753,8 @@ int ua_call_alloc(struct ua_call **callp, struct sipsess_sock *sock,
 
 		call->mikey = mem_ref(prm->mikey);
 		err = ua_mikey_transfer_init(call->mikey, prm->mikey_peer, 2,
-					     prm->bfcp == UA_BFCP_TLS ? 1 : 0,
-					     prm->mikey_prot_tls, &ti, &tl);
+					     ntls, prm->mikey_prot_tls, &ti,
+					     &tl);
 		if (err)
 			goto out;
 		ua_stream_set_ssrc(call->rs, ua_mikey_ssrc(call->mikey, 1));
@@ -742,6 +848,30 @@ const struct ua_sdes_crypto *ua_call_crypto_rx(const struct ua_call *call)
 const struct ua_bfcp_ans *ua_call_bfcp(const struct ua_call *call)
 {
 	return call && call->bm && call->bfcp.answered ? &call->bfcp : NULL;
+}
+
+
+const struct ua_msrp_ans *ua_call_msrp(const struct ua_call *call)
+{
+	return call && call->mm && call->msrp.answered ? &call->msrp : NULL;
+}
+
+
+const char *ua_call_msrp_sid(const struct ua_call *call)
+{
+	return call && call->mm ? call->msrp_sid : "";
+}
+
+
+uint8_t ua_call_cs_bfcp(const struct ua_call *call)
+{
+	return call ? call->cs_bfcp : 0;
+}
+
+
+uint8_t ua_call_cs_msrp(const struct ua_call *call)
+{
+	return call ? call->cs_msrp : 0;
 }
 
 

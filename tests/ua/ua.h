@@ -174,6 +174,7 @@ uint64_t ua_clock_skipped(const struct ua_clock *mc);
 
 enum srtp_mode { SRTP_OFF, SRTP_BESTEFFORT, SRTP_MAND };
 enum ua_bfcp_mode { UA_BFCP_NONE = 0, UA_BFCP_TLS, UA_BFCP_TCP };
+enum ua_msrp_mode { UA_MSRP_NONE = 0, UA_MSRP_TLS, UA_MSRP_TCP };
 
 struct ua_mikey;
 
@@ -189,6 +190,10 @@ struct ua_call_prm {
 	/* an m=application TCP/TLS/BFCP or TCP/BFCP stream (RFC 8856) */
 	enum ua_bfcp_mode bfcp;
 	const char *bfcp_fp;     /* "sha-256 AB:.." for TLS without MIKEY */
+	/* an m=message TCP/TLS/MSRP or TCP/MSRP chat stream (RFC 4975) */
+	enum ua_msrp_mode msrp;
+	const char *msrp_fp;     /* "sha-256 AB:.." for TLS without MIKEY */
+	bool msrp_first;         /* m=message before m=application */
 	/* MIKEY-TICKET instead of SDES: a ticket must already be held;
 	 * the call takes a reference */
 	struct ua_mikey *mikey;
@@ -214,6 +219,18 @@ struct ua_bfcp_ans {
 	char audio_label[32];    /* a=label of the audio m-line */
 };
 
+/* What the answer said about the MSRP stream (RFC 4975 8). */
+struct ua_msrp_ans {
+	bool answered;
+	uint16_t port;           /* 0: declined */
+	struct sa addr;          /* c= of the m-line */
+	char proto[24];
+	char path[512];          /* a=path: our To-Path */
+	char setup[16];
+	char fingerprint[128];
+	char accept_types[128];
+};
+
 struct ua_call;
 typedef void (ua_call_estab_h)(struct ua_call *call, void *arg);
 /* err is 0 for a final non-2xx or a BYE from the peer. */
@@ -233,6 +250,14 @@ const struct ua_sdes_crypto *ua_call_crypto_rx(const struct ua_call *call);
 const char *ua_call_proto(const struct ua_call *call);
 /* The answer's BFCP stream, NULL when none was offered or answered. */
 const struct ua_bfcp_ans *ua_call_bfcp(const struct ua_call *call);
+/* The answer's MSRP stream, NULL when none was offered or answered. */
+const struct ua_msrp_ans *ua_call_msrp(const struct ua_call *call);
+/* The session-id of our a=path (RFC 4975 9), "" without MSRP. */
+const char *ua_call_msrp_sid(const struct ua_call *call);
+/* MIKEY CS ID of the TLS crypto session of the BFCP / MSRP m-line, in
+ * the offer's m-line order (DESIGN.md); 0 when there is none. */
+uint8_t ua_call_cs_bfcp(const struct ua_call *call);
+uint8_t ua_call_cs_msrp(const struct ua_call *call);
 const struct sa *ua_call_raddr(const struct ua_call *call);
 const char *ua_call_error(const struct ua_call *call);   /* or NULL */
 bool ua_call_established(const struct ua_call *call);
