@@ -175,8 +175,12 @@ static int sip_setup(void)
 	if (!dns_srv_get(dom, sizeof(dom), nsv, &nsn) && nsn)
 		(void)dnsc_alloc(&d.dnsc, NULL, nsv, nsn);
 
-	err = sip_alloc(&d.sip, d.dnsc, 32, 32, 32, "confd/" CONFD_VERSION,
-			sip_exit_handler, NULL);
+	/* Hash sizes for client and server transactions and connections:
+	 * an INVITE server transaction lives 32 s after its answer (RFC
+	 * 3261 17.2.1), so at hundreds of joins a second there are many
+	 * thousands of them; small tables make every lookup a long walk. */
+	err = sip_alloc(&d.sip, d.dnsc, 1024, 8192, 1024,
+			"confd/" CONFD_VERSION, sip_exit_handler, NULL);
 	if (err)
 		return err;
 

@@ -144,7 +144,7 @@ int focus_alloc(struct focus **fp, struct sip *sip,
 	if (err)
 		goto out;
 
-	err = sipsess_listen(&f->sock, sip, 256, connect_handler, f);
+	err = sipsess_listen(&f->sock, sip, 4096, connect_handler, f);
 	if (err)
 		goto out;
 
