@@ -513,3 +513,52 @@ sipp_show() {
 	show_log "$_sd/messages.log" 80
 	show_log "$_sd/sipp.out" 10
 }
+
+# ---- kmsd (MIKEY-TICKET) --------------------------------------------------
+
+# kmsd_start NAME=UID...: starts kmsd on a free loopback port with these
+# users and the focus, each with a fresh PSK: PSK_NAME for each user,
+# PSK_F for the focus (FOCUS_UID).  Sets KPORT, KFP (the certificate's
+# SHA-256) and KMSD_PID.  FAILs and ends the script when it won't start.
+kmsd_start() {
+	local _u _n
+	KPORT=$(free_port)
+	FOCUS_UID=sip:focus@$CONFD_DOMAIN
+	PSK_F=$(openssl rand -hex 32)
+	: >"$TMP/users"
+	for _u in "$@"; do
+		_n=${_u%%=*}
+		eval "PSK_$_n=\$(openssl rand -hex 32)"
+		eval "echo \"${_u#*=} \$PSK_$_n\"" >>"$TMP/users"
+	done
+	echo "$FOCUS_UID $PSK_F" >>"$TMP/users"
+	cat >"$TMP/kmsd.conf" <<EOT
+listen 127.0.0.1:$KPORT
+cert $TMP/kmsd.pem
+kms_id kms.example.org
+master_key $(openssl rand -hex 32)
+users $TMP/users
+ticket_lifetime 3600
+EOT
+	bg_start kmsd "$BUILD/kmsd" -f "$TMP/kmsd.conf"
+	KMSD_PID=$BG_PID
+	if ! wait_for 10 grep -q listening "$TMP/kmsd.log"; then
+		fail "kmsd start"
+		show_log "$TMP/kmsd.log"
+		lib_done
+	fi
+	KFP=$(openssl x509 -in "$TMP/kmsd.pem" -noout -fingerprint -sha256 |
+		sed 's/.*=//')
+}
+
+# confd_kms_conf: the kms_* keys for the kmsd above, into confd.conf
+# (after confd_setup)
+confd_kms_conf() {
+	cat >>"$CONFD_CONF" <<EOT
+kms_url https://127.0.0.1:$KPORT/mikey
+kms_uid $FOCUS_UID
+kms_psk $PSK_F
+kms_fingerprint $KFP
+kms_timeout 1500
+EOT
+}

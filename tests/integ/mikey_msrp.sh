@@ -18,36 +18,12 @@ need openssl timeout sha256sum
 need_build confd confctl confd-ua kmsd
 
 UA=$BUILD/confd-ua
-KPORT=$(free_port)
-PSK_A=$(openssl rand -hex 32); PSK_B=$(openssl rand -hex 32)
-PSK_F=$(openssl rand -hex 32)
-FOCUS_UID=sip:focus@$CONFD_DOMAIN
+kmsd_start A=sip:alice@example.org B=sip:bob@example.org
 KMS_ID=kms.example.org
-cat >"$TMP/users" <<EOT
-sip:alice@example.org $PSK_A
-sip:bob@example.org $PSK_B
-$FOCUS_UID $PSK_F
-EOT
-cat >"$TMP/kmsd.conf" <<EOT
-listen 127.0.0.1:$KPORT
-cert $TMP/kmsd.pem
-kms_id $KMS_ID
-master_key $(openssl rand -hex 32)
-users $TMP/users
-ticket_lifetime 3600
-EOT
-bg_start kmsd "$BUILD/kmsd" -f "$TMP/kmsd.conf"
-wait_for 10 grep -q listening "$TMP/kmsd.log" ||
-	{ fail "kmsd start"; show_log "$TMP/kmsd.log"; lib_done; }
-KFP=$(openssl x509 -in "$TMP/kmsd.pem" -noout -fingerprint -sha256 | sed 's/.*=//')
 
 confd_setup
+confd_kms_conf
 cat >>"$CONFD_CONF" <<EOT
-kms_url https://127.0.0.1:$KPORT/mikey
-kms_uid $FOCUS_UID
-kms_psk $PSK_F
-kms_fingerprint $KFP
-kms_timeout 1500
 tcp_ports $(free_range 40)
 EOT
 ROOM=sip:room@$CONFD_DOMAIN

@@ -9,36 +9,10 @@ need sipp openssl
 need_build confd confctl confd-ua kmsd
 
 S=$TOP/tests/sipp
-KPORT=$(free_port)
-PSK_A=$(openssl rand -hex 32); PSK_M=$(openssl rand -hex 32)
-PSK_F=$(openssl rand -hex 32)
-FOCUS_UID=sip:focus@$CONFD_DOMAIN
-cat >"$TMP/users" <<EOT
-sip:alice@example.org $PSK_A
-sip:mallory@example.org $PSK_M
-$FOCUS_UID $PSK_F
-EOT
-cat >"$TMP/kmsd.conf" <<EOT
-listen 127.0.0.1:$KPORT
-cert $TMP/kmsd.pem
-kms_id kms.example.org
-master_key $(openssl rand -hex 32)
-users $TMP/users
-ticket_lifetime 3600
-EOT
-bg_start kmsd "$BUILD/kmsd" -f "$TMP/kmsd.conf"
-KMSD_PID=$BG_PID
-wait_for 10 grep -q listening "$TMP/kmsd.log" || { fail "kmsd start"; show_log "$TMP/kmsd.log"; lib_done; }
-KFP=$(openssl x509 -in "$TMP/kmsd.pem" -noout -fingerprint -sha256 | sed 's/.*=//')
+kmsd_start A=sip:alice@example.org M=sip:mallory@example.org
 
 confd_setup
-cat >>"$CONFD_CONF" <<EOT
-kms_url https://127.0.0.1:$KPORT/mikey
-kms_uid $FOCUS_UID
-kms_psk $PSK_F
-kms_fingerprint $KFP
-kms_timeout 1500
-EOT
+confd_kms_conf
 ROOM=sip:room@$CONFD_DOMAIN
 confctl conf add "$ROOM" >/dev/null
 # alice's SIP URI and KMS UID differ on purpose: the KMS UID decides
