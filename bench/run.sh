@@ -20,6 +20,17 @@ echo "== joins (SIPp)"
 sh bench/joins.sh "$BUILD"
 echo "== mixer (confd-ua load, SDES-SRTP PCMU, 10 per conference)"
 sh bench/mixer.sh "$BUILD" ${MIXER_STEPS:-200 500 1000}
+# Benchmark programs (bench/*_bench.c, built by make).
+if [ -x "$BUILD/bench/bfcp_bench" ]; then
+	echo "== bfcp_bench (TCP, then TLS)"
+	"$BUILD/bench/bfcp_bench" -n 100 -c 20000
+	"$BUILD/bench/bfcp_bench" -n 100 -c 20000 --tls -p 48500
+fi
+if [ -x "$BUILD/bench/eventpkg_bench" ]; then
+	echo "== eventpkg_bench (1000 subscribers, PSK S/MIME, then plain)"
+	"$BUILD/bench/eventpkg_bench" -p
+	"$BUILD/bench/eventpkg_bench"
+fi
 # Benchmarks that later features add as bench/NAME_bench.sh BUILD.
 for b in bench/*_bench.sh; do
 	[ -f "$b" ] || continue

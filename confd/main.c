@@ -405,11 +405,13 @@ int main(int argc, char *argv[])
 	{
 		struct mixer_stats ms;
 
+		/* the exit report, whatever the log level */
 		mixer_totals(&ms);
-		DEBUG_NOTICE("mixer: %llu ticks, %llu late, worst tick %llu us"
-			     "\n", (unsigned long long)ms.ticks,
-			     (unsigned long long)ms.late_ticks,
-			     (unsigned long long)ms.max_tick_us);
+		(void)re_fprintf(stderr, "confd: mixer: %llu ticks, %llu late,"
+				 " worst tick %llu us\n",
+				 (unsigned long long)ms.ticks,
+				 (unsigned long long)ms.late_ticks,
+				 (unsigned long long)ms.max_tick_us);
 	}
 
 	tmr_cancel(&d.tmr_exit);
