@@ -6,7 +6,11 @@
  *
  * Users known to kmsd: sip:alice@example.org, sip:bob@example.org,
  * sip:focus@conf.example.org.  Prints PASS/FAIL lines.  With "bench N"
- * after the arguments it instead times N requests and N joins.
+ * after the arguments it instead times N requests and N joins.  With
+ * "roles" it runs the other direction instead (tests/integ/
+ * mikey_roles.sh): the focus dials out, confd's keying/ code is the
+ * initiator and the test UA's own responder (tests/ua/mikey_resp.c)
+ * answers, resolving the ticket at kmsd itself.
  */
 #include <string.h>
 #include <stdlib.h>
@@ -15,6 +19,7 @@
 #include "keying/mikey_ticket.h"
 #include "keying/kms_client.h"
 #include "tests/ua/mikey_ua.h"
+#include "tests/ua/mikey_resp.h"
 
 
 static const char *kms_id = "kms.example.org";
@@ -577,6 +582,407 @@ static void dump_all(struct kmsc *kc)
 }
 
 
+/* ---- the focus dials out: keying/ initiator, UA responder ---- */
+
+static const char *alice = "sip:alice@example.org";
+static const uint32_t focus_ssrc = 0x11223344;
+
+
+struct ticket {
+	int err;
+	struct mikey_init *mi;
+};
+
+
+static void ticket_h(int err, uint8_t merr, struct mikey_init *mi,
+		     void *arg)
+{
+	struct ticket *t = arg;
+
+	(void)merr;
+	t->err = err ? err : (mi ? 0 : EINVAL);
+	t->mi = t->err ? NULL : mem_ref(mi);
+	re_cancel();
+}
+
+
+/* REQUEST at kmsd for responder, then TRANSFER_INIT to peer: audio
+ * (two SRTP CSs, the first carrying the focus's SSRC) and one TLS CS,
+ * or a single PSK S/MIME CS */
+static int focus_offer(struct kmsc *kc, const char *responder,
+		       const char *peer, bool smime, struct mikey_init **mip,
+		       struct mbuf **tip)
+{
+	const char *resp[1] = {responder};
+	struct mikey_csdesc av[3] = {
+		{MIKEY_PROT_SRTP, true, focus_ssrc},
+		{MIKEY_PROT_SRTP, false, 0},
+		{MIKEY_PROT_TLS_DEFAULT, false, 0},
+	};
+	struct mikey_csdesc sv[1] = {{MIKEY_PROT_SMIME_DEFAULT, false, 0}};
+	struct kmsc_req *q = NULL;
+	struct ticket t = {ETIMEDOUT, NULL};
+	int err;
+
+	err = kmsc_request(&q, kc, resp, 1, 600, ticket_h, &t);
+	if (!err)
+		re_main(NULL);
+	mem_deref(q);
+	if (err || t.err)
+		return err ? err : t.err;
+	err = mikey_init_transfer(t.mi, peer, smime ? sv : av,
+				  smime ? 1 : 3, "mikey", tip);
+	if (err) {
+		mem_deref(t.mi);
+		return err;
+	}
+	*mip = t.mi;
+	return 0;
+}
+
+
+static int ue_make(struct ua_mikey_resp **rp, const char *uid,
+		   const uint8_t *psk, size_t pl)
+{
+	return ua_mikey_resp_alloc(rp, uid, psk, pl, kms_id);
+}
+
+
+static int ue_answer(struct ua_mikey_resp *r, const struct mbuf *ti,
+		     uint8_t **tr, size_t *trl)
+{
+	int err;
+
+	err = ua_mikey_resp_transfer_init(r, "127.0.0.1", port, fp, ti->buf,
+					  ti->end, "mikey");
+	if (!err)
+		err = ua_mikey_resp_transfer_resp(r, tr, trl);
+	return err;
+}
+
+
+/* every CS's TEK (and SRTP salt) the same on both sides */
+static bool teks_equal(const struct mikey_init *mi,
+		       const struct ua_mikey_resp *r, size_t n,
+		       const char **why)
+{
+	size_t i;
+
+	if (mikey_init_tek_count(mi) != n) {
+		*why = "TEK count at the focus";
+		return false;
+	}
+	for (i = 0; i < n; i++) {
+		const struct mikey_tek *t = mikey_init_tek(mi, i);
+		uint8_t k[64], s[32];
+		size_t kl = 0, sl = 0;
+
+		if (ua_mikey_resp_tek(r, t->cs_id, k, &kl, s, &sl) ||
+		    kl != t->key_len || !kl || memcmp(k, t->key, kl) ||
+		    sl != t->salt_len || memcmp(s, t->salt, sl)) {
+			*why = "TEKs differ between focus and UA";
+			return false;
+		}
+	}
+	return true;
+}
+
+
+static void test_dialout(struct kmsc *kc)
+{
+	struct mikey_init *mi = NULL;
+	struct ua_mikey_resp *r = NULL;
+	struct mbuf *ti = NULL;
+	uint8_t *tr = NULL, merr = 0xff;
+	size_t trl = 0;
+	const char *why = "focus REQUEST/TRANSFER_INIT";
+	bool ok = false;
+	int err;
+
+	err = focus_offer(kc, alice, alice, false, &mi, &ti);
+	if (err)
+		goto out;
+	why = "UA responder";
+	err = ue_make(&r, alice, psk_a, psk_al);
+	if (!err)
+		err = ua_mikey_resp_transfer_init(r, "127.0.0.1", port, fp,
+						  ti->buf, ti->end, "mikey");
+	if (err) {
+		printf("  UA responder: %s (KMS error %d)\n", strerror(err),
+		       ua_mikey_resp_kms_error(r));
+		goto out;
+	}
+	why = "UA: initiator identity";
+	if (!ua_mikey_resp_peer_id(r) ||
+	    strcmp(ua_mikey_resp_peer_id(r), focus_id))
+		goto out;
+	why = "UA TRANSFER_RESP";
+	if (ua_mikey_resp_set_ssrc(r, 2, 0x55667788) ||
+	    ua_mikey_resp_transfer_resp(r, &tr, &trl))
+		goto out;
+	why = "focus refused TRANSFER_RESP";
+	err = mikey_init_transfer_resp(mi, tr, trl, &merr);
+	if (err) {
+		printf("  focus: %s (MIKEY error %u)\n", strerror(err), merr);
+		goto out;
+	}
+	if (!teks_equal(mi, r, 3, &why))
+		goto out;
+	why = "SSRCs in the CS map";
+	if (!mikey_init_tek(mi, 0)->has_ssrc ||
+	    mikey_init_tek(mi, 0)->ssrc != focus_ssrc ||
+	    !mikey_init_tek(mi, 1)->has_ssrc ||
+	    mikey_init_tek(mi, 1)->ssrc != 0x55667788 ||
+	    ua_mikey_resp_ssrc(r, 1) != focus_ssrc)
+		goto out;
+	why = "TEK lengths or distinctness";
+	if (mikey_init_tek(mi, 0)->key_len != 16 ||
+	    mikey_init_tek(mi, 0)->salt_len != 14 ||
+	    mikey_init_tek(mi, 2)->key_len < 16 ||
+	    mikey_init_tek(mi, 2)->salt_len != 0 ||
+	    !memcmp(mikey_init_tek(mi, 0)->key, mikey_init_tek(mi, 1)->key,
+		    16))
+		goto out;
+	why = "focus: responder identity";
+	if (!mikey_init_peer_id(mi) || strcmp(mikey_init_peer_id(mi), alice))
+		goto out;
+	ok = true;
+ out:
+	report("dialout_teks_match", ok, why);
+	free(tr);
+	mem_deref(ti);
+	mem_deref(mi);
+	mem_deref(r);
+}
+
+
+static void test_dialout_smime(struct kmsc *kc)
+{
+	struct mikey_init *mi = NULL;
+	struct ua_mikey_resp *r = NULL;
+	struct mbuf *ti = NULL;
+	uint8_t *tr = NULL, merr;
+	size_t trl = 0;
+	const char *why = "exchange";
+	bool ok = false;
+
+	if (!focus_offer(kc, alice, alice, true, &mi, &ti) &&
+	    !ue_make(&r, alice, psk_a, psk_al) &&
+	    !ue_answer(r, ti, &tr, &trl) &&
+	    !mikey_init_transfer_resp(mi, tr, trl, &merr) &&
+	    teks_equal(mi, r, 1, &why)) {
+		ok = mikey_init_tek(mi, 0)->key_len == 16;
+		why = "PSK S/MIME KEK is not 16 bytes";
+	}
+	report("dialout_smime_kek", ok, why);
+	free(tr);
+	mem_deref(ti);
+	mem_deref(mi);
+	mem_deref(r);
+}
+
+
+/* the ticket names alice; bob's UA answering it is refused by kmsd */
+static void test_dialout_unauthorized(struct kmsc *kc)
+{
+	struct mikey_init *mi = NULL;
+	struct ua_mikey_resp *r = NULL;
+	struct mbuf *ti = NULL;
+	int err = EINVAL;
+
+	if (!focus_offer(kc, alice, alice, false, &mi, &ti) &&
+	    !ue_make(&r, "sip:bob@example.org", psk_b, psk_bl))
+		err = ua_mikey_resp_transfer_init(r, "127.0.0.1", port, fp,
+						  ti->buf, ti->end, "mikey");
+	report("dialout_unauthorized_responder", err == ECONNREFUSED &&
+	       ua_mikey_resp_kms_error(r) == MIKEY_ERR_AUTH,
+	       err ? "not refused with a KMS Auth error" : "resolved");
+	mem_deref(ti);
+	mem_deref(mi);
+	mem_deref(r);
+}
+
+
+static void test_dialout_tampered(struct kmsc *kc)
+{
+	struct mikey_init *mi = NULL;
+	struct ua_mikey_resp *r = NULL;
+	struct mbuf *ti = NULL;
+	uint8_t *tr = NULL, *cp = NULL, merr = 0xff, ss[4];
+	size_t trl = 0;
+	uint32_t ssrc;
+	int e1 = -1, e2 = -1, e3 = -1;
+	uint8_t m1 = 0xff;
+
+	if (focus_offer(kc, alice, alice, false, &mi, &ti) ||
+	    ue_make(&r, alice, psk_a, psk_al) || ue_answer(r, ti, &tr, &trl)) {
+		report("dialout_tampered_resp", false, "setup");
+		goto out;
+	}
+	cp = malloc(trl);
+
+	/* the UA's SSRC in the CS map, changed on the way */
+	ssrc = ua_mikey_resp_ssrc(r, 2);
+	ss[0] = ssrc >> 24; ss[1] = ssrc >> 16; ss[2] = ssrc >> 8; ss[3] = ssrc;
+	memcpy(cp, tr, trl);
+	{
+		uint8_t *p = memmem(cp, trl, ss, 4);
+
+		if (p)
+			p[3] ^= 0x01;
+		e1 = p ? mikey_init_transfer_resp(mi, cp, trl, &m1) : -1;
+	}
+	/* the MAC itself */
+	memcpy(cp, tr, trl);
+	cp[trl - 1] ^= 0x80;
+	e2 = mikey_init_transfer_resp(mi, cp, trl, &merr);
+	/* and the genuine one still goes through */
+	e3 = mikey_init_transfer_resp(mi, tr, trl, &merr);
+
+	report("dialout_tampered_resp", e1 == EACCES && m1 == MIKEY_ERR_AUTH &&
+	       e2 == EACCES, "tampered TRANSFER_RESP accepted");
+	report("dialout_genuine_resp_after_tamper", e3 == 0 &&
+	       mikey_init_tek_count(mi) == 3, "genuine one refused");
+ out:
+	free(cp);
+	free(tr);
+	mem_deref(ti);
+	mem_deref(mi);
+	mem_deref(r);
+}
+
+
+/* TRANSFER_INIT changed on the way: the UA checks it with MPKi */
+static void test_dialout_tampered_ti(struct kmsc *kc)
+{
+	struct mikey_init *mi = NULL;
+	struct ua_mikey_resp *r = NULL;
+	struct mbuf *ti = NULL;
+	uint8_t *p;
+	int err = -1;
+
+	if (!focus_offer(kc, alice, alice, false, &mi, &ti) &&
+	    !ue_make(&r, alice, psk_a, psk_al)) {
+		/* the focus's IDRi: outside the ticket, inside the MAC */
+		p = memmem(ti->buf, ti->end, focus_id, strlen(focus_id));
+		if (p) {
+			p[strlen(focus_id) - 1] ^= 0x01;
+			err = ua_mikey_resp_transfer_init(r, "127.0.0.1",
+							  port, fp, ti->buf,
+							  ti->end, "mikey");
+		}
+	}
+	report("dialout_tampered_ti", err == EACCES,
+	       "tampered TRANSFER_INIT accepted by the UA");
+	mem_deref(ti);
+	mem_deref(mi);
+	mem_deref(r);
+}
+
+
+static void test_dialout_replay(struct kmsc *kc)
+{
+	struct mikey_init *mi = NULL;
+	struct ua_mikey_resp *r = NULL, *r2 = NULL;
+	struct mbuf *ti = NULL;
+	uint8_t *tr = NULL, *em = NULL, merr = 0xff;
+	size_t trl = 0, eml = 0;
+	int err = -1, fe = -1, e2 = -1;
+
+	if (focus_offer(kc, alice, alice, false, &mi, &ti) ||
+	    ue_make(&r, alice, psk_a, psk_al) || ue_answer(r, ti, &tr, &trl)) {
+		report("dialout_replay", false, "setup");
+		goto out;
+	}
+	err = ua_mikey_resp_transfer_init(r, "127.0.0.1", port, fp, ti->buf,
+					  ti->end, "mikey");
+	/* the UA tells the focus why (RFC 6043 5.4) */
+	if (err == EALREADY && !ua_mikey_resp_error(r, &em, &eml))
+		fe = mikey_init_transfer_resp(mi, em, eml, &merr);
+	report("dialout_replay", err == EALREADY,
+	       "replayed TRANSFER_INIT accepted");
+	report("dialout_replay_error_to_focus", fe == ECONNREFUSED &&
+	       merr == MIKEY_ERR_TS, "focus did not read the Error");
+
+	/* the refusal is the UA's own cache: another UE takes it */
+	if (!ue_make(&r2, alice, psk_a, psk_al))
+		e2 = ua_mikey_resp_transfer_init(r2, "127.0.0.1", port, fp,
+						 ti->buf, ti->end, "mikey");
+	report("dialout_replay_cache_is_per_ue", e2 == 0,
+	       "a fresh UE refused it too");
+ out:
+	free(tr);
+	free(em);
+	mem_deref(ti);
+	mem_deref(mi);
+	mem_deref(r);
+	mem_deref(r2);
+}
+
+
+/* both roles played by the test UA: its initiator, its responder */
+static void test_ua_to_ua(void)
+{
+	struct ua_mikey *u = NULL;
+	struct ua_mikey_resp *r = NULL;
+	uint8_t *ti = NULL, *tr = NULL;
+	size_t tl = 0, trl = 0, i;
+	const char *why = "exchange";
+	bool ok = false;
+	int err;
+
+	err = ua_mikey_alloc(&u, "sip:bob@example.org", psk_b, psk_bl,
+			     kms_id);
+	if (!err)
+		err = ua_mikey_ticket(u, "127.0.0.1", port, fp, alice);
+	if (!err)
+		err = ua_mikey_transfer_init(u, alice, 2, 1, 241, &ti, &tl);
+	if (!err)
+		err = ue_make(&r, alice, psk_a, psk_al);
+	if (!err)
+		err = ua_mikey_resp_transfer_init(r, "127.0.0.1", port, fp,
+						  ti, tl, "mikey");
+	if (!err)
+		err = ua_mikey_resp_transfer_resp(r, &tr, &trl);
+	if (!err)
+		err = ua_mikey_transfer_resp(u, tr, trl);
+	if (err)
+		goto out;
+	why = "TEKs differ";
+	for (i = 1; i <= 3; i++) {
+		uint8_t k1[64], k2[64], s1[32], s2[32];
+		size_t kl1, kl2, sl1, sl2;
+
+		if (ua_mikey_tek(u, (uint8_t)i, k1, &kl1, s1, &sl1) ||
+		    ua_mikey_resp_tek(r, (uint8_t)i, k2, &kl2, s2, &sl2) ||
+		    kl1 != kl2 || memcmp(k1, k2, kl1) || sl1 != sl2 ||
+		    memcmp(s1, s2, sl1))
+			goto out;
+	}
+	why = "identity";
+	ok = ua_mikey_resp_peer_id(r) &&
+		!strcmp(ua_mikey_resp_peer_id(r), "sip:bob@example.org");
+ out:
+	report("ua_initiator_to_ua_responder", ok, why);
+	free(ti);
+	free(tr);
+	mem_deref(u);
+	mem_deref(r);
+}
+
+
+static void roles(struct kmsc *kc)
+{
+	test_dialout(kc);
+	test_dialout_smime(kc);
+	test_dialout_unauthorized(kc);
+	test_dialout_tampered(kc);
+	test_dialout_tampered_ti(kc);
+	test_dialout_replay(kc);
+	test_ua_to_ua();
+}
+
+
 int main(int argc, char *argv[])
 {
 	struct kmsc *kc = NULL;
@@ -584,7 +990,7 @@ int main(int argc, char *argv[])
 
 	if (argc < 6) {
 		fprintf(stderr, "usage: mikey_e2e PORT FP ALICE BOB FOCUS "
-			"[bench N]\n");
+			"[bench N | roles]\n");
 		return 2;
 	}
 	port = (uint16_t)atoi(argv[1]);
@@ -608,6 +1014,9 @@ int main(int argc, char *argv[])
 
 	if (argc == 8 && !strcmp(argv[6], "bench")) {
 		bench(kc, (unsigned)atoi(argv[7]));
+	}
+	else if (argc == 7 && !strcmp(argv[6], "roles")) {
+		roles(kc);
 	}
 	else {
 		test_teks(kc);

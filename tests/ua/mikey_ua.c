@@ -758,3 +758,38 @@ int ua_mikey_cmd(int argc, char *argv[])
 	mem_deref(u);
 	return err;
 }
+
+
+/* ---- primitives the responder role (mikey_resp.c) shares ---- */
+
+int ua_mikey_https_post(const char *ip, uint16_t port, const uint8_t *fp,
+			const uint8_t *body, size_t len, uint8_t **resp,
+			size_t *rlen)
+{
+	return https_post(ip, port, fp, body, len, resp, rlen);
+}
+
+
+int ua_mikey_kdf(const uint8_t *key, size_t kl, uint32_t c,
+		 const uint8_t *tail, size_t tl, uint8_t *out, size_t ol)
+{
+	/* derive() holds the label on the stack */
+	if (!key || !kl || !out || tl > 1024 - 4)
+		return EINVAL;
+	derive(key, kl, c, tail, tl, out, ol);
+	return 0;
+}
+
+
+void ua_mikey_hmac(const uint8_t *k, size_t kl, const uint8_t *a, size_t al,
+		   uint8_t out[32])
+{
+	hmac256(k, kl, a, al, NULL, 0, out);
+}
+
+
+void ua_mikey_aes_cm(const uint8_t key[16], const uint8_t salt[14],
+		     uint32_t csb, uint64_t t, uint8_t *buf, size_t len)
+{
+	aes_cm(key, salt, csb, t, buf, len);
+}

@@ -37,6 +37,22 @@ uint32_t ua_mikey_ssrc(const struct ua_mikey *u, uint8_t cs_id);
 /* The ERR number of the last MIKEY Error message received, or -1 */
 int ua_mikey_last_error(const struct ua_mikey *u);
 
+/* Primitives shared by the UA's two MIKEY roles (the responder lives in
+ * mikey_resp.c).  ua_mikey_https_post: one blocking POST of an
+ * application/mikey body; *resp is malloc'd.  ua_mikey_kdf: the PRF
+ * of RFC 3830 4.1.2 with HMAC-SHA-256 over constant || tail (tail at
+ * most 1020 bytes).  ua_mikey_aes_cm: RFC 3830 4.2.3 AES-CM-128 with
+ * the IV from salt, CSB ID and the 64-bit NTP timestamp t. */
+int ua_mikey_https_post(const char *ip, uint16_t port, const uint8_t *fp,
+			const uint8_t *body, size_t len, uint8_t **resp,
+			size_t *rlen);
+int ua_mikey_kdf(const uint8_t *key, size_t kl, uint32_t c,
+		 const uint8_t *tail, size_t tl, uint8_t *out, size_t ol);
+void ua_mikey_hmac(const uint8_t *k, size_t kl, const uint8_t *a, size_t al,
+		   uint8_t out[32]);
+void ua_mikey_aes_cm(const uint8_t key[16], const uint8_t salt[14],
+		     uint32_t csb, uint64_t t, uint8_t *buf, size_t len);
+
 /* "mikey" subcommand for scripts:
  *   mikey ticket UID PSKHEX KMSID IP PORT RESPONDER
  * prints the TRANSFER_INIT as base64. */
