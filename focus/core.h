@@ -72,6 +72,7 @@ struct participant {
 	bool estab;
 	struct tmr tmr;
 	char ep_id[64];                /* endpoint entity in the roster */
+	char ruri[128];                /* the conference as dialled */
 };
 
 /* conference.c */

@@ -496,6 +496,15 @@ void participant_connect(struct focus *f, const struct sip_msg *msg)
 	err  = str_dup(&p->uri, id.uri);
 	err |= conference_join(conf, p);
 	endpoint_id(p, msg);
+	/* MSRP senders may name the room in CPIM To as they dialled it */
+	if (msg->uri.port)
+		(void)re_snprintf(p->ruri, sizeof(p->ruri), "%r:%r@%r:%u",
+				  &msg->uri.scheme, &msg->uri.user,
+				  &msg->uri.host, msg->uri.port);
+	else
+		(void)re_snprintf(p->ruri, sizeof(p->ruri), "%r:%r@%r",
+				  &msg->uri.scheme, &msg->uri.user,
+				  &msg->uri.host);
 	if (err)
 		goto fail;
 	p->anonymous = id.anonymous;

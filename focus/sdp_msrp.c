@@ -149,6 +149,7 @@ int sdpm_negotiate(struct participant *p)
 
 	memset(&prm, 0, sizeof(prm));
 	prm.identity = p->uri;
+	prm.room_alias = p->ruri[0] ? p->ruri : NULL;
 	prm.laddr = &f->media_addr;
 	prm.port_min = f->tcp_min;
 	prm.port_max = f->tcp_max;

@@ -77,6 +77,9 @@ typedef void (msrp_part_close_h)(struct msrp_part *p, int err, void *arg);
 
 struct msrp_part_prm {
 	const char *identity;        /* authenticated URI (CPIM From) */
+	const char *room_alias;      /* the room as this participant dialled
+					* it (Request-URI), also taken as the
+					* room in CPIM To; NULL: none */
 	const struct sa *laddr;      /* address to listen on (port unused) */
 	const char *host;            /* host in our URI; NULL: laddr's IP */
 	uint16_t port_min, port_max; /* listening port range */

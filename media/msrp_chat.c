@@ -48,6 +48,7 @@ struct msrp_part {
 	struct le le;
 	struct msrp_conf *conf;
 	char *identity;
+	char *room_alias;            /* the room URI as this one dialled it */
 	char *path;
 	struct msrp_net *net;
 	struct msrp_sess *sess;
@@ -293,7 +294,9 @@ static uint16_t route(struct rmsg *m, const struct msrp_cpim *c,
 			return 403;
 		if (c->n_from && !uri_eq(&c->from, from->identity))
 			return 403;
-		if (c->n_to && !uri_eq(&c->to, conf->uri)) {
+		/* the room by its URI, or by the one this sender dialled */
+		if (c->n_to && !uri_eq(&c->to, conf->uri) &&
+		    !(from->room_alias && uri_eq(&c->to, from->room_alias))) {
 			if (c->to.l >= sizeof(to_buf))
 				return 404;
 			pl_strcpy(&c->to, to_buf, sizeof(to_buf));
@@ -679,6 +682,7 @@ static void part_destructor(void *arg)
 	p->net = mem_deref(p->net);   /* sockets first: no more callbacks */
 	mem_deref(p->sess);
 	mem_deref(p->identity);
+	mem_deref(p->room_alias);
 	mem_deref(p->path);
 	mem_deref(p->conf);
 }
@@ -712,6 +716,8 @@ int msrp_part_alloc(struct msrp_part **partp, struct msrp_conf *conf,
 	p->closeh = prm->closeh;
 	p->arg = prm->arg;
 	err = str_dup(&p->identity, prm->identity);
+	if (!err && prm->room_alias && strlen(prm->room_alias) < URI_MAX)
+		err = str_dup(&p->room_alias, prm->room_alias);
 	if (err)
 		goto out;
 

@@ -149,9 +149,11 @@ if ! wait_for 10 sh -c "grep -q 'MATCH.*status=Granted' '$TMP/bob2.log' &&
 	fail "bob: BFCP Granted and MSRP bound in one MIKEY call"
 	show bob2; show_log "$CONFD_LOG" 30; lib_done
 fi
-# alice: BFCP first (CS 3), then MSRP (CS 4)
+# alice: BFCP first (CS 3), then MSRP (CS 4); her CPIM To names the
+# room as she dialled it, which confd takes for the room too
 TEXT2="BFCP and MSRP share one TRANSFER_INIT"
 call alice2 "$ALICE" sip:alice@example.org "$PSK_A" 3 --bfcp tls \
+	--msrp-room "sip:room@127.0.0.1:$CONFD_SIP_PORT" \
 	--bfcp-script "hello; wait HelloAck; sleep 15000" \
 	--msrp-script "text:$TEXT2; wait; sleep:300"
 wait "$alice2_PID" "$bob2_PID"
@@ -172,7 +174,7 @@ check "alice: both TLS connections on TLS 1.2 PSK suites" \
 	test "$(count alice2 "$PSKTLS")" = 2
 check "alice: 200 for her text" \
 	test "$(count alice2 '^RESP [^ ]* 200$')" = 2
-check "alice's text reaches bob, From = $ALICE" has bob2 \
+check "alice's text to the dialled room URI reaches bob, From = $ALICE" has bob2 \
 	"^RX from=$ALICE to=$ROOM len=${#TEXT2} sha256=$(sha "$TEXT2")"
 for u in alice2 bob2; do
 	if [ "$(kv $u status)" = 200 ] && [ "$(kv $u result)" = ok ]; then
