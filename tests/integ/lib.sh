@@ -523,7 +523,7 @@ sipp_show() {
 kmsd_start() {
 	local _u _n
 	KPORT=$(free_port)
-	FOCUS_UID=sip:focus@$CONFD_DOMAIN
+	: "${FOCUS_UID:=sip:focus@$CONFD_DOMAIN}"
 	PSK_F=$(openssl rand -hex 32)
 	: >"$TMP/users"
 	for _u in "$@"; do

@@ -2,39 +2,16 @@
 # kmsd end to end over HTTPS on 127.0.0.1: the test UA requests a ticket
 # and sends TRANSFER_INIT; the focus-side KMS client resolves it and
 # answers TRANSFER_RESP.  Then tshark decodes every MIKEY message.
-BUILD=${BUILD:-build}
-dir=$(mktemp -d /tmp/mikey-kms.XXXXXX)
-trap 'kill $kpid 2>/dev/null; wait $kpid 2>/dev/null; [ -n "$KEEP" ] || rm -rf "$dir"' EXIT
+. "$(dirname "$0")/lib.sh"
+lib_init mikey_kms
+need openssl curl tshark python3
+need_build kmsd tools/mikey_e2e
 
-A=$(openssl rand -hex 32); B=$(openssl rand -hex 32); F=$(openssl rand -hex 32)
-cat >"$dir/users" <<EOT
-# KMS-UID PSK
-sip:alice@example.org $A
-sip:bob@example.org $B
-sip:focus@conf.example.org $F
-EOT
-port=$((20000 + $$ % 20000))
-cat >"$dir/kmsd.conf" <<EOT
-listen 127.0.0.1:$port
-cert $dir/kmsd.pem
-kms_id kms.example.org
-master_key $(openssl rand -hex 32)
-users $dir/users
-ticket_lifetime 3600
-EOT
-
-"$BUILD/kmsd" -f "$dir/kmsd.conf" >"$dir/kmsd.log" 2>&1 &
-kpid=$!
-for i in $(seq 50); do
-	grep -q listening "$dir/kmsd.log" 2>/dev/null && break
-	sleep 0.1
-done
-if ! grep -q listening "$dir/kmsd.log"; then
-	echo "FAIL mikey_kms.kmsd_start"; cat "$dir/kmsd.log"; exit 1
-fi
+# mikey_e2e knows these identities
+FOCUS_UID=sip:focus@conf.example.org
+kmsd_start A=sip:alice@example.org B=sip:bob@example.org
 echo "PASS mikey_kms.kmsd_start"
-
-fp=$(openssl x509 -in "$dir/kmsd.pem" -noout -fingerprint -sha256 | sed 's/.*=//')
+dir=$TMP port=$KPORT fp=$KFP A=$PSK_A B=$PSK_B F=$PSK_F
 
 # a non-MIKEY request is answered with an HTTP error, a bad MIKEY body
 # with a MIKEY Error message and 200
@@ -99,8 +76,10 @@ PY
 		echo "PASS mikey_kms.tshark_decodes_hdr"
 	else
 		echo "FAIL mikey_kms.tshark_decodes_hdr"
+		rc=1
 	fi
 else
 	echo "FAIL mikey_kms.tshark_decodes_hdr (no tshark or no messages)"
+	rc=1
 fi
 exit $rc

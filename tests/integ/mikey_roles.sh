@@ -6,40 +6,20 @@
 # HTTPS and answers TRANSFER_RESP, which the focus checks.  Negative
 # cases: a responder the ticket does not name, a tampered
 # TRANSFER_RESP, a tampered and a replayed TRANSFER_INIT.
-BUILD=${BUILD:-build}
-dir=$(mktemp -d /tmp/mikey-roles.XXXXXX)
-trap 'kill $kpid 2>/dev/null; wait $kpid 2>/dev/null; [ -n "$KEEP" ] || rm -rf "$dir"' EXIT
+. "$(dirname "$0")/lib.sh"
+lib_init mikey_roles
+need openssl
+need_build kmsd tools/mikey_e2e
 
-A=$(openssl rand -hex 32); B=$(openssl rand -hex 32); F=$(openssl rand -hex 32)
-cat >"$dir/users" <<EOT
-# KMS-UID PSK
-sip:alice@example.org $A
-sip:bob@example.org $B
-sip:focus@conf.example.org $F
-EOT
-port=$((20000 + ($$ + 7919) % 20000))
-cat >"$dir/kmsd.conf" <<EOT
-listen 127.0.0.1:$port
-cert $dir/kmsd.pem
-kms_id kms.example.org
-master_key $(openssl rand -hex 32)
-users $dir/users
-ticket_lifetime 3600
-EOT
-
-"$BUILD/kmsd" -f "$dir/kmsd.conf" >"$dir/kmsd.log" 2>&1 &
-kpid=$!
-for i in $(seq 50); do
-	grep -q listening "$dir/kmsd.log" 2>/dev/null && break
-	sleep 0.1
-done
-if ! grep -q listening "$dir/kmsd.log"; then
-	echo "FAIL mikey_roles.kmsd_start"; cat "$dir/kmsd.log"; exit 1
+# mikey_e2e knows these identities
+FOCUS_UID=sip:focus@conf.example.org
+kmsd_start A=sip:alice@example.org B=sip:bob@example.org
+pass "kmsd started"
+if "$BUILD/tools/mikey_e2e" "$KPORT" "$KFP" "$PSK_A" "$PSK_B" "$PSK_F" \
+	roles; then
+	pass "mikey_e2e roles"
+else
+	fail "mikey_e2e roles" "exit $?"
+	show_log "$TMP/kmsd.log" 20
 fi
-echo "PASS mikey_roles.kmsd_start"
-
-fp=$(openssl x509 -in "$dir/kmsd.pem" -noout -fingerprint -sha256 | sed 's/.*=//')
-"$BUILD/tools/mikey_e2e" $port "$fp" $A $B $F roles
-rc=$?
-[ $rc = 0 ] || { echo "---- kmsd.log"; tail -20 "$dir/kmsd.log"; }
-exit $rc
+lib_done

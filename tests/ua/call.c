@@ -401,71 +401,10 @@ static int bfcp_spawn(struct callst *st)
 }
 
 
-/* UID:PSKHEX:KMSID:KMSIP:KMSPORT:RESPONDER, where UID and RESPONDER are
- * usually URIs with colons of their own: the fields are found as the
- * first hex token that is followed by a KMS ID, an IPv4 address and a
- * port. */
 static int mikey_setup(struct callst *st, const char *spec)
 {
-	char *buf = NULL, *tok[32], *s, *save = NULL;
-	char uid[256], resp[256];
-	uint8_t psk[64];
-	size_t ntok = 0, i, j, pl = 0;
-	struct sa ip;
-	int err;
-
-	err = str_dup(&buf, spec);
-	if (err)
-		return err;
-	err = EINVAL;
-	for (s = strtok_r(buf, ":", &save); s && ntok < UA_ARRAY_SIZE(tok);
-	     s = strtok_r(NULL, ":", &save))
-		tok[ntok++] = s;
-
-	for (i = 1; i + 4 < ntok; i++) {
-		size_t l = strlen(tok[i]);
-		bool ishex = l >= 2 && l % 2 == 0 && l / 2 <= sizeof(psk);
-
-		for (j = 0; ishex && j < l; j++)
-			ishex = NULL != strchr("0123456789abcdefABCDEF",
-					       tok[i][j]);
-		if (ishex && 0 == sa_set_str(&ip, tok[i + 2], 0) &&
-		    atoi(tok[i + 3]) > 0 && atoi(tok[i + 3]) < 65536)
-			break;
-	}
-	if (i + 4 >= ntok)
-		goto out;
-
-	uid[0] = resp[0] = '\0';
-	for (j = 0; j < i; j++)
-		re_snprintf(uid + strlen(uid), sizeof(uid) - strlen(uid),
-			    "%s%s", j ? ":" : "", tok[j]);
-	for (j = i + 4; j < ntok; j++)
-		re_snprintf(resp + strlen(resp), sizeof(resp) - strlen(resp),
-			    "%s%s", j > i + 4 ? ":" : "", tok[j]);
-	for (j = 0; j < strlen(tok[i]) / 2; j++) {
-		char h[3] = {tok[i][2 * j], tok[i][2 * j + 1], 0};
-		psk[pl++] = (uint8_t)strtoul(h, NULL, 16);
-	}
-
-	err = ua_mikey_alloc(&st->mikey, uid, psk, pl, tok[i + 1]);
-	if (err)
-		goto out;
-	err = ua_mikey_ticket(st->mikey, tok[i + 2],
-			      (uint16_t)atoi(tok[i + 3]), NULL, resp);
-	if (err) {
-		fprintf(stderr, "confd-ua: MIKEY ticket from %s:%s: %s "
-			"(MIKEY error %d)\n", tok[i + 2], tok[i + 3],
-			strerror(err), ua_mikey_last_error(st->mikey));
-		goto out;
-	}
-	str_ncpy(st->mikey_peer, resp, sizeof(st->mikey_peer));
- out:
-	OPENSSL_cleanse(psk, sizeof(psk));
-	if (buf)
-		OPENSSL_cleanse(buf, strlen(spec));
-	mem_deref(buf);
-	return err;
+	return ua_mikey_from_spec(&st->mikey, spec, NULL, st->mikey_peer,
+				  sizeof(st->mikey_peer));
 }
 
 

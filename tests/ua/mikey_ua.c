@@ -793,3 +793,80 @@ void ua_mikey_aes_cm(const uint8_t key[16], const uint8_t salt[14],
 {
 	aes_cm(key, salt, csb, t, buf, len);
 }
+
+
+/*
+ * "--mikey UID:PSKHEX:KMSID:KMSIP:KMSPORT:RESPONDER" as the call and
+ * subscribe commands take it: a UA with a ticket for RESPONDER (written
+ * to peer).  UID and RESPONDER are usually URIs with colons of their
+ * own, so the fields are found as the first hex token followed by a KMS
+ * ID, an IPv4 address and a port.  kms_fp may be NULL.
+ */
+int ua_mikey_from_spec(struct ua_mikey **up, const char *spec,
+		       const uint8_t *kms_fp, char *peer, size_t peer_sz)
+{
+	char *buf = NULL, *tok[32], *t, *save = NULL;
+	char uid[256], resp[256];
+	uint8_t psk[64];
+	size_t ntok = 0, i, j, pl = 0;
+	struct sa ip;
+	int err;
+
+	if (!up || !spec || !peer || !peer_sz)
+		return EINVAL;
+
+	err = str_dup(&buf, spec);
+	if (err)
+		return err;
+	err = EINVAL;
+	for (t = strtok_r(buf, ":", &save); t && ntok < ARRAY_SIZE(tok);
+	     t = strtok_r(NULL, ":", &save))
+		tok[ntok++] = t;
+
+	for (i = 1; i + 4 < ntok; i++) {
+		size_t l = strlen(tok[i]);
+		bool ishex = l >= 2 && l % 2 == 0 && l / 2 <= sizeof(psk);
+
+		for (j = 0; ishex && j < l; j++)
+			ishex = NULL != strchr("0123456789abcdefABCDEF",
+					       tok[i][j]);
+		if (ishex && 0 == sa_set_str(&ip, tok[i + 2], 0) &&
+		    atoi(tok[i + 3]) > 0 && atoi(tok[i + 3]) < 65536)
+			break;
+	}
+	if (i + 4 >= ntok) {
+		re_fprintf(stderr, "confd-ua: bad --mikey\n");
+		goto out;
+	}
+
+	uid[0] = resp[0] = '\0';
+	for (j = 0; j < i; j++)
+		(void)re_snprintf(uid + strlen(uid), sizeof(uid) - strlen(uid),
+				  "%s%s", j ? ":" : "", tok[j]);
+	for (j = i + 4; j < ntok; j++)
+		(void)re_snprintf(resp + strlen(resp),
+				  sizeof(resp) - strlen(resp), "%s%s",
+				  j > i + 4 ? ":" : "", tok[j]);
+	for (j = 0; j < strlen(tok[i]) / 2; j++) {
+		char h[3] = {tok[i][2 * j], tok[i][2 * j + 1], 0};
+		psk[pl++] = (uint8_t)strtoul(h, NULL, 16);
+	}
+
+	err = ua_mikey_alloc(up, uid, psk, pl, tok[i + 1]);
+	if (err)
+		goto out;
+	err = ua_mikey_ticket(*up, tok[i + 2], (uint16_t)atoi(tok[i + 3]),
+			      kms_fp, resp);
+	if (err) {
+		re_fprintf(stderr, "confd-ua: MIKEY ticket from %s:%s: %m "
+			   "(MIKEY error %d)\n", tok[i + 2], tok[i + 3], err,
+			   ua_mikey_last_error(*up));
+		goto out;
+	}
+	str_ncpy(peer, resp, peer_sz);
+ out:
+	OPENSSL_cleanse(psk, sizeof(psk));
+	OPENSSL_cleanse(buf, strlen(spec));
+	mem_deref(buf);
+	return err;
+}

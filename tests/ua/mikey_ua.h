@@ -36,6 +36,10 @@ int ua_mikey_tek(const struct ua_mikey *u, uint8_t cs_id, uint8_t *key,
 uint32_t ua_mikey_ssrc(const struct ua_mikey *u, uint8_t cs_id);
 /* The ERR number of the last MIKEY Error message received, or -1 */
 int ua_mikey_last_error(const struct ua_mikey *u);
+/* A UA with a ticket from "--mikey UID:PSKHEX:KMSID:KMSIP:KMSPORT:RESP";
+ * RESP (the responder the ticket names) is copied to peer. */
+int ua_mikey_from_spec(struct ua_mikey **up, const char *spec,
+		       const uint8_t *kms_fp, char *peer, size_t peer_sz);
 
 /* Primitives shared by the UA's two MIKEY roles (the responder lives in
  * mikey_resp.c).  ua_mikey_https_post: one blocking POST of an

@@ -155,83 +155,27 @@ static void why(struct subst *s, const char *fmt, const char *arg)
 static int mikey_setup(struct subst *s, const char *spec, uint8_t prot,
 		       const uint8_t *kms_fp)
 {
-	char *buf = NULL, *tok[32], *t, *save = NULL;
-	char uid[256], resp[256];
-	uint8_t psk[64];
-	size_t ntok = 0, i, j, pl = 0;
-	struct sa ip;
+	char resp[256];
 	int err;
 
-	err = str_dup(&buf, spec);
+	err = ua_mikey_from_spec(&s->mikey, spec, kms_fp, resp, sizeof(resp));
 	if (err)
 		return err;
-	err = EINVAL;
-	for (t = strtok_r(buf, ":", &save); t && ntok < UA_ARRAY_SIZE(tok);
-	     t = strtok_r(NULL, ":", &save))
-		tok[ntok++] = t;
-
-	for (i = 1; i + 4 < ntok; i++) {
-		size_t l = strlen(tok[i]);
-		bool ishex = l >= 2 && l % 2 == 0 && l / 2 <= sizeof(psk);
-
-		for (j = 0; ishex && j < l; j++)
-			ishex = NULL != strchr("0123456789abcdefABCDEF",
-					       tok[i][j]);
-		if (ishex && 0 == sa_set_str(&ip, tok[i + 2], 0) &&
-		    atoi(tok[i + 3]) > 0 && atoi(tok[i + 3]) < 65536)
-			break;
-	}
-	if (i + 4 >= ntok) {
-		fprintf(stderr, "confd-ua: bad --mikey\n");
-		goto out;
-	}
-
-	uid[0] = resp[0] = '\0';
-	for (j = 0; j < i; j++)
-		(void)re_snprintf(uid + strlen(uid), sizeof(uid) - strlen(uid),
-				  "%s%s", j ? ":" : "", tok[j]);
-	for (j = i + 4; j < ntok; j++)
-		(void)re_snprintf(resp + strlen(resp),
-				  sizeof(resp) - strlen(resp), "%s%s",
-				  j > i + 4 ? ":" : "", tok[j]);
-	err = unhex(psk, strlen(tok[i]) / 2, tok[i]);
-	if (err)
-		goto out;
-	pl = strlen(tok[i]) / 2;
-
-	err = ua_mikey_alloc(&s->mikey, uid, psk, pl, tok[i + 1]);
-	if (err)
-		goto out;
-	err = ua_mikey_ticket(s->mikey, tok[i + 2],
-			      (uint16_t)atoi(tok[i + 3]), kms_fp, resp);
-	if (err) {
-		fprintf(stderr, "confd-ua: MIKEY ticket from %s:%s: %s "
-			"(MIKEY error %d)\n", tok[i + 2], tok[i + 3],
-			strerror(err), ua_mikey_last_error(s->mikey));
-		goto out;
-	}
 
 	/* one CS of Prot Type PSK S/MIME, GENERIC-ID map (DESIGN.md) */
 	err = ua_mikey_transfer_init_smime(s->mikey, resp, prot, &s->ti,
 					   &s->ti_len);
 	if (err)
-		goto out;
+		return err;
 
 	/* The key identifier names the CS: its CSB ID and CS ID, read
 	 * from the HDR we send (RFC 3830 6.1: CSB ID at octet 4, #CS at
 	 * 8, CS ID map type at 9, the first GENERIC-ID entry at 10). */
-	if (s->ti_len < 11 || s->ti[8] != 1 || s->ti[9] != 2) {
-		err = EPROTO;
-		goto out;
-	}
+	if (s->ti_len < 11 || s->ti[8] != 1 || s->ti[9] != 2)
+		return EPROTO;
 	memcpy(s->kekid, s->ti + 4, 4);
 	s->kekid[4] = s->cs_id = s->ti[10];
- out:
-	OPENSSL_cleanse(psk, sizeof(psk));
-	if (buf)
-		OPENSSL_cleanse(buf, strlen(spec));
-	mem_deref(buf);
-	return err;
+	return 0;
 }
 
 
