@@ -51,6 +51,7 @@ struct participant {
 	struct sdp_media *vm;          /* presentation (slides) m-line */
 	struct sdp_media *mm;          /* MSRP chat m-line */
 	struct msrp_part *msrp;        /* chat session, when negotiated */
+	struct tlspsk *msrp_tlspsk;    /* its TLS-PSK context (MIKEY) */
 	bool msrp_psk;
 	struct floor_part *fp;         /* BFCP connection, when negotiated */
 	bool bfcp_tls, bfcp_active, bfcp_pskmode;

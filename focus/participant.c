@@ -40,6 +40,7 @@ static void participant_destructor(void *arg)
 	mem_deref(p->bfcp_psk);
 	mem_deref(p->fp);
 	mem_deref(p->msrp);
+	mem_deref(p->msrp_tlspsk);
 	mem_deref(p->vsink);
 	mem_deref(p->audio);
 	mem_deref(p->am);

@@ -13,6 +13,7 @@
 #include "keying/sdes.h"
 #include "keying/mikey.h"
 #include "keying/mikey_ticket.h"
+#include "keying/tlspsk.h"
 #include "media/media.h"
 #include "media/msrp.h"
 #include "focus/core.h"
@@ -129,8 +130,14 @@ int sdpm_negotiate(struct participant *p)
 		if (p->mr)
 			tek = mikeyin_tls_psk(p, p->mm);
 		if (tek) {
-			tls.psk = tek->key;
-			tls.psk_len = tek->key_len;
+			/* Annex H: the TEK is this participant's TLS-PSK */
+			p->msrp_tlspsk = mem_deref(p->msrp_tlspsk);
+			if (tlspsk_alloc(&p->msrp_tlspsk, tek->key,
+					 tek->key_len)) {
+				decline(p, "TLS-PSK context");
+				return 0;
+			}
+			tls.psk_tls = tlspsk_tls(p->msrp_tlspsk);
 		}
 		else {
 			tls.fingerprint = rattr(p, "fingerprint");

@@ -48,6 +48,25 @@ static unsigned int psk_server_cb(SSL *ssl, const char *identity,
 }
 
 
+/* confd as the TLS client (a=setup:active): empty identity as well */
+static unsigned int psk_client_cb(SSL *ssl, const char *hint,
+				  char *identity, unsigned int max_id_len,
+				  unsigned char *psk, unsigned int max_psk_len)
+{
+	SSL_CTX *ctx = SSL_get_SSL_CTX(ssl);
+	const struct tlspsk *tp = ctx ? SSL_CTX_get_ex_data(ctx, ex_index)
+		: NULL;
+	(void)hint;
+
+	if (!tp || !max_id_len || tp->len > max_psk_len)
+		return 0;
+
+	identity[0] = '\0';
+	memcpy(psk, tp->psk, tp->len);
+	return (unsigned int)tp->len;
+}
+
+
 int tlspsk_alloc(struct tlspsk **tpp, const uint8_t *psk, size_t len)
 {
 	struct tlspsk *tp;
@@ -86,6 +105,7 @@ int tlspsk_alloc(struct tlspsk **tpp, const uint8_t *psk, size_t len)
 
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
 	SSL_CTX_set_psk_server_callback(ctx, psk_server_cb);
+	SSL_CTX_set_psk_client_callback(ctx, psk_client_cb);
 
  out:
 	if (err)

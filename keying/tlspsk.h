@@ -4,12 +4,13 @@
  *
  * PSK = the TEK of the stream's crypto session, PSK identity empty,
  * TLS 1.2 with PSK-AES128-GCM-SHA256 or PSK-AES256-GCM-SHA384 only: no
- * (EC)DHE-PSK, no null cipher.  The PSK is copied and wiped when the
+ * (EC)DHE-PSK, no null cipher.  The one TLS-PSK implementation of confd:
+ * BFCP (floor/) and MSRP (media/) get these contexts from the focus.  The PSK is copied and wiped when the
  * context is freed.
  */
 
 struct tlspsk;
 
 int  tlspsk_alloc(struct tlspsk **tpp, const uint8_t *psk, size_t len);
-/* The libre TLS context, for tls_start_tcp() on the server side. */
+/* The libre TLS context, for tls_start_tcp() as server or client. */
 struct tls *tlspsk_tls(const struct tlspsk *tp);

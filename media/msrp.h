@@ -47,11 +47,10 @@ struct msrp_tls_cfg {
 	/* the peer's SDP a=fingerprint value, "sha-256 AB:CD:..."; the
 	 * peer's certificate must hash to it or the handshake fails */
 	const char *fingerprint;
-	/* or TLS-PSK (3GPP TS 33.328 Annex H): psk = the TEK, empty
-	 * identity, TLS 1.2 PSK-AES128-GCM-SHA256 / PSK-AES256-GCM-SHA384
-	 * only.  The key is copied and wiped when the participant goes. */
-	const uint8_t *psk;
-	size_t psk_len;
+	/* or TLS-PSK (3GPP TS 33.328 Annex H): a TLS-PSK context the focus
+	 * built from the TEK (keying/tlspsk.h: empty identity, TLS 1.2
+	 * PSK-AES128-GCM-SHA256 / PSK-AES256-GCM-SHA384 only); referenced */
+	struct tls *psk_tls;
 };
 
 enum msrp_setup {

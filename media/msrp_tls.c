@@ -17,16 +17,15 @@
 #include <re_dbg.h>
 
 
-enum { FP_MAX = EVP_MAX_MD_SIZE, PSK_MAX = 64 };
+enum { FP_MAX = EVP_MAX_MD_SIZE };
 
 struct msrp_tls {
 	struct tls *tls;
+	bool psk;                /* tls is the focus's TLS-PSK context */
 	char alg[16];
 	const EVP_MD *md;
 	uint8_t fp[FP_MAX];
 	size_t fp_len;
-	uint8_t psk[PSK_MAX];
-	size_t psk_len;
 };
 
 
@@ -133,47 +132,13 @@ static int verify_cb(int ok, X509_STORE_CTX *xs)
 }
 
 
-static unsigned psk_server_cb(SSL *ssl, const char *identity,
-			      unsigned char *psk, unsigned max_psk_len)
-{
-	const struct msrp_tls *t;
-
-	t = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ex_idx);
-	/* Annex H: the identity is empty; anything else is not ours */
-	if (!t || !t->psk_len || (identity && identity[0]) ||
-	    t->psk_len > max_psk_len)
-		return 0;
-
-	memcpy(psk, t->psk, t->psk_len);
-	return (unsigned)t->psk_len;
-}
-
-
-static unsigned psk_client_cb(SSL *ssl, const char *hint, char *identity,
-			      unsigned max_id_len, unsigned char *psk,
-			      unsigned max_psk_len)
-{
-	const struct msrp_tls *t;
-	(void)hint;
-
-	t = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ex_idx);
-	if (!t || !t->psk_len || t->psk_len > max_psk_len || !max_id_len)
-		return 0;
-
-	identity[0] = '\0';
-	memcpy(psk, t->psk, t->psk_len);
-	return (unsigned)t->psk_len;
-}
-
-
 static void destructor(void *arg)
 {
 	struct msrp_tls *t = arg;
 
-	if (t->tls)
+	if (t->tls && !t->psk)
 		SSL_CTX_set_ex_data(tls_openssl_context(t->tls), ex_idx, NULL);
 	mem_deref(t->tls);
-	OPENSSL_cleanse(t->psk, sizeof(t->psk));
 }
 
 
@@ -183,18 +148,14 @@ int msrp_tls_alloc(struct msrp_tls **tp, const struct msrp_tls_cfg *cfg)
 		"ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
 		"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
 		"ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
-	static const char *psk_ciphers =
-		"PSK-AES128-GCM-SHA256:PSK-AES256-GCM-SHA384";
 	struct msrp_tls *t;
 	SSL_CTX *ctx, *parent;
 	int err;
 
 	if (!tp || !cfg || !cfg->cert)
 		return EINVAL;
-	if (!!cfg->fingerprint == !!cfg->psk)
+	if (!!cfg->fingerprint == !!cfg->psk_tls)
 		return EINVAL;          /* exactly one way to authenticate */
-	if (cfg->psk && (!cfg->psk_len || cfg->psk_len > PSK_MAX))
-		return EINVAL;
 
 	if (ex_idx < 0) {
 		ex_idx = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, NULL);
@@ -206,21 +167,23 @@ int msrp_tls_alloc(struct msrp_tls **tp, const struct msrp_tls_cfg *cfg)
 	if (!t)
 		return ENOMEM;
 
-	if (cfg->fingerprint) {
-		t->fp_len = sizeof(t->fp);
-		err = msrp_fp_decode(cfg->fingerprint, t->alg, sizeof(t->alg),
-				     t->fp, &t->fp_len);
-		if (err)
-			goto out;
-		t->md = md_by_name(t->alg);
-		if (!t->md || (size_t)EVP_MD_get_size(t->md) != t->fp_len) {
-			err = EINVAL;
-			goto out;
-		}
+	/* TLS-PSK: the context keying/tlspsk.c made from the TEK */
+	if (cfg->psk_tls) {
+		t->tls = mem_ref(cfg->psk_tls);
+		t->psk = true;
+		*tp = t;
+		return 0;
 	}
-	else {
-		memcpy(t->psk, cfg->psk, cfg->psk_len);
-		t->psk_len = cfg->psk_len;
+
+	t->fp_len = sizeof(t->fp);
+	err = msrp_fp_decode(cfg->fingerprint, t->alg, sizeof(t->alg), t->fp,
+			     &t->fp_len);
+	if (err)
+		goto out;
+	t->md = md_by_name(t->alg);
+	if (!t->md || (size_t)EVP_MD_get_size(t->md) != t->fp_len) {
+		err = EINVAL;
+		goto out;
 	}
 
 	err = tls_alloc(&t->tls, TLS_METHOD_SSLV23, NULL, NULL);
@@ -243,24 +206,12 @@ int msrp_tls_alloc(struct msrp_tls **tp, const struct msrp_tls_cfg *cfg)
 	if (!SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION))
 		goto out;
 
-	if (t->psk_len) {
-		/* PSK suites exist in TLS 1.2 only; no DHE/ECDHE-PSK, no
-		 * null ciphers */
-		if (!SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION) ||
-		    !SSL_CTX_set_cipher_list(ctx, psk_ciphers))
-			goto out;
-		SSL_CTX_set_psk_server_callback(ctx, psk_server_cb);
-		SSL_CTX_set_psk_client_callback(ctx, psk_client_cb);
-		SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
-	}
-	else {
-		if (!SSL_CTX_set_cipher_list(ctx, ciphers))
-			goto out;
-		/* ask for the client certificate; the verify callback pins
-		 * it (and the server's, when we are the client) */
-		SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER |
-				   SSL_VERIFY_FAIL_IF_NO_PEER_CERT, verify_cb);
-	}
+	if (!SSL_CTX_set_cipher_list(ctx, ciphers))
+		goto out;
+	/* ask for the client certificate; the verify callback pins it (and
+	 * the server's, when we are the client) */
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER |
+			   SSL_VERIFY_FAIL_IF_NO_PEER_CERT, verify_cb);
 	err = 0;
 
  out:
@@ -286,8 +237,8 @@ int msrp_tls_check(const struct msrp_tls *t, const struct tls_conn *tc)
 
 	if (!t || !tc)
 		return EINVAL;
-	if (t->psk_len)
-		return 0;
+	if (t->psk)
+		return 0;   /* a completed TLS-PSK handshake proves the TEK */
 
 	/* the verify callback already decided; check again where libre
 	 * can tell us the digest (sha-1 and sha-256) */
