@@ -7,7 +7,8 @@ H=$BUILD/tools/floor_harness
 UA=$BUILD/tools/bfcp_ua
 [ -x "$UA" ] || UA="$BUILD/confd-ua bfcp"
 T=$(mktemp -d /tmp/confd-bfcp.XXXXXX)
-BASE=$((30000 + ($$ % 500) * 40))
+# below the ephemeral port range (32768-): see tests/integ/lib.sh
+BASE=$((17000 + ($$ % 300) * 40))
 PIDS=""
 trap 'for p in $PIDS; do kill $p 2>/dev/null; done; rm -rf "$T"' EXIT
 

@@ -27,7 +27,8 @@ for t in "$H" sipp xmllint openssl python3 tshark; do
 done
 
 # ports from the pid so parallel runs do not collide
-base=$((20000 + ($$ % 2000) * 8))
+# below the ephemeral port range (32768-): see tests/integ/lib.sh
+base=$((30000 + ($$ % 300) * 8))
 HP=$base
 
 cd "$tmp" || exit 1

@@ -209,12 +209,20 @@ port_in_use() {
 	ss -Hauntl 2>/dev/null | awk '{print $5}' | grep -q "[:.]$1\$"
 }
 
-# free_port: a random port in 20000-59999, free for UDP and TCP, and not
+# Ports are drawn below the kernel's ephemeral range: a port there that
+# is free when we look can be taken by any outgoing connection before
+# confd binds it.
+LIB_PORT_LO=10000
+LIB_PORT_HI=$(( $(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null ||
+	echo 32768) - 1 ))
+[ "$LIB_PORT_HI" -gt $((LIB_PORT_LO + 4000)) ] || LIB_PORT_HI=32767
+
+# free_port: a random port below the ephemeral range, free for UDP and TCP, and not
 # handed out before by this script
 free_port() {
 	local _p
 	while :; do
-		_p=$((20000 + $(lib_rand) % 40000))
+		_p=$((LIB_PORT_LO + $(lib_rand) % (LIB_PORT_HI - LIB_PORT_LO)))
 		grep -qx "$_p" "$TMP/ports" && continue
 		port_in_use "$_p" && continue
 		echo "$_p" >>"$TMP/ports"
@@ -228,7 +236,7 @@ free_range() {
 	local _c _b _ok _used _q
 	_c=$1
 	while :; do
-		_b=$((20000 + ($(lib_rand) % 19000) * 2))
+		_b=$((LIB_PORT_LO + ($(lib_rand) % ((LIB_PORT_HI - LIB_PORT_LO - _c) / 2)) * 2))
 		_ok=1
 		_used=$(ss -Hauntl 2>/dev/null | awk '{print $5}' |
 			sed 's/.*[:.]//' | sort -u)

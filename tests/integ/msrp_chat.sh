@@ -41,7 +41,7 @@ for n in a b c d evil s1 s2 s3; do
 done
 
 # --- TLS conference: A, B, C (+ D, whom only D's certificate may reach)
-"$H" -c "$T/confd.pem" -u "$ROOM" -r 44000-44999 \
+"$H" -c "$T/confd.pem" -u "$ROOM" -r 14000-14999 \
 	-p "sip:a@example.org=$FP_a" -p "sip:b@example.org=$FP_b" \
 	-p "sip:c@example.org=$FP_c" -p "sip:d@example.org=$FP_d" \
 	> "$T/h.out" 2> "$T/h.err" &
@@ -96,7 +96,7 @@ ua d sip:d@example.org -t 5 wait > "$T/d.out" 2>&1
 check right_fingerprint_accepted "grep -q '^RESP .* 200' $T/d.out" "$(tr '\n' ' ' < $T/d.out)"
 
 # --- a stalled recipient: bounded memory, others keep receiving
-"$H" -c "$T/confd.pem" -u "$ROOM" -r 45000-45999 -q 262144 \
+"$H" -c "$T/confd.pem" -u "$ROOM" -r 15000-15999 -q 262144 \
 	-p "sip:s1@example.org=$FP_s1" -p "sip:s2@example.org=$FP_s2" \
 	-p "sip:s3@example.org=$FP_s3" > "$T/h2.out" 2> "$T/h2.err" &
 HP2=$!
@@ -132,11 +132,11 @@ kill $PS2 2>/dev/null
 
 # --- plain TCP under tshark: everything decodes as MSRP
 if command -v tshark >/dev/null 2>&1; then
-	"$H" -c "$T/confd.pem" -u "$ROOM" -t -r 46000-46010 \
+	"$H" -c "$T/confd.pem" -u "$ROOM" -t -r 16000-16010 \
 		-p sip:x@example.org -p sip:y@example.org > "$T/h3.out" 2>&1 &
 	PIDS="$PIDS $!"
 	wait_ready "$T/h3.out"
-	tshark -i lo -f "tcp portrange 46000-46010" -w "$T/cap.pcapng" \
+	tshark -i lo -f "tcp portrange 16000-16010" -w "$T/cap.pcapng" \
 		> /dev/null 2>&1 &
 	TS=$!
 	sleep 2
