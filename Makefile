@@ -19,9 +19,9 @@ LIBS    := -lrem -lre -lssl -lcrypto -lsqlite3 -lxml2 -lz -lpthread -lm
 # Every .c under the module folders goes into the core library, except
 # the files that carry a main().
 MAINS   := confd/main.c confd/confctl.c
+MODULES := confd focus keying media msrp floor eventpkg
 LIB_SRCS := $(filter-out $(MAINS), \
-	$(wildcard confd/*.c focus/*.c keying/*.c media/*.c floor/*.c \
-		eventpkg/*.c))
+	$(shell find $(MODULES) -name '*.c' | sort))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 
 UA_SRCS  := $(wildcard tests/ua/*.c)
@@ -47,7 +47,8 @@ BENCHES    := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 
 all: $(BINS) $(UNITS) $(TOOLS) $(BENCHES)
 
-$(BUILD)/obj/%.o: %.c $(wildcard */*.h tests/*/*.h)
+HDRS := $(shell find $(MODULES) kms tests -name '*.h')
+$(BUILD)/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 

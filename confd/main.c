@@ -15,9 +15,9 @@
 #include "confd/store.h"
 #include "keying/cert.h"
 #include "media/media.h"
-#include "keying/mikey.h"
-#include "keying/mikey_ticket.h"
-#include "keying/kms_client.h"
+#include "keying/mikey/mikey.h"
+#include "keying/mikey/mikey_ticket.h"
+#include "keying/mikey/kms_client.h"
 
 
 #define DEBUG_MODULE "confd"

@@ -9,7 +9,7 @@
 #include "keying/cert.h"
 #include "floor/floor.h"
 #include "eventpkg/eventpkg.h"
-#include "media/msrp.h"
+#include "msrp/msrp.h"
 #include "focus/core.h"
 
 

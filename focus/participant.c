@@ -7,13 +7,13 @@
 #include "focus/confdef.h"
 #include "focus/focus.h"
 #include "keying/sdes.h"
-#include "keying/mikey.h"
-#include "keying/mikey_ticket.h"
-#include "keying/kms_client.h"
+#include "keying/mikey/mikey.h"
+#include "keying/mikey/mikey_ticket.h"
+#include "keying/mikey/kms_client.h"
 #include "media/media.h"
 #include "floor/floor.h"
 #include "eventpkg/eventpkg.h"
-#include "media/msrp.h"
+#include "msrp/msrp.h"
 #include "focus/core.h"
 
 

@@ -16,10 +16,10 @@
 #include "floor/floor.h"
 #include "floor/sdp.h"
 #include "keying/tlspsk.h"
-#include "keying/mikey.h"
-#include "keying/mikey_ticket.h"
+#include "keying/mikey/mikey.h"
+#include "keying/mikey/mikey_ticket.h"
 #include "eventpkg/eventpkg.h"
-#include "media/msrp.h"
+#include "msrp/msrp.h"
 #include "focus/core.h"
 
 

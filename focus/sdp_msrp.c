@@ -11,11 +11,11 @@
 #include "focus/confdef.h"
 #include "focus/focus.h"
 #include "keying/sdes.h"
-#include "keying/mikey.h"
-#include "keying/mikey_ticket.h"
+#include "keying/mikey/mikey.h"
+#include "keying/mikey/mikey_ticket.h"
 #include "keying/tlspsk.h"
 #include "media/media.h"
-#include "media/msrp.h"
+#include "msrp/msrp.h"
 #include "focus/core.h"
 
 

@@ -11,7 +11,7 @@
 #include "keying/sdes.h"
 #include "floor/floor.h"
 #include "eventpkg/eventpkg.h"
-#include "media/msrp.h"
+#include "msrp/msrp.h"
 #include "focus/core.h"
 
 

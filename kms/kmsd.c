@@ -20,8 +20,8 @@
 #include <getopt.h>
 #include <openssl/crypto.h>
 #include <re.h>
-#include "keying/mikey.h"
-#include "keying/mikey_ticket.h"
+#include "keying/mikey/mikey.h"
+#include "keying/mikey/mikey_ticket.h"
 #include "keying/cert.h"
 #include "kms/kms_srv.h"
 

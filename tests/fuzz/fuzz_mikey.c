@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <re.h>
-#include "keying/mikey.h"
-#include "keying/mikey_ticket.h"
+#include "keying/mikey/mikey.h"
+#include "keying/mikey/mikey_ticket.h"
 
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

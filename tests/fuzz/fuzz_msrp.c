@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <re.h>
-#include "media/msrp_parse.h"
+#include "msrp/msrp_parse.h"
 
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

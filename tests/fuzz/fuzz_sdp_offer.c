@@ -11,7 +11,7 @@
 #include "keying/sdes.h"
 #include "media/media.h"
 #include "floor/floor.h"
-#include "media/msrp.h"
+#include "msrp/msrp.h"
 #include "focus/core.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -15,9 +15,9 @@
 #include <string.h>
 #include <stdlib.h>
 #include <re.h>
-#include "keying/mikey.h"
-#include "keying/mikey_ticket.h"
-#include "keying/kms_client.h"
+#include "keying/mikey/mikey.h"
+#include "keying/mikey/mikey_ticket.h"
+#include "keying/mikey/kms_client.h"
 #include "tests/ua/mikey_ua.h"
 #include "tests/ua/mikey_resp.h"
 

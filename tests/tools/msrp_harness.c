@@ -18,7 +18,7 @@
 #include <openssl/x509.h>
 #include <re.h>
 #include "keying/cert.h"
-#include "media/msrp.h"
+#include "msrp/msrp.h"
 
 
 enum { PARTS_MAX = 256 };

@@ -6,8 +6,8 @@
  */
 #include <string.h>
 #include <re.h>
-#include "keying/mikey.h"
-#include "keying/mikey_ticket.h"
+#include "keying/mikey/mikey.h"
+#include "keying/mikey/mikey_ticket.h"
 #include "check.h"
 
 

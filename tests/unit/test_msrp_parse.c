@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <re.h>
-#include "media/msrp_parse.h"
+#include "msrp/msrp_parse.h"
 #include "tests/unit/check.h"
 
 

@@ -4,8 +4,8 @@
  */
 #include <string.h>
 #include <re.h>
-#include "media/msrp_parse.h"
-#include "media/msrp_sess.h"
+#include "msrp/msrp_parse.h"
+#include "msrp/sess_int.h"
 #include "tests/unit/check.h"
 
 

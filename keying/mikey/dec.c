@@ -9,7 +9,7 @@
 #include <string.h>
 #include <openssl/crypto.h>
 #include <re.h>
-#include "keying/mikey.h"
+#include "keying/mikey/mikey.h"
 
 
 struct rd {

@@ -10,9 +10,9 @@
 #include <string.h>
 #include <openssl/crypto.h>
 #include <re.h>
-#include "keying/mikey.h"
-#include "keying/mikey_ticket.h"
-#include "keying/mikey_int.h"
+#include "keying/mikey/mikey.h"
+#include "keying/mikey/mikey_ticket.h"
+#include "keying/mikey/mikey_int.h"
 
 
 enum { SP_DEFAULT_NO = 1 };

@@ -3,10 +3,10 @@
  */
 #include <string.h>
 #include <re.h>
-#include "media/msrp_parse.h"
-#include "media/msrp_sess.h"
-#include "media/msrp_tls.h"
-#include "media/msrp_net.h"
+#include "msrp/msrp_parse.h"
+#include "msrp/sess_int.h"
+#include "msrp/tls_int.h"
+#include "msrp/net_int.h"
 
 
 #define DEBUG_MODULE "msrp_net"

@@ -11,7 +11,7 @@
 #include <time.h>
 #include <openssl/sha.h>
 #include <re.h>
-#include "keying/mikey.h"
+#include "keying/mikey/mikey.h"
 
 
 enum { NTP_UNIX_OFFSET = 2208988800u };

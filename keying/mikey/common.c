@@ -11,9 +11,9 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <re.h>
-#include "keying/mikey.h"
-#include "keying/mikey_ticket.h"
-#include "keying/mikey_int.h"
+#include "keying/mikey/mikey.h"
+#include "keying/mikey/mikey_ticket.h"
+#include "keying/mikey/mikey_int.h"
 
 
 void mikey_cfg_default(struct mikey_cfg *cfg)

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <time.h>
 #include <re.h>
-#include "media/msrp_cpim.h"
+#include "msrp/msrp_cpim.h"
 
 
 /* "Display Name" <uri> or a bare URI: the URI. */

@@ -1,5 +1,5 @@
 /**
- * @file msrp_tls.h  One TLS context per participant's MSRP stream
+ * @file tls_int.h  One TLS context per participant's MSRP stream
  *
  * The context carries confd's certificate and authenticates the peer
  * in the handshake itself: a pinned certificate digest (a=fingerprint)

@@ -1,5 +1,5 @@
 /**
- * @file msrp_sess.h  MSRP endpoint logic (RFC 4975 s.5.4, s.7), no sockets
+ * @file sess_int.h  MSRP endpoint logic (RFC 4975 s.5.4, s.7), no sockets
  *
  * A struct msrp_sess is one MSRP session of ours: one a=path URI.  A
  * struct msrp_conn is one transport connection carrying MSRP bytes; the

@@ -12,12 +12,12 @@
  */
 #include <string.h>
 #include <re.h>
-#include "media/msrp.h"
-#include "media/msrp_parse.h"
-#include "media/msrp_sess.h"
-#include "media/msrp_cpim.h"
-#include "media/msrp_tls.h"
-#include "media/msrp_net.h"
+#include "msrp/msrp.h"
+#include "msrp/msrp_parse.h"
+#include "msrp/sess_int.h"
+#include "msrp/msrp_cpim.h"
+#include "msrp/tls_int.h"
+#include "msrp/net_int.h"
 
 
 #define DEBUG_MODULE "msrp_chat"

@@ -8,8 +8,8 @@
 #include <openssl/evp.h>
 #include <openssl/crypto.h>
 #include <re.h>
-#include "media/msrp.h"
-#include "media/msrp_tls.h"
+#include "msrp/msrp.h"
+#include "msrp/tls_int.h"
 
 
 #define DEBUG_MODULE "msrp_tls"

@@ -15,9 +15,9 @@
 #include <string.h>
 #include <openssl/crypto.h>
 #include <re.h>
-#include "keying/mikey.h"
-#include "keying/mikey_ticket.h"
-#include "keying/mikey_int.h"
+#include "keying/mikey/mikey.h"
+#include "keying/mikey/mikey_ticket.h"
+#include "keying/mikey/mikey_int.h"
 
 
 #define GRANT_FLAGS (MIKEY_TP_D | MIKEY_TP_E | MIKEY_TP_F | MIKEY_TP_G | \

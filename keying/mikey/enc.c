@@ -7,7 +7,7 @@
  */
 #include <string.h>
 #include <re.h>
-#include "keying/mikey.h"
+#include "keying/mikey/mikey.h"
 
 
 void mikey_enc_init(struct mikey_enc *e, struct mbuf *mb)

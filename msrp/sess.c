@@ -5,8 +5,8 @@
 #include <string.h>
 #include <openssl/rand.h>
 #include <re.h>
-#include "media/msrp_parse.h"
-#include "media/msrp_sess.h"
+#include "msrp/msrp_parse.h"
+#include "msrp/sess_int.h"
 
 
 #define DEBUG_MODULE "msrp"

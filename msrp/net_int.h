@@ -1,5 +1,5 @@
 /**
- * @file msrp_net.h  Sockets for one participant's MSRP session: its own
+ * @file net_int.h  Sockets for one participant's MSRP session: its own
  * listening port (passive) or an outgoing connection (active), TCP or
  * TLS, feeding msrp_conn.
  */

@@ -13,7 +13,7 @@
 #include <openssl/core_names.h>
 #include <openssl/params.h>
 #include <re.h>
-#include "keying/mikey.h"
+#include "keying/mikey/mikey.h"
 
 
 static const char *prf_md(uint8_t prf, size_t *hlen)

@@ -8,7 +8,7 @@
  */
 #include <string.h>
 #include <re.h>
-#include "media/msrp_parse.h"
+#include "msrp/msrp_parse.h"
 
 
 enum pstate {

@@ -9,9 +9,9 @@
 #include <string.h>
 #include <openssl/ssl.h>
 #include <re.h>
-#include "keying/mikey.h"
-#include "keying/mikey_ticket.h"
-#include "keying/kms_client.h"
+#include "keying/mikey/mikey.h"
+#include "keying/mikey/mikey_ticket.h"
+#include "keying/mikey/kms_client.h"
 
 #define DEBUG_MODULE "kmsc"
 #define DEBUG_LEVEL 5
