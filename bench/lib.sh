@@ -36,7 +36,7 @@ media_addr	127.0.0.1
 log_level	${CONFD_LOG_LEVEL:-warn}
 EOC
 	# confd creates the schema on first use of the store by confctl
-	"$CONFCTL" -d "$BD/confd.db" conf list >/dev/null 2>&1 || true
+	"$CONFCTL" -d "$BD/confd.db" --create conf list >/dev/null 2>&1 || true
 }
 
 confd_run() {
@@ -77,7 +77,7 @@ confd_stop() {
 }
 
 conf_add() {
-	"$CONFCTL" -d "$BD/confd.db" conf add "$@" >/dev/null
+	"$CONFCTL" -d "$BD/confd.db" --create conf add "$@" >/dev/null
 }
 
 proc_cpu_ticks() {

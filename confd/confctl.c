@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <unistd.h>
 #include <termios.h>
+#include <ctype.h>
 #include <openssl/crypto.h>
 #include <re.h>
 #include "focus/confdef.h"
@@ -26,9 +27,9 @@ enum {
 
 
 static const char usage_text[] =
-	"usage: confctl [-d DB] COMMAND ...\n"
+	"usage: confctl [-d DB] [--create] COMMAND ...\n"
 	"\n"
-	"  conf add URI [--subject S] [--creator C] [--open] [--anonymous]\n"
+	"  conf add URI [--subject S] [--creator C] [--open [--anonymous]]\n"
 	"               [--srtp required|optional|off]\n"
 	"  conf del URI\n"
 	"  conf list\n"
@@ -39,10 +40,21 @@ static const char usage_text[] =
 	"                  [--notify-smime on|off]\n"
 	"  part add URI SIPURI [--kms-uid UID] [--role chair|participant]\n"
 	"  part del URI SIPURI\n"
+	"  part list URI\n"
+	"  part passwd URI SIPURI [--user NAME]   digest password, from\n"
+	"                                         $CONFCTL_PASSWORD or stdin\n"
+	"  part cert URI SIPURI FINGERPRINT       TLS client certificate,\n"
+	"                                         \"sha-256 AB:CD:..\" or \"\"\n"
 	"  creator add NAME      password from $CONFCTL_PASSWORD or stdin\n"
+	"  creator passwd NAME\n"
+	"  creator del NAME\n"
+	"  creator list\n"
+	"  (user is another name for creator)\n"
 	"\n"
 	"  -d DB      the store (default confd.db)\n"
-	"  -h, --help this text\n"
+	"  --create   create the store if it does not exist\n"
+	"  -h, --help this text; COMMAND --help for one command\n"
+	"  --version  confctl's version\n"
 	"\n"
 	"URIs are bare sip: or sips: URIs, e.g. sip:room@example.org.\n"
 	"Exit status: 0 done, 1 store error, 2 bad arguments.\n";
@@ -67,7 +79,12 @@ struct opts {
 	int notify_smime;         /* -1 unchanged, 0, 1 */
 	bool role_set;
 	enum confdef_role role;
+	const char *user;
 };
+
+
+/* Set by main(): whether a missing store may be created. */
+static bool create_store;
 
 
 static int usage_err(const char *fmt, ...)
@@ -239,6 +256,12 @@ static int parse_opts(struct opts *o, int argc, char *argv[],
 						 " off, auto or chair", v);
 			o->floor_audio_set = true;
 		}
+		else if (!strcmp(a, "--user")) {
+			if (!text_ok(v) || strlen(v) > 256 || strchr(v, ':'))
+				return usage_err("--user: too long, or has"
+						 " ':' or control characters");
+			o->user = v;
+		}
 		else if (!strcmp(a, "--role")) {
 			if (confdef_role_decode(&o->role, v))
 				return usage_err("--role: '%s' is not chair"
@@ -267,7 +290,18 @@ static int check_uri(const char *what, const char *uri)
 
 static int open_store(struct store **stp, const char *db)
 {
-	int err = store_open(stp, db);
+	int err;
+
+	/* A typo in -d, or the wrong directory, must not leave a new
+	 * empty store behind and report success */
+	if (!create_store && access(db, F_OK) != 0) {
+		re_fprintf(stderr, "confctl: no store at %s (confd creates"
+			   " it when it starts; --create makes it here)\n",
+			   db);
+		return EXIT_STORE;
+	}
+
+	err = store_open(stp, db);
 
 	if (err)
 		return store_err("open", db, err);
@@ -289,6 +323,9 @@ static int cmd_conf_add(const char *db, int argc, char *argv[])
 	rc = check_uri("conference URI", o.pos[0]);
 	if (rc)
 		return rc;
+	if (o.anonymous == 1 && o.open != 1)
+		return usage_err("--anonymous needs --open: a closed"
+				 " conference admits only its list");
 
 	rc = open_store(&st, db);
 	if (rc)
@@ -299,6 +336,12 @@ static int cmd_conf_add(const char *db, int argc, char *argv[])
 			     o.srtp_set ? o.srtp : CONFDEF_SRTP_REQUIRED);
 	if (err)
 		rc = store_err("conf add", o.pos[0], err);
+	else
+		re_printf("conference %s added (%s, srtp %s)\n", o.pos[0],
+			  o.open == 1 ? "open" : "closed: add participants"
+			  " with 'part add'",
+			  confdef_srtp_name(o.srtp_set ? o.srtp :
+					    CONFDEF_SRTP_REQUIRED));
 
 	mem_deref(st);
 	return rc;
@@ -325,6 +368,8 @@ static int cmd_conf_del(const char *db, int argc, char *argv[])
 	err = store_conf_del(st, o.pos[0]);
 	if (err)
 		rc = store_err("conf del", o.pos[0], err);
+	else
+		re_printf("conference %s deleted\n", o.pos[0]);
 
 	mem_deref(st);
 	return rc;
@@ -432,8 +477,15 @@ static int cmd_conf_policy(const char *db, int argc, char *argv[])
 	if (!err && o.notify_smime >= 0)
 		err = store_conf_set_notify_smime(st, o.pos[0],
 						  o.notify_smime == 1);
+	if (!err && o.anonymous == 1 && o.open < 0 && !cd->open) {
+		/* the store keeps it, but a closed room ignores it */
+		re_fprintf(stderr, "confctl: note: --anonymous has no effect"
+			   " until the conference is --open\n");
+	}
 	if (err)
 		rc = store_err("conf policy", o.pos[0], err);
+	else
+		re_printf("conference %s policy updated\n", o.pos[0]);
 
 	mem_deref(cd);
 	mem_deref(st);
@@ -470,6 +522,11 @@ static int cmd_part_add(const char *db, int argc, char *argv[])
 	else if (err) {
 		rc = store_err("part add", o.pos[1], err);
 	}
+	else {
+		re_printf("%s added to %s as %s\n", o.pos[1], o.pos[0],
+			  confdef_role_name(o.role_set ? o.role :
+					    CONFDEF_PARTICIPANT));
+	}
 
 	mem_deref(st);
 	return rc;
@@ -498,6 +555,8 @@ static int cmd_part_del(const char *db, int argc, char *argv[])
 	err = store_part_del(st, o.pos[0], o.pos[1]);
 	if (err)
 		rc = store_err("part del", o.pos[1], err);
+	else
+		re_printf("%s removed from %s\n", o.pos[1], o.pos[0]);
 
 	mem_deref(st);
 	return rc;
@@ -547,38 +606,214 @@ static int read_password(char *buf, size_t size)
 }
 
 
-static int cmd_creator_add(const char *db, int argc, char *argv[])
+/* The new password: $CONFCTL_PASSWORD, else stdin; asked twice on a
+ * terminal so that a typo does not lock anyone out. */
+static int get_password(char *pw, size_t size)
+{
+	char again[PW_MAX + 2];
+	const char *env = getenv("CONFCTL_PASSWORD");
+	int rc = 0;
+
+	if (env) {
+		if (strlen(env) > PW_MAX)
+			return usage_err("password longer than %d", PW_MAX);
+		str_ncpy(pw, env, size);
+	}
+	else if (read_password(pw, size)) {
+		return usage_err("no password: set CONFCTL_PASSWORD or"
+				 " give it on stdin (at most %d bytes)",
+				 PW_MAX);
+	}
+	else if (isatty(STDIN_FILENO)) {
+		fputs("Again: ", stderr);
+		if (read_password(again, sizeof(again)) || strcmp(pw, again))
+			rc = usage_err("the passwords differ");
+		OPENSSL_cleanse(again, sizeof(again));
+	}
+
+	if (!rc && !pw[0])
+		rc = usage_err("empty password");
+
+	return rc;
+}
+
+
+static int cmd_part_list(const char *db, int argc, char *argv[])
 {
 	struct store *st = NULL;
-	char pw[PW_MAX + 2];
-	const char *env;
+	struct confdef *cd = NULL;
 	struct opts o;
+	struct le *le;
 	int rc, err;
 
 	rc = parse_opts(&o, argc, argv, 1, "");
 	if (rc)
 		return rc;
-	if (!text_ok(o.pos[0]) || strlen(o.pos[0]) > 256)
-		return usage_err("creator name too long or has control"
-				 " characters");
+	rc = check_uri("conference URI", o.pos[0]);
+	if (rc)
+		return rc;
 
-	env = getenv("CONFCTL_PASSWORD");
-	if (env) {
-		if (strlen(env) > PW_MAX)
-			return usage_err("password longer than %d",
-					 PW_MAX);
-		str_ncpy(pw, env, sizeof(pw));
-	}
-	else if (read_password(pw, sizeof(pw))) {
-		return usage_err("no password: set CONFCTL_PASSWORD or"
-				 " give it on stdin (at most %d bytes)",
-				 PW_MAX);
-	}
+	rc = open_store(&st, db);
+	if (rc)
+		return rc;
 
-	if (!pw[0]) {
-		rc = usage_err("empty password");
+	err = store_conf_get(st, &cd, o.pos[0]);
+	if (err) {
+		rc = store_err("part list", o.pos[0], err);
 		goto out;
 	}
+
+	for (le = cd->members.head; le; le = le->next) {
+		const struct confdef_member *m = le->data;
+
+		re_printf("%s role=%s kms_uid=%s digest=%s cert=%s\n",
+			  m->sip_uri, confdef_role_name(m->role), m->kms_uid,
+			  m->has_digest ? m->auth_user : "-",
+			  str_isset(m->cert_fp) ? "yes" : "-");
+	}
+
+ out:
+	mem_deref(cd);
+	mem_deref(st);
+	return rc;
+}
+
+
+static int cmd_part_passwd(const char *db, int argc, char *argv[])
+{
+	struct store *st = NULL;
+	char pw[PW_MAX + 2];
+	struct opts o;
+	int rc, err;
+
+	rc = parse_opts(&o, argc, argv, 2, "--user");
+	if (rc)
+		return rc;
+	rc = check_uri("conference URI", o.pos[0]);
+	if (!rc)
+		rc = check_uri("participant URI", o.pos[1]);
+	if (rc)
+		return rc;
+
+	rc = get_password(pw, sizeof(pw));
+	if (rc)
+		goto out;
+
+	rc = open_store(&st, db);
+	if (rc)
+		goto out;
+
+	err = store_part_set_password(st, o.pos[0], o.pos[1], o.user, pw);
+	if (err == EEXIST) {
+		re_fprintf(stderr, "confctl: part passwd: another participant"
+			   " of %s already has that username\n", o.pos[0]);
+		rc = EXIT_STORE;
+	}
+	else if (err) {
+		rc = store_err("part passwd", o.pos[1], err);
+	}
+	else {
+		char realm[256] = "";
+		(void)store_conf_realm(realm, sizeof(realm), o.pos[0]);
+		re_printf("digest password set for %s in %s (realm %s)\n",
+			  o.pos[1], o.pos[0], realm);
+	}
+
+ out:
+	OPENSSL_cleanse(pw, sizeof(pw));
+	mem_deref(st);
+	return rc;
+}
+
+
+/* "sha-256 AB:CD:..." as RFC 8122 writes it, or "" to remove */
+static bool fingerprint_ok(const char *fp)
+{
+	const char *p;
+	size_t n = 0;
+
+	if (!fp[0])
+		return true;
+	if (strncasecmp(fp, "sha-256 ", 8) && strncasecmp(fp, "sha-1 ", 6) &&
+	    strncasecmp(fp, "sha-384 ", 8) && strncasecmp(fp, "sha-512 ", 8))
+		return false;
+
+	for (p = strchr(fp, ' ') + 1; *p; p += 3, n++) {
+		if (!isxdigit((unsigned char)p[0]) ||
+		    !isxdigit((unsigned char)p[1]))
+			return false;
+		if (p[2] != ':' && p[2] != '\0')
+			return false;
+		if (!p[2]) {
+			++n;
+			break;
+		}
+	}
+
+	return n >= 20 && n <= 64;
+}
+
+
+static int cmd_part_cert(const char *db, int argc, char *argv[])
+{
+	struct store *st = NULL;
+	struct opts o;
+	int rc, err;
+
+	rc = parse_opts(&o, argc, argv, 3, "");
+	if (rc)
+		return rc;
+	rc = check_uri("conference URI", o.pos[0]);
+	if (!rc)
+		rc = check_uri("participant URI", o.pos[1]);
+	if (rc)
+		return rc;
+	if (!fingerprint_ok(o.pos[2]))
+		return usage_err("'%s' is not a fingerprint like"
+				 " \"sha-256 AB:CD:...\"", o.pos[2]);
+
+	rc = open_store(&st, db);
+	if (rc)
+		return rc;
+
+	err = store_part_set_cert(st, o.pos[0], o.pos[1], o.pos[2]);
+	if (err)
+		rc = store_err("part cert", o.pos[1], err);
+	else
+		re_printf("certificate %s for %s in %s\n",
+			  o.pos[2][0] ? "registered" : "removed",
+			  o.pos[1], o.pos[0]);
+
+	mem_deref(st);
+	return rc;
+}
+
+
+static int creator_name(const struct opts *o)
+{
+	if (!text_ok(o->pos[0]) || strlen(o->pos[0]) > 256)
+		return usage_err("creator name too long or has control"
+				 " characters");
+	return 0;
+}
+
+
+static int cmd_creator_add(const char *db, int argc, char *argv[])
+{
+	struct store *st = NULL;
+	char pw[PW_MAX + 2];
+	struct opts o;
+	int rc, err;
+
+	rc = parse_opts(&o, argc, argv, 1, "");
+	if (!rc)
+		rc = creator_name(&o);
+	if (rc)
+		return rc;
+
+	rc = get_password(pw, sizeof(pw));
+	if (rc)
+		goto out;
 
 	rc = open_store(&st, db);
 	if (rc)
@@ -587,9 +822,103 @@ static int cmd_creator_add(const char *db, int argc, char *argv[])
 	err = store_creator_add(st, o.pos[0], pw);
 	if (err)
 		rc = store_err("creator add", o.pos[0], err);
+	else
+		re_printf("creator %s added\n", o.pos[0]);
 
  out:
 	OPENSSL_cleanse(pw, sizeof(pw));
+	mem_deref(st);
+	return rc;
+}
+
+
+static int cmd_creator_passwd(const char *db, int argc, char *argv[])
+{
+	struct store *st = NULL;
+	char pw[PW_MAX + 2];
+	struct opts o;
+	int rc, err;
+
+	rc = parse_opts(&o, argc, argv, 1, "");
+	if (!rc)
+		rc = creator_name(&o);
+	if (rc)
+		return rc;
+
+	rc = get_password(pw, sizeof(pw));
+	if (rc)
+		goto out;
+
+	rc = open_store(&st, db);
+	if (rc)
+		goto out;
+
+	err = store_creator_passwd(st, o.pos[0], pw);
+	if (err)
+		rc = store_err("creator passwd", o.pos[0], err);
+	else
+		re_printf("password of creator %s changed\n", o.pos[0]);
+
+ out:
+	OPENSSL_cleanse(pw, sizeof(pw));
+	mem_deref(st);
+	return rc;
+}
+
+
+static int cmd_creator_del(const char *db, int argc, char *argv[])
+{
+	struct store *st = NULL;
+	struct opts o;
+	int rc, err;
+
+	rc = parse_opts(&o, argc, argv, 1, "");
+	if (!rc)
+		rc = creator_name(&o);
+	if (rc)
+		return rc;
+
+	rc = open_store(&st, db);
+	if (rc)
+		return rc;
+
+	err = store_creator_del(st, o.pos[0]);
+	if (err)
+		rc = store_err("creator del", o.pos[0], err);
+	else
+		re_printf("creator %s deleted\n", o.pos[0]);
+
+	mem_deref(st);
+	return rc;
+}
+
+
+static bool print_creator(const char *name, void *arg)
+{
+	(void)arg;
+	re_printf("%s\n", name);
+	return false;
+}
+
+
+static int cmd_creator_list(const char *db, int argc, char *argv[])
+{
+	struct store *st = NULL;
+	struct opts o;
+	int rc, err;
+
+	rc = parse_opts(&o, argc, argv, 0, "");
+	if (rc)
+		return rc;
+
+	rc = open_store(&st, db);
+	if (rc)
+		return rc;
+
+	err = store_creator_list(st, print_creator, NULL);
+	if (err)
+		rc = store_err("creator list", db, err);
+
 	mem_deref(st);
 	return rc;
 }
@@ -599,22 +928,76 @@ struct cmd {
 	const char *obj;
 	const char *verb;
 	int (*fn)(const char *db, int argc, char *argv[]);
+	const char *help;
 };
 
 static const struct cmd cmdv[] = {
-	{"conf",    "add",    cmd_conf_add},
-	{"conf",    "del",    cmd_conf_del},
-	{"conf",    "list",   cmd_conf_list},
-	{"conf",    "policy", cmd_conf_policy},
-	{"part",    "add",    cmd_part_add},
-	{"part",    "del",    cmd_part_del},
-	{"creator", "add",    cmd_creator_add},
+	{"conf", "add", cmd_conf_add,
+	 "conf add URI [--subject S] [--creator C] [--open [--anonymous]]\n"
+	 "             [--srtp required|optional|off]\n"
+	 "  Makes a conference. Closed unless --open: only the participants\n"
+	 "  added with 'part add' may join. --anonymous (open rooms only)\n"
+	 "  admits anonymous callers. SRTP is required unless --srtp says.\n"},
+	{"conf", "del", cmd_conf_del,
+	 "conf del URI\n  Deletes a conference and its participant list.\n"},
+	{"conf", "list", cmd_conf_list,
+	 "conf list\n  Every conference with its policy and list.\n"},
+	{"conf", "policy", cmd_conf_policy,
+	 "conf policy URI [--open|--closed] [--anonymous|--no-anonymous]\n"
+	 "                [--srtp required|optional|off]\n"
+	 "                [--floor-pres auto|chair] [--floor-pres-max N]\n"
+	 "                [--floor-audio off|auto|chair]\n"
+	 "                [--notify-smime on|off]\n"
+	 "  Changes only what is given.\n"},
+	{"part", "add", cmd_part_add,
+	 "part add URI SIPURI [--kms-uid UID] [--role chair|participant]\n"
+	 "  Lists SIPURI as allowed in conference URI. --kms-uid is the\n"
+	 "  identity its MIKEY-TICKET KMS vouches for (default SIPURI).\n"},
+	{"part", "del", cmd_part_del,
+	 "part del URI SIPURI\n  Takes SIPURI off the list.\n"},
+	{"part", "list", cmd_part_list,
+	 "part list URI\n  The participants of one conference.\n"},
+	{"part", "passwd", cmd_part_passwd,
+	 "part passwd URI SIPURI [--user NAME]\n"
+	 "  Sets the SIP digest password with which SIPURI proves who it\n"
+	 "  is (RFC 3261 section 22, MD5 and SHA-256). The username is\n"
+	 "  NAME, or the user part of SIPURI; the realm is the host of URI.\n"
+	 "  The password comes from $CONFCTL_PASSWORD or stdin and is\n"
+	 "  stored only as digests.\n"},
+	{"part", "cert", cmd_part_cert,
+	 "part cert URI SIPURI FINGERPRINT\n"
+	 "  Registers the TLS client certificate (\"sha-256 AB:CD:..\")\n"
+	 "  that authenticates SIPURI over SIP TLS; \"\" removes it.\n"},
+	{"creator", "add", cmd_creator_add,
+	 "creator add NAME\n  A creator account for the web interface;"
+	 " password from\n  $CONFCTL_PASSWORD or stdin.\n"},
+	{"creator", "passwd", cmd_creator_passwd,
+	 "creator passwd NAME\n  Changes a creator's password.\n"},
+	{"creator", "del", cmd_creator_del,
+	 "creator del NAME\n  Deletes a creator account.\n"},
+	{"creator", "list", cmd_creator_list,
+	 "creator list\n  The creator accounts.\n"},
 };
+
+
+static bool wants_help(int argc, char *argv[])
+{
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return true;
+	}
+
+	return false;
+}
 
 
 int main(int argc, char *argv[])
 {
 	const char *db = "confd.db";
+	const char *obj;
+	bool found = false;
 	size_t j;
 	int i = 1;
 
@@ -622,6 +1005,14 @@ int main(int argc, char *argv[])
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			fputs(usage_text, stdout);
 			return 0;
+		}
+		else if (!strcmp(argv[i], "--version")) {
+			printf("confctl %s\n", CONFD_VERSION);
+			return 0;
+		}
+		else if (!strcmp(argv[i], "--create")) {
+			create_store = true;
+			++i;
 		}
 		else if (!strcmp(argv[i], "-d")) {
 			if (i + 1 >= argc || !argv[i + 1][0])
@@ -634,15 +1025,43 @@ int main(int argc, char *argv[])
 		}
 	}
 
-	if (argc - i < 2) {
+	if (argc - i < 1) {
 		fputs(usage_text, stderr);
 		return EXIT_USAGE;
 	}
 
+	obj = argv[i];
+	if (!strcmp(obj, "user"))
+		obj = "creator";
+
+	/* "confctl conf --help", or too few words: the object's commands */
+	if (argc - i < 2 || argv[i + 1][0] == '-') {
+		bool help = wants_help(argc - i, argv + i);
+		FILE *out = help ? stdout : stderr;
+
+		for (j = 0; j < ARRAY_SIZE(cmdv); j++) {
+			if (strcmp(obj, cmdv[j].obj))
+				continue;
+			if (!found)
+				fprintf(out, "usage: confctl [-d DB] ...\n");
+			found = true;
+			fprintf(out, "  %s", cmdv[j].help);
+		}
+		if (!found)
+			return usage_err("unknown command '%s'", argv[i]);
+		return help ? 0 : EXIT_USAGE;
+	}
+
 	for (j = 0; j < ARRAY_SIZE(cmdv); j++) {
-		if (!strcmp(argv[i], cmdv[j].obj) &&
-		    !strcmp(argv[i + 1], cmdv[j].verb))
-			return cmdv[j].fn(db, argc - i - 2, argv + i + 2);
+		if (strcmp(obj, cmdv[j].obj) || strcmp(argv[i + 1], cmdv[j].verb))
+			continue;
+
+		if (wants_help(argc - i - 2, argv + i + 2)) {
+			printf("usage: confctl [-d DB] %s", cmdv[j].help);
+			return 0;
+		}
+
+		return cmdv[j].fn(db, argc - i - 2, argv + i + 2);
 	}
 
 	return usage_err("unknown command '%s %s'", argv[i], argv[i + 1]);

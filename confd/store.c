@@ -16,6 +16,7 @@
 #include <openssl/crypto.h>
 #include <re.h>
 #include "focus/confdef.h"
+#include "focus/digest.h"
 #include "confd/store.h"
 
 #define DEBUG_MODULE "store"
@@ -94,6 +95,17 @@ static const char *const migrations[] = {
 	"ALTER TABLE conferences ADD COLUMN notify_smime INTEGER NOT NULL"
 	"  DEFAULT 0 CHECK (notify_smime IN (0, 1));"
 	"PRAGMA user_version = 3;",
+
+	/* 4: how a member authenticates without a trusted peer: digest
+	 * HA1s (never the password) and a TLS client certificate */
+	"ALTER TABLE participants ADD COLUMN auth_user TEXT NOT NULL"
+	"  DEFAULT '';"
+	"ALTER TABLE participants ADD COLUMN realm TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE participants ADD COLUMN ha1_md5 BLOB;"
+	"ALTER TABLE participants ADD COLUMN ha1_sha256 BLOB;"
+	"ALTER TABLE participants ADD COLUMN cert_fp TEXT NOT NULL"
+	"  DEFAULT '';"
+	"PRAGMA user_version = 4;",
 };
 
 #define STORE_VERSION ((int)ARRAY_SIZE(migrations))
@@ -574,13 +586,40 @@ static int conf_from_row(struct confdef **cdp, int64_t *idp,
 }
 
 
+/* Columns 3..7 of a participants row: digest and certificate. */
+static int member_creds(struct confdef *cd, sqlite3_stmt *stmt)
+{
+	struct confdef_member *m = list_ledata(list_tail(&cd->members));
+	const char *user  = (const char *)sqlite3_column_text(stmt, 3);
+	const char *realm = (const char *)sqlite3_column_text(stmt, 4);
+	const void *md5   = sqlite3_column_blob(stmt, 5);
+	int md5l          = sqlite3_column_bytes(stmt, 5);
+	const void *sha   = sqlite3_column_blob(stmt, 6);
+	int shal          = sqlite3_column_bytes(stmt, 6);
+	const char *fp    = (const char *)sqlite3_column_text(stmt, 7);
+	int err = 0;
+
+	if (!m)
+		return EINVAL;
+
+	if (str_isset(user) && realm && md5 && md5l == DIGEST_MD5_LEN &&
+	    sha && shal == DIGEST_SHA256_LEN)
+		err = confdef_member_set_digest(m, user, realm, md5, sha);
+	if (!err && str_isset(fp))
+		err = confdef_member_set_cert(m, fp);
+
+	return err;
+}
+
+
 static int members_load(struct store *st, struct confdef *cd, int64_t id)
 {
 	sqlite3_stmt *stmt;
 	int err, rc;
 
 	err = prepare(st, &stmt,
-		      "SELECT sip_uri, kms_uid, role FROM participants"
+		      "SELECT sip_uri, kms_uid, role, auth_user, realm,"
+		      " ha1_md5, ha1_sha256, cert_fp FROM participants"
 		      " WHERE conf_id = ?1 ORDER BY id;");
 	if (err)
 		return err;
@@ -598,6 +637,8 @@ static int members_load(struct store *st, struct confdef *cd, int64_t id)
 			role = CONFDEF_PARTICIPANT;
 
 		err = confdef_member_add(cd, sip ? sip : "", kms, role);
+		if (!err)
+			err = member_creds(cd, stmt);
 		if (err == EEXIST) {
 			/* two rows naming one identity in different
 			 * spellings: the first one wins */
@@ -829,6 +870,158 @@ int store_part_del(struct store *st, const char *conf_uri,
 }
 
 
+/* The realm of a conference's credentials is its URI's host: confctl
+ * and the web API know it without reading confd.conf, and confd
+ * challenges with the same string. */
+int store_conf_realm(char *buf, size_t sz, const char *conf_uri)
+{
+	struct pl host;
+
+	if (!buf || !conf_uri)
+		return EINVAL;
+
+	if (re_regex(conf_uri, strlen(conf_uri), "@[^;:>?]+", &host) &&
+	    re_regex(conf_uri, strlen(conf_uri), "sip[s]*:[^;:>?@]+",
+		     NULL, &host))
+		return EINVAL;
+
+	return pl_strcpy(&host, buf, sz) ? ENOMEM : 0;
+}
+
+
+/* One participants row, named by conference and SIP URI; ENOENT if
+ * either is missing. */
+static int part_update(struct store *st, const char *sql,
+		       const char *conf_uri, const char *sip_uri,
+		       sqlite3_stmt **stmtp)
+{
+	int err = prepare(st, stmtp, sql);
+	if (err)
+		return err;
+
+	bind_text(*stmtp, 1, conf_uri);
+	bind_text(*stmtp, 2, sip_uri);
+	return 0;
+}
+
+
+int store_part_set_password(struct store *st, const char *conf_uri,
+			    const char *sip_uri, const char *auth_user,
+			    const char *password)
+{
+	uint8_t md5[DIGEST_MD5_LEN], sha[DIGEST_SHA256_LEN];
+	char realm[256], user[256];
+	sqlite3_stmt *stmt = NULL;
+	struct pl u;
+	int err, rc;
+
+	if (!st || !conf_uri || !sip_uri || !str_isset(password) ||
+	    !text_ok(password, PW_MAX_LEN))
+		return EINVAL;
+
+	if (str_isset(auth_user)) {
+		if (!text_ok(auth_user, NAME_MAX_LEN) ||
+		    str_len(auth_user) >= sizeof(user))
+			return EINVAL;
+		str_ncpy(user, auth_user, sizeof(user));
+	}
+	else {
+		/* the user part of the SIP URI, as SIP clients default to */
+		if (re_regex(sip_uri, strlen(sip_uri), "sip[s]*:[^@]+@",
+			     NULL, &u) || pl_strcpy(&u, user, sizeof(user)))
+			return EINVAL;
+	}
+
+	err = store_conf_realm(realm, sizeof(realm), conf_uri);
+	if (err)
+		return err;
+
+	err  = digest_ha1(md5, DIGEST_MD5, user, realm, password);
+	err |= digest_ha1(sha, DIGEST_SHA256, user, realm, password);
+	if (err) {
+		err = EIO;
+		goto out;
+	}
+
+	err = exec(st, "BEGIN IMMEDIATE;");
+	if (err)
+		goto out;
+
+	/* one digest username per conference: it is how a request names
+	 * the member it claims to be */
+	err = prepare(st, &stmt,
+		      "SELECT 1 FROM participants p JOIN conferences c"
+		      " ON p.conf_id = c.id WHERE c.uri = ?1"
+		      " AND p.auth_user = ?2 AND p.sip_uri <> ?3;");
+	if (!err) {
+		bind_text(stmt, 1, conf_uri);
+		bind_text(stmt, 2, user);
+		bind_text(stmt, 3, sip_uri);
+		rc = sqlite3_step(stmt);
+		if (rc == SQLITE_ROW)
+			err = EEXIST;
+		else if (rc != SQLITE_DONE)
+			err = sql_err(st, rc);
+		sqlite3_finalize(stmt);
+		stmt = NULL;
+	}
+
+	if (!err)
+		err = part_update(st,
+			  "UPDATE participants SET auth_user = ?3, realm = ?4,"
+			  " ha1_md5 = ?5, ha1_sha256 = ?6 WHERE sip_uri = ?2 AND"
+			  " conf_id = (SELECT id FROM conferences"
+			  " WHERE uri = ?1);", conf_uri, sip_uri, &stmt);
+	if (!err) {
+		bind_text(stmt, 3, user);
+		bind_text(stmt, 4, realm);
+		sqlite3_bind_blob(stmt, 5, md5, sizeof(md5), SQLITE_STATIC);
+		sqlite3_bind_blob(stmt, 6, sha, sizeof(sha), SQLITE_STATIC);
+		err = step_done(st, stmt);
+		if (!err && sqlite3_changes(st->db) == 0)
+			err = ENOENT;
+	}
+
+	sqlite3_finalize(stmt);
+	if (err)
+		(void)exec(st, "ROLLBACK;");
+	else
+		err = exec(st, "COMMIT;");
+ out:
+	OPENSSL_cleanse(md5, sizeof(md5));
+	OPENSSL_cleanse(sha, sizeof(sha));
+	return err;
+}
+
+
+int store_part_set_cert(struct store *st, const char *conf_uri,
+			const char *sip_uri, const char *fp)
+{
+	sqlite3_stmt *stmt = NULL;
+	int err;
+
+	if (!st || !conf_uri || !sip_uri || !fp ||
+	    !text_ok(fp, TEXT_MAX_LEN))
+		return EINVAL;
+
+	err = part_update(st,
+			  "UPDATE participants SET cert_fp = ?3 WHERE"
+			  " sip_uri = ?2 AND conf_id = (SELECT id FROM"
+			  " conferences WHERE uri = ?1);",
+			  conf_uri, sip_uri, &stmt);
+	if (err)
+		return err;
+
+	bind_text(stmt, 3, fp);
+	err = step_done(st, stmt);
+	if (!err && sqlite3_changes(st->db) == 0)
+		err = ENOENT;
+
+	sqlite3_finalize(stmt);
+	return err;
+}
+
+
 static int pw_derive(uint8_t *out, const char *password,
 		     const uint8_t *salt, size_t saltlen, int iterations)
 {
@@ -877,6 +1070,94 @@ int store_creator_add(struct store *st, const char *name,
  out:
 	sqlite3_finalize(stmt);
 	OPENSSL_cleanse(hash, sizeof(hash));
+	return err;
+}
+
+
+int store_creator_passwd(struct store *st, const char *name,
+			 const char *password)
+{
+	uint8_t salt[PW_SALT_LEN], hash[PW_HASH_LEN];
+	sqlite3_stmt *stmt = NULL;
+	int err;
+
+	if (!st || !str_isset(name) || !str_isset(password) ||
+	    !text_ok(password, PW_MAX_LEN))
+		return EINVAL;
+
+	if (1 != RAND_bytes(salt, sizeof(salt)))
+		return EIO;
+
+	err = pw_derive(hash, password, salt, sizeof(salt), PW_ITERATIONS);
+	if (err)
+		goto out;
+
+	err = prepare(st, &stmt,
+		      "UPDATE creators SET pwhash = ?2, salt = ?3,"
+		      " iterations = ?4 WHERE name = ?1;");
+	if (err)
+		goto out;
+
+	bind_text(stmt, 1, name);
+	sqlite3_bind_blob(stmt, 2, hash, sizeof(hash), SQLITE_STATIC);
+	sqlite3_bind_blob(stmt, 3, salt, sizeof(salt), SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 4, PW_ITERATIONS);
+
+	err = step_done(st, stmt);
+	if (!err && sqlite3_changes(st->db) == 0)
+		err = ENOENT;
+
+ out:
+	sqlite3_finalize(stmt);
+	OPENSSL_cleanse(hash, sizeof(hash));
+	return err;
+}
+
+
+int store_creator_del(struct store *st, const char *name)
+{
+	sqlite3_stmt *stmt;
+	int err;
+
+	if (!st || !name)
+		return EINVAL;
+
+	err = prepare(st, &stmt, "DELETE FROM creators WHERE name = ?1;");
+	if (err)
+		return err;
+
+	bind_text(stmt, 1, name);
+	err = step_done(st, stmt);
+	if (!err && sqlite3_changes(st->db) == 0)
+		err = ENOENT;
+
+	sqlite3_finalize(stmt);
+	return err;
+}
+
+
+int store_creator_list(struct store *st,
+		       bool (*h)(const char *name, void *arg), void *arg)
+{
+	sqlite3_stmt *stmt;
+	int err, rc;
+
+	if (!st || !h)
+		return EINVAL;
+
+	err = prepare(st, &stmt, "SELECT name FROM creators ORDER BY name;");
+	if (err)
+		return err;
+
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *n = (const char *)sqlite3_column_text(stmt, 0);
+		if (n && h(n, arg))
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		err = sql_err(st, rc);
+
+	sqlite3_finalize(stmt);
 	return err;
 }
 

@@ -45,11 +45,33 @@ int  store_part_add(struct store *st, const char *conf_uri,
 int  store_part_del(struct store *st, const char *conf_uri,
 		    const char *sip_uri);
 
+/* Digest credentials of a listed participant (RFC 3261 22, RFC 8760):
+ * only HA1 in MD5 and SHA-256 is stored, for the realm that
+ * store_conf_realm() gives.  auth_user NULL means the user part of
+ * sip_uri.  EEXIST if another member of the conference has that
+ * username, ENOENT if the participant is not listed. */
+int  store_part_set_password(struct store *st, const char *conf_uri,
+			     const char *sip_uri, const char *auth_user,
+			     const char *password);
+/* The fingerprint ("sha-256 AB:..") of the TLS client certificate that
+ * authenticates this participant over SIP TLS; "" removes it. */
+int  store_part_set_cert(struct store *st, const char *conf_uri,
+			 const char *sip_uri, const char *fp);
+/* The digest realm of a conference: the host of its URI. */
+int  store_conf_realm(char *buf, size_t sz, const char *conf_uri);
+
 /* Creator accounts, for the web interface. The password is stored as
  * PBKDF2-HMAC-SHA256 with a random 16-byte salt, never in clear. */
 int  store_creator_add(struct store *st, const char *name,
 		       const char *password);
 int  store_creator_check(struct store *st, const char *name,
 			 const char *password);   /* 0, EACCES or ENOENT */
+
+int  store_creator_passwd(struct store *st, const char *name,
+			  const char *password);  /* ENOENT if absent */
+int  store_creator_del(struct store *st, const char *name);
+/* Calls h for each creator name, in name order, until h returns true. */
+int  store_creator_list(struct store *st,
+			bool (*h)(const char *name, void *arg), void *arg);
 
 int  store_schema_version(struct store *st);

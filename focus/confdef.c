@@ -3,6 +3,7 @@
  * authorized members, and the SIP URI comparison used to look them up.
  */
 #include <string.h>
+#include <openssl/crypto.h>
 #include <re.h>
 #include "focus/confdef.h"
 
@@ -19,6 +20,12 @@ static void member_destructor(void *arg)
 	list_unlink(&m->le);
 	mem_deref(m->sip_uri);
 	mem_deref(m->kms_uid);
+	mem_deref(m->auth_user);
+	mem_deref(m->realm);
+	mem_deref(m->cert_fp);
+	/* HA1 is password-equivalent within its realm */
+	OPENSSL_cleanse(m->ha1_md5, sizeof(m->ha1_md5));
+	OPENSSL_cleanse(m->ha1_sha256, sizeof(m->ha1_sha256));
 }
 
 
@@ -95,6 +102,83 @@ int confdef_member_add(struct confdef *cd, const char *sip_uri,
 	list_append(&cd->members, &m->le, m);
 
 	return 0;
+}
+
+
+int confdef_member_set_digest(struct confdef_member *m,
+			      const char *auth_user, const char *realm,
+			      const uint8_t *ha1_md5,
+			      const uint8_t *ha1_sha256)
+{
+	int err;
+
+	if (!m || !str_isset(auth_user) || !realm || !ha1_md5 ||
+	    !ha1_sha256)
+		return EINVAL;
+
+	m->auth_user = mem_deref(m->auth_user);
+	m->realm = mem_deref(m->realm);
+	err  = str_dup(&m->auth_user, auth_user);
+	err |= str_dup(&m->realm, realm);
+	if (err)
+		return ENOMEM;
+
+	memcpy(m->ha1_md5, ha1_md5, sizeof(m->ha1_md5));
+	memcpy(m->ha1_sha256, ha1_sha256, sizeof(m->ha1_sha256));
+	m->has_digest = true;
+
+	return 0;
+}
+
+
+int confdef_member_set_cert(struct confdef_member *m, const char *fp)
+{
+	if (!m || !fp)
+		return EINVAL;
+
+	m->cert_fp = mem_deref(m->cert_fp);
+
+	return str_dup(&m->cert_fp, fp);
+}
+
+
+const struct confdef_member *confdef_member_find_auth(const struct confdef *cd,
+						      const struct pl *user)
+{
+	struct le *le;
+
+	if (!cd || !pl_isset(user))
+		return NULL;
+
+	/* digest usernames compare exactly (RFC 7616 3.4.4 leaves them
+	 * case-sensitive) */
+	for (le = cd->members.head; le; le = le->next) {
+		const struct confdef_member *m = le->data;
+
+		if (m->has_digest && !pl_strcmp(user, m->auth_user))
+			return m;
+	}
+
+	return NULL;
+}
+
+
+const struct confdef_member *confdef_member_find_cert(const struct confdef *cd,
+						      const char *fp)
+{
+	struct le *le;
+
+	if (!cd || !str_isset(fp))
+		return NULL;
+
+	for (le = cd->members.head; le; le = le->next) {
+		const struct confdef_member *m = le->data;
+
+		if (str_isset(m->cert_fp) && !str_casecmp(m->cert_fp, fp))
+			return m;
+	}
+
+	return NULL;
 }
 
 

@@ -34,6 +34,15 @@ struct confdef_member {
 	char *sip_uri;              /* e.g. "sip:alice@example.org" */
 	char *kms_uid;              /* defaults to sip_uri */
 	enum confdef_role role;
+	/* How this member proves who they are when nobody asserts it
+	 * (see focus/digest.h): digest credentials as HA1 only, for the
+	 * realm they were set in, and a TLS client certificate. */
+	char *auth_user;            /* digest username, "" none */
+	char *realm;                /* realm the HA1s belong to */
+	bool has_digest;
+	uint8_t ha1_md5[16];        /* wiped when the member is freed */
+	uint8_t ha1_sha256[32];
+	char *cert_fp;              /* "sha-256 AB:CD:..", "" none */
 };
 
 struct confdef {
@@ -54,6 +63,18 @@ int  confdef_member_add(struct confdef *cd, const char *sip_uri,
 			const char *kms_uid, enum confdef_role role);
 const struct confdef_member *confdef_member_find(const struct confdef *cd,
 						 const char *sip_uri);
+/* Credentials of an existing member (focus/digest.h for HA1). */
+int  confdef_member_set_digest(struct confdef_member *m,
+			       const char *auth_user, const char *realm,
+			       const uint8_t *ha1_md5,
+			       const uint8_t *ha1_sha256);
+int  confdef_member_set_cert(struct confdef_member *m, const char *fp);
+/* The member whose digest username is user, NULL if none */
+const struct confdef_member *confdef_member_find_auth(const struct confdef *cd,
+						      const struct pl *user);
+/* The member whose registered certificate fingerprint is fp */
+const struct confdef_member *confdef_member_find_cert(const struct confdef *cd,
+						      const char *fp);
 const struct confdef_member *confdef_member_find_kms(const struct confdef *cd,
 						     const char *kms_uid);
 const char *confdef_srtp_name(enum confdef_srtp srtp);

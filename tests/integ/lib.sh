@@ -272,7 +272,7 @@ tcp_bound() {
 
 # confctl ARGS...: the store of this test's confd
 confctl() {
-	"$BUILD/confctl" -d "$CONFD_DB" "$@"
+	"$BUILD/confctl" -d "$CONFD_DB" --create "$@"
 }
 
 # confd_setup: picks ports and paths and writes confd.conf.  Extra

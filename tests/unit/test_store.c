@@ -10,6 +10,7 @@
 #include <re.h>
 #include "focus/confdef.h"
 #include "confd/store.h"
+#include "focus/digest.h"
 #include "tests/unit/check.h"
 
 
@@ -80,7 +81,7 @@ static int test_migrate_fresh(void)
 
 	err = store_open(&st, t.path);
 	CHECK_EQ(err, 0);
-	CHECK_EQ(store_schema_version(st), 3);
+	CHECK_EQ(store_schema_version(st), 4);
 
 	/* WAL is a property of the file: another connection sees it */
 	CHECK_EQ(query_text(t.path, "PRAGMA journal_mode;", mode,
@@ -95,12 +96,12 @@ static int test_migrate_fresh(void)
 
 	/* Reopening runs no migration twice */
 	CHECK_EQ(store_open(&st, t.path), 0);
-	CHECK_EQ(store_schema_version(st), 3);
+	CHECK_EQ(store_schema_version(st), 4);
 	CHECK_EQ(store_conf_add(st, "sip:a@b", NULL, NULL, false, false,
 				CONFDEF_SRTP_REQUIRED), 0);
 	mem_deref(st);
 	CHECK_EQ(store_open(&st, t.path), 0);
-	CHECK_EQ(store_schema_version(st), 3);
+	CHECK_EQ(store_schema_version(st), 4);
 	mem_deref(st);
 
 	tmpdb_remove(&t);
@@ -397,7 +398,7 @@ static int test_migrate_from_v1(void)
 	sqlite3_close(db);
 
 	CHECK_EQ(store_open(&st, t.path), 0);
-	CHECK_EQ(store_schema_version(st), 3);
+	CHECK_EQ(store_schema_version(st), 4);
 	CHECK_EQ(store_conf_get(st, &cd, "sip:old@x"), 0);
 	CHECK_STR(cd->subject, "Old");
 	CHECK(cd->open);
@@ -431,7 +432,92 @@ static int test_migrate_from_v1(void)
 }
 
 
+/* Digest credentials: stored as HA1 for the conference's realm only,
+ * checked against RFC 7616's own definition, and one username per
+ * conference. */
+static int test_credentials(void)
+{
+	struct tmpdb t;
+	struct store *st = NULL;
+	struct confdef *cd = NULL;
+	const struct confdef_member *m;
+	const char *room = "sip:room@example.org";
+	uint8_t md5[DIGEST_MD5_LEN], sha[DIGEST_SHA256_LEN];
+	char realm[64];
+	struct pl u;
+
+	CHECK_EQ(tmpdb_make(&t), 0);
+	CHECK_EQ(store_open(&st, t.path), 0);
+	CHECK_EQ(store_conf_add(st, room, NULL, NULL, false, false,
+				CONFDEF_SRTP_REQUIRED), 0);
+	CHECK_EQ(store_part_add(st, room, "sip:alice@example.org", NULL,
+				CONFDEF_PARTICIPANT), 0);
+	CHECK_EQ(store_part_add(st, room, "sip:bob@other.org", NULL,
+				CONFDEF_PARTICIPANT), 0);
+
+	CHECK_EQ(store_conf_realm(realm, sizeof(realm), room), 0);
+	CHECK_STR(realm, "example.org");
+	CHECK_EQ(store_conf_realm(realm, sizeof(realm),
+				  "sips:r@h.example.org;transport=tls"), 0);
+	CHECK_STR(realm, "h.example.org");
+
+	CHECK_EQ(store_part_set_password(st, room, "sip:alice@example.org",
+					 NULL, "s3cret"), 0);
+	CHECK_EQ(store_part_set_password(st, room, "sip:carol@example.org",
+					 NULL, "x"), ENOENT);
+	CHECK_EQ(store_part_set_password(st, room, "sip:alice@example.org",
+					 NULL, ""), EINVAL);
+	/* bob may not take alice's username */
+	CHECK_EQ(store_part_set_password(st, room, "sip:bob@other.org",
+					 "alice", "pw"), EEXIST);
+	CHECK_EQ(store_part_set_password(st, room, "sip:bob@other.org",
+					 "bob-dev", "pw"), 0);
+	CHECK_EQ(store_part_set_cert(st, room, "sip:bob@other.org",
+				     "sha-256 AA:BB"), 0);
+
+	/* the password itself is nowhere in the file */
+	{
+		char v[64] = "";
+		query_text(t.path, "SELECT count(*) FROM participants WHERE"
+			   " instr(CAST(ha1_md5 AS TEXT), 's3cret') OR"
+			   " instr(auth_user || realm, 's3cret');",
+			   v, sizeof(v));
+		CHECK_STR(v, "0");
+	}
+
+	CHECK_EQ(store_conf_get(st, &cd, room), 0);
+	pl_set_str(&u, "alice");
+	m = confdef_member_find_auth(cd, &u);
+	CHECK(m != NULL);
+	CHECK_STR(m->sip_uri, "sip:alice@example.org");
+	CHECK_STR(m->realm, "example.org");
+	CHECK_EQ(digest_ha1(md5, DIGEST_MD5, "alice", "example.org",
+			    "s3cret"), 0);
+	CHECK_EQ(digest_ha1(sha, DIGEST_SHA256, "alice", "example.org",
+			    "s3cret"), 0);
+	CHECK_MEM(m->ha1_md5, md5, sizeof(md5));
+	CHECK_MEM(m->ha1_sha256, sha, sizeof(sha));
+
+	pl_set_str(&u, "bob-dev");
+	m = confdef_member_find_auth(cd, &u);
+	CHECK(m != NULL);
+	CHECK_STR(m->sip_uri, "sip:bob@other.org");
+	pl_set_str(&u, "Alice");
+	CHECK(confdef_member_find_auth(cd, &u) == NULL);
+	m = confdef_member_find_cert(cd, "SHA-256 aa:bb");
+	CHECK(m != NULL);
+	CHECK_STR(m->sip_uri, "sip:bob@other.org");
+	CHECK(confdef_member_find_cert(cd, "sha-256 AA:BC") == NULL);
+
+	mem_deref(cd);
+	mem_deref(st);
+	tmpdb_remove(&t);
+	return 0;
+}
+
+
 TEST_MAIN("store",
+	  CASE(test_credentials),
 	  CASE(test_migrate_from_v1),
 	  CASE(test_migrate_fresh),
 	  CASE(test_newer_schema_refused),
