@@ -101,7 +101,7 @@ cert: all
 	@scripts/mkcert.sh confd.pem
 
 run: deps all cert
-	$(BUILD)/confd -f confd.conf
+	@scripts/run.sh $(BUILD)
 
 test: deps all
 	@tests/run.sh $(BUILD)

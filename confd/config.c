@@ -664,14 +664,17 @@ static void config_defaults(struct config *cfg)
 /*
  * Defaults that depend on other keys.  domain: the IP of sip_listen,
  * which SIP peers can reach without DNS; "localhost" when sip_listen
- * is a wildcard address.  media_addr: the IP of sip_listen.
+ * is a loopback or wildcard address (the README's examples, and what
+ * SIP clients on the same host write).  media_addr: the IP of
+ * sip_listen.
  */
 static void config_finish(struct parser *p)
 {
 	struct config *cfg = p->cfg;
 
 	if (!p->domain_set) {
-		if (sa_is_any(&cfg->sip_listen))
+		if (sa_is_any(&cfg->sip_listen) ||
+		    sa_is_loopback(&cfg->sip_listen))
 			str_ncpy(cfg->domain, "localhost",
 				 sizeof(cfg->domain));
 		else if (sa_af(&cfg->sip_listen) == AF_INET6)

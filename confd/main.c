@@ -326,13 +326,17 @@ static int run(void)
 }
 
 
-static void usage(void)
+static void usage(FILE *out)
 {
-	(void)re_fprintf(stderr,
-			 "usage: confd [-f confd.conf] [-v]\n"
-			 "  -f FILE  configuration (default: confd.conf)\n"
-			 "  -t       check the configuration and exit\n"
-			 "  -v       print the version and exit\n");
+	(void)re_fprintf(out,
+		 "usage: confd [-f FILE] [-t] [-v] [-h]\n"
+		 "  -f, --config FILE  configuration (default: confd.conf)\n"
+		 "  -t, --test         check the configuration, print it"
+		 " and exit\n"
+		 "  -v, --version      print the version and exit\n"
+		 "  -h, --help         this text\n"
+		 "Signals: TERM/INT end every call and exit; HUP reloads"
+		 " the store.\n");
 }
 
 
@@ -342,18 +346,28 @@ int main(int argc, char *argv[])
 	bool check = false;
 	int c, err;
 
-	while ((c = getopt(argc, argv, "f:tvh")) != -1) {
+	static const struct option longopts[] = {
+		{"config",  required_argument, NULL, 'f'},
+		{"test",    no_argument,       NULL, 't'},
+		{"version", no_argument,       NULL, 'v'},
+		{"help",    no_argument,       NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+
+	while ((c = getopt_long(argc, argv, "f:tvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f': cfgfile = optarg; break;
 		case 't': check = true; break;
 		case 'v': (void)re_printf("confd " CONFD_VERSION "\n");
 			return 0;
-		default: usage();
+		case 'h': usage(stdout);
+			return 0;
+		default: usage(stderr);
 			return 2;
 		}
 	}
 	if (optind != argc) {
-		usage();
+		usage(stderr);
 		return 2;
 	}
 

@@ -35,7 +35,7 @@ static int test_defaults(void)
 	CHECK_EQ(config_load(&cfg, NULL), 0);
 	CHECK(sa_is(&cfg.sip_listen, "127.0.0.1", 5060));
 	CHECK(sa_is(&cfg.sip_tls_listen, "127.0.0.1", 5061));
-	CHECK_STR(cfg.domain, "127.0.0.1");
+	CHECK_STR(cfg.domain, "localhost");  /* loopback: as README says */
 	CHECK_STR(cfg.store, "confd.db");
 	CHECK_STR(cfg.tls_cert, "confd.pem");
 	CHECK_EQ(cfg.rtp_port_min, 10000);
@@ -118,7 +118,9 @@ static int test_derived_defaults(void)
 	CHECK_STR(cfg.domain, "localhost");
 
 	CHECK_EQ(parse_str(&cfg, "sip_listen [::1]:5062\n"), 0);
-	CHECK_STR(cfg.domain, "[::1]");
+	CHECK_STR(cfg.domain, "localhost");
+	CHECK_EQ(parse_str(&cfg, "sip_listen [2001:db8::1]:5062\n"), 0);
+	CHECK_STR(cfg.domain, "[2001:db8::1]");
 
 	/* TLS off */
 	CHECK_EQ(parse_str(&cfg, "sip_tls_listen off\n"), 0);
