@@ -121,6 +121,8 @@ static void usage(void)
 		"                      TRANSFER_INIT in a=key-mgmt; UID and\n"
 		"                      RESPONDER may contain ':')\n"
 		"  --mikey-prot-tls N  Prot Type of the TLS crypto session (241)\n"
+		"  --auth-user U, --auth-pass P\n"
+		"                      answer a 401/407 digest challenge\n"
 		"  --record: WAV time 0 is the moment the call was established\n");
 }
 
@@ -630,6 +632,8 @@ int ua_cmd_call(int argc, char *argv[])
 		{"msrp-room",       required_argument, NULL, 'R'},
 		{"mikey",           required_argument, NULL, 'm'},
 		{"mikey-prot-tls",  required_argument, NULL, 'k'},
+		{"auth-user",       required_argument, NULL, 'u'},
+		{"auth-pass",       required_argument, NULL, 'w'},
 		{"help",            no_argument,       NULL, 'h'},
 		{NULL, 0, NULL, 0}
 	};
@@ -699,6 +703,8 @@ int ua_cmd_call(int argc, char *argv[])
 		case 'R': st.room = optarg; break;
 		case 'm': mikey = optarg; break;
 		case 'k': prot_tls = (unsigned)atoi(optarg); break;
+		case 'u': prm.auth_user = optarg; break;
+		case 'w': prm.auth_pass = optarg; break;
 		case 'h': usage(); return 0;
 		default: usage(); return 2;
 		}

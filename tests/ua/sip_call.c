@@ -61,6 +61,8 @@ struct ua_call {
 	ua_call_estab_h *estabh;
 	ua_call_close_h *closeh;
 	void *arg;
+	char *auth_user, *auth_pass;
+	unsigned auth_tries;
 };
 
 
@@ -78,6 +80,29 @@ static void destructor(void *arg)
 		ua_sdes_crypto_wipe(&call->offered[i]);
 	ua_sdes_crypto_wipe(&call->tx);
 	ua_sdes_crypto_wipe(&call->rx);
+	mem_deref(call->auth_user);
+	if (call->auth_pass)
+		OPENSSL_cleanse(call->auth_pass, strlen(call->auth_pass));
+	mem_deref(call->auth_pass);
+}
+
+
+/* libre asks once per challenge; answering a second challenge for
+ * the same realm with the same password would loop on a wrong one. */
+static int auth_h(char **username, char **password, const char *realm,
+		  void *arg)
+{
+	struct ua_call *call = arg;
+	int err;
+	(void)realm;
+
+	if (!call->auth_user || !call->auth_pass || ++call->auth_tries > 2)
+		return EAUTH;
+
+	err = str_dup(username, call->auth_user);
+	err |= str_dup(password, call->auth_pass);
+
+	return err;
 }
 
 
@@ -720,6 +745,12 @@ int ua_call_alloc(struct ua_call **callp, struct sipsess_sock *sock,
 	call->estabh = estabh;
 	call->closeh = closeh;
 	call->arg = arg;
+	if (prm->auth_user && prm->auth_pass &&
+	    (str_dup(&call->auth_user, prm->auth_user) ||
+	     str_dup(&call->auth_pass, prm->auth_pass))) {
+		mem_deref(call);
+		return ENOMEM;
+	}
 
 	err = ua_stream_alloc(&call->rs, &prm->media, prm->port_min,
 			       prm->port_max);
@@ -795,7 +826,8 @@ int ua_call_alloc(struct ua_call **callp, struct sipsess_sock *sock,
 
 	err = sipsess_connect(&call->sess, sock, prm->to, NULL, prm->from,
 			      prm->cuser ? prm->cuser : "ua", NULL, 0,
-			      "application/sdp", desc, NULL, NULL, false,
+			      "application/sdp", desc,
+			      call->auth_user ? auth_h : NULL, call, false,
 			      offer_h, answer_h, progr_h, estab_h, NULL, NULL,
 			      close_h, call, NULL);
  out:

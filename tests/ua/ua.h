@@ -199,6 +199,10 @@ struct ua_call_prm {
 	struct ua_mikey *mikey;
 	const char *mikey_peer;  /* the responder's identity (IDRr) */
 	uint8_t mikey_prot_tls;  /* Prot Type of TLS CSs (DESIGN.md: 241) */
+	/* SIP digest credentials (RFC 3261 22.2), answered when the
+	 * INVITE is challenged with 401/407; NULL: a challenge fails */
+	const char *auth_user;
+	const char *auth_pass;
 };
 
 /* What the answer said about the BFCP stream (RFC 8856). */
