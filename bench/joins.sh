@@ -2,7 +2,7 @@
 # bench/joins.sh [BUILD] -- joins per second, driven by SIPp.
 #
 # Starts confd on loopback with a temporary config and store holding
-# one open conference (SRTP optional), then runs SIPp's bench/joins.xml
+# one open conference (SRTP optional), then runs SIPp's tests/sipp/bench_joins.xml
 # (INVITE with RTP/AVP, 200, ACK, BYE, 200) at rising rates.  Each step
 # places RATE x JOINS_STEP_S calls; a step passes when every call
 # succeeds and the calls were placed at (at least 95% of) the asked rate.
@@ -34,7 +34,7 @@ for r in $RATES; do
 	t0=$(now_s)
 	# -l caps concurrency so a stall shows as failures, not as an
 	# unbounded pile of open calls; -recv_timeout fails silent calls.
-	sipp 127.0.0.1:"$PORT" -sf bench/joins.xml -s join -i 127.0.0.1 \
+	sipp 127.0.0.1:"$PORT" -sf tests/sipp/bench_joins.xml -s join -i 127.0.0.1 \
 		-p 0 -r "$r" -m "$n" -l $((r * 2 + 100)) \
 		-recv_timeout 5000 -timeout $((STEP * 4 + 30))s \
 		-nostdin \
