@@ -128,7 +128,6 @@ for n in $STEPS; do
 		echo "mixer: $n: only $est joined; failures by status:" \
 			"$(uaval "$BD/ua.out" fail_codes)" >&2
 	fi
-	# confd does not report its own late ticks yet; show them if it does
 	# confd reports its mixer clock when it exits: stop it, read the
 	# log, then let confd_stop clean up
 	kill -TERM "$CONFD_PID" 2>/dev/null
