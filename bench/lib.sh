@@ -6,6 +6,12 @@
 # conf_add URI ARGS...: confctl on the temporary store.
 # proc_cpu_ticks PID: utime+stime in clock ticks (/proc/PID/stat 14, 15).
 # proc_kb PID KEY: a kB value from /proc/PID/status (VmHWM, VmRSS).
+# kv NAME VALUE: one machine-readable result line, "bench.NAME=VALUE".
+#
+# Output format of every benchmark (bench/README.md): human-readable
+# lines starting "TOPIC: ", and result lines "bench.TOPIC.[VARIANT.]
+# METRIC=VALUE" (bare number, unit in the metric's name) that
+# bench/run.sh collects so that two runs can be diffed.
 
 : "${BUILD:=build}"
 CONFD="$BUILD/confd"
@@ -91,4 +97,8 @@ proc_kb() {
 
 now_s() {
 	date +%s.%N
+}
+
+kv() {
+	printf 'bench.%s=%s\n' "$1" "$2"
 }

@@ -13,11 +13,17 @@
 # Targets: 1000 participants with no late frames, <= 1 ms CPU per
 # participant-second (one core for 1000).
 #
-# Environment: MIXER_DURATION (steady window, s, default 20),
+# Results, per step N: bench.mixer.nN.{established, cpu_ms_per_ps,
+# cpu_pct_core, late_frames, max_late_ms, missing, decrypt_fail,
+# rx_ratio, peak_kb, kb_per_part, ua_cpu_pct} and, when confd reports
+# its clock, bench.mixer.nN.{confd_ticks, confd_late_ticks}.
+#
+# Environment: MIXER_STEPS (the Ns when none is given, default
+# "200 500 1000"), MIXER_DURATION (steady window, s, default 20),
 # MIXER_RATE (joins/s during ramp-up, default 200), PORT (5270).
 BUILD=${1:-build}
 [ $# -gt 0 ] && shift
-STEPS=${*:-"200 500 1000"}
+STEPS=${*:-${MIXER_STEPS:-"200 500 1000"}}
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 . bench/lib.sh
@@ -47,7 +53,8 @@ wait_for() {
 	return 1
 }
 
-kv() {
+# uaval FILE KEY: a value from the UA's key=value report
+uaval() {
 	awk -F= -v k="$2" '$1 == k {print $2}' "$1"
 }
 
@@ -89,25 +96,38 @@ for n in $STEPS; do
 	wait "$UAPID"
 	UAPID=
 
-	est=$(kv "$BD/ua.out" calls_established)
+	est=$(uaval "$BD/ua.out" calls_established)
 	cpu=$(echo "$c0 $c1 $t0 $t1 $HZ $est" | awk '{
 		ms = ($2 - $1) * 1000 / $5; w = $4 - $3;
 		printf "%.3f %.1f", ($6 > 0 && w > 0) ? ms / ($6 * w) : 0,
 		       (w > 0) ? ms / 10 / w : 0 }')
 	mem=$(echo "$hwm_kb $idle_kb $est" | awk '{
 		printf "%.1f", ($3 > 0) ? ($1 - $2) / $3 : 0 }')
+	late=$(uaval "$BD/ua.out" rx_late)
+	maxlate=$(uaval "$BD/ua.out" rx_max_late_ms)
+	missing=$(uaval "$BD/ua.out" rx_missing)
+	decfail=$(uaval "$BD/ua.out" rx_decrypt_fail)
+	ratio=$(uaval "$BD/ua.out" rx_ratio)
+	uacpu=$(uaval "$BD/ua.out" ua_cpu_pct)
 	printf "%-6s %-5s %-5s %-9s %-9s %-7s %-8s %-7s %-7s %-8s %-8s %-7s %s\n" \
-		mixer: "$n" "$est" $cpu "$(kv "$BD/ua.out" rx_late)" \
-		"$(kv "$BD/ua.out" rx_max_late_ms)ms" \
-		"$(kv "$BD/ua.out" rx_missing)" \
-		"$(kv "$BD/ua.out" rx_decrypt_fail)" \
-		"$(kv "$BD/ua.out" rx_ratio)" "$hwm_kb" "$mem" \
-		"$(kv "$BD/ua.out" ua_cpu_pct)"
+		mixer: "$n" "$est" $cpu "$late" "${maxlate}ms" "$missing" \
+		"$decfail" "$ratio" "$hwm_kb" "$mem" "$uacpu"
+	set -- $cpu
+	kv "mixer.n$n.established" "$est"
+	kv "mixer.n$n.cpu_ms_per_ps" "$1"
+	kv "mixer.n$n.cpu_pct_core" "$2"
+	kv "mixer.n$n.late_frames" "$late"
+	kv "mixer.n$n.max_late_ms" "$maxlate"
+	kv "mixer.n$n.missing" "$missing"
+	kv "mixer.n$n.decrypt_fail" "$decfail"
+	kv "mixer.n$n.rx_ratio" "$ratio"
+	kv "mixer.n$n.peak_kb" "$hwm_kb"
+	kv "mixer.n$n.kb_per_part" "$mem"
+	kv "mixer.n$n.ua_cpu_pct" "$uacpu"
 	if [ "$est" != "$n" ]; then
 		echo "mixer: $n: only $est joined; failures by status:" \
-			"$(kv "$BD/ua.out" fail_codes)" >&2
+			"$(uaval "$BD/ua.out" fail_codes)" >&2
 	fi
-	# confd does not report its own late ticks yet; show them if it does
 	# confd reports its mixer clock when it exits: stop it, read the
 	# log, then let confd_stop clean up
 	kill -TERM "$CONFD_PID" 2>/dev/null
@@ -115,9 +135,14 @@ for n in $STEPS; do
 	while kill -0 "$CONFD_PID" 2>/dev/null && [ $i -lt 100 ]; do
 		sleep 0.1; i=$((i + 1))
 	done
-	grep -h -o "mixer: [0-9]* ticks, [0-9]* late, worst tick [0-9]* us" \
-		"$BD/confd.log" 2>/dev/null | tail -1 |
-		sed "s/^mixer: /mixer: $n: confd clock: /"
+	clock=$(grep -h -o "mixer: [0-9]* ticks, [0-9]* late, worst tick [0-9]* us" \
+		"$BD/confd.log" 2>/dev/null | tail -1)
+	if [ -n "$clock" ]; then
+		echo "$clock" | sed "s/^mixer: /mixer: $n: confd clock: /"
+		set -- $clock
+		kv "mixer.n$n.confd_ticks" "$2"
+		kv "mixer.n$n.confd_late_ticks" "$4"
+	fi
 	confd_stop
 done
 echo "mixer: targets: 1000 participants, late 0, missing 0, <= 1 ms CPU" \

@@ -7,7 +7,7 @@
 # eventpkg_check.py then checks what they received.
 BUILD=${BUILD:-build}
 top=$(cd "$(dirname "$0")/../.." && pwd)
-S="$top/tests/integ/eventpkg"
+S="$top/tests/sipp/eventpkg"
 XSD="$top/tests/data/conference-info.xsd"
 H="$BUILD/tools/evtharness"
 tmp=$(mktemp -d /tmp/confd-evt.XXXXXX)

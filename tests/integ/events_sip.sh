@@ -8,7 +8,6 @@ need sipp xmllint python3
 need_build confd confctl
 
 S=$TOP/tests/sipp
-E=$TOP/tests/integ/events
 XSD=$TOP/tests/data/conference-info.xsd
 ROOM=sip:room@$CONFD_DOMAIN
 confd_setup
@@ -27,10 +26,10 @@ sipp_bg() { # NAME SCENARIO CALLER HOLD_MS
 		-m 1 -l 1 -nostdin -trace_msg -trace_err >sipp.out 2>&1 )
 }
 
-sipp_bg intruder "$E/intruder.xml" mallory 0
+sipp_bg intruder "$S/subscribe_intruder.xml" mallory 0
 check "subscriber not on the list: 403" test $? = 0
 
-sipp_bg watch "$E/watch.xml" alice 0 &
+sipp_bg watch "$S/subscribe_watch.xml" alice 0 &
 W=$!
 LIB_PIDS="$LIB_PIDS $W"
 sleep 1

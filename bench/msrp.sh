@@ -1,13 +1,27 @@
 #!/bin/sh
-# Chat fan-out over TLS through the MSRP relay (tests/tools/msrp_harness)
-# with N participants played by the test UA's MSRP client:
+# bench/msrp.sh [BUILD] [N...] -- chat fan-out over TLS through the
+# MSRP relay (build/tools/msrp_harness) with N participants played by
+# the test UA's MSRP client (build/msrp-ua):
 #   - 1000 messages of 1 KiB from one sender: messages/s delivered and
 #     p99 latency (send to receipt, ms);
 #   - a 20 MiB file in 32 KiB chunks: MB/s delivered in total;
-#   - one stalled recipient, messages of 20 and 60 MiB (max-size is 64 MiB): relay peak RSS.
-# usage: bench/msrp_bench.sh [BUILD] [N...]   (default N: 10 100)
-BUILD=${1:-build}; shift
-[ $# = 0 ] && set -- 10 100
+#   - one stalled recipient, messages of 20 and 60 MiB (max-size is
+#     64 MiB): relay peak RSS.
+# Target: >= 100 MB/s delivered in total at N=100.
+#
+# Results, per N: bench.msrp.nN.{msg_delivered, msg_per_s, p50_ms,
+# p99_ms, file_intact, file_mb_per_s, file_rss_kb,
+# stall20_intact, stall20_rss_before_kb, stall20_rss_after_kb,
+# stall60_intact, stall60_rss_before_kb, stall60_rss_after_kb}.
+#
+# Environment: MSRP_N (the Ns when none is given, default "10 100").
+BUILD=${1:-build}
+[ $# -gt 0 ] && shift
+[ $# = 0 ] && set -- ${MSRP_N:-10 100}
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+. bench/lib.sh
+bench_need "$BUILD/tools/msrp_harness" "$BUILD/msrp-ua"
 H=$BUILD/tools/msrp_harness
 UA=$BUILD/msrp-ua
 T=$(mktemp -d /tmp/msrp-bench.XXXXXX)
@@ -64,7 +78,12 @@ for N in "$@"; do
 	SPAN=$(sort -n -k2 $T/lat | tail -1 | cut -d' ' -f2)
 	P50=$(cut -d' ' -f1 $T/lat | sort -n | awk -v n=$NL 'NR==int(n*0.5)+1{print; exit}')
 	P99=$(cut -d' ' -f1 $T/lat | sort -n | awk -v n=$NL 'NR==int(n*0.99)+1{print; exit}')
-	echo "N=$N  1 KiB messages: $NL delivered ($((R * 1000)) expected) in ${SPAN} ms: $(awk -v n=$NL -v ms=${SPAN:-1} 'BEGIN{printf "%.0f", n/(ms/1000.0)}') msg/s delivered, latency p50 ${P50} ms, p99 ${P99} ms"
+	RATE=$(awk -v n=$NL -v ms=${SPAN:-1} 'BEGIN{printf "%.0f", n/(ms/1000.0)}')
+	echo "msrp: N=$N  1 KiB messages: $NL delivered ($((R * 1000)) expected) in ${SPAN} ms: $RATE msg/s delivered, latency p50 ${P50} ms, p99 ${P99} ms"
+	kv msrp.n$N.msg_delivered "$NL"
+	kv msrp.n$N.msg_per_s "$RATE"
+	kv msrp.n$N.p50_ms "$P50"
+	kv msrp.n$N.p99_ms "$P99"
 	stop_harness
 
 	# --- a 20 MiB file: total delivered throughput
@@ -81,7 +100,13 @@ for N in "$@"; do
 	wait $RP
 	T1=$(cat $T/r*.out | awk '$1=="RX"{for(i=1;i<=NF;i++) if($i~/^t=/){sub("t=","",$i); if($i>m)m=$i}} END{print m}')
 	OK=$(grep -l "len=20971520 sha256=$(sha256sum $T/f20 | cut -d' ' -f1)" $T/r*.out | wc -l)
-	echo "N=$N  20 MiB file to $R: $OK intact, $(awk -v b=$((R * 20971520)) -v ms=$((T1 - T0)) 'BEGIN{printf "%.0f MB/s delivered in total (%.2f s)", b/1e6/(ms/1000.0), ms/1000.0}'), relay peak RSS $(sleep 1.1; hwm) kB"
+	MBS=$(awk -v b=$((R * 20971520)) -v ms=$((T1 - T0)) 'BEGIN{printf "%.0f", b/1e6/(ms/1000.0)}')
+	SECS=$(awk -v ms=$((T1 - T0)) 'BEGIN{printf "%.2f", ms/1000.0}')
+	RSS=$(sleep 1.1; hwm)
+	echo "msrp: N=$N  20 MiB file to $R: $OK intact, $MBS MB/s delivered in total ($SECS s), relay peak RSS $RSS kB"
+	kv msrp.n$N.file_intact "$OK"
+	kv msrp.n$N.file_mb_per_s "$MBS"
+	kv msrp.n$N.file_rss_kb "$RSS"
 	stop_harness
 
 	# --- one stalled recipient: memory vs message size
@@ -105,7 +130,11 @@ for N in "$@"; do
 		wait $RP
 		sleep 1.2
 		OK=$(grep -l "^RX .*len=$(stat -c %s $T/$f) " $T/r*.out | wc -l)
-		echo "N=$N  stalled recipient, $f message: $OK/$((N - 2)) others intact, relay peak RSS $B0 kB before -> $(hwm) kB after"
+		B1=$(hwm)
+		echo "msrp: N=$N  stalled recipient, $f message: $OK/$((N - 2)) others intact, relay peak RSS $B0 kB before -> $B1 kB after"
+		kv msrp.n$N.stall${f#f}_intact "$OK"
+		kv msrp.n$N.stall${f#f}_rss_before_kb "$B0"
+		kv msrp.n$N.stall${f#f}_rss_after_kb "$B1"
 		kill $SP 2>/dev/null
 		stop_harness
 	done

@@ -1,7 +1,7 @@
 /**
- * @file bfcp_bench.c  Floor request/grant/release round trips per second.
+ * @file bfcp_load.c  Floor request/grant/release round trips per second.
  *
- *   bfcp_bench [-n PARTICIPANTS] [-c CYCLES] [--tls] [-p BASEPORT]
+ *   bfcp_load [-n PARTICIPANTS] [-c CYCLES] [--tls] [-p BASEPORT]
  *
  * A child process runs the floor server (floor.h, one conference, the
  * presentation floor automatic) on 127.0.0.1; the parent connects all
@@ -281,15 +281,26 @@ int main(int argc, char *argv[])
 
 	qsort(lat, nl, sizeof(*lat), cmpd);
 	if (nl) {
-		printf("bfcp_bench: %s, %d participants connected, "
+		const char *v = tls ? "tls" : "tcp";
+		double secs = (t1 - t0) / 1e6;
+
+		/* human lines, then bench.<topic>.* key=value lines
+		 * (bench/README.md) */
+		printf("bfcp: %s, %d participants connected, "
 		       "%zu transactions (request+grant, release)\n",
 		       tls ? "TLS" : "TCP", n, nl);
-		printf("bfcp_bench: %.0f transactions/s, %.0f floor "
+		printf("bfcp: %.0f transactions/s, %.0f floor "
 		       "request/grant/release cycles/s\n",
-		       nl / ((t1 - t0) / 1e6), nl / 2 / ((t1 - t0) / 1e6));
-		printf("bfcp_bench: latency p50 %.1f us, p99 %.1f us, "
+		       nl / secs, nl / 2 / secs);
+		printf("bfcp: latency p50 %.1f us, p99 %.1f us, "
 		       "max %.1f us\n", lat[nl / 2], lat[nl * 99 / 100],
 		       lat[nl - 1]);
+		printf("bench.bfcp.%s.participants=%d\n", v, n);
+		printf("bench.bfcp.%s.trans_per_s=%.0f\n", v, nl / secs);
+		printf("bench.bfcp.%s.cycles_per_s=%.0f\n", v, nl / 2 / secs);
+		printf("bench.bfcp.%s.p50_us=%.1f\n", v, lat[nl / 2]);
+		printf("bench.bfcp.%s.p99_us=%.1f\n", v, lat[nl * 99 / 100]);
+		printf("bench.bfcp.%s.max_us=%.1f\n", v, lat[nl - 1]);
 	}
 
 	kill(pid, SIGTERM);
