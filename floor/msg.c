@@ -1,5 +1,5 @@
 /**
- * @file bfcp_msg.c  Strict BFCP message check and attribute writers.
+ * @file msg.c  Strict BFCP message check and attribute writers.
  */
 #include <string.h>
 #include <re.h>

@@ -16,7 +16,7 @@
  *
  * So: floor_msg_check() validates a whole framed message strictly before
  * libre decodes it, floor_msg_decode_tcp() wraps the decode, and the
- * bfcp_w_*() writers encode (with bounded, checked lengths).
+ * floor_w_*() writers encode (with bounded, checked lengths).
  */
 
 /* Strict structural check of one whole message p[0..n) (header +

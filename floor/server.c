@@ -624,9 +624,3 @@ uint16_t floor_part_userid(const struct floor_part *fp)
 {
 	return fp ? fp->userid : 0;
 }
-
-
-bool floor_part_connected(const struct floor_part *fp)
-{
-	return fp && fp->tc && fp->verified && !fp->closing;
-}
