@@ -264,23 +264,6 @@ static bool req_chair_ready(const struct floor_ctl *fc,
 }
 
 
-static bool req_moderated(const struct floor_ctl *fc,
-			  const struct floor_ctl_req *r)
-{
-	size_t i;
-
-	for (i = 0; i < r->floorc; i++) {
-		const struct floor_ctl_floor *f;
-
-		f = floor_ctl_floor_find(fc, r->floorv[i]);
-
-		if (f && f->pol == FLOOR_CTL_CHAIR)
-			return true;
-	}
-	return false;
-}
-
-
 /*
  * Recompute every waiting request's status and queue position, granting
  * what fits.  A request that cannot be granted blocks its floors for
@@ -388,8 +371,12 @@ static void schedule(struct floor_ctl *fc)
 							    255 : f->waiting);
 			}
 
-			r->st = req_moderated(fc, r) ? BFCP_ACCEPTED
-						     : BFCP_PENDING;
+			/* RFC 8855 5.2.5: Pending only while a chair has
+			 * yet to decide (handled above, queue position 0);
+			 * a request that waits its turn in the queue, under
+			 * an automatic policy or after a chair's accept, is
+			 * Accepted with its position */
+			r->st = BFCP_ACCEPTED;
 		}
 	}
 

@@ -7,8 +7,9 @@
  *
  *  - FLOOR_CTL_AUTO: a request is granted while the floor has fewer
  *    than max holders; otherwise it waits in the queue, ordered by
- *    priority then arrival.  A waiting request is reported Pending with
- *    its queue position (1 = next).
+ *    priority then arrival.  A waiting request is reported Accepted
+ *    with its queue position (1 = next): RFC 8855 5.2.5 keeps Pending
+ *    for a request that waits for a chair, and then with position 0.
  *  - FLOOR_CTL_CHAIR: a request stays Pending (queue position 0) until
  *    a chair's ChairAction accepts it; it is then Accepted with its
  *    queue position and Granted as soon as the floor has room.  A chair

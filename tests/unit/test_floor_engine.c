@@ -18,6 +18,9 @@ struct out {
 	uint16_t tid;
 	uint16_t frid;      /* FLOOR-REQUEST-INFORMATION (first) */
 	uint8_t st, qpos;   /* its OVERALL-REQUEST-STATUS */
+	uint8_t fst, fqpos; /* its first FLOOR-REQUEST-STATUS */
+	uint16_t frid2;     /* the second FLOOR-REQUEST-INFORMATION */
+	uint8_t st2, qpos2; /* its OVERALL-REQUEST-STATUS */
 	uint8_t err;        /* ERROR-CODE */
 	uint8_t errdet;     /* first details byte */
 	uint16_t floorid;   /* FloorStatus FLOOR-ID */
@@ -52,19 +55,32 @@ static void sendh(uint16_t to, struct mbuf *mb, void *arg)
 		const struct bfcp_attr *a = le->data;
 
 		if (a->type == BFCP_FLOOR_REQ_INFO) {
-			const struct bfcp_attr *ors, *rs;
+			const struct bfcp_attr *ors, *frs, *rs, *frs_rs;
 
-			if (!o->nfri++) {
+			ors = bfcp_attr_subattr(a, BFCP_OVERALL_REQ_STATUS);
+			rs = bfcp_attr_subattr(ors, BFCP_REQUEST_STATUS);
+			frs = bfcp_attr_subattr(a, BFCP_FLOOR_REQ_STATUS);
+			frs_rs = bfcp_attr_subattr(frs, BFCP_REQUEST_STATUS);
+
+			if (!o->nfri) {
 				o->frid = a->v.floorreqid;
-				ors = bfcp_attr_subattr(a,
-						BFCP_OVERALL_REQ_STATUS);
-				rs = bfcp_attr_subattr(ors,
-						       BFCP_REQUEST_STATUS);
 				if (rs) {
 					o->st = rs->v.reqstatus.status;
 					o->qpos = rs->v.reqstatus.qpos;
 				}
+				if (frs_rs) {
+					o->fst = frs_rs->v.reqstatus.status;
+					o->fqpos = frs_rs->v.reqstatus.qpos;
+				}
 			}
+			else if (o->nfri == 1) {
+				o->frid2 = a->v.floorreqid;
+				if (rs) {
+					o->st2 = rs->v.reqstatus.status;
+					o->qpos2 = rs->v.reqstatus.qpos;
+				}
+			}
+			++o->nfri;
 		}
 		else if (a->type == BFCP_ERROR_CODE) {
 			o->err = a->v.errcode.code;
@@ -249,12 +265,13 @@ static int test_auto_queue(void)
 	o = find(3, BFCP_FLOOR_REQUEST_STATUS, 0);
 	CHECK(o);
 	CHECK_EQ(o->tid, 11);
-	CHECK_EQ(o->st, BFCP_PENDING);
+	CHECK_EQ(o->st, BFCP_ACCEPTED);
 	CHECK_EQ(o->qpos, 1);
 	CHECK_EQ(o->frid, 2);
 
 	CHECK(!send_req(fc, 4, 1, 0, -1, 12));
 	o = find(4, BFCP_FLOOR_REQUEST_STATUS, 0);
+	CHECK_EQ(o->st, BFCP_ACCEPTED);
 	CHECK_EQ(o->qpos, 2);
 
 	/* release moves the grant; the queue moves up */
@@ -269,7 +286,7 @@ static int test_auto_queue(void)
 	CHECK_EQ(o->st, BFCP_GRANTED);
 	o = find(4, BFCP_FLOOR_REQUEST_STATUS, 1);
 	CHECK(o);
-	CHECK_EQ(o->st, BFCP_PENDING);
+	CHECK_EQ(o->st, BFCP_ACCEPTED);
 	CHECK_EQ(o->qpos, 1);
 	CHECK(floor_ctl_holds(fc, 1, 3));
 	CHECK(!floor_ctl_holds(fc, 1, 2));
@@ -286,6 +303,136 @@ static int test_auto_queue(void)
 	CHECK(o);
 	CHECK_EQ(o->err, BFCP_FLOOR_REQ_ID_NOT_EXIST);
 	CHECK_EQ(floor_ctl_request_count(fc), 1);
+
+	mem_deref(fc);
+	return 0;
+}
+
+
+/*
+ * RFC 8855 5.2.5: under an automatic policy nobody waits for a chair,
+ * so a queued request is Accepted with its queue position, in the
+ * OVERALL-REQUEST-STATUS and in each FLOOR-REQUEST-STATUS alike, in
+ * the reply, in later notifications and in FloorStatus (Figure 3).
+ * Pending is never sent for such a floor.
+ */
+static int test_auto_accepted(void)
+{
+	struct floor_ctl *fc = NULL;
+	const struct out *o;
+	size_t i;
+
+	CHECK_EQ(setup(&fc, FLOOR_CTL_AUTO, 1), 0);
+
+	send_fq(fc, 1, 1, 30);                    /* the chair watches */
+	CHECK(!send_req(fc, 2, 1, 0, -1, 31));    /* granted */
+	CHECK(!send_req(fc, 3, 1, 0, -1, 32));    /* 1st in the queue */
+	CHECK(!send_req(fc, 4, 1, 0, -1, 33));    /* 2nd */
+
+	o = find(3, BFCP_FLOOR_REQUEST_STATUS, 0);
+	CHECK(o);
+	CHECK_EQ(o->tid, 32);
+	CHECK_EQ(o->st, BFCP_ACCEPTED);
+	CHECK_EQ(o->qpos, 1);
+	CHECK_EQ(o->fst, BFCP_ACCEPTED);
+	CHECK_EQ(o->fqpos, 1);
+
+	o = find(4, BFCP_FLOOR_REQUEST_STATUS, 0);
+	CHECK(o);
+	CHECK_EQ(o->tid, 33);
+	CHECK_EQ(o->st, BFCP_ACCEPTED);
+	CHECK_EQ(o->qpos, 2);
+	CHECK_EQ(o->fst, BFCP_ACCEPTED);
+	CHECK_EQ(o->fqpos, 2);
+
+	/* the subscriber's last FloorStatus: 1 Granted, 2 Accepted 1st,
+	 * (3 Accepted 2nd follows) */
+	o = find(1, BFCP_FLOOR_STATUS, 3);
+	CHECK(o);
+	CHECK_EQ(o->tid, 0);
+	CHECK_EQ(o->nfri, 3);
+	CHECK_EQ(o->frid, 1);
+	CHECK_EQ(o->st, BFCP_GRANTED);
+	CHECK_EQ(o->qpos, 0);
+	CHECK_EQ(o->frid2, 2);
+	CHECK_EQ(o->st2, BFCP_ACCEPTED);
+	CHECK_EQ(o->qpos2, 1);
+
+	/* user 2 releases its grant: user 3 is granted, and user 4,
+	 * still Accepted, is told its new position (Transaction ID 0) */
+	send_frid(fc, BFCP_FLOOR_RELEASE, 2, 1, 34);
+	o = find(3, BFCP_FLOOR_REQUEST_STATUS, 1);
+	CHECK(o);
+	CHECK_EQ(o->tid, 0);
+	CHECK_EQ(o->st, BFCP_GRANTED);
+	CHECK_EQ(o->qpos, 0);
+	o = find(4, BFCP_FLOOR_REQUEST_STATUS, 1);
+	CHECK(o);
+	CHECK_EQ(o->tid, 0);
+	CHECK_EQ(o->st, BFCP_ACCEPTED);
+	CHECK_EQ(o->qpos, 1);
+	CHECK_EQ(o->fst, BFCP_ACCEPTED);
+	CHECK_EQ(o->fqpos, 1);
+
+	/* a FloorRequestQuery reports the same */
+	send_frid(fc, BFCP_FLOOR_REQUEST_QUERY, 4, 3, 35);
+	o = find(4, BFCP_FLOOR_REQUEST_STATUS, 2);
+	CHECK(o);
+	CHECK_EQ(o->tid, 35);
+	CHECK_EQ(o->st, BFCP_ACCEPTED);
+	CHECK_EQ(o->qpos, 1);
+
+	for (i = 0; i < outc; i++) {
+		CHECK(outv[i].st != BFCP_PENDING);
+		CHECK(outv[i].fst != BFCP_PENDING);
+		CHECK(outv[i].st2 != BFCP_PENDING);
+	}
+
+	mem_deref(fc);
+	return 0;
+}
+
+
+/* Under a chair, Pending carries queue position 0 until the chair
+ * accepts; the accepted request then waits Accepted with its
+ * position. */
+static int test_chair_pending_qpos0(void)
+{
+	struct floor_ctl *fc = NULL;
+	const struct out *o;
+
+	CHECK_EQ(setup(&fc, FLOOR_CTL_CHAIR, 1), 0);
+
+	CHECK(!send_req(fc, 2, 1, 0, -1, 1));
+	send_chair(fc, 1, 1, 1, BFCP_GRANTED, 2);
+	CHECK(floor_ctl_holds(fc, 1, 2));
+
+	CHECK(!send_req(fc, 3, 1, 0, -1, 3));
+	o = find(3, BFCP_FLOOR_REQUEST_STATUS, 0);
+	CHECK(o);
+	CHECK_EQ(o->st, BFCP_PENDING);
+	CHECK_EQ(o->qpos, 0);
+	CHECK_EQ(o->fst, BFCP_PENDING);
+	CHECK_EQ(o->fqpos, 0);
+
+	/* a second Pending request does not take a queue position either */
+	CHECK(!send_req(fc, 4, 1, 0, -1, 4));
+	o = find(4, BFCP_FLOOR_REQUEST_STATUS, 0);
+	CHECK(o);
+	CHECK_EQ(o->st, BFCP_PENDING);
+	CHECK_EQ(o->qpos, 0);
+
+	/* the chair accepts user 4 first: it is 1st in the queue, and
+	 * user 3, still waiting for the chair, stays Pending at 0 */
+	send_chair(fc, 1, 3, 1, BFCP_ACCEPTED, 5);
+	o = find(4, BFCP_FLOOR_REQUEST_STATUS, 1);
+	CHECK(o);
+	CHECK_EQ(o->tid, 0);
+	CHECK_EQ(o->st, BFCP_ACCEPTED);
+	CHECK_EQ(o->qpos, 1);
+	CHECK_EQ(o->fst, BFCP_ACCEPTED);
+	CHECK_EQ(o->fqpos, 1);
+	CHECK_EQ(count(3, BFCP_FLOOR_REQUEST_STATUS), 1);
 
 	mem_deref(fc);
 	return 0;
@@ -637,6 +784,8 @@ static int test_user_query(void)
 
 TEST_MAIN("floor_engine",
 	  CASE(test_auto_queue),
+	  CASE(test_auto_accepted),
+	  CASE(test_chair_pending_qpos0),
 	  CASE(test_priority),
 	  CASE(test_chair_flow),
 	  CASE(test_floorquery_subscribers),
