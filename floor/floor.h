@@ -104,4 +104,3 @@ int floor_part_alloc(struct floor_part **fpp, struct floor_conf *fc,
 		     const struct floor_part_cfg *cfg);
 uint16_t floor_part_port(const struct floor_part *fp);
 uint16_t floor_part_userid(const struct floor_part *fp);
-bool floor_part_connected(const struct floor_part *fp);

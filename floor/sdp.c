@@ -209,6 +209,34 @@ int floor_sdp_floorid_encode(char *buf, size_t size, uint16_t floorid,
 }
 
 
+/* token-char of RFC 8866 section 9 (RFC 4574 label = token) */
+static bool is_token_char(char c)
+{
+	return c == 0x21 || (c >= 0x23 && c <= 0x27) || c == 0x2a ||
+	       c == 0x2b || c == 0x2d || c == 0x2e ||
+	       (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) ||
+	       (c >= 0x5e && c <= 0x7e);
+}
+
+
+const char *floor_sdp_label_answer(const char *offered, const char *own)
+{
+	size_t i;
+
+	if (!offered || !offered[0])
+		return own;
+
+	/* an offered value we would not write ourselves (a space would
+	 * split a=floorid's label list) is not echoed */
+	for (i = 0; offered[i]; i++) {
+		if (i >= FLOOR_SDP_LABEL_MAX || !is_token_char(offered[i]))
+			return own;
+	}
+
+	return offered;
+}
+
+
 int floor_sdp_setup_decode(const struct pl *v, enum floor_setup *s)
 {
 	if (!v || !s)

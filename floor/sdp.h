@@ -10,10 +10,11 @@
  *   a=floorctrl:s-only           (floor_sdp_floorctrl_answer())
  *   a=confid:<floor_conf_id()>
  *   a=userid:<floor_part_userid()>
- *   a=floorid:1 mstrm:<label of the slides m=video>   (floor_sdp_floorid_encode())
- *   a=floorid:2 mstrm:<label of the m=audio>          (moderated audio)
+ *   a=floorid:1 mstrm:<slides label>   (floor_sdp_floorid_encode())
+ *   a=floorid:2 mstrm:<audio label>    (moderated audio)
  *   a=bfcpver:1
- * and a=label:<token> on each controlled m= line.
+ * and a=label:<token> on each controlled m= line: the offerer's own
+ * label where it gave one, else confd's (floor_sdp_label_answer()).
  */
 
 struct pl;
@@ -41,6 +42,18 @@ int  floor_sdp_floorid_decode(const struct pl *v, uint16_t *floorid,
 			      struct pl *labelv, size_t *labelc);
 int  floor_sdp_floorid_encode(char *buf, size_t size, uint16_t floorid,
 			      const char *label);
+
+/*
+ * The label the answer gives a floor-controlled stream, for its
+ * a=floorid mstrm: and its a=label.  RFC 8856 section 11: the answer
+ * names the offerer's label (a=floorid:1 mstrm:10 for an offered
+ * a=label:10), so the offerer finds the stream it labelled.  offered
+ * is the offered m= line's a=label value (NULL if none); it is used
+ * when it is a valid RFC 4574 label (an SDP token of at most
+ * FLOOR_SDP_LABEL_MAX bytes), otherwise own is.
+ */
+enum { FLOOR_SDP_LABEL_MAX = 64 };
+const char *floor_sdp_label_answer(const char *offered, const char *own);
 
 /* a=setup (RFC 4145) */
 enum floor_setup {

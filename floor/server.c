@@ -7,8 +7,8 @@
 #include <openssl/ssl.h>
 #include <openssl/crypto.h>
 #include <re.h>
-#include "floor/bfcp_frame.h"
-#include "floor/engine.h"
+#include "floor/frame_int.h"
+#include "floor/engine_int.h"
 #include "floor/floor.h"
 
 
@@ -30,7 +30,7 @@ struct floor_server {
 
 struct floor_conf {
 	struct floor_server *fs;
-	struct fctl *ctl;
+	struct floor_ctl *ctl;
 	struct list parts;
 	uint16_t next_userid;
 	floor_holders_h *holdh;
@@ -48,7 +48,7 @@ struct floor_part {
 	struct tcp_sock *ts;
 	struct tcp_conn *tc;
 	struct tls_conn *tlsc;
-	struct bfcp_frame *fr;
+	struct floor_frame *fr;
 	struct tmr tmr;
 	bool verified;           /* TLS peer pinned (or plain TCP) */
 	bool closing;
@@ -162,7 +162,7 @@ static void conn_close(struct floor_part *fp)
 	fp->closing = false;
 
 	if (was)
-		fctl_user_disconnect(fp->fc->ctl, fp->userid);
+		floor_ctl_user_disconnect(fp->fc->ctl, fp->userid);
 }
 
 
@@ -190,7 +190,7 @@ static void conn_close_graceful(struct floor_part *fp)
 	fp->closing = true;
 
 	if (fp->verified)
-		fctl_user_disconnect(fp->fc->ctl, fp->userid);
+		floor_ctl_user_disconnect(fp->fc->ctl, fp->userid);
 	fp->verified = false;
 
 	if (!fp->tlsc && fp->tc && tcp_conn_txqsz(fp->tc) == 0)
@@ -260,7 +260,7 @@ static void recv_handler(struct mbuf *mb, void *arg)
 		return;
 	}
 
-	err = bfcp_frame_push(fp->fr, mbuf_buf(mb), mbuf_get_left(mb));
+	err = floor_frame_push(fp->fr, mbuf_buf(mb), mbuf_get_left(mb));
 	if (err) {
 		conn_close_later(fp);
 		return;
@@ -268,18 +268,18 @@ static void recv_handler(struct mbuf *mb, void *arg)
 
 	while (!fp->closing) {
 
-		err = bfcp_frame_next(fp->fr, &msg, &len);
+		err = floor_frame_next(fp->fr, &msg, &len);
 		if (err == ENODATA)
 			break;
 
 		if (err) {
-			fctl_stream_error(fp->fc->ctl, fp->userid, err,
-					  msg, len);
+			floor_ctl_stream_error(fp->fc->ctl, fp->userid, err,
+					       msg, len);
 			conn_close_graceful(fp);
 			break;
 		}
 
-		if (fctl_recv(fp->fc->ctl, fp->userid, msg, len))
+		if (floor_ctl_recv(fp->fc->ctl, fp->userid, msg, len))
 			conn_close_graceful(fp);
 	}
 }
@@ -298,7 +298,7 @@ static int conn_setup(struct floor_part *fp)
 {
 	int err;
 
-	err = bfcp_frame_alloc(&fp->fr, BFCP_FRAME_MAX);
+	err = floor_frame_alloc(&fp->fr, FLOOR_FRAME_MAX);
 	if (err)
 		return err;
 
@@ -420,21 +420,24 @@ int floor_conf_alloc(struct floor_conf **fcp, struct floor_server *fs,
 	while (!confid)
 		confid = rand_u32();
 
-	err = fctl_alloc(&fc->ctl, confid, send_handler, holders_handler, fc);
+	err = floor_ctl_alloc(&fc->ctl, confid, send_handler, holders_handler,
+			      fc);
 	if (err)
 		goto out;
 
-	err = fctl_floor_add(fc->ctl, FLOOR_ID_PRES,
-			     cfg->pres_chair ? FCTL_CHAIR : FCTL_AUTO,
-			     cfg->pres_max);
+	err = floor_ctl_floor_add(fc->ctl, FLOOR_ID_PRES,
+				  cfg->pres_chair ? FLOOR_CTL_CHAIR
+				  : FLOOR_CTL_AUTO,
+				  cfg->pres_max);
 	if (!err && cfg->audio)
-		err = fctl_floor_add(fc->ctl, FLOOR_ID_AUDIO,
-				     cfg->audio_chair ? FCTL_CHAIR : FCTL_AUTO,
-				     cfg->audio_max);
+		err = floor_ctl_floor_add(fc->ctl, FLOOR_ID_AUDIO,
+					  cfg->audio_chair ? FLOOR_CTL_CHAIR
+					  : FLOOR_CTL_AUTO,
+					  cfg->audio_max);
 	if (err)
 		goto out;
 
-	fctl_set_max_requests(fc->ctl, cfg->max_requests);
+	floor_ctl_set_max_requests(fc->ctl, cfg->max_requests);
 
  out:
 	if (err)
@@ -448,14 +451,14 @@ int floor_conf_alloc(struct floor_conf **fcp, struct floor_server *fs,
 
 uint32_t floor_conf_id(const struct floor_conf *fc)
 {
-	return fc ? fctl_confid(fc->ctl) : 0;
+	return fc ? floor_ctl_confid(fc->ctl) : 0;
 }
 
 
 bool floor_conf_holds(const struct floor_conf *fc, uint16_t floorid,
 		      uint16_t userid)
 {
-	return fc && fctl_holds(fc->ctl, floorid, userid);
+	return fc && floor_ctl_holds(fc->ctl, floorid, userid);
 }
 
 
@@ -473,7 +476,7 @@ static void part_destructor(void *arg)
 	fp->sec.psk_tls = mem_deref(fp->sec.psk_tls);
 
 	list_unlink(&fp->le);
-	fctl_user_remove(fp->fc->ctl, fp->userid);
+	floor_ctl_user_remove(fp->fc->ctl, fp->userid);
 
 	mem_deref(fp->fc);
 }
@@ -481,7 +484,7 @@ static void part_destructor(void *arg)
 
 static bool userid_used(const struct floor_conf *fc, uint16_t id)
 {
-	return fctl_user_exists(fc->ctl, id);
+	return floor_ctl_user_exists(fc->ctl, id);
 }
 
 
@@ -589,7 +592,7 @@ int floor_part_alloc(struct floor_part **fpp, struct floor_conf *fc,
 		fp->peer = *cfg->peer;
 	tmr_init(&fp->tmr);
 
-	err = fctl_user_add(fc->ctl, id, cfg->chair, cfg->dname, cfg->uri);
+	err = floor_ctl_user_add(fc->ctl, id, cfg->chair, cfg->dname, cfg->uri);
 	if (err) {
 		/* not in the engine yet: do not let the destructor remove
 		 * a user of the same ID */
@@ -620,10 +623,4 @@ uint16_t floor_part_port(const struct floor_part *fp)
 uint16_t floor_part_userid(const struct floor_part *fp)
 {
 	return fp ? fp->userid : 0;
-}
-
-
-bool floor_part_connected(const struct floor_part *fp)
-{
-	return fp && fp->tc && fp->verified && !fp->closing;
 }

@@ -12,6 +12,7 @@
 #include "keying/mikey/mikey_ticket.h"
 #include "media/media.h"
 #include "floor/floor.h"
+#include "floor/sdp.h"
 #include "eventpkg/eventpkg.h"
 #include "msrp/msrp.h"
 #include "focus/core.h"
@@ -223,8 +224,11 @@ static int negotiate(struct participant *p, struct negotiation_error *ne,
 	}
 
 	if (def->floor.audio != CONFDEF_AUDIO_FLOOR_OFF)
-		err = sdp_media_set_lattr(p->am, true, "label",
-					  SDP_LABEL_AUDIO);
+		err = sdp_media_set_lattr(p->am, true, "label", "%s",
+					  floor_sdp_label_answer(
+						  sdp_media_rattr(p->am,
+								  "label"),
+						  SDP_LABEL_AUDIO));
 	else
 		sdp_media_del_lattr(p->am, "label");
 	if (err)

@@ -85,6 +85,15 @@ static int conf_floor(struct conference *conf)
 }
 
 
+/* The label our answer gives a floor-controlled m= line, as
+ * sdp_video.c and sdp_audio.c write it there too. */
+static const char *label_of(const struct sdp_media *m, const char *own)
+{
+	return floor_sdp_label_answer(m ? sdp_media_rattr(m, "label") : NULL,
+				      own);
+}
+
+
 static int set_attrs(struct participant *p, enum floor_setup setup,
 		     bool tls, const char *floorctrl)
 {
@@ -110,10 +119,13 @@ static int set_attrs(struct participant *p, enum floor_setup setup,
 				   floor_part_userid(p->fp));
 
 	/* the presentation floor controls the slides stream, when there
-	 * is one; RFC 8856 makes mstrm optional */
+	 * is one; RFC 8856 makes mstrm optional.  The label is the
+	 * offerer's own when it gave one (RFC 8856 section 11). */
 	if (p->vm && sdp_media_rport(p->vm) && p->video_slides)
 		err |= floor_sdp_floorid_encode(buf, sizeof(buf),
-						FLOOR_ID_PRES, SDP_LABEL_SLIDES);
+						FLOOR_ID_PRES,
+						label_of(p->vm,
+							 SDP_LABEL_SLIDES));
 	else
 		err |= re_snprintf(buf, sizeof(buf), "%u", FLOOR_ID_PRES) < 0;
 	err |= sdp_media_set_lattr(p->bm, false, "floorid", "%s", buf);
@@ -121,7 +133,8 @@ static int set_attrs(struct participant *p, enum floor_setup setup,
 	if (conf->def->floor.audio != CONFDEF_AUDIO_FLOOR_OFF) {
 		err |= floor_sdp_floorid_encode(buf, sizeof(buf),
 						FLOOR_ID_AUDIO,
-						SDP_LABEL_AUDIO);
+						label_of(p->am,
+							 SDP_LABEL_AUDIO));
 		err |= sdp_media_set_lattr(p->bm, false, "floorid", "%s",
 					   buf);
 	}

@@ -10,6 +10,7 @@
 #include "focus/focus.h"
 #include "keying/sdes.h"
 #include "floor/floor.h"
+#include "floor/sdp.h"
 #include "eventpkg/eventpkg.h"
 #include "msrp/msrp.h"
 #include "focus/core.h"
@@ -184,7 +185,10 @@ int sdpv_negotiate(struct participant *p, struct negotiation_error *ne)
 	p->video_slides = true;
 	sdp_media_set_lport(p->vm, p->vsink->port);
 	err  = sdp_media_set_lattr(p->vm, true, "content", "slides");
-	err |= sdp_media_set_lattr(p->vm, true, "label", SDP_LABEL_SLIDES);
+	err |= sdp_media_set_lattr(p->vm, true, "label", "%s",
+				   floor_sdp_label_answer(
+					   sdp_media_rattr(p->vm, "label"),
+					   SDP_LABEL_SLIDES));
 	if (err) {
 		err = ENOMEM;
 		goto out;

@@ -6,9 +6,9 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <re.h>
-#include "floor/bfcp_frame.h"
-#include "floor/bfcp_msg.h"
-#include "floor/engine.h"
+#include "floor/frame_int.h"
+#include "floor/msg_int.h"
+#include "floor/engine_int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -20,9 +20,9 @@ static void sendh(uint16_t userid, struct mbuf *mb, void *arg)
 	(void)userid;
 	(void)arg;
 	/* whatever the engine writes must pass our own strict check */
-	if (bfcp_msg_check(mbuf_buf(mb), mbuf_get_left(mb)))
+	if (floor_msg_check(mbuf_buf(mb), mbuf_get_left(mb)))
 		__builtin_trap();
-	if (bfcp_msg_decode_tcp(&msg, mbuf_buf(mb), mbuf_get_left(mb)))
+	if (floor_msg_decode_tcp(&msg, mbuf_buf(mb), mbuf_get_left(mb)))
 		__builtin_trap();
 	mem_deref(msg);
 }
@@ -30,8 +30,8 @@ static void sendh(uint16_t userid, struct mbuf *mb, void *arg)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct bfcp_frame *fr = NULL;
-	struct fctl *fc = NULL;
+	struct floor_frame *fr = NULL;
+	struct floor_ctl *fc = NULL;
 	const uint8_t *m;
 	size_t len, cut;
 	int err;
@@ -45,32 +45,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (cut > size)
 		cut = size;
 
-	if (bfcp_frame_alloc(&fr, 4096) ||
-	    fctl_alloc(&fc, 77, sendh, NULL, NULL))
+	if (floor_frame_alloc(&fr, 4096) ||
+	    floor_ctl_alloc(&fc, 77, sendh, NULL, NULL))
 		goto out;
 
-	(void)fctl_floor_add(fc, 1, FCTL_AUTO, 1);
-	(void)fctl_floor_add(fc, 2, FCTL_CHAIR, 2);
-	(void)fctl_user_add(fc, 1, true, "c", NULL);
-	(void)fctl_user_add(fc, 2, false, NULL, NULL);
+	(void)floor_ctl_floor_add(fc, 1, FLOOR_CTL_AUTO, 1);
+	(void)floor_ctl_floor_add(fc, 2, FLOOR_CTL_CHAIR, 2);
+	(void)floor_ctl_user_add(fc, 1, true, "c", NULL);
+	(void)floor_ctl_user_add(fc, 2, false, NULL, NULL);
 
-	(void)bfcp_frame_push(fr, data, cut);
+	(void)floor_frame_push(fr, data, cut);
 	for (;;) {
-		err = bfcp_frame_next(fr, &m, &len);
+		err = floor_frame_next(fr, &m, &len);
 		if (err == ENODATA && cut < size) {
-			(void)bfcp_frame_push(fr, data + cut, size - cut);
+			(void)floor_frame_push(fr, data + cut, size - cut);
 			cut = size;
 			continue;
 		}
 		if (err)
 			break;
 		/* alternate users so both chair and participant paths run */
-		if (fctl_recv(fc, (len & 1) + 1, m, len))
+		if (floor_ctl_recv(fc, (len & 1) + 1, m, len))
 			break;
 	}
 
-	fctl_user_disconnect(fc, 1);
-	fctl_user_remove(fc, 2);
+	floor_ctl_user_disconnect(fc, 1);
+	floor_ctl_user_remove(fc, 2);
  out:
 	mem_deref(fc);
 	mem_deref(fr);

@@ -35,7 +35,8 @@ ua() { # ua OUT PORT USER SCRIPT [extra args]
 }
 has() { grep -q -- "$2" "$T/$1"; }
 
-# ---- 1. automatic floor: Granted, Pending at position 1, release moves
+# ---- 1. automatic floor: Granted, Accepted at position 1 (RFC 8855
+#         5.2.5: Pending is only for a chair's decision), release moves
 #         the grant; a FloorQuery subscriber sees every change.  Captured.
 P=$BASE
 CAP=$T/bfcp.pcap
@@ -56,10 +57,11 @@ sleep 0.3
 ua q2 $(port_of q 2) 2 "req 1 ppi=slides; wait FloorRequestStatus status=Granted; sleep 900; release 1; wait FloorRequestStatus status=Released; sleep 200" &
 A=$!
 sleep 0.4
-ua q3 $(port_of q 3) 3 "req 1; wait FloorRequestStatus status=Pending qpos=1; wait FloorRequestStatus tid=0 status=Granted; frq 2; wait FloorRequestStatus status=Granted; sleep 1500"
+ua q3 $(port_of q 3) 3 "req 1; wait FloorRequestStatus status=Accepted qpos=1; wait FloorRequestStatus tid=0 status=Granted; frq 2; wait FloorRequestStatus status=Granted; sleep 1500"
 wait $A $S
-if has q2 "MATCH.*tid=1 .*status=Granted" && has q3 "MATCH.*tid=1 .*status=Pending qpos=1" &&
-   has q3 "MATCH.*tid=0 .*status=Granted" && has q2 "status=Released"; then
+if has q2 "MATCH.*tid=1 .*status=Granted" && has q3 "MATCH.*tid=1 .*status=Accepted qpos=1" &&
+   has q3 "MATCH.*tid=0 .*status=Granted" && has q2 "status=Released" &&
+   ! has q3 "RECV FloorRequestStatus.*status=Pending"; then
 	ok auto_queue_release
 else
 	bad auto_queue_release "$T/q2" "$T/q3"
@@ -67,7 +69,8 @@ fi
 # the subscriber saw: A granted, B queued, A released + B granted
 if [ "$(grep -c '^RECV FloorStatus' "$T/q1")" -ge 4 ] &&
    grep '^RECV FloorStatus.*tid=0' "$T/q1" | grep -q 'fri=1 .*status=Granted' &&
-   grep '^RECV FloorStatus.*tid=0' "$T/q1" | grep -q 'status=Pending qpos=1' &&
+   grep '^RECV FloorStatus.*tid=0' "$T/q1" | grep -q 'status=Accepted qpos=1' &&
+   ! grep -q '^RECV FloorStatus.*status=Pending' "$T/q1" &&
    grep '^RECV FloorStatus.*tid=0' "$T/q1" | grep -q 'fri=2 .*status=Granted'; then
 	ok floorquery_sees_changes
 else
@@ -131,7 +134,7 @@ start_harness g --ports $P-$((P + 3)) --confid 77 -u 1 -u 2 -u 3 || echo "FAIL b
 ua g1 $(port_of g 1) 1 "req 1; wait FloorRequestStatus status=Granted; sleep 1200; hello; wait HelloAck; frq 1; wait FloorRequestStatus status=Granted; quit" &
 A=$!
 sleep 0.3
-ua g3 $(port_of g 3) 3 "req 1; wait FloorRequestStatus status=Pending qpos=1; wait FloorRequestStatus status=Granted" &
+ua g3 $(port_of g 3) 3 "req 1; wait FloorRequestStatus status=Accepted qpos=1; wait FloorRequestStatus status=Granted" &
 C=$!
 sleep 0.3
 ua g2 $(port_of g 2) 2 "garbage; wait Error error=10; closed"

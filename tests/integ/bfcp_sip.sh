@@ -13,13 +13,16 @@ UA="$BUILD/confd-ua bfcp"
 S=$TOP/tests/sipp
 ROOM=sip:room@$CONFD_DOMAIN
 MOD=sip:moderated@$CONFD_DOMAIN
+LAB=sip:labelled@$CONFD_DOMAIN
 confd_setup
 _r=$(free_range 40)
 printf 'tcp_ports %s\n' "$_r" >>"$CONFD_CONF"
 confctl conf add "$ROOM" --srtp optional >/dev/null
 confctl conf add "$MOD" --srtp required >/dev/null
 confctl conf policy "$MOD" --floor-pres chair >/dev/null
-for r in "$ROOM" "$MOD"; do
+confctl conf add "$LAB" --srtp optional >/dev/null
+confctl conf policy "$LAB" --floor-audio auto >/dev/null
+for r in "$ROOM" "$MOD" "$LAB"; do
 	confctl part add "$r" "sip:alice@$CONFD_DOMAIN" >/dev/null
 	confctl part add "$r" "sip:bob@$CONFD_DOMAIN" --role chair >/dev/null
 done
@@ -32,13 +35,15 @@ A_FP=$(fp_of "$TMP/alice.pem")
 B_FP=$(fp_of "$TMP/bob.pem")
 M_FP=$(fp_of "$TMP/mallory.pem")
 
-# join NAME ROOM CALLER PROTO FP HOLD_MS: a call in the background;
-# waits for the 200 and sets PORT, CONFID, USERID from the answer
+# join NAME ROOM CALLER PROTO FP HOLD_MS [SCENARIO]: a call in the
+# background; waits for the 200 and sets PORT, CONFID, USERID from the
+# answer
 join() {
 	_n=$1 _room=$2 _caller=$3 _proto=$4 _fp=$5 _hold=$6
+	_sf=${7:-bfcp_offer.xml}
 	mkdir -p "$TMP/$_n"
 	( cd "$TMP/$_n" && exec timeout 60 sipp 127.0.0.1:"$CONFD_SIP_PORT" \
-		-sf "$S/bfcp_offer.xml" -s "${_room#sip:}" \
+		-sf "$S/$_sf" -s "${_room#sip:}" \
 		-key domain "$CONFD_DOMAIN" -key caller "$_caller" \
 		-key proto "$_proto" -key fp "$_fp" -d "$_hold" \
 		-i 127.0.0.1 -p "$(free_port)" -mp "$(free_port)" -m 1 -l 1 \
@@ -61,24 +66,32 @@ bfcp() {
 		>"$TMP/$1" 2>&1
 }
 has() { grep -q -- "$2" "$TMP/$1"; }
+# answer NAME: the 200 to NAME's INVITE, from SIPp's log, without CRs
+answer() {
+	tr -d '\r' <"$(ls "$TMP/$1"/*_messages.log)" |
+		awk '/^ *SIP\/2.0 200/ { a = 1 } a && /^-----/ { exit } a'
+}
 
-# ---- automatic floor over TLS: Granted, Pending at position 1, the
-#      release moves the grant.
+# ---- automatic floor over TLS: Granted, Accepted at position 1 (RFC
+#      8855 5.2.5), the release moves the grant.
 join a "$ROOM" alice TCP/TLS/BFCP "$A_FP" 6000 || lib_done
 A_PORT=$PORT A_USER=$USERID
+check "no label offered: the answer names confd's own (a=floorid:1 mstrm:slides)" \
+	sh -c "grep -q 'a=floorid:1 mstrm:slides' $TMP/a/*_messages.log"
 join b "$ROOM" bob TCP/TLS/BFCP "$B_FP" 6000 || lib_done
 check "each participant has its own BFCP port and user ID" \
 	test "$A_PORT" != "$PORT" -a "$A_USER" != "$USERID"
-bfcp b.out "$TMP/bob.pem" "hello; wait HelloAck; sleep 400; req 1; wait FloorRequestStatus status=Pending qpos=1; wait FloorRequestStatus tid=0 status=Granted" &
+bfcp b.out "$TMP/bob.pem" "hello; wait HelloAck; sleep 400; req 1; wait FloorRequestStatus status=Accepted qpos=1; wait FloorRequestStatus tid=0 status=Granted" &
 bpid=$!
 PORT=$A_PORT USERID=$A_USER
 bfcp a.out "$TMP/alice.pem" "hello; wait HelloAck; req 1; wait FloorRequestStatus status=Granted; sleep 1000; release 1; wait FloorRequestStatus status=Released"
 wait $bpid
-if has a.out "MATCH.*status=Granted" && has b.out "MATCH.*status=Pending qpos=1" &&
-   has b.out "MATCH.*tid=0 .*status=Granted"; then
-	pass "TLS: first Granted, second Pending at 1, release moves the grant"
+if has a.out "MATCH.*status=Granted" && has b.out "MATCH.*status=Accepted qpos=1" &&
+   has b.out "MATCH.*tid=0 .*status=Granted" &&
+   ! has b.out "RECV FloorRequestStatus.*status=Pending"; then
+	pass "TLS: first Granted, second Accepted at 1, release moves the grant"
 else
-	fail "TLS: first Granted, second Pending at 1, release moves the grant"
+	fail "TLS: first Granted, second Accepted at 1, release moves the grant"
 	sed 's/^/    a| /' "$TMP/a.out"; sed 's/^/    b| /' "$TMP/b.out"
 fi
 check "HelloAck carries the answer's conference and user" has a.out "RECV HelloAck.*conf=$CONFID .*user=$A_USER"
@@ -123,5 +136,22 @@ else
 	fail "TCP/BFCP declined (port 0) when policy requires TLS" "port $PORT"
 fi
 wait "$e_PID" 2>/dev/null
+
+# ---- RFC 8856 section 11: the offer labels its streams (a=label:10 on
+#      the slides, a=label:11 on the audio); the answer's a=floorid
+#      names the offerer's labels, not confd's own.
+join l "$LAB" alice TCP/TLS/BFCP "$A_FP" 300 bfcp_offer_label.xml
+wait "$l_PID"; l_rc=$?
+answer l >"$TMP/l.answer"
+if [ "$l_rc" = 0 ] && grep -q '^ *a=floorid:1 mstrm:10 *$' "$TMP/l.answer" &&
+   grep -q '^ *a=floorid:2 mstrm:11 *$' "$TMP/l.answer" &&
+   grep -q '^ *a=label:10' "$TMP/l.answer" &&
+   grep -q '^ *a=label:11' "$TMP/l.answer" &&
+   ! grep -q 'mstrm:slides\|mstrm:audio' "$TMP/l.answer"; then
+	pass "offered labels: a=floorid:1 mstrm:10 and a=floorid:2 mstrm:11 in the answer"
+else
+	fail "offered labels: a=floorid:1 mstrm:10 and a=floorid:2 mstrm:11 in the answer" "sipp rc $l_rc"
+	sed 's/^/    | /' "$TMP/l.answer"
+fi
 check "confd still running" confd_alive
 lib_done

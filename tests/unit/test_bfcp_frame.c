@@ -6,8 +6,8 @@
  */
 #include <string.h>
 #include <re.h>
-#include "floor/bfcp_frame.h"
-#include "floor/bfcp_msg.h"
+#include "floor/frame_int.h"
+#include "floor/msg_int.h"
 #include "tests/unit/check.h"
 
 
@@ -27,7 +27,7 @@ static const uint8_t freq[] = {
 
 static int test_whole_and_multi(void)
 {
-	struct bfcp_frame *fr = NULL;
+	struct floor_frame *fr = NULL;
 	uint8_t buf[64];
 	const uint8_t *m;
 	size_t n, len = 0;
@@ -36,20 +36,20 @@ static int test_whole_and_multi(void)
 	memcpy(buf + n, freq, sizeof(freq)); n += sizeof(freq);
 	memcpy(buf + n, hello, sizeof(hello)); n += sizeof(hello);
 
-	CHECK_EQ(bfcp_frame_alloc(&fr, 0), 0);
-	CHECK_EQ(bfcp_frame_next(fr, &m, &len), ENODATA);
-	CHECK_EQ(bfcp_frame_push(fr, buf, n), 0);
+	CHECK_EQ(floor_frame_alloc(&fr, 0), 0);
+	CHECK_EQ(floor_frame_next(fr, &m, &len), ENODATA);
+	CHECK_EQ(floor_frame_push(fr, buf, n), 0);
 
-	CHECK_EQ(bfcp_frame_next(fr, &m, &len), 0);
+	CHECK_EQ(floor_frame_next(fr, &m, &len), 0);
 	CHECK_EQ(len, sizeof(hello));
 	CHECK_MEM(m, hello, len);
-	CHECK_EQ(bfcp_frame_next(fr, &m, &len), 0);
+	CHECK_EQ(floor_frame_next(fr, &m, &len), 0);
 	CHECK_EQ(len, sizeof(freq));
 	CHECK_MEM(m, freq, len);
-	CHECK_EQ(bfcp_frame_next(fr, &m, &len), 0);
+	CHECK_EQ(floor_frame_next(fr, &m, &len), 0);
 	CHECK_EQ(len, sizeof(hello));
-	CHECK_EQ(bfcp_frame_next(fr, &m, &len), ENODATA);
-	CHECK_EQ(bfcp_frame_pending(fr), 0);
+	CHECK_EQ(floor_frame_next(fr, &m, &len), ENODATA);
+	CHECK_EQ(floor_frame_pending(fr), 0);
 
 	mem_deref(fr);
 	return 0;
@@ -67,20 +67,20 @@ static int test_split_everywhere(void)
 	memcpy(buf + n, hello, sizeof(hello)); n += sizeof(hello);
 
 	for (cut = 0; cut <= n; cut++) {
-		struct bfcp_frame *fr = NULL;
+		struct floor_frame *fr = NULL;
 		const uint8_t *m;
 		size_t len = 0, got = 0;
 		int err;
 
-		CHECK_EQ(bfcp_frame_alloc(&fr, 0), 0);
-		CHECK_EQ(bfcp_frame_push(fr, buf, cut), 0);
-		while ((err = bfcp_frame_next(fr, &m, &len)) == 0)
+		CHECK_EQ(floor_frame_alloc(&fr, 0), 0);
+		CHECK_EQ(floor_frame_push(fr, buf, cut), 0);
+		while ((err = floor_frame_next(fr, &m, &len)) == 0)
 			++got;
 		CHECK_EQ(err, ENODATA);
 		CHECK_EQ(got, cut >= n ? 2 : cut >= sizeof(freq) ? 1 : 0);
 
-		CHECK_EQ(bfcp_frame_push(fr, buf + cut, n - cut), 0);
-		while ((err = bfcp_frame_next(fr, &m, &len)) == 0) {
+		CHECK_EQ(floor_frame_push(fr, buf + cut, n - cut), 0);
+		while ((err = floor_frame_next(fr, &m, &len)) == 0) {
 			++got;
 			CHECK_MEM(m, got == 1 ? freq : hello, len);
 		}
@@ -90,14 +90,14 @@ static int test_split_everywhere(void)
 	}
 
 	{
-		struct bfcp_frame *fr = NULL;
+		struct floor_frame *fr = NULL;
 		const uint8_t *m;
 		size_t len = 0, got = 0, i;
 
-		CHECK_EQ(bfcp_frame_alloc(&fr, 0), 0);
+		CHECK_EQ(floor_frame_alloc(&fr, 0), 0);
 		for (i = 0; i < n; i++) {
-			CHECK_EQ(bfcp_frame_push(fr, buf + i, 1), 0);
-			while (bfcp_frame_next(fr, &m, &len) == 0)
+			CHECK_EQ(floor_frame_push(fr, buf + i, 1), 0);
+			while (floor_frame_next(fr, &m, &len) == 0)
 				++got;
 		}
 		CHECK_EQ(got, 2);
@@ -110,31 +110,31 @@ static int test_split_everywhere(void)
 
 static int test_oversize(void)
 {
-	struct bfcp_frame *fr = NULL;
+	struct floor_frame *fr = NULL;
 	/* payload length 0x4000 words = 64 KiB + header > 64 KiB cap */
 	uint8_t big[12] = {0x20, 1, 0x40, 0x00, 0, 0, 0, 7, 0, 1, 0, 2};
 	const uint8_t *m;
 	size_t len = 0;
 
-	CHECK_EQ(bfcp_frame_alloc(&fr, 0), 0);
-	CHECK_EQ(bfcp_frame_push(fr, big, 4), 0);
-	CHECK_EQ(bfcp_frame_next(fr, &m, &len), EMSGSIZE);
+	CHECK_EQ(floor_frame_alloc(&fr, 0), 0);
+	CHECK_EQ(floor_frame_push(fr, big, 4), 0);
+	CHECK_EQ(floor_frame_next(fr, &m, &len), EMSGSIZE);
 	CHECK_EQ(len, 4);
 	/* dead from now on */
-	CHECK_EQ(bfcp_frame_push(fr, hello, sizeof(hello)), EPIPE);
-	CHECK_EQ(bfcp_frame_next(fr, &m, &len), EPIPE);
+	CHECK_EQ(floor_frame_push(fr, hello, sizeof(hello)), EPIPE);
+	CHECK_EQ(floor_frame_next(fr, &m, &len), EPIPE);
 	mem_deref(fr);
 
 	/* 0x3ffd words + 12 = 65536: exactly at the cap is fine */
 	big[2] = 0x3f; big[3] = 0xfd;
-	CHECK_EQ(bfcp_frame_peek(big, 12, BFCP_FRAME_MAX, &len), ENODATA);
+	CHECK_EQ(floor_frame_peek(big, 12, FLOOR_FRAME_MAX, &len), ENODATA);
 	return 0;
 }
 
 
 static int test_bad_version(void)
 {
-	struct bfcp_frame *fr = NULL;
+	struct floor_frame *fr = NULL;
 	const uint8_t *m;
 	size_t len = 0;
 	uint8_t v;
@@ -145,19 +145,19 @@ static int test_bad_version(void)
 
 		memcpy(b, hello, sizeof(b));
 		b[0] = (uint8_t)(v << 5);
-		err = bfcp_frame_peek(b, 1, BFCP_FRAME_MAX, &len);
+		err = floor_frame_peek(b, 1, FLOOR_FRAME_MAX, &len);
 		CHECK_EQ(err, (v == 1 || v == 2) ? ENODATA : EPROTO);
 	}
 
-	CHECK_EQ(bfcp_frame_alloc(&fr, 0), 0);
-	CHECK_EQ(bfcp_frame_push(fr, (const uint8_t *)"GARBAGE!", 8), 0);
+	CHECK_EQ(floor_frame_alloc(&fr, 0), 0);
+	CHECK_EQ(floor_frame_push(fr, (const uint8_t *)"GARBAGE!", 8), 0);
 	/* 'G' = 0x47: version 2, length "RB" = 0x5242 words: too big */
-	CHECK_EQ(bfcp_frame_next(fr, &m, &len), EMSGSIZE);
+	CHECK_EQ(floor_frame_next(fr, &m, &len), EMSGSIZE);
 	mem_deref(fr);
 
-	CHECK_EQ(bfcp_frame_alloc(&fr, 0), 0);
-	CHECK_EQ(bfcp_frame_push(fr, (const uint8_t *)"\xff\x00", 2), 0);
-	CHECK_EQ(bfcp_frame_next(fr, &m, &len), EPROTO);
+	CHECK_EQ(floor_frame_alloc(&fr, 0), 0);
+	CHECK_EQ(floor_frame_push(fr, (const uint8_t *)"\xff\x00", 2), 0);
+	CHECK_EQ(floor_frame_next(fr, &m, &len), EPROTO);
 	CHECK_EQ(len, 2);
 	mem_deref(fr);
 	return 0;
@@ -169,34 +169,34 @@ static int test_check_strict(void)
 	struct bfcp_msg *msg = NULL;
 	uint8_t b[32];
 
-	CHECK_EQ(bfcp_msg_check(hello, sizeof(hello)), 0);
-	CHECK_EQ(bfcp_msg_check(freq, sizeof(freq)), 0);
+	CHECK_EQ(floor_msg_check(hello, sizeof(hello)), 0);
+	CHECK_EQ(floor_msg_check(freq, sizeof(freq)), 0);
 
 	/* FLOOR-ID of length 6 (libre would read 2 bytes and desync) */
 	memcpy(b, freq, sizeof(freq));
 	b[13] = 6;
-	CHECK_EQ(bfcp_msg_check(b, sizeof(freq)), EBADMSG);
+	CHECK_EQ(floor_msg_check(b, sizeof(freq)), EBADMSG);
 
 	/* attribute running past the payload */
 	memcpy(b, freq, sizeof(freq));
 	b[17] = 40;
-	CHECK_EQ(bfcp_msg_check(b, sizeof(freq)), EBADMSG);
+	CHECK_EQ(floor_msg_check(b, sizeof(freq)), EBADMSG);
 
 	/* length field disagrees with the frame */
 	memcpy(b, freq, sizeof(freq));
 	b[3] = 1;
-	CHECK_EQ(bfcp_msg_check(b, sizeof(freq)), EBADMSG);
+	CHECK_EQ(floor_msg_check(b, sizeof(freq)), EBADMSG);
 
 	/* attribute length < 2 */
 	memcpy(b, freq, sizeof(freq));
 	b[13] = 0;
-	CHECK_EQ(bfcp_msg_check(b, sizeof(freq)), EBADMSG);
+	CHECK_EQ(floor_msg_check(b, sizeof(freq)), EBADMSG);
 
 	/* F bit must be ignored over TCP: libre alone refuses it */
 	memcpy(b, freq, sizeof(freq));
 	b[0] |= 0x08;
-	CHECK_EQ(bfcp_msg_check(b, sizeof(freq)), 0);
-	CHECK_EQ(bfcp_msg_decode_tcp(&msg, b, sizeof(freq)), 0);
+	CHECK_EQ(floor_msg_check(b, sizeof(freq)), 0);
+	CHECK_EQ(floor_msg_decode_tcp(&msg, b, sizeof(freq)), 0);
 	CHECK_EQ(msg->prim, BFCP_FLOOR_REQUEST);
 	CHECK(bfcp_msg_attr(msg, BFCP_FLOOR_ID) != NULL);
 	CHECK_EQ(bfcp_msg_attr(msg, BFCP_FLOOR_ID)->v.floorid, 1);
@@ -211,27 +211,27 @@ static int test_writer(void)
 {
 	struct mbuf *mb = mbuf_alloc(64);
 	struct bfcp_msg *msg = NULL;
-	struct bfcp_w w;
+	struct floor_w w;
 	const struct bfcp_attr *fri, *ors, *rs;
 
 	CHECK(mb != NULL);
-	bfcp_w_begin(&w, mb, BFCP_FLOOR_REQUEST_STATUS, 7, 9, 2);
-	bfcp_w_group(&w, BFCP_FLOOR_REQ_INFO, 0x1234);
-	bfcp_w_group(&w, BFCP_OVERALL_REQ_STATUS, 0x1234);
-	bfcp_w_2(&w, BFCP_REQUEST_STATUS, BFCP_PENDING, 1);
-	bfcp_w_group_end(&w);
-	bfcp_w_str(&w, BFCP_PART_PROV_INFO, "abcde");
-	bfcp_w_group_end(&w);
-	CHECK_EQ(bfcp_w_end(&w), 0);
+	floor_w_begin(&w, mb, BFCP_FLOOR_REQUEST_STATUS, 7, 9, 2);
+	floor_w_group(&w, BFCP_FLOOR_REQ_INFO, 0x1234);
+	floor_w_group(&w, BFCP_OVERALL_REQ_STATUS, 0x1234);
+	floor_w_2(&w, BFCP_REQUEST_STATUS, BFCP_PENDING, 1);
+	floor_w_group_end(&w);
+	floor_w_str(&w, BFCP_PART_PROV_INFO, "abcde");
+	floor_w_group_end(&w);
+	CHECK_EQ(floor_w_end(&w), 0);
 
 	/* FRI = 4 + ORS(4 + 4) + PPI(2 + 5 + 1 pad) = 20 */
 	CHECK_EQ(mb->end, 12 + 20);
 	CHECK_EQ(mb->buf[3], 5);
 	CHECK_EQ(mb->buf[12], (BFCP_FLOOR_REQ_INFO << 1));
 	CHECK_EQ(mb->buf[13], 20);
-	CHECK_EQ(bfcp_msg_check(mb->buf, mb->end), 0);
+	CHECK_EQ(floor_msg_check(mb->buf, mb->end), 0);
 
-	CHECK_EQ(bfcp_msg_decode_tcp(&msg, mb->buf, mb->end), 0);
+	CHECK_EQ(floor_msg_decode_tcp(&msg, mb->buf, mb->end), 0);
 	fri = bfcp_msg_attr(msg, BFCP_FLOOR_REQ_INFO);
 	CHECK(fri != NULL);
 	CHECK_EQ(fri->v.floorreqid, 0x1234);
@@ -251,9 +251,9 @@ static int test_writer(void)
 		memset(big, 'x', sizeof(big) - 1);
 		big[sizeof(big) - 1] = 0;
 		mb = mbuf_alloc(64);
-		bfcp_w_begin(&w, mb, BFCP_ERROR, 1, 1, 1);
-		bfcp_w_str(&w, BFCP_ERROR_INFO, big);
-		CHECK_EQ(bfcp_w_end(&w), EOVERFLOW);
+		floor_w_begin(&w, mb, BFCP_ERROR, 1, 1, 1);
+		floor_w_str(&w, BFCP_ERROR_INFO, big);
+		CHECK_EQ(floor_w_end(&w), EOVERFLOW);
 		mem_deref(mb);
 	}
 	return 0;

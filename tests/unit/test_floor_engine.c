@@ -6,7 +6,7 @@
  */
 #include <string.h>
 #include <re.h>
-#include "floor/engine.h"
+#include "floor/engine_int.h"
 #include "tests/unit/check.h"
 
 
@@ -18,6 +18,9 @@ struct out {
 	uint16_t tid;
 	uint16_t frid;      /* FLOOR-REQUEST-INFORMATION (first) */
 	uint8_t st, qpos;   /* its OVERALL-REQUEST-STATUS */
+	uint8_t fst, fqpos; /* its first FLOOR-REQUEST-STATUS */
+	uint16_t frid2;     /* the second FLOOR-REQUEST-INFORMATION */
+	uint8_t st2, qpos2; /* its OVERALL-REQUEST-STATUS */
 	uint8_t err;        /* ERROR-CODE */
 	uint8_t errdet;     /* first details byte */
 	uint16_t floorid;   /* FloorStatus FLOOR-ID */
@@ -52,19 +55,32 @@ static void sendh(uint16_t to, struct mbuf *mb, void *arg)
 		const struct bfcp_attr *a = le->data;
 
 		if (a->type == BFCP_FLOOR_REQ_INFO) {
-			const struct bfcp_attr *ors, *rs;
+			const struct bfcp_attr *ors, *frs, *rs, *frs_rs;
 
-			if (!o->nfri++) {
+			ors = bfcp_attr_subattr(a, BFCP_OVERALL_REQ_STATUS);
+			rs = bfcp_attr_subattr(ors, BFCP_REQUEST_STATUS);
+			frs = bfcp_attr_subattr(a, BFCP_FLOOR_REQ_STATUS);
+			frs_rs = bfcp_attr_subattr(frs, BFCP_REQUEST_STATUS);
+
+			if (!o->nfri) {
 				o->frid = a->v.floorreqid;
-				ors = bfcp_attr_subattr(a,
-						BFCP_OVERALL_REQ_STATUS);
-				rs = bfcp_attr_subattr(ors,
-						       BFCP_REQUEST_STATUS);
 				if (rs) {
 					o->st = rs->v.reqstatus.status;
 					o->qpos = rs->v.reqstatus.qpos;
 				}
+				if (frs_rs) {
+					o->fst = frs_rs->v.reqstatus.status;
+					o->fqpos = frs_rs->v.reqstatus.qpos;
+				}
 			}
+			else if (o->nfri == 1) {
+				o->frid2 = a->v.floorreqid;
+				if (rs) {
+					o->st2 = rs->v.reqstatus.status;
+					o->qpos2 = rs->v.reqstatus.qpos;
+				}
+			}
+			++o->nfri;
 		}
 		else if (a->type == BFCP_ERROR_CODE) {
 			o->err = a->v.errcode.code;
@@ -121,7 +137,7 @@ static void r_end(struct req *r)
 	r->b[3] = (uint8_t)((r->n - 12) / 4);
 }
 
-static bool send_req(struct fctl *fc, uint16_t user, uint16_t floorid,
+static bool send_req(struct floor_ctl *fc, uint16_t user, uint16_t floorid,
 		     uint16_t ben, int prio, uint16_t tid)
 {
 	struct req r;
@@ -137,10 +153,10 @@ static bool send_req(struct fctl *fc, uint16_t user, uint16_t floorid,
 		r.b[r.n++] = 0;
 	}
 	r_end(&r);
-	return fctl_recv(fc, user, r.b, r.n);
+	return floor_ctl_recv(fc, user, r.b, r.n);
 }
 
-static void send_frid(struct fctl *fc, uint8_t prim, uint16_t user,
+static void send_frid(struct floor_ctl *fc, uint8_t prim, uint16_t user,
 		      uint16_t frid, uint16_t tid)
 {
 	struct req r;
@@ -148,11 +164,11 @@ static void send_frid(struct fctl *fc, uint8_t prim, uint16_t user,
 	r_hdr(&r, prim, CONF, tid, user);
 	r_u16(&r, BFCP_FLOOR_REQUEST_ID, frid);
 	r_end(&r);
-	(void)fctl_recv(fc, user, r.b, r.n);
+	(void)floor_ctl_recv(fc, user, r.b, r.n);
 }
 
 /* ChairAction: FRI(frid){ FRS(floor){ REQUEST-STATUS(st, qpos) } } */
-static void send_chair(struct fctl *fc, uint16_t user, uint16_t frid,
+static void send_chair(struct floor_ctl *fc, uint16_t user, uint16_t frid,
 		       uint16_t floorid, uint8_t st, uint16_t tid)
 {
 	struct req r;
@@ -171,10 +187,10 @@ static void send_chair(struct fctl *fc, uint16_t user, uint16_t frid,
 	r.b[r.n++] = st;
 	r.b[r.n++] = 0;
 	r_end(&r);
-	(void)fctl_recv(fc, user, r.b, r.n);
+	(void)floor_ctl_recv(fc, user, r.b, r.n);
 }
 
-static void send_fq(struct fctl *fc, uint16_t user, uint16_t floorid,
+static void send_fq(struct floor_ctl *fc, uint16_t user, uint16_t floorid,
 		    uint16_t tid)
 {
 	struct req r;
@@ -183,7 +199,7 @@ static void send_fq(struct fctl *fc, uint16_t user, uint16_t floorid,
 	if (floorid)
 		r_u16(&r, BFCP_FLOOR_ID, floorid);
 	r_end(&r);
-	(void)fctl_recv(fc, user, r.b, r.n);
+	(void)floor_ctl_recv(fc, user, r.b, r.n);
 }
 
 
@@ -209,7 +225,8 @@ static size_t count(uint16_t to, uint8_t prim)
 }
 
 
-static int setup(struct fctl **fcp, enum fctl_policy pol, unsigned max)
+static int setup(struct floor_ctl **fcp, enum floor_ctl_policy pol,
+		 unsigned max)
 {
 	int err;
 
@@ -217,22 +234,22 @@ static int setup(struct fctl **fcp, enum fctl_policy pol, unsigned max)
 	nholders = 0;
 	holders_calls = 0;
 
-	err  = fctl_alloc(fcp, CONF, sendh, holdh, NULL);
-	err |= fctl_floor_add(*fcp, 1, pol, max);
-	err |= fctl_user_add(*fcp, 1, true, "Chair", "sip:chair@x");
-	err |= fctl_user_add(*fcp, 2, false, "Two", NULL);
-	err |= fctl_user_add(*fcp, 3, false, NULL, NULL);
-	err |= fctl_user_add(*fcp, 4, false, NULL, NULL);
+	err  = floor_ctl_alloc(fcp, CONF, sendh, holdh, NULL);
+	err |= floor_ctl_floor_add(*fcp, 1, pol, max);
+	err |= floor_ctl_user_add(*fcp, 1, true, "Chair", "sip:chair@x");
+	err |= floor_ctl_user_add(*fcp, 2, false, "Two", NULL);
+	err |= floor_ctl_user_add(*fcp, 3, false, NULL, NULL);
+	err |= floor_ctl_user_add(*fcp, 4, false, NULL, NULL);
 	return err;
 }
 
 
 static int test_auto_queue(void)
 {
-	struct fctl *fc = NULL;
+	struct floor_ctl *fc = NULL;
 	const struct out *o;
 
-	CHECK_EQ(setup(&fc, FCTL_AUTO, 1), 0);
+	CHECK_EQ(setup(&fc, FLOOR_CTL_AUTO, 1), 0);
 
 	CHECK(!send_req(fc, 2, 1, 0, -1, 10));
 	o = find(2, BFCP_FLOOR_REQUEST_STATUS, 0);
@@ -240,7 +257,7 @@ static int test_auto_queue(void)
 	CHECK_EQ(o->tid, 10);
 	CHECK_EQ(o->st, BFCP_GRANTED);
 	CHECK_EQ(o->frid, 1);
-	CHECK(fctl_holds(fc, 1, 2));
+	CHECK(floor_ctl_holds(fc, 1, 2));
 	CHECK_EQ(nholders, 1);
 	CHECK_EQ(holders[0], 2);
 
@@ -248,12 +265,13 @@ static int test_auto_queue(void)
 	o = find(3, BFCP_FLOOR_REQUEST_STATUS, 0);
 	CHECK(o);
 	CHECK_EQ(o->tid, 11);
-	CHECK_EQ(o->st, BFCP_PENDING);
+	CHECK_EQ(o->st, BFCP_ACCEPTED);
 	CHECK_EQ(o->qpos, 1);
 	CHECK_EQ(o->frid, 2);
 
 	CHECK(!send_req(fc, 4, 1, 0, -1, 12));
 	o = find(4, BFCP_FLOOR_REQUEST_STATUS, 0);
+	CHECK_EQ(o->st, BFCP_ACCEPTED);
 	CHECK_EQ(o->qpos, 2);
 
 	/* release moves the grant; the queue moves up */
@@ -268,10 +286,10 @@ static int test_auto_queue(void)
 	CHECK_EQ(o->st, BFCP_GRANTED);
 	o = find(4, BFCP_FLOOR_REQUEST_STATUS, 1);
 	CHECK(o);
-	CHECK_EQ(o->st, BFCP_PENDING);
+	CHECK_EQ(o->st, BFCP_ACCEPTED);
 	CHECK_EQ(o->qpos, 1);
-	CHECK(fctl_holds(fc, 1, 3));
-	CHECK(!fctl_holds(fc, 1, 2));
+	CHECK(floor_ctl_holds(fc, 1, 3));
+	CHECK(!floor_ctl_holds(fc, 1, 2));
 	CHECK_EQ(holders[0], 3);
 
 	/* cancelling a waiting request: Cancelled, not Released */
@@ -284,7 +302,137 @@ static int test_auto_queue(void)
 	o = find(4, BFCP_ERROR, 0);
 	CHECK(o);
 	CHECK_EQ(o->err, BFCP_FLOOR_REQ_ID_NOT_EXIST);
-	CHECK_EQ(fctl_request_count(fc), 1);
+	CHECK_EQ(floor_ctl_request_count(fc), 1);
+
+	mem_deref(fc);
+	return 0;
+}
+
+
+/*
+ * RFC 8855 5.2.5: under an automatic policy nobody waits for a chair,
+ * so a queued request is Accepted with its queue position, in the
+ * OVERALL-REQUEST-STATUS and in each FLOOR-REQUEST-STATUS alike, in
+ * the reply, in later notifications and in FloorStatus (Figure 3).
+ * Pending is never sent for such a floor.
+ */
+static int test_auto_accepted(void)
+{
+	struct floor_ctl *fc = NULL;
+	const struct out *o;
+	size_t i;
+
+	CHECK_EQ(setup(&fc, FLOOR_CTL_AUTO, 1), 0);
+
+	send_fq(fc, 1, 1, 30);                    /* the chair watches */
+	CHECK(!send_req(fc, 2, 1, 0, -1, 31));    /* granted */
+	CHECK(!send_req(fc, 3, 1, 0, -1, 32));    /* 1st in the queue */
+	CHECK(!send_req(fc, 4, 1, 0, -1, 33));    /* 2nd */
+
+	o = find(3, BFCP_FLOOR_REQUEST_STATUS, 0);
+	CHECK(o);
+	CHECK_EQ(o->tid, 32);
+	CHECK_EQ(o->st, BFCP_ACCEPTED);
+	CHECK_EQ(o->qpos, 1);
+	CHECK_EQ(o->fst, BFCP_ACCEPTED);
+	CHECK_EQ(o->fqpos, 1);
+
+	o = find(4, BFCP_FLOOR_REQUEST_STATUS, 0);
+	CHECK(o);
+	CHECK_EQ(o->tid, 33);
+	CHECK_EQ(o->st, BFCP_ACCEPTED);
+	CHECK_EQ(o->qpos, 2);
+	CHECK_EQ(o->fst, BFCP_ACCEPTED);
+	CHECK_EQ(o->fqpos, 2);
+
+	/* the subscriber's last FloorStatus: 1 Granted, 2 Accepted 1st,
+	 * (3 Accepted 2nd follows) */
+	o = find(1, BFCP_FLOOR_STATUS, 3);
+	CHECK(o);
+	CHECK_EQ(o->tid, 0);
+	CHECK_EQ(o->nfri, 3);
+	CHECK_EQ(o->frid, 1);
+	CHECK_EQ(o->st, BFCP_GRANTED);
+	CHECK_EQ(o->qpos, 0);
+	CHECK_EQ(o->frid2, 2);
+	CHECK_EQ(o->st2, BFCP_ACCEPTED);
+	CHECK_EQ(o->qpos2, 1);
+
+	/* user 2 releases its grant: user 3 is granted, and user 4,
+	 * still Accepted, is told its new position (Transaction ID 0) */
+	send_frid(fc, BFCP_FLOOR_RELEASE, 2, 1, 34);
+	o = find(3, BFCP_FLOOR_REQUEST_STATUS, 1);
+	CHECK(o);
+	CHECK_EQ(o->tid, 0);
+	CHECK_EQ(o->st, BFCP_GRANTED);
+	CHECK_EQ(o->qpos, 0);
+	o = find(4, BFCP_FLOOR_REQUEST_STATUS, 1);
+	CHECK(o);
+	CHECK_EQ(o->tid, 0);
+	CHECK_EQ(o->st, BFCP_ACCEPTED);
+	CHECK_EQ(o->qpos, 1);
+	CHECK_EQ(o->fst, BFCP_ACCEPTED);
+	CHECK_EQ(o->fqpos, 1);
+
+	/* a FloorRequestQuery reports the same */
+	send_frid(fc, BFCP_FLOOR_REQUEST_QUERY, 4, 3, 35);
+	o = find(4, BFCP_FLOOR_REQUEST_STATUS, 2);
+	CHECK(o);
+	CHECK_EQ(o->tid, 35);
+	CHECK_EQ(o->st, BFCP_ACCEPTED);
+	CHECK_EQ(o->qpos, 1);
+
+	for (i = 0; i < outc; i++) {
+		CHECK(outv[i].st != BFCP_PENDING);
+		CHECK(outv[i].fst != BFCP_PENDING);
+		CHECK(outv[i].st2 != BFCP_PENDING);
+	}
+
+	mem_deref(fc);
+	return 0;
+}
+
+
+/* Under a chair, Pending carries queue position 0 until the chair
+ * accepts; the accepted request then waits Accepted with its
+ * position. */
+static int test_chair_pending_qpos0(void)
+{
+	struct floor_ctl *fc = NULL;
+	const struct out *o;
+
+	CHECK_EQ(setup(&fc, FLOOR_CTL_CHAIR, 1), 0);
+
+	CHECK(!send_req(fc, 2, 1, 0, -1, 1));
+	send_chair(fc, 1, 1, 1, BFCP_GRANTED, 2);
+	CHECK(floor_ctl_holds(fc, 1, 2));
+
+	CHECK(!send_req(fc, 3, 1, 0, -1, 3));
+	o = find(3, BFCP_FLOOR_REQUEST_STATUS, 0);
+	CHECK(o);
+	CHECK_EQ(o->st, BFCP_PENDING);
+	CHECK_EQ(o->qpos, 0);
+	CHECK_EQ(o->fst, BFCP_PENDING);
+	CHECK_EQ(o->fqpos, 0);
+
+	/* a second Pending request does not take a queue position either */
+	CHECK(!send_req(fc, 4, 1, 0, -1, 4));
+	o = find(4, BFCP_FLOOR_REQUEST_STATUS, 0);
+	CHECK(o);
+	CHECK_EQ(o->st, BFCP_PENDING);
+	CHECK_EQ(o->qpos, 0);
+
+	/* the chair accepts user 4 first: it is 1st in the queue, and
+	 * user 3, still waiting for the chair, stays Pending at 0 */
+	send_chair(fc, 1, 3, 1, BFCP_ACCEPTED, 5);
+	o = find(4, BFCP_FLOOR_REQUEST_STATUS, 1);
+	CHECK(o);
+	CHECK_EQ(o->tid, 0);
+	CHECK_EQ(o->st, BFCP_ACCEPTED);
+	CHECK_EQ(o->qpos, 1);
+	CHECK_EQ(o->fst, BFCP_ACCEPTED);
+	CHECK_EQ(o->fqpos, 1);
+	CHECK_EQ(count(3, BFCP_FLOOR_REQUEST_STATUS), 1);
 
 	mem_deref(fc);
 	return 0;
@@ -293,10 +441,10 @@ static int test_auto_queue(void)
 
 static int test_priority(void)
 {
-	struct fctl *fc = NULL;
+	struct floor_ctl *fc = NULL;
 	const struct out *o;
 
-	CHECK_EQ(setup(&fc, FCTL_AUTO, 1), 0);
+	CHECK_EQ(setup(&fc, FLOOR_CTL_AUTO, 1), 0);
 
 	CHECK(!send_req(fc, 2, 1, 0, -1, 1));          /* granted */
 	CHECK(!send_req(fc, 3, 1, 0, -1, 2));          /* qpos 1 */
@@ -320,10 +468,10 @@ static int test_priority(void)
 
 static int test_chair_flow(void)
 {
-	struct fctl *fc = NULL;
+	struct floor_ctl *fc = NULL;
 	const struct out *o;
 
-	CHECK_EQ(setup(&fc, FCTL_CHAIR, 1), 0);
+	CHECK_EQ(setup(&fc, FLOOR_CTL_CHAIR, 1), 0);
 
 	/* user 3 asks and the chair grants it outright */
 	CHECK(!send_req(fc, 3, 1, 0, -1, 1));
@@ -364,7 +512,7 @@ static int test_chair_flow(void)
 	o = find(2, BFCP_FLOOR_REQUEST_STATUS, 2);
 	CHECK(o);
 	CHECK_EQ(o->st, BFCP_GRANTED);
-	CHECK(fctl_holds(fc, 1, 2));
+	CHECK(floor_ctl_holds(fc, 1, 2));
 
 	/* the wrong floor in a ChairAction */
 	send_chair(fc, 1, 2, 9, BFCP_REVOKED, 7);
@@ -384,10 +532,10 @@ static int test_chair_flow(void)
 
 static int test_floorquery_subscribers(void)
 {
-	struct fctl *fc = NULL;
+	struct floor_ctl *fc = NULL;
 	const struct out *o;
 
-	CHECK_EQ(setup(&fc, FCTL_AUTO, 1), 0);
+	CHECK_EQ(setup(&fc, FLOOR_CTL_AUTO, 1), 0);
 
 	send_fq(fc, 4, 1, 20);
 	o = find(4, BFCP_FLOOR_STATUS, 0);
@@ -428,17 +576,17 @@ static int test_floorquery_subscribers(void)
 
 static int test_leave_frees_floor(void)
 {
-	struct fctl *fc = NULL;
+	struct floor_ctl *fc = NULL;
 	const struct out *o;
 
-	CHECK_EQ(setup(&fc, FCTL_AUTO, 1), 0);
+	CHECK_EQ(setup(&fc, FLOOR_CTL_AUTO, 1), 0);
 	CHECK(!send_req(fc, 2, 1, 0, -1, 1));
 	CHECK(!send_req(fc, 3, 1, 0, -1, 2));
-	CHECK(fctl_holds(fc, 1, 2));
+	CHECK(floor_ctl_holds(fc, 1, 2));
 
-	fctl_user_remove(fc, 2);
-	CHECK(!fctl_user_exists(fc, 2));
-	CHECK(fctl_holds(fc, 1, 3));
+	floor_ctl_user_remove(fc, 2);
+	CHECK(!floor_ctl_user_exists(fc, 2));
+	CHECK(floor_ctl_holds(fc, 1, 3));
 	o = find(3, BFCP_FLOOR_REQUEST_STATUS, 1);
 	CHECK(o);
 	CHECK_EQ(o->st, BFCP_GRANTED);
@@ -446,9 +594,9 @@ static int test_leave_frees_floor(void)
 	CHECK_EQ(holders[0], 3);
 
 	/* a dropped connection: requests go, the user stays */
-	fctl_user_disconnect(fc, 3);
-	CHECK(fctl_user_exists(fc, 3));
-	CHECK_EQ(fctl_request_count(fc), 0);
+	floor_ctl_user_disconnect(fc, 3);
+	CHECK(floor_ctl_user_exists(fc, 3));
+	CHECK_EQ(floor_ctl_request_count(fc), 0);
 	CHECK_EQ(nholders, 0);
 
 	mem_deref(fc);
@@ -458,10 +606,10 @@ static int test_leave_frees_floor(void)
 
 static int test_audio_holders(void)
 {
-	struct fctl *fc = NULL;
+	struct floor_ctl *fc = NULL;
 
-	CHECK_EQ(setup(&fc, FCTL_AUTO, 1), 0);
-	CHECK_EQ(fctl_floor_add(fc, 2, FCTL_AUTO, 2), 0);
+	CHECK_EQ(setup(&fc, FLOOR_CTL_AUTO, 1), 0);
+	CHECK_EQ(floor_ctl_floor_add(fc, 2, FLOOR_CTL_AUTO, 2), 0);
 
 	CHECK(!send_req(fc, 2, 2, 0, -1, 1));
 	CHECK_EQ(holders_floor, 2);
@@ -472,7 +620,7 @@ static int test_audio_holders(void)
 	CHECK_EQ(holders[1], 3);
 	CHECK(!send_req(fc, 4, 2, 0, -1, 3));
 	CHECK_EQ(nholders, 2);
-	CHECK(!fctl_holds(fc, 2, 4));
+	CHECK(!floor_ctl_holds(fc, 2, 4));
 
 	send_frid(fc, BFCP_FLOOR_RELEASE, 2, 1, 4);
 	CHECK_EQ(holders_floor, 2);
@@ -487,11 +635,11 @@ static int test_audio_holders(void)
 
 static int test_errors(void)
 {
-	struct fctl *fc = NULL;
+	struct floor_ctl *fc = NULL;
 	struct req r;
 	const struct out *o;
 
-	CHECK_EQ(setup(&fc, FCTL_AUTO, 1), 0);
+	CHECK_EQ(setup(&fc, FLOOR_CTL_AUTO, 1), 0);
 
 	/* beneficiary from a non-chair */
 	CHECK(!send_req(fc, 2, 1, 3, -1, 1));
@@ -516,24 +664,24 @@ static int test_errors(void)
 	/* unknown conference */
 	r_hdr(&r, BFCP_HELLO, CONF + 1, 6, 4);
 	r_end(&r);
-	CHECK(!fctl_recv(fc, 4, r.b, r.n));
+	CHECK(!floor_ctl_recv(fc, 4, r.b, r.n));
 	CHECK_EQ(find(4, BFCP_ERROR, 1)->err, BFCP_CONF_NOT_EXIST);
 
 	/* another user's ID on user 4's connection */
 	r_hdr(&r, BFCP_HELLO, CONF, 7, 2);
 	r_end(&r);
-	CHECK(!fctl_recv(fc, 4, r.b, r.n));
+	CHECK(!floor_ctl_recv(fc, 4, r.b, r.n));
 	o = find(4, BFCP_ERROR, 2);
 	CHECK_EQ(o->err, BFCP_UNAUTH_OPERATION);
 	r_hdr(&r, BFCP_HELLO, CONF, 7, 1234);
 	r_end(&r);
-	CHECK(!fctl_recv(fc, 4, r.b, r.n));
+	CHECK(!floor_ctl_recv(fc, 4, r.b, r.n));
 	CHECK_EQ(find(4, BFCP_ERROR, 3)->err, BFCP_USER_NOT_EXIST);
 
 	/* unknown primitive */
 	r_hdr(&r, 99, CONF, 8, 4);
 	r_end(&r);
-	CHECK(!fctl_recv(fc, 4, r.b, r.n));
+	CHECK(!floor_ctl_recv(fc, 4, r.b, r.n));
 	CHECK_EQ(find(4, BFCP_ERROR, 4)->err, BFCP_UNKNOWN_PRIM);
 
 	/* unknown mandatory attribute 100, listed in the details */
@@ -543,21 +691,21 @@ static int test_errors(void)
 	r.b[r.n++] = 0;
 	r.b[r.n++] = 0;
 	r_end(&r);
-	CHECK(!fctl_recv(fc, 4, r.b, r.n));
+	CHECK(!floor_ctl_recv(fc, 4, r.b, r.n));
 	o = find(4, BFCP_ERROR, 5);
 	CHECK_EQ(o->err, BFCP_UNKNOWN_MAND_ATTR);
 	CHECK_EQ(o->errdet >> 1, 100);
 
 	/* ... but without M it is ignored */
 	r.b[12] = 100 << 1;
-	CHECK(!fctl_recv(fc, 4, r.b, r.n));
+	CHECK(!floor_ctl_recv(fc, 4, r.b, r.n));
 	CHECK(find(4, BFCP_HELLO_ACK, 0));
 
 	/* version 2 over TCP: Error 12, connection kept */
 	r_hdr(&r, BFCP_HELLO, CONF, 10, 4);
 	r_end(&r);
 	r.b[0] = 0x40;
-	CHECK(!fctl_recv(fc, 4, r.b, r.n));
+	CHECK(!floor_ctl_recv(fc, 4, r.b, r.n));
 	CHECK_EQ(find(4, BFCP_ERROR, 6)->err, BFCP_UNSUPPORTED_VERSION);
 
 	/* unparsable: Error 10 and close */
@@ -567,7 +715,7 @@ static int test_errors(void)
 	r.b[r.n++] = 0;
 	r.b[r.n++] = 1;
 	r_end(&r);
-	CHECK(fctl_recv(fc, 4, r.b, r.n));
+	CHECK(floor_ctl_recv(fc, 4, r.b, r.n));
 	o = find(4, BFCP_ERROR, 7);
 	CHECK_EQ(o->err, BFCP_PARSE_ERROR);
 	CHECK_EQ(o->tid, 11);
@@ -584,15 +732,15 @@ static int test_errors(void)
 	/* Goodbye: GoodbyeAck and close, requests released */
 	r_hdr(&r, BFCP_GOODBYE, CONF, 14, 3);
 	r_end(&r);
-	CHECK(fctl_recv(fc, 3, r.b, r.n));
+	CHECK(floor_ctl_recv(fc, 3, r.b, r.n));
 	CHECK(find(3, BFCP_GOODBYE_ACK, 0));
-	CHECK_EQ(fctl_request_count(fc), 0);
+	CHECK_EQ(floor_ctl_request_count(fc), 0);
 
 	/* an Error from a client is never answered */
 	outc = 0;
 	r_hdr(&r, BFCP_ERROR, CONF, 15, 4);
 	r_end(&r);
-	CHECK(!fctl_recv(fc, 4, r.b, r.n));
+	CHECK(!floor_ctl_recv(fc, 4, r.b, r.n));
 	CHECK_EQ(outc, 0);
 
 	mem_deref(fc);
@@ -602,17 +750,17 @@ static int test_errors(void)
 
 static int test_user_query(void)
 {
-	struct fctl *fc = NULL;
+	struct floor_ctl *fc = NULL;
 	struct req r;
 	const struct out *o;
 
-	CHECK_EQ(setup(&fc, FCTL_AUTO, 1), 0);
+	CHECK_EQ(setup(&fc, FLOOR_CTL_AUTO, 1), 0);
 	CHECK(!send_req(fc, 1, 1, 2, -1, 1));   /* chair for user 2 */
 
 	r_hdr(&r, BFCP_USER_QUERY, CONF, 2, 3);
 	r_u16(&r, BFCP_BENEFICIARY_ID, 2);
 	r_end(&r);
-	CHECK(!fctl_recv(fc, 3, r.b, r.n));
+	CHECK(!floor_ctl_recv(fc, 3, r.b, r.n));
 	o = find(3, BFCP_USER_STATUS, 0);
 	CHECK(o);
 	CHECK_EQ(o->nfri, 1);
@@ -620,13 +768,13 @@ static int test_user_query(void)
 
 	r_hdr(&r, BFCP_USER_QUERY, CONF, 3, 3);
 	r_end(&r);
-	CHECK(!fctl_recv(fc, 3, r.b, r.n));
+	CHECK(!floor_ctl_recv(fc, 3, r.b, r.n));
 	CHECK_EQ(find(3, BFCP_USER_STATUS, 1)->nfri, 0);
 
 	r_hdr(&r, BFCP_USER_QUERY, CONF, 4, 3);
 	r_u16(&r, BFCP_BENEFICIARY_ID, 55);
 	r_end(&r);
-	CHECK(!fctl_recv(fc, 3, r.b, r.n));
+	CHECK(!floor_ctl_recv(fc, 3, r.b, r.n));
 	CHECK_EQ(find(3, BFCP_ERROR, 0)->err, BFCP_USER_NOT_EXIST);
 
 	mem_deref(fc);
@@ -636,6 +784,8 @@ static int test_user_query(void)
 
 TEST_MAIN("floor_engine",
 	  CASE(test_auto_queue),
+	  CASE(test_auto_accepted),
+	  CASE(test_chair_pending_qpos0),
 	  CASE(test_priority),
 	  CASE(test_chair_flow),
 	  CASE(test_floorquery_subscribers),

@@ -127,6 +127,57 @@ static int test_setup_and_fingerprint(void)
 }
 
 
+/* RFC 8856 section 11: the offer labels its streams (a=label:10, 11)
+ * and the answer's a=floorid names those labels; confd's own label
+ * only where the offer has none. */
+static int test_label_answer(void)
+{
+	char buf[128], lng[FLOOR_SDP_LABEL_MAX + 2];
+	struct pl v, labels[2];
+	size_t n = 2;
+	uint16_t fid = 0;
+
+	CHECK_STR(floor_sdp_label_answer("10", "slides"), "10");
+	CHECK_EQ(floor_sdp_floorid_encode(buf, sizeof(buf), 1,
+			floor_sdp_label_answer("10", "slides")), 0);
+	CHECK_STR(buf, "1 mstrm:10");
+	CHECK_EQ(floor_sdp_floorid_encode(buf, sizeof(buf), 2,
+			floor_sdp_label_answer("11", "audio")), 0);
+	CHECK_STR(buf, "2 mstrm:11");
+
+	/* what we write, the offerer reads back as its own label */
+	v = P(buf);
+	CHECK_EQ(floor_sdp_floorid_decode(&v, &fid, labels, &n), 0);
+	CHECK_EQ(fid, 2);
+	CHECK_EQ(n, 1);
+	CHECK_EQ(pl_strcmp(&labels[0], "11"), 0);
+
+	/* no label offered: ours */
+	CHECK_STR(floor_sdp_label_answer(NULL, "slides"), "slides");
+	CHECK_STR(floor_sdp_label_answer("", "slides"), "slides");
+	CHECK_EQ(floor_sdp_floorid_encode(buf, sizeof(buf), 1,
+			floor_sdp_label_answer(NULL, "slides")), 0);
+	CHECK_STR(buf, "1 mstrm:slides");
+
+	/* any RFC 8866 token is a label ... */
+	CHECK_STR(floor_sdp_label_answer("main-Video_1.a~!", "x"),
+		  "main-Video_1.a~!");
+	/* ... but not a space (it would split the a=floorid list), a
+	 * quote, a colon or an overlong value */
+	CHECK_STR(floor_sdp_label_answer("10 11", "slides"), "slides");
+	CHECK_STR(floor_sdp_label_answer("a\"b", "slides"), "slides");
+	CHECK_STR(floor_sdp_label_answer("a:b", "slides"), "slides");
+	memset(lng, 'a', sizeof(lng) - 1);
+	lng[sizeof(lng) - 1] = '\0';
+	CHECK_STR(floor_sdp_label_answer(lng, "slides"), "slides");
+	lng[FLOOR_SDP_LABEL_MAX] = '\0';
+	CHECK_STR(floor_sdp_label_answer(lng, "slides"), lng);
+
+	return 0;
+}
+
+
 TEST_MAIN("floor_sdp",
 	  CASE(test_values),
+	  CASE(test_label_answer),
 	  CASE(test_setup_and_fingerprint))

@@ -1,5 +1,5 @@
 /**
- * @file bfcp_frame.h  BFCP message framing over a TCP/TLS byte stream.
+ * @file frame_int.h  BFCP message framing over a TCP/TLS byte stream.
  *
  * RFC 8855 5.1: every message starts with a 12-byte COMMON-HEADER whose
  * Payload Length counts 4-octet units after the header.  Over a reliable
@@ -9,17 +9,17 @@
  */
 
 enum {
-	BFCP_HDR_SIZE  = 12,
-	BFCP_FRAME_MAX = 65536,   /* default cap on one message, in bytes */
+	FLOOR_HDR_SIZE  = 12,
+	FLOOR_FRAME_MAX = 65536,   /* default cap on one message, in bytes */
 };
 
-struct bfcp_frame;
+struct floor_frame;
 
-/* A framer accepting messages of at most max bytes (0: BFCP_FRAME_MAX). */
-int bfcp_frame_alloc(struct bfcp_frame **frp, size_t max);
+/* A framer accepting messages of at most max bytes (0: FLOOR_FRAME_MAX). */
+int floor_frame_alloc(struct floor_frame **frp, size_t max);
 
 /* Append received bytes.  ENOMEM, or EPIPE once the framer is dead. */
-int bfcp_frame_push(struct bfcp_frame *fr, const uint8_t *p, size_t n);
+int floor_frame_push(struct floor_frame *fr, const uint8_t *p, size_t n);
 
 /*
  * Take the next whole message.  On 0, msgp and lenp point at it until the
@@ -31,21 +31,21 @@ int bfcp_frame_push(struct bfcp_frame *fr, const uint8_t *p, size_t n);
  * On EPROTO/EMSGSIZE, msgp and lenp give the bytes of the offending
  * header (up to 12) so the caller can copy its IDs into an Error.
  */
-int bfcp_frame_next(struct bfcp_frame *fr, const uint8_t **msgp,
-		    size_t *lenp);
+int floor_frame_next(struct floor_frame *fr, const uint8_t **msgp,
+		     size_t *lenp);
 
 /* Bytes buffered but not yet taken. */
-size_t bfcp_frame_pending(const struct bfcp_frame *fr);
+size_t floor_frame_pending(const struct floor_frame *fr);
 
 /*
  * Stateless header check over p[0..n): the total length of the message
- * that starts at p in *lenp.  Same return codes as bfcp_frame_next().
+ * that starts at p in *lenp.  Same return codes as floor_frame_next().
  */
-int bfcp_frame_peek(const uint8_t *p, size_t n, size_t max, size_t *lenp);
+int floor_frame_peek(const uint8_t *p, size_t n, size_t max, size_t *lenp);
 
 /* Header fields, for building an Error reply to any framed message;
- * p must hold at least BFCP_HDR_SIZE bytes. */
-struct bfcp_hdr {
+ * p must hold at least FLOOR_HDR_SIZE bytes. */
+struct floor_hdr {
 	uint8_t  ver;
 	uint8_t  prim;
 	uint16_t len;       /* payload length in 4-octet units */
@@ -54,4 +54,4 @@ struct bfcp_hdr {
 	uint16_t userid;
 };
 
-void bfcp_hdr_get(struct bfcp_hdr *h, const uint8_t *p);
+void floor_hdr_get(struct floor_hdr *h, const uint8_t *p);

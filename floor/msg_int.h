@@ -1,5 +1,5 @@
 /**
- * @file bfcp_msg.h  What libre's BFCP codec lacks for a TCP server.
+ * @file msg_int.h  What libre's BFCP codec lacks for a TCP server.
  *
  * libre 1.1.0's bfcp_msg_decode() is used to decode, but it is lenient:
  *  - a fixed-size attribute (FLOOR-ID, PRIORITY, ...) longer than 4
@@ -14,22 +14,22 @@
  * attributes, and its string attributes wrap their 8-bit length
  * silently past 253 bytes.
  *
- * So: bfcp_msg_check() validates a whole framed message strictly before
- * libre decodes it, bfcp_msg_decode_tcp() wraps the decode, and the
- * bfcp_w_*() writers encode (with bounded, checked lengths).
+ * So: floor_msg_check() validates a whole framed message strictly before
+ * libre decodes it, floor_msg_decode_tcp() wraps the decode, and the
+ * floor_w_*() writers encode (with bounded, checked lengths).
  */
 
 /* Strict structural check of one whole message p[0..n) (header +
  * payload).  0 or EBADMSG. */
-int bfcp_msg_check(const uint8_t *p, size_t n);
+int floor_msg_check(const uint8_t *p, size_t n);
 
 /* Decode one framed, checked message: F is cleared first (reliable
  * transport).  The input is not modified. */
-int bfcp_msg_decode_tcp(struct bfcp_msg **msgp, const uint8_t *p, size_t n);
+int floor_msg_decode_tcp(struct bfcp_msg **msgp, const uint8_t *p, size_t n);
 
-/* Writers.  The message is written from mb->pos; call bfcp_w_end()
+/* Writers.  The message is written from mb->pos; call floor_w_end()
  * when done to fill in the Payload Length. */
-struct bfcp_w {
+struct floor_w {
 	struct mbuf *mb;
 	size_t start;          /* of the COMMON-HEADER */
 	size_t grp[4];         /* starts of open grouped attributes */
@@ -37,13 +37,13 @@ struct bfcp_w {
 	int err;               /* first error, sticky */
 };
 
-void bfcp_w_begin(struct bfcp_w *w, struct mbuf *mb, enum bfcp_prim prim,
-		  uint32_t confid, uint16_t tid, uint16_t userid);
-void bfcp_w_u16(struct bfcp_w *w, enum bfcp_attrib type, uint16_t v);
-void bfcp_w_2(struct bfcp_w *w, enum bfcp_attrib type, uint8_t a, uint8_t b);
-void bfcp_w_bytes(struct bfcp_w *w, enum bfcp_attrib type,
-		  const void *p, size_t n);
-void bfcp_w_str(struct bfcp_w *w, enum bfcp_attrib type, const char *s);
-void bfcp_w_group(struct bfcp_w *w, enum bfcp_attrib type, uint16_t hdr);
-void bfcp_w_group_end(struct bfcp_w *w);
-int  bfcp_w_end(struct bfcp_w *w);
+void floor_w_begin(struct floor_w *w, struct mbuf *mb, enum bfcp_prim prim,
+		   uint32_t confid, uint16_t tid, uint16_t userid);
+void floor_w_u16(struct floor_w *w, enum bfcp_attrib type, uint16_t v);
+void floor_w_2(struct floor_w *w, enum bfcp_attrib type, uint8_t a, uint8_t b);
+void floor_w_bytes(struct floor_w *w, enum bfcp_attrib type,
+		   const void *p, size_t n);
+void floor_w_str(struct floor_w *w, enum bfcp_attrib type, const char *s);
+void floor_w_group(struct floor_w *w, enum bfcp_attrib type, uint16_t hdr);
+void floor_w_group_end(struct floor_w *w);
+int  floor_w_end(struct floor_w *w);

@@ -1,12 +1,12 @@
 /**
- * @file bfcp_frame.c  BFCP stream framer (pure code, no sockets).
+ * @file frame.c  BFCP stream framer (pure code, no sockets).
  */
 #include <string.h>
 #include <re.h>
-#include "floor/bfcp_frame.h"
+#include "floor/frame_int.h"
 
 
-struct bfcp_frame {
+struct floor_frame {
 	uint8_t *buf;
 	size_t size;
 	size_t start;   /* first byte not yet taken */
@@ -18,15 +18,15 @@ struct bfcp_frame {
 
 static void destructor(void *arg)
 {
-	struct bfcp_frame *fr = arg;
+	struct floor_frame *fr = arg;
 
 	mem_deref(fr->buf);
 }
 
 
-int bfcp_frame_alloc(struct bfcp_frame **frp, size_t max)
+int floor_frame_alloc(struct floor_frame **frp, size_t max)
 {
-	struct bfcp_frame *fr;
+	struct floor_frame *fr;
 
 	if (!frp)
 		return EINVAL;
@@ -35,16 +35,16 @@ int bfcp_frame_alloc(struct bfcp_frame **frp, size_t max)
 	if (!fr)
 		return ENOMEM;
 
-	fr->max = max ? max : BFCP_FRAME_MAX;
-	if (fr->max < BFCP_HDR_SIZE)
-		fr->max = BFCP_HDR_SIZE;
+	fr->max = max ? max : FLOOR_FRAME_MAX;
+	if (fr->max < FLOOR_HDR_SIZE)
+		fr->max = FLOOR_HDR_SIZE;
 
 	*frp = fr;
 	return 0;
 }
 
 
-void bfcp_hdr_get(struct bfcp_hdr *h, const uint8_t *p)
+void floor_hdr_get(struct floor_hdr *h, const uint8_t *p)
 {
 	h->ver    = p[0] >> 5;
 	h->prim   = p[1];
@@ -56,7 +56,7 @@ void bfcp_hdr_get(struct bfcp_hdr *h, const uint8_t *p)
 }
 
 
-int bfcp_frame_peek(const uint8_t *p, size_t n, size_t max, size_t *lenp)
+int floor_frame_peek(const uint8_t *p, size_t n, size_t max, size_t *lenp)
 {
 	size_t len;
 	uint8_t ver;
@@ -76,7 +76,7 @@ int bfcp_frame_peek(const uint8_t *p, size_t n, size_t max, size_t *lenp)
 	if (n < 4)
 		return ENODATA;
 
-	len = BFCP_HDR_SIZE + 4 * (size_t)(p[2] << 8 | p[3]);
+	len = FLOOR_HDR_SIZE + 4 * (size_t)(p[2] << 8 | p[3]);
 	if (len > max)
 		return EMSGSIZE;
 
@@ -88,7 +88,7 @@ int bfcp_frame_peek(const uint8_t *p, size_t n, size_t max, size_t *lenp)
 }
 
 
-int bfcp_frame_push(struct bfcp_frame *fr, const uint8_t *p, size_t n)
+int floor_frame_push(struct floor_frame *fr, const uint8_t *p, size_t n)
 {
 	if (!fr || (!p && n))
 		return EINVAL;
@@ -139,8 +139,8 @@ int bfcp_frame_push(struct bfcp_frame *fr, const uint8_t *p, size_t n)
 }
 
 
-int bfcp_frame_next(struct bfcp_frame *fr, const uint8_t **msgp,
-		    size_t *lenp)
+int floor_frame_next(struct floor_frame *fr, const uint8_t **msgp,
+		     size_t *lenp)
 {
 	const uint8_t *p;
 	size_t n, len = 0;
@@ -155,11 +155,11 @@ int bfcp_frame_next(struct bfcp_frame *fr, const uint8_t **msgp,
 	p = fr->buf ? fr->buf + fr->start : NULL;
 	n = fr->end - fr->start;
 
-	err = bfcp_frame_peek(p, n, fr->max, &len);
+	err = floor_frame_peek(p, n, fr->max, &len);
 	if (err == EPROTO || err == EMSGSIZE) {
 		fr->dead = true;
 		*msgp = p;
-		*lenp = n < BFCP_HDR_SIZE ? n : BFCP_HDR_SIZE;
+		*lenp = n < FLOOR_HDR_SIZE ? n : FLOOR_HDR_SIZE;
 		return err;
 	}
 	if (err)
@@ -173,7 +173,7 @@ int bfcp_frame_next(struct bfcp_frame *fr, const uint8_t **msgp,
 }
 
 
-size_t bfcp_frame_pending(const struct bfcp_frame *fr)
+size_t floor_frame_pending(const struct floor_frame *fr)
 {
 	return fr ? fr->end - fr->start : 0;
 }

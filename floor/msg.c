@@ -1,10 +1,10 @@
 /**
- * @file bfcp_msg.c  Strict BFCP message check and attribute writers.
+ * @file msg.c  Strict BFCP message check and attribute writers.
  */
 #include <string.h>
 #include <re.h>
-#include "floor/bfcp_frame.h"
-#include "floor/bfcp_msg.h"
+#include "floor/frame_int.h"
+#include "floor/msg_int.h"
 
 
 enum { MAX_DEPTH = 4 };
@@ -83,27 +83,27 @@ static int check_attrs(const uint8_t *p, size_t n, unsigned depth)
 }
 
 
-int bfcp_msg_check(const uint8_t *p, size_t n)
+int floor_msg_check(const uint8_t *p, size_t n)
 {
-	struct bfcp_hdr h;
+	struct floor_hdr h;
 
-	if (!p || n < BFCP_HDR_SIZE)
+	if (!p || n < FLOOR_HDR_SIZE)
 		return EBADMSG;
 
-	bfcp_hdr_get(&h, p);
-	if (BFCP_HDR_SIZE + 4 * (size_t)h.len != n)
+	floor_hdr_get(&h, p);
+	if (FLOOR_HDR_SIZE + 4 * (size_t)h.len != n)
 		return EBADMSG;
 
-	return check_attrs(p + BFCP_HDR_SIZE, n - BFCP_HDR_SIZE, 0);
+	return check_attrs(p + FLOOR_HDR_SIZE, n - FLOOR_HDR_SIZE, 0);
 }
 
 
-int bfcp_msg_decode_tcp(struct bfcp_msg **msgp, const uint8_t *p, size_t n)
+int floor_msg_decode_tcp(struct bfcp_msg **msgp, const uint8_t *p, size_t n)
 {
 	struct mbuf *mb;
 	int err;
 
-	if (!msgp || !p || n < BFCP_HDR_SIZE)
+	if (!msgp || !p || n < FLOOR_HDR_SIZE)
 		return EINVAL;
 
 	mb = mbuf_alloc(n);
@@ -129,29 +129,29 @@ int bfcp_msg_decode_tcp(struct bfcp_msg **msgp, const uint8_t *p, size_t n)
 }
 
 
-static void put_u8(struct bfcp_w *w, uint8_t v)
+static void put_u8(struct floor_w *w, uint8_t v)
 {
 	if (!w->err)
 		w->err = mbuf_write_u8(w->mb, v);
 }
 
 
-static void put_u16(struct bfcp_w *w, uint16_t v)
+static void put_u16(struct floor_w *w, uint16_t v)
 {
 	put_u8(w, v >> 8);
 	put_u8(w, v & 0xff);
 }
 
 
-static void pad(struct bfcp_w *w, size_t from)
+static void pad(struct floor_w *w, size_t from)
 {
 	while (!w->err && ((w->mb->pos - from) & 3))
 		put_u8(w, 0);
 }
 
 
-void bfcp_w_begin(struct bfcp_w *w, struct mbuf *mb, enum bfcp_prim prim,
-		  uint32_t confid, uint16_t tid, uint16_t userid)
+void floor_w_begin(struct floor_w *w, struct mbuf *mb, enum bfcp_prim prim,
+		   uint32_t confid, uint16_t tid, uint16_t userid)
 {
 	memset(w, 0, sizeof(*w));
 	w->mb = mb;
@@ -167,7 +167,7 @@ void bfcp_w_begin(struct bfcp_w *w, struct mbuf *mb, enum bfcp_prim prim,
 }
 
 
-void bfcp_w_u16(struct bfcp_w *w, enum bfcp_attrib type, uint16_t v)
+void floor_w_u16(struct floor_w *w, enum bfcp_attrib type, uint16_t v)
 {
 	put_u8(w, type << 1);
 	put_u8(w, 4);
@@ -175,7 +175,7 @@ void bfcp_w_u16(struct bfcp_w *w, enum bfcp_attrib type, uint16_t v)
 }
 
 
-void bfcp_w_2(struct bfcp_w *w, enum bfcp_attrib type, uint8_t a, uint8_t b)
+void floor_w_2(struct floor_w *w, enum bfcp_attrib type, uint8_t a, uint8_t b)
 {
 	put_u8(w, type << 1);
 	put_u8(w, 4);
@@ -184,8 +184,8 @@ void bfcp_w_2(struct bfcp_w *w, enum bfcp_attrib type, uint8_t a, uint8_t b)
 }
 
 
-void bfcp_w_bytes(struct bfcp_w *w, enum bfcp_attrib type,
-		  const void *p, size_t n)
+void floor_w_bytes(struct floor_w *w, enum bfcp_attrib type,
+		   const void *p, size_t n)
 {
 	size_t from = w->mb->pos;
 
@@ -203,13 +203,13 @@ void bfcp_w_bytes(struct bfcp_w *w, enum bfcp_attrib type,
 }
 
 
-void bfcp_w_str(struct bfcp_w *w, enum bfcp_attrib type, const char *s)
+void floor_w_str(struct floor_w *w, enum bfcp_attrib type, const char *s)
 {
-	bfcp_w_bytes(w, type, s, s ? strlen(s) : 0);
+	floor_w_bytes(w, type, s, s ? strlen(s) : 0);
 }
 
 
-void bfcp_w_group(struct bfcp_w *w, enum bfcp_attrib type, uint16_t hdr)
+void floor_w_group(struct floor_w *w, enum bfcp_attrib type, uint16_t hdr)
 {
 	if (w->depth >= ARRAY_SIZE(w->grp)) {
 		if (!w->err)
@@ -224,7 +224,7 @@ void bfcp_w_group(struct bfcp_w *w, enum bfcp_attrib type, uint16_t hdr)
 }
 
 
-void bfcp_w_group_end(struct bfcp_w *w)
+void floor_w_group_end(struct floor_w *w)
 {
 	size_t start, len, end;
 
@@ -249,7 +249,7 @@ void bfcp_w_group_end(struct bfcp_w *w)
 }
 
 
-int bfcp_w_end(struct bfcp_w *w)
+int floor_w_end(struct floor_w *w)
 {
 	size_t plen;
 
@@ -259,7 +259,7 @@ int bfcp_w_end(struct bfcp_w *w)
 	if (w->depth)
 		return EINVAL;
 
-	plen = w->mb->pos - w->start - BFCP_HDR_SIZE;
+	plen = w->mb->pos - w->start - FLOOR_HDR_SIZE;
 	if ((plen & 3) || plen / 4 > 0xffff)
 		return EOVERFLOW;
 
