@@ -1,16 +1,17 @@
 /**
  * @file audio.c  One participant's audio stream: sockets, SRTP, RTP/RTCP
  *
- * Receive: RTP on an even port, RTCP on port + 1, and RTCP multiplexed on
- * the RTP port (RFC 5761).  Packets are accepted from any source address
- * (NAT): with SRTP only those that authenticate count, with plain RTP the
- * first SSRC is locked on (see rtprx_int.h).  Send: to the negotiated
- * addresses, never learnt from received packets.
+ * Receive: RTP on an even port, RTCP on port + 1 (a pair leased from the
+ * port pool, portpool.c), and RTCP multiplexed on the RTP port
+ * (RFC 5761).  Packets are accepted from any source address (NAT): with
+ * SRTP only those that authenticate count, with plain RTP the first SSRC
+ * is locked on (see rtprx_int.h).  Send: to the negotiated addresses,
+ * never learnt from received packets.
  *
- * SRTP: our own receiver (srtp.c, srtcp.c) and libre's srtp_encrypt() to send.
- * Each direction has its own key.  Copies of the master keys are kept
- * only to tell a re-INVITE that keeps a key from one that changes it,
- * and are wiped when replaced or freed.
+ * SRTP: our own receiver (srtp.c, srtcp.c) and libre's srtp_encrypt() to
+ * send.  Each direction has its own key.  Copies of the master keys are
+ * kept only to tell a re-INVITE that keeps a key from one that changes
+ * it, and are wiped when replaced or freed.
  */
 #include <string.h>
 #include <sys/time.h>
@@ -34,9 +35,9 @@ enum {
 struct audio {
 	struct le le;                 /* in the mixer's list */
 	struct mixer *mx;             /* no reference, see media_int.h */
-	struct udp_sock *rtp_us;
-	struct udp_sock *rtcp_us;
-	uint16_t lport;
+	struct media_port *port;      /* the leased RTP/RTCP pair */
+	struct udp_sock *rtp_us;      /* owned by port */
+	struct udp_sock *rtcp_us;     /* owned by port */
 	char *cname;
 
 	bool started;
@@ -82,8 +83,7 @@ static void destructor(void *arg)
 	if (a->mx)
 		mixer_detach(a->mx, &a->le);
 
-	mem_deref(a->rtp_us);
-	mem_deref(a->rtcp_us);
+	mem_deref(a->port);
 	mem_deref(a->rx);
 	mem_deref(a->srx);
 	mem_deref(a->stx);
@@ -149,58 +149,16 @@ static void rtcp_recv_handler(const struct sa *src, struct mbuf *mb,
 }
 
 
-static int bind_pair(struct audio *a, const struct sa *laddr,
-		     uint16_t port_min, uint16_t port_max)
-{
-	uint32_t first, npairs, i;
-	int err = EADDRINUSE;
-
-	first = (port_min + 1u) & ~1u;
-	if (first + 1 > port_max || first == 0)
-		return EINVAL;
-
-	npairs = (port_max - first - 1) / 2 + 1;
-
-	/* Start at a random pair so that concurrent allocations (and
-	 * other processes) rarely collide. */
-	for (i = 0; i < npairs; i++) {
-		const uint32_t port = first + 2 * ((rand_u32() + i) % npairs);
-		struct sa sa = *laddr;
-
-		sa_set_port(&sa, (uint16_t)port);
-		err = udp_listen(&a->rtp_us, &sa, rtp_recv_handler, a);
-		if (err)
-			continue;
-
-		sa_set_port(&sa, (uint16_t)(port + 1));
-		err = udp_listen(&a->rtcp_us, &sa, rtcp_recv_handler, a);
-		if (err) {
-			a->rtp_us = mem_deref(a->rtp_us);
-			continue;
-		}
-
-		a->lport = (uint16_t)port;
-		return 0;
-	}
-
-	return err;
-}
-
-
-int audio_alloc(struct audio **ap, struct mixer *mx, const struct sa *laddr,
-		uint16_t port_min, uint16_t port_max, const char *cname)
+int audio_alloc(struct audio **ap, struct mixer *mx,
+		struct media_portpool *pool, const struct sa *laddr,
+		const char *cname)
 {
 	struct audio *a;
 	uint8_t rnd[10];
 	int err;
 
-	if (!ap || !laddr)
+	if (!ap || !pool || !laddr)
 		return EINVAL;
-
-	if (port_min == 0 && port_max == 0) {
-		port_min = 16384;
-		port_max = 32767;
-	}
 
 	a = mem_zalloc(sizeof(*a), destructor);
 	if (!a)
@@ -237,9 +195,12 @@ int audio_alloc(struct audio **ap, struct mixer *mx, const struct sa *laddr,
 		goto out;
 	}
 
-	err = bind_pair(a, laddr, port_min, port_max);
+	err = media_portpool_take_rtp(&a->port, pool, laddr,
+				      rtp_recv_handler, rtcp_recv_handler, a);
 	if (err)
 		goto out;
+	a->rtp_us = media_port_udp(a->port, false);
+	a->rtcp_us = media_port_udp(a->port, true);
 
 	if (mx) {
 		a->mx = mx;
@@ -258,7 +219,7 @@ int audio_alloc(struct audio **ap, struct mixer *mx, const struct sa *laddr,
 
 uint16_t audio_lport(const struct audio *a)
 {
-	return a ? a->lport : 0;
+	return a ? media_port_num(a->port) : 0;
 }
 
 

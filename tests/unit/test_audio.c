@@ -490,6 +490,7 @@ static int test_e2e(void)
 		AUDIO_PCMU, AUDIO_PCMU, AUDIO_PCMA
 	};
 	struct mixer *mx = NULL;
+	struct media_portpool *pool = NULL;
 	struct mixer_stats ms;
 	struct e2e t;
 	struct sa local;
@@ -505,6 +506,7 @@ static int test_e2e(void)
 	t.mb = mbuf_alloc(512);
 	CHECK(t.mb != NULL);
 	CHECK_EQ(mixer_alloc(&mx), 0);
+	CHECK_EQ(media_portpool_alloc(&pool, "rtp_ports", 20000, 29999), 0);
 	sa_set_str(&local, "127.0.0.1", 0);
 
 	for (i = 0; i < NPART; i++) {
@@ -532,7 +534,7 @@ static int test_e2e(void)
 		CHECK_EQ(srtp_alloc(&p->rx, p->suite, down,
 				    key_len(p->suite), 0), 0);
 
-		CHECK_EQ(audio_alloc(&p->a, mx, &local, 20000, 29999,
+		CHECK_EQ(audio_alloc(&p->a, mx, pool, &local,
 				     "test@confd"), 0);
 		CHECK_EQ(audio_lport(p->a) % 2, 0);
 
@@ -625,6 +627,7 @@ static int test_e2e(void)
 		mem_deref(p->rx);
 	}
 	mem_deref(t.mb);
+	mem_deref(pool);
 
 	libre_close();
 	return err;
@@ -636,32 +639,45 @@ static int test_lifecycle(void)
 {
 	struct mixer *mx = NULL;
 	struct audio *a = NULL, *b = NULL, *c = NULL;
+	struct media_portpool *pool = NULL;
 	struct sa local;
 
 	CHECK_EQ(libre_init(), 0);
 	sa_set_str(&local, "127.0.0.1", 0);
 
+	CHECK_EQ(media_portpool_alloc(&pool, "rtp_ports", 20000, 29999), 0);
 	CHECK_EQ(mixer_alloc(&mx), 0);
-	CHECK_EQ(audio_alloc(&a, mx, &local, 20000, 29999, NULL), 0);
-	CHECK_EQ(audio_alloc(&b, mx, &local, 20000, 29999, NULL), 0);
-	CHECK_EQ(audio_alloc(&c, NULL, &local, 20000, 29999, NULL), 0);
+	CHECK_EQ(audio_alloc(&a, mx, pool, &local, NULL), 0);
+	CHECK_EQ(audio_alloc(&b, mx, pool, &local, NULL), 0);
+	CHECK_EQ(audio_alloc(&c, NULL, pool, &local, NULL), 0);
 	CHECK(audio_lport(a) != audio_lport(b));
+	CHECK_EQ(media_portpool_used(pool), 6);
+	CHECK_EQ(audio_alloc(&c, NULL, NULL, &local, NULL), EINVAL);
 
-	/* a port range with room for exactly one pair */
+	/* a pool with room for exactly one pair: freed, it is free again */
 	{
+		struct media_portpool *one = NULL;
 		struct audio *d = NULL, *e = NULL;
 		uint16_t p = audio_lport(c);
 
 		mem_deref(c);
 		c = NULL;
-		CHECK_EQ(audio_alloc(&d, NULL, &local, p, p + 1, NULL), 0);
+		CHECK_EQ(media_portpool_used(pool), 4);
+		CHECK_EQ(media_portpool_alloc(&one, "one", p, p + 1), 0);
+		CHECK_EQ(audio_alloc(&d, NULL, one, &local, NULL), 0);
 		CHECK_EQ(audio_lport(d), p);
-		CHECK(audio_alloc(&e, NULL, &local, p, p + 1, NULL) != 0);
+		CHECK_EQ(audio_alloc(&e, NULL, one, &local, NULL), ENOSPC);
 		mem_deref(d);
+		CHECK_EQ(audio_alloc(&e, NULL, one, &local, NULL), 0);
+		CHECK_EQ(audio_lport(e), p);
+		/* the pool goes first: the stream keeps it alive */
+		mem_deref(one);
+		mem_deref(e);
 	}
 
 	mem_deref(a);
 	mem_deref(mx);
+	mem_deref(pool);
 	mem_deref(b);
 
 	libre_close();
