@@ -27,6 +27,7 @@
 #include <re.h>
 #include "keying/cert.h"
 #include "floor/floor.h"
+#include "media/media.h"
 
 
 enum { BENCH_CONF = 77, MAXN = 1000 };
@@ -39,6 +40,7 @@ static int server(int n, uint16_t base, bool tls, const char *cert,
 {
 	struct floor_server *fs = NULL;
 	struct floor_conf *fc = NULL;
+	struct media_portpool *pool = NULL;
 	struct floor_conf_cfg cc;
 	struct floor_part **pv;
 	struct tls *t = NULL;
@@ -55,7 +57,9 @@ static int server(int n, uint16_t base, bool tls, const char *cert,
 	if (tls && (cert_ensure(cert, "bench") || cert_tls_alloc(&t, cert)))
 		return 1;
 
-	err = floor_server_alloc(&fs, t, &laddr, base, base + n + 50);
+	err = media_portpool_alloc(&pool, "-p", base, base + n + 50);
+	err |= floor_server_alloc(&fs, t, &laddr, media_portpool_tcp_listen,
+				  pool);
 	err |= floor_conf_alloc(&fc, fs, &cc, NULL, NULL);
 	if (err)
 		return 1;

@@ -10,7 +10,8 @@
  * Defaults: sip_listen 127.0.0.1:5060, sip_tls_listen 127.0.0.1:5061
  * ("off" or empty disables it), domain = the IP of sip_listen
  * ("localhost" when that is a wildcard address), store confd.db,
- * tls_cert confd.pem, rtp_ports 10000-20000, media_addr = the IP of
+ * tls_cert confd.pem, rtp_ports 10000-20000, tcp_ports 30000-39999
+ * (each becomes one media_portpool in main.c), media_addr = the IP of
  * sip_listen, no trusted_peers, log_level info, shutdown_wait 2000 ms.
  */
 

@@ -32,6 +32,8 @@ static struct {
 	struct dnsc *dnsc;
 	struct store *store;
 	struct focus *focus;
+	struct media_portpool *rtp_pool;   /* rtp_ports: audio, slides */
+	struct media_portpool *tcp_pool;   /* tcp_ports: BFCP and MSRP */
 	struct kmsc *kms;
 	struct mikey_replay *replay;
 	struct tmr tmr_exit;
@@ -287,16 +289,24 @@ static int run(void)
 	if (err)
 		return err;
 
+	/* Every port a participant gets comes from these two pools
+	 * (media/portpool.c), named by their confd.conf keys so that an
+	 * exhausted range is logged by the name an operator can change. */
+	err  = media_portpool_alloc(&d.rtp_pool, "rtp_ports",
+				    d.cfg.rtp_port_min, d.cfg.rtp_port_max);
+	err |= media_portpool_alloc(&d.tcp_pool, "tcp_ports",
+				    d.cfg.tcp_port_min, d.cfg.tcp_port_max);
+	if (err)
+		return EINVAL;
+
 	memset(&fcfg, 0, sizeof(fcfg));
 	fcfg.domain = d.cfg.domain;
 	fcfg.media_addr = d.cfg.media_addr;
-	fcfg.rtp_min = d.cfg.rtp_port_min;
-	fcfg.rtp_max = d.cfg.rtp_port_max;
+	fcfg.rtp_pool = d.rtp_pool;
 	fcfg.trusted = d.cfg.trusted;
 	fcfg.trustedc = d.cfg.trustedc;
 	fcfg.tls = d.tls;
-	fcfg.tcp_min = d.cfg.tcp_port_min;
-	fcfg.tcp_max = d.cfg.tcp_port_max;
+	fcfg.tcp_pool = d.tcp_pool;
 	fcfg.kms = d.kms;
 	fcfg.mikey_prot_tls = d.cfg.mikey_prot_tls;
 	fcfg.mikey_prot_smime = d.cfg.mikey_prot_psk_smime;
@@ -435,6 +445,8 @@ int main(int argc, char *argv[])
 		close(d.hup_pipe[1]);
 	}
 	d.focus = mem_deref(d.focus);
+	d.rtp_pool = mem_deref(d.rtp_pool);
+	d.tcp_pool = mem_deref(d.tcp_pool);
 	if (d.sip)
 		sip_close(d.sip, true);
 	d.sip = mem_deref(d.sip);

@@ -5,8 +5,9 @@
  * How the focus uses it:
  *
  *  1. At start-up, one struct floor_server: confd's certificate (the
- *     struct tls from cert_tls_alloc()), the local address and a TCP
- *     port range for BFCP listeners (like the RTP port range).
+ *     struct tls from cert_tls_alloc()), the local address and where
+ *     BFCP listeners get their ports (floor_listen_h: the focus passes
+ *     media's port pool, which MSRP listeners share).
  *
  *  2. Per conference, one struct floor_conf.  It owns the floors:
  *     FLOOR_ID_PRES (presentation, always) and FLOOR_ID_AUDIO (a
@@ -43,9 +44,18 @@ enum {
 	FLOOR_ID_AUDIO = 2,
 };
 
+/* Bind a listening TCP socket on laddr's IP at a port nobody else
+ * uses, calling connh(peer, conn_arg) for each connection attempt.
+ * *tsp and *portp are the socket and its port; *leasep owns both:
+ * mem_deref(*leasep) closes the socket and frees the port.  The focus
+ * passes media_portpool_tcp_listen() and its tcp_ports pool. */
+typedef int (floor_listen_h)(void **leasep, struct tcp_sock **tsp,
+			     uint16_t *portp, const struct sa *laddr,
+			     tcp_conn_h *connh, void *conn_arg, void *arg);
+
 int floor_server_alloc(struct floor_server **fsp, struct tls *cert_tls,
-		       const struct sa *laddr, uint16_t port_min,
-		       uint16_t port_max);
+		       const struct sa *laddr, floor_listen_h *listenh,
+		       void *listen_arg);
 
 /* ---- conference ---- */
 

@@ -25,7 +25,8 @@ enum {
 struct floor_server {
 	struct tls *tls;         /* our own context over confd's cert */
 	struct sa laddr;
-	uint16_t port_min, port_max, port_next;
+	floor_listen_h *listenh;  /* the focus's port pool (tcp_ports) */
+	void *listen_arg;
 };
 
 struct floor_conf {
@@ -45,6 +46,7 @@ struct floor_part {
 	struct floor_tls_cfg sec;
 	struct sa peer;
 	bool active;
+	void *lease;             /* owns ts and its port (floor_listen_h) */
 	struct tcp_sock *ts;
 	struct tcp_conn *tc;
 	struct tls_conn *tlsc;
@@ -119,13 +121,13 @@ static int tls_for_bfcp(struct tls **tlsp, struct tls *cert_tls)
 
 
 int floor_server_alloc(struct floor_server **fsp, struct tls *cert_tls,
-		       const struct sa *laddr, uint16_t port_min,
-		       uint16_t port_max)
+		       const struct sa *laddr, floor_listen_h *listenh,
+		       void *listen_arg)
 {
 	struct floor_server *fs;
 	int err = 0;
 
-	if (!fsp || !laddr || !port_min || port_max < port_min)
+	if (!fsp || !laddr || !listenh)
 		return EINVAL;
 
 	fs = mem_zalloc(sizeof(*fs), server_destructor);
@@ -133,8 +135,8 @@ int floor_server_alloc(struct floor_server **fsp, struct tls *cert_tls,
 		return ENOMEM;
 
 	fs->laddr = *laddr;
-	fs->port_min = fs->port_next = port_min;
-	fs->port_max = port_max;
+	fs->listenh = listenh;
+	fs->listen_arg = listen_arg;
 
 	/* without a certificate only TCP/BFCP can be offered */
 	if (cert_tls)
@@ -472,7 +474,8 @@ static void part_destructor(void *arg)
 	fp->tlsc = mem_deref(fp->tlsc);
 	fp->tc = mem_deref(fp->tc);
 	fp->fr = mem_deref(fp->fr);
-	fp->ts = mem_deref(fp->ts);
+	fp->ts = NULL;           /* the lease's */
+	fp->lease = mem_deref(fp->lease);
 	fp->sec.psk_tls = mem_deref(fp->sec.psk_tls);
 
 	list_unlink(&fp->le);
@@ -488,28 +491,13 @@ static bool userid_used(const struct floor_conf *fc, uint16_t id)
 }
 
 
+/* The port comes from the pool that MSRP shares (floor_listen_h). */
 static int listen_in_range(struct floor_part *fp)
 {
 	struct floor_server *fs = fp->fc->fs;
-	unsigned span = fs->port_max - fs->port_min + 1u, i;
-	int err = EADDRINUSE;
 
-	for (i = 0; i < span; i++) {
-		struct sa laddr = fs->laddr;
-		uint16_t port = fs->port_next;
-
-		fs->port_next = port >= fs->port_max ? fs->port_min
-						     : port + 1;
-
-		sa_set_port(&laddr, port);
-		err = tcp_listen(&fp->ts, &laddr, conn_handler, fp);
-		if (!err) {
-			fp->port = port;
-			return 0;
-		}
-	}
-
-	return err;
+	return fs->listenh(&fp->lease, &fp->ts, &fp->port, &fs->laddr,
+			   conn_handler, fp, fs->listen_arg);
 }
 
 

@@ -10,7 +10,7 @@ struct focus {
 	struct sip *sip;
 	struct floor_server *floor;    /* BFCP listeners; NULL without TLS */
 	struct tls *tls;               /* our certificate (MSRP contexts) */
-	uint16_t tcp_min, tcp_max;     /* per-participant TCP listeners */
+	struct media_portpool *tcp_pool;  /* BFCP and MSRP listeners */
 	char fingerprint[128];         /* of our certificate, for SDP */
 	struct kmsc *kms;              /* MIKEY-TICKET; NULL: not offered */
 	struct eventpkg *ep;           /* RFC 4575 subscriptions */
@@ -21,7 +21,7 @@ struct focus {
 	struct list confs;             /* struct conference */
 	char *domain;
 	struct sa media_addr;
-	uint16_t rtp_min, rtp_max;
+	struct media_portpool *rtp_pool;  /* audio and slides RTP/RTCP */
 	struct sa *trusted;
 	size_t trustedc;
 	bool closing;
@@ -55,7 +55,8 @@ struct participant {
 	bool msrp_psk;
 	struct floor_part *fp;         /* BFCP connection, when negotiated */
 	bool bfcp_tls, bfcp_active, bfcp_pskmode;
-	struct video_sink *vsink;      /* slides: received and dropped */
+	struct video_sink *vsink;      /* slides: received and dropped
+					* (media/video.c) */
 	bool video_slides;
 	struct sdes_crypto vtx;        /* our SDES key for the slides */
 	bool vtx_valid;

@@ -7,6 +7,7 @@
 #include "focus/focus.h"
 #include "keying/sdes.h"
 #include "keying/cert.h"
+#include "media/media.h"
 #include "floor/floor.h"
 #include "eventpkg/eventpkg.h"
 #include "msrp/msrp.h"
@@ -28,6 +29,8 @@ static void focus_destructor(void *arg)
 	list_flush(&f->confs);
 	mem_deref(f->ep);
 	mem_deref(f->floor);
+	mem_deref(f->tcp_pool);
+	mem_deref(f->rtp_pool);
 	mem_deref(f->kms);
 	mem_deref(f->tls);
 	mem_deref(f->domain);
@@ -93,7 +96,8 @@ int focus_alloc(struct focus **fp, struct sip *sip,
 	struct focus *f;
 	int err;
 
-	if (!fp || !sip || !cfg || !cfg->domain)
+	if (!fp || !sip || !cfg || !cfg->domain || !cfg->rtp_pool ||
+	    !cfg->tcp_pool)
 		return EINVAL;
 
 	f = mem_zalloc(sizeof(*f), focus_destructor);
@@ -102,8 +106,7 @@ int focus_alloc(struct focus **fp, struct sip *sip,
 
 	f->sip = sip;
 	f->media_addr = cfg->media_addr;
-	f->rtp_min = cfg->rtp_min;
-	f->rtp_max = cfg->rtp_max;
+	f->rtp_pool = mem_ref(cfg->rtp_pool);
 	f->kms = mem_ref(cfg->kms);
 	f->mikey_prot_tls = cfg->mikey_prot_tls;
 
@@ -124,8 +127,7 @@ int focus_alloc(struct focus **fp, struct sip *sip,
 	}
 
 	f->tls = mem_ref(cfg->tls);
-	f->tcp_min = cfg->tcp_min;
-	f->tcp_max = cfg->tcp_max;
+	f->tcp_pool = mem_ref(cfg->tcp_pool);
 
 	if (cfg->tls) {
 		err = cert_fingerprint(cfg->tls, f->fingerprint,
@@ -133,7 +135,8 @@ int focus_alloc(struct focus **fp, struct sip *sip,
 		if (!err)
 			err = floor_server_alloc(&f->floor, cfg->tls,
 						 &cfg->media_addr,
-						 cfg->tcp_min, cfg->tcp_max);
+						 media_portpool_tcp_listen,
+						 f->tcp_pool);
 		if (err)
 			goto out;
 	}

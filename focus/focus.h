@@ -5,15 +5,16 @@
 
 struct focus;
 struct confdef;
+struct media_portpool;
 
 struct focus_cfg {
 	const char *domain;
 	struct sa media_addr;          /* RTP bind address and SDP c= */
-	uint16_t rtp_min, rtp_max;
+	struct media_portpool *rtp_pool;  /* rtp_ports: audio, slides */
 	const struct sa *trusted;      /* peers whose P-Asserted-Identity */
 	size_t trustedc;               /* we believe (port 0 = any)       */
 	struct tls *tls;               /* our certificate (BFCP, MSRP)    */
-	uint16_t tcp_min, tcp_max;     /* per-participant TCP listeners   */
+	struct media_portpool *tcp_pool;  /* tcp_ports: BFCP and MSRP   */
 	struct kmsc *kms;              /* MIKEY-TICKET, or NULL           */
 	uint8_t mikey_prot_tls;        /* Prot Type of TLS crypto sessions */
 	uint8_t mikey_prot_smime;      /* ... and of PSK S/MIME ones       */

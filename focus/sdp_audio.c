@@ -54,8 +54,8 @@ int sdpa_setup(struct participant *p, const struct focus *f)
 		return err;
 
 	re_snprintf(cname, sizeof(cname), "confd-%p", p);
-	err = audio_alloc(&p->audio, p->conf->mixer, &f->media_addr,
-			  f->rtp_min, f->rtp_max, cname);
+	err = audio_alloc(&p->audio, p->conf->mixer, f->rtp_pool,
+			  &f->media_addr, cname);
 	if (err)
 		return err;
 

@@ -158,8 +158,8 @@ int sdpm_negotiate(struct participant *p)
 	prm.identity = p->uri;
 	prm.room_alias = p->ruri[0] ? p->ruri : NULL;
 	prm.laddr = &f->media_addr;
-	prm.port_min = f->tcp_min;
-	prm.port_max = f->tcp_max;
+	prm.listenh = media_portpool_tcp_listen;
+	prm.listen_arg = f->tcp_pool;
 	prm.tls = secure ? &tls : NULL;
 	prm.peer_path = path;
 	prm.setup = msrp_setup_answer(sdp_media_rattr(p->mm, "setup"));

@@ -2,7 +2,7 @@
  * @file sdp_video.c  A floor-controlled presentation stream (m=video
  * with a=content:slides, RFC 4796).  Until a video relay exists it is
  * answered, keyed like any RTP stream, and its packets are received and
- * dropped; other video is declined.
+ * dropped (media/video.c owns the sockets); other video is declined.
  */
 #include <string.h>
 #include <re.h>
@@ -13,73 +13,13 @@
 #include "floor/sdp.h"
 #include "eventpkg/eventpkg.h"
 #include "msrp/msrp.h"
+#include "media/media.h"
 #include "focus/core.h"
 
 
 #define DEBUG_MODULE "video-sdp"
 #define DEBUG_LEVEL 7
 #include <re_dbg.h>
-
-
-struct video_sink {
-	struct udp_sock *rtp;
-	struct udp_sock *rtcp;
-	uint16_t port;
-};
-
-
-static void sink_destructor(void *arg)
-{
-	struct video_sink *vs = arg;
-
-	mem_deref(vs->rtcp);
-	mem_deref(vs->rtp);
-}
-
-
-static void sink_recv(const struct sa *src, struct mbuf *mb, void *arg)
-{
-	(void)src;
-	(void)mb;
-	(void)arg;
-	/* no video relay yet: the media is not forwarded */
-}
-
-
-static int sink_alloc(struct video_sink **vsp, const struct focus *f)
-{
-	struct video_sink *vs;
-	uint32_t span, start, i;
-	struct sa sa;
-
-	vs = mem_zalloc(sizeof(*vs), sink_destructor);
-	if (!vs)
-		return ENOMEM;
-
-	span = (uint32_t)(f->rtp_max - f->rtp_min + 1) / 2;
-	start = span ? rand_u32() % span : 0;
-
-	for (i = 0; i < span; i++) {
-		uint16_t port = (uint16_t)(f->rtp_min +
-					   2 * ((start + i) % span));
-
-		sa_cpy(&sa, &f->media_addr);
-		sa_set_port(&sa, port);
-		if (udp_listen(&vs->rtp, &sa, sink_recv, vs))
-			continue;
-		sa_set_port(&sa, port + 1);
-		if (udp_listen(&vs->rtcp, &sa, sink_recv, vs)) {
-			vs->rtp = mem_deref(vs->rtp);
-			continue;
-		}
-		vs->port = port;
-		*vsp = vs;
-		return 0;
-	}
-
-	mem_deref(vs);
-	return EADDRINUSE;
-}
 
 
 static int formats_add(struct sdp_media *m)
@@ -174,7 +114,8 @@ int sdpv_negotiate(struct participant *p, struct negotiation_error *ne)
 	}
 
 	if (!p->vsink) {
-		err = sink_alloc(&p->vsink, p->conf->focus);
+		err = video_sink_alloc(&p->vsink, p->conf->focus->rtp_pool,
+				       &p->conf->focus->media_addr);
 		if (err) {
 			decline(p);
 			err = 0;
@@ -183,7 +124,7 @@ int sdpv_negotiate(struct participant *p, struct negotiation_error *ne)
 	}
 
 	p->video_slides = true;
-	sdp_media_set_lport(p->vm, p->vsink->port);
+	sdp_media_set_lport(p->vm, video_sink_port(p->vsink));
 	err  = sdp_media_set_lattr(p->vm, true, "content", "slides");
 	err |= sdp_media_set_lattr(p->vm, true, "label", "%s",
 				   floor_sdp_label_answer(

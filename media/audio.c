@@ -1,16 +1,17 @@
 /**
  * @file audio.c  One participant's audio stream: sockets, SRTP, RTP/RTCP
  *
- * Receive: RTP on an even port, RTCP on port + 1, and RTCP multiplexed on
- * the RTP port (RFC 5761).  Packets are accepted from any source address
- * (NAT): with SRTP only those that authenticate count, with plain RTP the
- * first SSRC is locked on (see rtprx.h).  Send: to the negotiated
- * addresses, never learnt from received packets.
+ * Receive: RTP on an even port, RTCP on port + 1 (a pair leased from the
+ * port pool, portpool.c), and RTCP multiplexed on the RTP port
+ * (RFC 5761).  Packets are accepted from any source address (NAT): with
+ * SRTP only those that authenticate count, with plain RTP the first SSRC
+ * is locked on (see rtprx_int.h).  Send: to the negotiated addresses,
+ * never learnt from received packets.
  *
- * SRTP: our own receiver (srtprx.c) and libre's srtp_encrypt() to send.
- * Each direction has its own key.  Copies of the master keys are kept
- * only to tell a re-INVITE that keeps a key from one that changes it,
- * and are wiped when replaced or freed.
+ * SRTP: our own receiver (srtp.c, srtcp.c) and libre's srtp_encrypt() to
+ * send.  Each direction has its own key.  Copies of the master keys are
+ * kept only to tell a re-INVITE that keeps a key from one that changes
+ * it, and are wiped when replaced or freed.
  */
 #include <string.h>
 #include <sys/time.h>
@@ -19,10 +20,10 @@
 #include <re.h>
 #include <rem.h>
 #include "media/media.h"
-#include "media/mixint.h"
-#include "media/rtpp.h"
-#include "media/rtprx.h"
-#include "media/srtprx.h"
+#include "media/media_int.h"
+#include "media/rtpp_int.h"
+#include "media/rtprx_int.h"
+#include "media/srtp_int.h"
 
 
 enum {
@@ -33,10 +34,10 @@ enum {
 
 struct audio {
 	struct le le;                 /* in the mixer's list */
-	struct mixer *mx;             /* no reference, see mixint.h */
-	struct udp_sock *rtp_us;
-	struct udp_sock *rtcp_us;
-	uint16_t lport;
+	struct mixer *mx;             /* no reference, see media_int.h */
+	struct media_port *port;      /* the leased RTP/RTCP pair */
+	struct udp_sock *rtp_us;      /* owned by port */
+	struct udp_sock *rtcp_us;     /* owned by port */
 	char *cname;
 
 	bool started;
@@ -47,8 +48,8 @@ struct audio {
 	bool send, recv;
 
 	/* receive */
-	struct rtprx *rx;
-	struct srtprx *srx;
+	struct media_rtprx *rx;
+	struct media_srtprx *srx;
 	enum srtp_suite rx_suite;
 	uint8_t rx_key[MAX_KEYSALT];
 	size_t rx_key_len;
@@ -82,8 +83,7 @@ static void destructor(void *arg)
 	if (a->mx)
 		mixer_detach(a->mx, &a->le);
 
-	mem_deref(a->rtp_us);
-	mem_deref(a->rtcp_us);
+	mem_deref(a->port);
 	mem_deref(a->rx);
 	mem_deref(a->srx);
 	mem_deref(a->stx);
@@ -102,13 +102,13 @@ static void rtcp_input(struct audio *a, uint8_t *p, size_t len)
 		return;
 
 	if (a->srx) {
-		if (srtprx_rtcp(a->srx, p, &len)) {
-			rtprx_dropped(a->rx);
+		if (media_srtprx_rtcp(a->srx, p, &len)) {
+			media_rtprx_dropped(a->rx);
 			return;
 		}
 	}
 
-	(void)rtprx_rtcp(a->rx, p, len);
+	(void)media_rtprx_rtcp(a->rx, p, len);
 }
 
 
@@ -121,22 +121,22 @@ static void rtp_recv_handler(const struct sa *src, struct mbuf *mb,
 
 	(void)src;
 
-	if (rtpp_is_rtcp(p, len)) {
+	if (media_rtpp_is_rtcp(p, len)) {
 		rtcp_input(a, p, len);
 		return;
 	}
 
 	if (!a->started || !a->recv) {
-		rtprx_dropped(a->rx);
+		media_rtprx_dropped(a->rx);
 		return;
 	}
 
-	if (a->srx && srtprx_rtp(a->srx, p, &len)) {
-		rtprx_dropped(a->rx);
+	if (a->srx && media_srtprx_rtp(a->srx, p, &len)) {
+		media_rtprx_dropped(a->rx);
 		return;
 	}
 
-	(void)rtprx_input(a->rx, p, len);
+	(void)media_rtprx_input(a->rx, p, len);
 }
 
 
@@ -149,58 +149,16 @@ static void rtcp_recv_handler(const struct sa *src, struct mbuf *mb,
 }
 
 
-static int bind_pair(struct audio *a, const struct sa *laddr,
-		     uint16_t port_min, uint16_t port_max)
-{
-	uint32_t first, npairs, i;
-	int err = EADDRINUSE;
-
-	first = (port_min + 1u) & ~1u;
-	if (first + 1 > port_max || first == 0)
-		return EINVAL;
-
-	npairs = (port_max - first - 1) / 2 + 1;
-
-	/* Start at a random pair so that concurrent allocations (and
-	 * other processes) rarely collide. */
-	for (i = 0; i < npairs; i++) {
-		const uint32_t port = first + 2 * ((rand_u32() + i) % npairs);
-		struct sa sa = *laddr;
-
-		sa_set_port(&sa, (uint16_t)port);
-		err = udp_listen(&a->rtp_us, &sa, rtp_recv_handler, a);
-		if (err)
-			continue;
-
-		sa_set_port(&sa, (uint16_t)(port + 1));
-		err = udp_listen(&a->rtcp_us, &sa, rtcp_recv_handler, a);
-		if (err) {
-			a->rtp_us = mem_deref(a->rtp_us);
-			continue;
-		}
-
-		a->lport = (uint16_t)port;
-		return 0;
-	}
-
-	return err;
-}
-
-
-int audio_alloc(struct audio **ap, struct mixer *mx, const struct sa *laddr,
-		uint16_t port_min, uint16_t port_max, const char *cname)
+int audio_alloc(struct audio **ap, struct mixer *mx,
+		struct media_portpool *pool, const struct sa *laddr,
+		const char *cname)
 {
 	struct audio *a;
 	uint8_t rnd[10];
 	int err;
 
-	if (!ap || !laddr)
+	if (!ap || !pool || !laddr)
 		return EINVAL;
-
-	if (port_min == 0 && port_max == 0) {
-		port_min = 16384;
-		port_max = 32767;
-	}
 
 	a = mem_zalloc(sizeof(*a), destructor);
 	if (!a)
@@ -226,7 +184,7 @@ int audio_alloc(struct audio **ap, struct mixer *mx, const struct sa *laddr,
 	if (err)
 		goto out;
 
-	err = rtprx_alloc(&a->rx);
+	err = media_rtprx_alloc(&a->rx);
 	if (err)
 		goto out;
 
@@ -237,9 +195,12 @@ int audio_alloc(struct audio **ap, struct mixer *mx, const struct sa *laddr,
 		goto out;
 	}
 
-	err = bind_pair(a, laddr, port_min, port_max);
+	err = media_portpool_take_rtp(&a->port, pool, laddr,
+				      rtp_recv_handler, rtcp_recv_handler, a);
 	if (err)
 		goto out;
+	a->rtp_us = media_port_udp(a->port, false);
+	a->rtcp_us = media_port_udp(a->port, true);
 
 	if (mx) {
 		a->mx = mx;
@@ -258,7 +219,7 @@ int audio_alloc(struct audio **ap, struct mixer *mx, const struct sa *laddr,
 
 uint16_t audio_lport(const struct audio *a)
 {
-	return a ? a->lport : 0;
+	return a ? media_port_num(a->port) : 0;
 }
 
 
@@ -280,7 +241,7 @@ static bool same_key(const uint8_t *old, size_t old_len,
 int audio_start(struct audio *a, const struct audio_params *prm)
 {
 	struct srtp *stx = NULL;
-	struct srtprx *srx = NULL;
+	struct media_srtprx *srx = NULL;
 	bool srtp, keep_tx = false, keep_rx = false;
 	int err = 0;
 
@@ -317,8 +278,9 @@ int audio_start(struct audio *a, const struct audio_params *prm)
 				goto out;
 		}
 		if (!keep_rx) {
-			err = srtprx_alloc(&srx, prm->suite, prm->rx_key,
-					   prm->rx_key_len, prm->rx_mki_len);
+			err = media_srtprx_alloc(&srx, prm->suite,
+						 prm->rx_key, prm->rx_key_len,
+						 prm->rx_mki_len);
 			if (err)
 				goto out;
 		}
@@ -361,7 +323,7 @@ int audio_start(struct audio *a, const struct audio_params *prm)
 	a->pt = prm->pt;
 	a->send = prm->send;
 	a->recv = prm->recv;
-	rtprx_set(a->rx, prm->pt, prm->codec, prm->telev_pt);
+	media_rtprx_set(a->rx, prm->pt, prm->codec, prm->telev_pt);
 	a->started = true;
 
  out:
@@ -380,12 +342,12 @@ void audio_set_mixed(struct audio *a, bool mixed)
 
 void audio_stats(const struct audio *a, struct audio_stats *st)
 {
-	struct rtprx_stats rs;
+	struct media_rtprx_stats rs;
 
 	if (!a || !st)
 		return;
 
-	rtprx_stats(a->rx, &rs);
+	media_rtprx_stats(a->rx, &rs);
 
 	st->rx_packets   = rs.accepted;
 	st->rx_dropped   = rs.dropped;
@@ -405,7 +367,7 @@ const int16_t *audio_mix_pull(struct audio *a)
 		return NULL;
 
 	/* Always drain, so an unmixed voice is not stale once mixed. */
-	if (!rtprx_pull(a->rx, a->pcm) || !a->mixed)
+	if (!media_rtprx_pull(a->rx, a->pcm) || !a->mixed)
 		return NULL;
 
 	a->has_pcm = true;
@@ -465,7 +427,7 @@ static void send_rtcp(struct audio *a)
 {
 	struct mbuf *mb = a->rtcpmb;
 	struct udp_sock *us;
-	struct rtpp_sr sr;
+	struct media_rtpp_sr sr;
 	struct timeval tv;
 
 	if (!sa_isset(&a->rtcp, SA_ALL))
@@ -483,7 +445,7 @@ static void send_rtcp(struct audio *a)
 	sr.osent    = a->osent;
 
 	mbuf_rewind(mb);
-	if (rtpp_rtcp_encode(mb, &sr, a->psent > 0 && a->send, a->cname))
+	if (media_rtpp_rtcp_encode(mb, &sr, a->psent > 0 && a->send, a->cname))
 		return;
 	mb->pos = 0;
 

@@ -10,10 +10,10 @@
  */
 #include <string.h>
 #include <re.h>
-#include "media/jb.h"
+#include "media/jb_int.h"
 
 
-struct jb {
+struct media_jb {
 	int16_t pcm[JB_CAP];
 	uint8_t have[JB_CAP];
 	uint32_t ssrc;
@@ -25,13 +25,13 @@ struct jb {
 	bool playing;         /* false while (re)buffering */
 	bool seq_set;
 	unsigned late_run;
-	struct jb_stats st;
+	struct media_jb_stats st;
 };
 
 
-int jb_alloc(struct jb **jbp)
+int media_jb_alloc(struct media_jb **jbp)
 {
-	struct jb *jb;
+	struct media_jb *jb;
 
 	if (!jbp)
 		return EINVAL;
@@ -45,7 +45,7 @@ int jb_alloc(struct jb **jbp)
 }
 
 
-static void clear(struct jb *jb)
+static void clear(struct media_jb *jb)
 {
 	memset(jb->have, 0, sizeof(jb->have));
 	jb->anchored = false;
@@ -55,7 +55,7 @@ static void clear(struct jb *jb)
 }
 
 
-void jb_reset(struct jb *jb)
+void media_jb_reset(struct media_jb *jb)
 {
 	if (!jb)
 		return;
@@ -65,7 +65,7 @@ void jb_reset(struct jb *jb)
 }
 
 
-static void anchor(struct jb *jb, uint32_t ts)
+static void anchor(struct media_jb *jb, uint32_t ts)
 {
 	if (jb->anchored)
 		++jb->st.resets;
@@ -78,7 +78,7 @@ static void anchor(struct jb *jb, uint32_t ts)
 
 /* Write samples [from, n) of a packet whose first sample is ts.
  * Returns the number of samples not already held. */
-static size_t store(struct jb *jb, uint32_t ts, const int16_t *pcm,
+static size_t store(struct media_jb *jb, uint32_t ts, const int16_t *pcm,
 		    size_t from, size_t n)
 {
 	size_t i, fresh = 0;
@@ -103,8 +103,8 @@ static size_t store(struct jb *jb, uint32_t ts, const int16_t *pcm,
  * @return 0 if stored, EALREADY for a duplicate, ETIMEDOUT when too late,
  *         EINVAL for an empty or oversized packet
  */
-int jb_put(struct jb *jb, uint32_t ssrc, uint16_t seq, uint32_t ts,
-	   const int16_t *pcm, size_t n)
+int media_jb_put(struct media_jb *jb, uint32_t ssrc, uint16_t seq, uint32_t ts,
+		 const int16_t *pcm, size_t n)
 {
 	size_t from = 0;
 	int32_t d;
@@ -184,7 +184,7 @@ int jb_put(struct jb *jb, uint32_t ssrc, uint16_t seq, uint32_t ts,
 }
 
 
-static void drop(struct jb *jb, uint32_t count)
+static void drop(struct media_jb *jb, uint32_t count)
 {
 	uint32_t i;
 
@@ -201,7 +201,7 @@ static void drop(struct jb *jb, uint32_t count)
  * @return true with the frame filled (gaps as silence), false when
  *         there is nothing to play (empty or still buffering)
  */
-bool jb_get(struct jb *jb, int16_t *frame, size_t n)
+bool media_jb_get(struct media_jb *jb, int16_t *frame, size_t n)
 {
 	int32_t depth;
 	size_t i;
@@ -254,7 +254,7 @@ bool jb_get(struct jb *jb, int16_t *frame, size_t n)
 }
 
 
-unsigned jb_depth(const struct jb *jb)
+unsigned media_jb_depth(const struct media_jb *jb)
 {
 	int32_t depth;
 
@@ -267,7 +267,7 @@ unsigned jb_depth(const struct jb *jb)
 }
 
 
-void jb_stats(const struct jb *jb, struct jb_stats *st)
+void media_jb_stats(const struct media_jb *jb, struct media_jb_stats *st)
 {
 	if (!jb || !st)
 		return;

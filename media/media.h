@@ -1,14 +1,57 @@
 /**
- * @file media.h  Audio media of a conference: per-participant RTP/SRTP
- * streams, and the per-conference mixer that feeds them.
+ * @file media.h  The media of a conference, media/'s public face: the
+ * port pool, per-participant RTP/SRTP audio streams, the per-conference
+ * mixer that feeds them, and the slides stream's sink.
  *
- * The focus owns one struct mixer per conference and one struct
- * audio per participant audio stream.  Sockets live in audio.c; mixing
- * arithmetic (mix.c), the jitter buffer (jb.c) and G.711 are pure code.
+ * The daemon owns the port pools (one per configured range), the focus
+ * one struct mixer per conference and one struct audio (and maybe one
+ * struct video_sink) per participant.  Sockets live in portpool.c (bound
+ * there, owned by the lease), audio.c and video.c use them; SRTP
+ * (srtp.c, srtcp.c, replay.c), RTP parsing (rtpp.c), the receive path
+ * (rtprx.c), the jitter buffer (jb.c), mixing arithmetic and G.711
+ * (mix.c) are pure code behind media/'s _int.h headers.
  */
 
 struct mixer;
 struct audio;
+struct video_sink;
+
+
+/* ---- the port pool (portpool.c) ----
+ *
+ * One pool per configured range (rtp_ports, tcp_ports).  Each user takes
+ * a lease, struct media_port, which owns the bound socket(s); freeing it
+ * closes them and gives the port(s) back.  Users of one pool never get
+ * the same port: BFCP and MSRP both take their listeners from the
+ * tcp_ports pool (floor/ and msrp/ get media_portpool_tcp_listen() and
+ * the pool as a function pointer, so they do not include media/).
+ * When every port of the range is leased, the take functions log a line
+ * naming the range and return ENOSPC; EADDRINUSE means the free ones are
+ * all held by other processes. */
+struct media_portpool;
+struct media_port;
+
+int  media_portpool_alloc(struct media_portpool **poolp, const char *name,
+			  uint16_t min, uint16_t max);
+uint32_t media_portpool_used(const struct media_portpool *pool);
+int  media_portpool_take_rtp(struct media_port **mpp,
+			     struct media_portpool *pool,
+			     const struct sa *laddr, udp_recv_h *rtph,
+			     udp_recv_h *rtcph, void *arg);
+int  media_portpool_take_tcp(struct media_port **mpp,
+			     struct media_portpool *pool,
+			     const struct sa *laddr, tcp_conn_h *connh,
+			     void *arg);
+int  media_portpool_tcp_listen(void **leasep, struct tcp_sock **tsp,
+			       uint16_t *portp, const struct sa *laddr,
+			       tcp_conn_h *connh, void *conn_arg,
+			       void *pool);
+uint16_t media_port_num(const struct media_port *mp);
+struct udp_sock *media_port_udp(const struct media_port *mp, bool rtcp);
+struct tcp_sock *media_port_tcp(const struct media_port *mp);
+
+
+/* ---- audio ---- */
 
 enum audio_codec {
 	AUDIO_PCMU = 0,
@@ -38,14 +81,14 @@ void mixer_stats(const struct mixer *mx, struct mixer_stats *st);
 /* The sum over every mixer since start (max_tick_us: the worst). */
 void mixer_totals(struct mixer_stats *st);
 
-/* A participant's audio stream.  Binds an RTP port (even) and RTCP
- * (port + 1) on laddr within [port_min, port_max] (0, 0: 16384-32767),
- * starting at a random pair.  Joins the mixer at once but neither sends
- * nor receives until audio_start().  mx may be NULL.  The mixer and its
- * streams may be freed in any order: neither holds a reference to the
- * other, whichever goes first unlinks itself. */
-int  audio_alloc(struct audio **ap, struct mixer *mx, const struct sa *laddr,
-		 uint16_t port_min, uint16_t port_max, const char *cname);
+/* A participant's audio stream.  Leases an RTP port (even) and RTCP
+ * (port + 1) on laddr from pool.  Joins the mixer at once but neither
+ * sends nor receives until audio_start().  mx may be NULL.  The mixer
+ * and its streams may be freed in any order: neither holds a reference
+ * to the other, whichever goes first unlinks itself. */
+int  audio_alloc(struct audio **ap, struct mixer *mx,
+		 struct media_portpool *pool, const struct sa *laddr,
+		 const char *cname);
 uint16_t audio_lport(const struct audio *a);
 
 /* The negotiated parameters; may be called again on re-INVITE and is
@@ -77,3 +120,13 @@ int  audio_start(struct audio *a, const struct audio_params *prm);
 void audio_set_mixed(struct audio *a, bool mixed);
 void audio_stats(const struct audio *a, struct audio_stats *st);
 uint32_t audio_ssrc(const struct audio *a);
+
+
+/* ---- the slides stream (video.c) ----
+ *
+ * An m=video a=content:slides stream: an RTP/RTCP pair leased from pool
+ * on laddr; what arrives is counted and dropped (no video relay yet). */
+int  video_sink_alloc(struct video_sink **vsp, struct media_portpool *pool,
+		      const struct sa *laddr);
+uint16_t video_sink_port(const struct video_sink *vs);
+uint64_t video_sink_packets(const struct video_sink *vs);

@@ -8,7 +8,7 @@
 #include <re.h>
 #include <rem.h>
 #include "media/media.h"
-#include "media/mix.h"
+#include "media/mix_int.h"
 
 
 /*
@@ -29,7 +29,7 @@ static inline uint8_t enc1(int16_t s, enum audio_codec codec)
 }
 
 
-void mix_acc(int32_t *sum, const int16_t *pcm, size_t n)
+void media_mix_acc(int32_t *sum, const int16_t *pcm, size_t n)
 {
 	size_t i;
 
@@ -39,44 +39,45 @@ void mix_acc(int32_t *sum, const int16_t *pcm, size_t n)
 
 
 /* own may be NULL: the listener contributed nothing this tick. */
-void mix_minus(int16_t *out, const int32_t *sum, const int16_t *own,
-	       size_t n)
+void media_mix_minus(int16_t *out, const int32_t *sum, const int16_t *own,
+		     size_t n)
 {
 	size_t i;
 
 	if (own) {
 		for (i = 0; i < n; i++)
-			out[i] = mix_sat16(sum[i] - own[i]);
+			out[i] = media_mix_sat16(sum[i] - own[i]);
 	}
 	else {
 		for (i = 0; i < n; i++)
-			out[i] = mix_sat16(sum[i]);
+			out[i] = media_mix_sat16(sum[i]);
 	}
 }
 
 
-void mix_minus_encode(uint8_t *out, const int32_t *sum, const int16_t *own,
-		      size_t n, enum audio_codec codec)
+void media_mix_minus_encode(uint8_t *out, const int32_t *sum,
+			    const int16_t *own, size_t n,
+			    enum audio_codec codec)
 {
 	size_t i;
 
 	if (codec == AUDIO_PCMA) {
 		for (i = 0; i < n; i++) {
 			int32_t v = own ? sum[i] - own[i] : sum[i];
-			out[i] = g711_pcm2alaw(g711_safe(mix_sat16(v)));
+			out[i] = g711_pcm2alaw(g711_safe(media_mix_sat16(v)));
 		}
 	}
 	else {
 		for (i = 0; i < n; i++) {
 			int32_t v = own ? sum[i] - own[i] : sum[i];
-			out[i] = g711_pcm2ulaw(g711_safe(mix_sat16(v)));
+			out[i] = g711_pcm2ulaw(g711_safe(media_mix_sat16(v)));
 		}
 	}
 }
 
 
-void mix_encode(uint8_t *out, const int16_t *pcm, size_t n,
-		enum audio_codec codec)
+void media_mix_encode(uint8_t *out, const int16_t *pcm, size_t n,
+		      enum audio_codec codec)
 {
 	size_t i;
 
@@ -85,8 +86,8 @@ void mix_encode(uint8_t *out, const int16_t *pcm, size_t n,
 }
 
 
-void mix_decode(int16_t *pcm, const uint8_t *in, size_t n,
-		enum audio_codec codec)
+void media_mix_decode(int16_t *pcm, const uint8_t *in, size_t n,
+		      enum audio_codec codec)
 {
 	const int16_t *tab = codec == AUDIO_PCMA ? g711_A2l : g711_u2l;
 	size_t i;

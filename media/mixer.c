@@ -14,8 +14,8 @@
 #include <re.h>
 #include <rem.h>
 #include "media/media.h"
-#include "media/mix.h"
-#include "media/mixint.h"
+#include "media/mix_int.h"
+#include "media/media_int.h"
 
 
 enum {
@@ -89,7 +89,7 @@ static void mix(struct mixer *mx)
 		const int16_t *pcm = audio_mix_pull(le->data);
 
 		if (pcm)
-			mix_acc(mx->sum, pcm, AUDIO_FRAME);
+			media_mix_acc(mx->sum, pcm, AUDIO_FRAME);
 	}
 
 	for (le = mx->audiol.head; le; le = le->next) {
@@ -105,16 +105,17 @@ static void mix(struct mixer *mx)
 
 		own = audio_mix_own(a);
 		if (own) {
-			mix_minus_encode(pld, mx->sum, own, AUDIO_FRAME,
-					 codec);
+			media_mix_minus_encode(pld, mx->sum, own, AUDIO_FRAME,
+					       codec);
 			audio_mix_send(a, pld, sizeof(pld));
 		}
 		else {
 			const int c = codec == AUDIO_PCMA;
 
 			if (!full_ok[c]) {
-				mix_minus_encode(mx->full[c], mx->sum, NULL,
-						 AUDIO_FRAME, codec);
+				media_mix_minus_encode(mx->full[c], mx->sum,
+						       NULL, AUDIO_FRAME,
+						       codec);
 				full_ok[c] = true;
 			}
 			audio_mix_send(a, mx->full[c], AUDIO_FRAME);

@@ -7,7 +7,7 @@
  */
 #include <string.h>
 #include <re.h>
-#include "media/rtpp.h"
+#include "media/rtpp_int.h"
 
 
 static inline uint16_t rd16(const uint8_t *p)
@@ -24,7 +24,7 @@ static inline uint32_t rd32(const uint8_t *p)
 
 
 /* RFC 3550 5.1 and 5.3.1 */
-int rtpp_hdr_len(const uint8_t *p, size_t len, size_t *hdr_len)
+int media_rtpp_hdr_len(const uint8_t *p, size_t len, size_t *hdr_len)
 {
 	size_t hl;
 
@@ -51,7 +51,7 @@ int rtpp_hdr_len(const uint8_t *p, size_t len, size_t *hdr_len)
 }
 
 
-int rtpp_decode(struct rtpp *pkt, const uint8_t *p, size_t len)
+int media_rtpp_decode(struct media_rtpp *pkt, const uint8_t *p, size_t len)
 {
 	size_t hl, pl;
 	int err;
@@ -59,7 +59,7 @@ int rtpp_decode(struct rtpp *pkt, const uint8_t *p, size_t len)
 	if (!pkt)
 		return EINVAL;
 
-	err = rtpp_hdr_len(p, len, &hl);
+	err = media_rtpp_hdr_len(p, len, &hl);
 	if (err)
 		return err;
 
@@ -87,7 +87,8 @@ int rtpp_decode(struct rtpp *pkt, const uint8_t *p, size_t len)
 }
 
 
-int rtpp_telev_decode(struct rtpp_telev *ev, const uint8_t *p, size_t len)
+int media_rtpp_telev_decode(struct media_rtpp_telev *ev,
+			    const uint8_t *p, size_t len)
 {
 	if (!ev || !p || len < 4)
 		return EBADMSG;
@@ -102,7 +103,8 @@ int rtpp_telev_decode(struct rtpp_telev *ev, const uint8_t *p, size_t len)
 
 
 /* RFC 3550 A.2: version 2 everywhere, lengths add up exactly */
-int rtpp_rtcp_walk(const uint8_t *p, size_t len, rtpp_rtcp_h *h, void *arg)
+int media_rtpp_rtcp_walk(const uint8_t *p, size_t len, media_rtpp_rtcp_h *h,
+			 void *arg)
 {
 	size_t off;
 
@@ -137,8 +139,8 @@ int rtpp_rtcp_walk(const uint8_t *p, size_t len, rtpp_rtcp_h *h, void *arg)
 }
 
 
-int rtpp_rtcp_encode(struct mbuf *mb, const struct rtpp_sr *sr, bool sender,
-		     const char *cname)
+int media_rtpp_rtcp_encode(struct mbuf *mb, const struct media_rtpp_sr *sr,
+			   bool sender, const char *cname)
 {
 	size_t clen, chunk, start;
 	int err = 0;

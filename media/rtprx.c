@@ -5,14 +5,14 @@
 #include <re.h>
 #include <rem.h>
 #include "media/media.h"
-#include "media/mix.h"
-#include "media/jb.h"
-#include "media/rtpp.h"
-#include "media/rtprx.h"
+#include "media/mix_int.h"
+#include "media/jb_int.h"
+#include "media/rtpp_int.h"
+#include "media/rtprx_int.h"
 
 
-struct rtprx {
-	struct jb *jb;
+struct media_rtprx {
+	struct media_jb *jb;
 	enum audio_codec codec;
 	uint8_t pt;
 	int telev_pt;
@@ -24,21 +24,21 @@ struct rtprx {
 	bool ev_ended;
 	uint32_t ev_ts;
 	unsigned ev_idle;
-	struct rtprx_stats st;
+	struct media_rtprx_stats st;
 };
 
 
 static void destructor(void *arg)
 {
-	struct rtprx *rx = arg;
+	struct media_rtprx *rx = arg;
 
 	mem_deref(rx->jb);
 }
 
 
-int rtprx_alloc(struct rtprx **rxp)
+int media_rtprx_alloc(struct media_rtprx **rxp)
 {
-	struct rtprx *rx;
+	struct media_rtprx *rx;
 	int err;
 
 	if (!rxp)
@@ -48,7 +48,7 @@ int rtprx_alloc(struct rtprx **rxp)
 	if (!rx)
 		return ENOMEM;
 
-	err = jb_alloc(&rx->jb);
+	err = media_jb_alloc(&rx->jb);
 	if (err) {
 		mem_deref(rx);
 		return err;
@@ -64,8 +64,8 @@ int rtprx_alloc(struct rtprx **rxp)
 
 
 /* Decoding happens before buffering, so a codec change needs no reset. */
-void rtprx_set(struct rtprx *rx, uint8_t pt, enum audio_codec codec,
-	       int telev_pt)
+void media_rtprx_set(struct media_rtprx *rx, uint8_t pt, enum audio_codec codec,
+		     int telev_pt)
 {
 	if (!rx)
 		return;
@@ -76,7 +76,7 @@ void rtprx_set(struct rtprx *rx, uint8_t pt, enum audio_codec codec,
 }
 
 
-static bool source_ok(struct rtprx *rx, uint32_t ssrc)
+static bool source_ok(struct media_rtprx *rx, uint32_t ssrc)
 {
 	if (rx->ssrc_set && ssrc == rx->ssrc)
 		return true;
@@ -92,11 +92,11 @@ static bool source_ok(struct rtprx *rx, uint32_t ssrc)
 }
 
 
-static int telev(struct rtprx *rx, const struct rtpp *pkt)
+static int telev(struct media_rtprx *rx, const struct media_rtpp *pkt)
 {
-	struct rtpp_telev ev;
+	struct media_rtpp_telev ev;
 
-	if (rtpp_telev_decode(&ev, pkt->pld, pkt->pld_len))
+	if (media_rtpp_telev_decode(&ev, pkt->pld, pkt->pld_len))
 		return EBADMSG;
 
 	++rx->st.telev_packets;
@@ -125,16 +125,16 @@ static int telev(struct rtprx *rx, const struct rtpp *pkt)
  * @return 0 if it was audio stored in the jitter buffer or a
  *         telephone-event, otherwise an errno (and counted as dropped)
  */
-int rtprx_input(struct rtprx *rx, const uint8_t *p, size_t len)
+int media_rtprx_input(struct media_rtprx *rx, const uint8_t *p, size_t len)
 {
 	int16_t pcm[JB_MAXPKT];
-	struct rtpp pkt;
+	struct media_rtpp pkt;
 	int err;
 
 	if (!rx || !p)
 		return EINVAL;
 
-	err = rtpp_decode(&pkt, p, len);
+	err = media_rtpp_decode(&pkt, p, len);
 	if (err)
 		goto drop;
 
@@ -167,9 +167,9 @@ int rtprx_input(struct rtprx *rx, const uint8_t *p, size_t len)
 		goto drop;
 	}
 
-	mix_decode(pcm, pkt.pld, pkt.pld_len, rx->codec);
+	media_mix_decode(pcm, pkt.pld, pkt.pld_len, rx->codec);
 
-	err = jb_put(rx->jb, pkt.ssrc, pkt.seq, pkt.ts, pcm, pkt.pld_len);
+	err = media_jb_put(rx->jb, pkt.ssrc, pkt.seq, pkt.ts, pcm, pkt.pld_len);
 	if (err)
 		goto drop;
 
@@ -188,7 +188,7 @@ int rtprx_input(struct rtprx *rx, const uint8_t *p, size_t len)
  *
  * @return true with frame (AUDIO_FRAME samples) filled, false for none
  */
-bool rtprx_pull(struct rtprx *rx, int16_t *frame)
+bool media_rtprx_pull(struct media_rtprx *rx, int16_t *frame)
 {
 	bool got;
 
@@ -204,7 +204,7 @@ bool rtprx_pull(struct rtprx *rx, int16_t *frame)
 		++rx->st.telev_events;
 	}
 
-	got = jb_get(rx->jb, frame, AUDIO_FRAME);
+	got = media_jb_get(rx->jb, frame, AUDIO_FRAME);
 
 	/* During a key press the voice path carries the tone or noise:
 	 * keep the buffer moving but mix nothing. */
@@ -216,7 +216,7 @@ bool rtprx_pull(struct rtprx *rx, int16_t *frame)
 
 
 struct rtcp_ctx {
-	struct rtprx *rx;
+	struct media_rtprx *rx;
 };
 
 
@@ -248,7 +248,7 @@ static void rtcp_handler(uint8_t pt, const uint8_t *p, size_t len,
 
 
 /* One plain RTCP compound packet; malformed ones are dropped whole. */
-int rtprx_rtcp(struct rtprx *rx, const uint8_t *p, size_t len)
+int media_rtprx_rtcp(struct media_rtprx *rx, const uint8_t *p, size_t len)
 {
 	struct rtcp_ctx ctx;
 	int err;
@@ -258,13 +258,13 @@ int rtprx_rtcp(struct rtprx *rx, const uint8_t *p, size_t len)
 
 	ctx.rx = rx;
 
-	err = rtpp_rtcp_walk(p, len, NULL, NULL);
+	err = media_rtpp_rtcp_walk(p, len, NULL, NULL);
 	if (err) {
 		++rx->st.dropped;
 		return err;
 	}
 
-	(void)rtpp_rtcp_walk(p, len, rtcp_handler, &ctx);
+	(void)media_rtpp_rtcp_walk(p, len, rtcp_handler, &ctx);
 	++rx->st.rtcp;
 
 	return 0;
@@ -272,14 +272,15 @@ int rtprx_rtcp(struct rtprx *rx, const uint8_t *p, size_t len)
 
 
 /* A packet dropped before it got here (undecryptable, not started). */
-void rtprx_dropped(struct rtprx *rx)
+void media_rtprx_dropped(struct media_rtprx *rx)
 {
 	if (rx)
 		++rx->st.dropped;
 }
 
 
-void rtprx_stats(const struct rtprx *rx, struct rtprx_stats *st)
+void media_rtprx_stats(const struct media_rtprx *rx,
+		       struct media_rtprx_stats *st)
 {
 	if (!rx || !st)
 		return;

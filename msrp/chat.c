@@ -727,8 +727,8 @@ int msrp_part_alloc(struct msrp_part **partp, struct msrp_conf *conf,
 			goto out;
 	}
 
-	err = msrp_net_listen(&p->net, prm->laddr, prm->port_min,
-			      prm->port_max, tls);
+	err = msrp_net_listen(&p->net, prm->laddr, prm->listenh,
+			      prm->listen_arg, tls);
 	if (err)
 		goto out;
 

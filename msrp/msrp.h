@@ -3,7 +3,8 @@
  *
  * One struct msrp_conf per conference with a chat stream, one struct
  * msrp_part per participant's m=message stream.  Each participant gets
- * its own listening TCP port from [port_min, port_max], so a connection
+ * its own listening TCP port (from listenh: the focus's port pool, which
+ * BFCP shares), so a connection
  * belongs to exactly one participant and its TLS context can pin that
  * participant's certificate (or PSK) before any MSRP is read.
  *
@@ -74,6 +75,15 @@ struct msrp_conf_stats {
 
 typedef void (msrp_part_close_h)(struct msrp_part *p, int err, void *arg);
 
+/* Bind a listening TCP socket on laddr's IP at a port nobody else
+ * uses, calling connh(peer, conn_arg) for each connection attempt.
+ * *tsp and *portp are the socket and its port; *leasep owns both:
+ * mem_deref(*leasep) closes the socket and frees the port.  The focus
+ * passes media_portpool_tcp_listen() and its tcp_ports pool. */
+typedef int (msrp_listen_h)(void **leasep, struct tcp_sock **tsp,
+			    uint16_t *portp, const struct sa *laddr,
+			    tcp_conn_h *connh, void *conn_arg, void *arg);
+
 struct msrp_part_prm {
 	const char *identity;        /* authenticated URI (CPIM From) */
 	const char *room_alias;      /* the room as this participant dialled
@@ -81,7 +91,8 @@ struct msrp_part_prm {
 					* room in CPIM To; NULL: none */
 	const struct sa *laddr;      /* address to listen on (port unused) */
 	const char *host;            /* host in our URI; NULL: laddr's IP */
-	uint16_t port_min, port_max; /* listening port range */
+	msrp_listen_h *listenh;      /* where the listening port comes */
+	void *listen_arg;            /* from, and its argument */
 	const struct msrp_tls_cfg *tls;  /* NULL: plain TCP/MSRP */
 	const char *peer_path;       /* offer's a=path; NULL: learn it */
 	enum msrp_setup setup;

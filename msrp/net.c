@@ -3,6 +3,7 @@
  */
 #include <string.h>
 #include <re.h>
+#include "msrp/msrp.h"
 #include "msrp/msrp_parse.h"
 #include "msrp/sess_int.h"
 #include "msrp/tls_int.h"
@@ -15,6 +16,7 @@
 
 
 struct msrp_net {
+	void *lease;               /* owns ts and its port (msrp_listen_h) */
 	struct tcp_sock *ts;
 	struct msrp_tls *tls;      /* NULL: plain TCP */
 	struct msrp_sess *sess;    /* not owned */
@@ -295,19 +297,19 @@ static void net_destructor(void *arg)
 	struct msrp_net *n = arg;
 
 	list_flush(&n->conns);
-	mem_deref(n->ts);
+	mem_deref(n->lease);       /* closes ts */
 	mem_deref(n->tls);
 }
 
 
 int msrp_net_listen(struct msrp_net **np, const struct sa *laddr,
-		    uint16_t pmin, uint16_t pmax, struct msrp_tls *tls)
+		    msrp_listen_h *listenh, void *listen_arg,
+		    struct msrp_tls *tls)
 {
 	struct msrp_net *n;
-	uint32_t tries, span;
-	int err = EADDRINUSE;
+	int err;
 
-	if (!np || !laddr || !pmin || pmax < pmin)
+	if (!np || !laddr || !listenh)
 		return EINVAL;
 
 	n = mem_zalloc(sizeof(*n), net_destructor);
@@ -315,23 +317,9 @@ int msrp_net_listen(struct msrp_net **np, const struct sa *laddr,
 		return ENOMEM;
 	n->tls = mem_ref(tls);
 
-	/* start at a random port in the range, then walk it */
-	span = (uint32_t)(pmax - pmin) + 1;
-	{
-		uint32_t start = rand_u32() % span;
-
-		for (tries = 0; tries < span; tries++) {
-			struct sa a = *laddr;
-			uint16_t port = pmin + (start + tries) % span;
-
-			sa_set_port(&a, port);
-			err = tcp_listen(&n->ts, &a, conn_h, n);
-			if (!err) {
-				n->port = port;
-				break;
-			}
-		}
-	}
+	/* the port comes from the pool that BFCP shares */
+	err = listenh(&n->lease, &n->ts, &n->port, laddr, conn_h, n,
+		      listen_arg);
 
 	if (err)
 		mem_deref(n);

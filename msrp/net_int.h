@@ -9,9 +9,10 @@ struct msrp_tls;
 
 enum { MSRP_NET_CONNS_MAX = 4 };   /* connections at once per listener */
 
-/* Passive: listen on laddr's IP, a port from [pmin, pmax]. */
+/* Passive: listen on laddr's IP, on a port listenh hands out. */
 int  msrp_net_listen(struct msrp_net **np, const struct sa *laddr,
-		     uint16_t pmin, uint16_t pmax, struct msrp_tls *tls);
+		     msrp_listen_h *listenh, void *listen_arg,
+		     struct msrp_tls *tls);
 uint16_t msrp_net_port(const struct msrp_net *n);
 /* Start accepting (passive) or connect to peer (active). */
 int  msrp_net_start(struct msrp_net *n, struct msrp_sess *s, bool active,

@@ -10,10 +10,10 @@
 #include <re.h>
 #include <rem.h>
 #include "media/media.h"
-#include "media/jb.h"
-#include "media/rtpp.h"
-#include "media/rtprx.h"
-#include "media/srtprx.h"
+#include "media/jb_int.h"
+#include "media/rtpp_int.h"
+#include "media/rtprx_int.h"
+#include "media/srtp_int.h"
 
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -25,8 +25,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30
 	};
 	static uint8_t buf[65536];
-	struct rtprx *rx = NULL;
-	struct srtprx *srx = NULL;
+	struct media_rtprx *rx = NULL;
+	struct media_srtprx *srx = NULL;
 	int16_t frame[AUDIO_FRAME];
 	uint8_t mode;
 	size_t off = 1;
@@ -35,16 +35,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	mode = data[0];
 
-	if (rtprx_alloc(&rx))
+	if (media_rtprx_alloc(&rx))
 		return 0;
-	rtprx_set(rx, (mode & 0x10) ? 8 : 0,
-		  (mode & 0x10) ? AUDIO_PCMA : AUDIO_PCMU,
-		  (mode & 0x20) ? 101 : -1);
+	media_rtprx_set(rx, (mode & 0x10) ? 8 : 0,
+			(mode & 0x10) ? AUDIO_PCMA : AUDIO_PCMU,
+			(mode & 0x20) ? 101 : -1);
 
 	if ((mode & 1) &&
-	    srtprx_alloc(&srx, (mode & 0x40) ? SRTP_AES_128_GCM :
-			 SRTP_AES_CM_128_HMAC_SHA1_80, key,
-			 (mode & 0x40) ? 28 : 30, (mode >> 1) & 3))
+	    media_srtprx_alloc(&srx, (mode & 0x40) ? SRTP_AES_128_GCM :
+			       SRTP_AES_CM_128_HMAC_SHA1_80, key,
+			       (mode & 0x40) ? 28 : 30, (mode >> 1) & 3))
 		goto out;
 
 	while (off + 2 <= size) {
@@ -55,26 +55,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			len = size - off;
 
 		if (len == 0) {
-			(void)rtprx_pull(rx, frame);
+			(void)media_rtprx_pull(rx, frame);
 			continue;
 		}
 
 		memcpy(buf, data + off, len);
 		off += len;
 
-		if (mode & 0x08 || rtpp_is_rtcp(buf, len)) {
-			if (srx && srtprx_rtcp(srx, buf, &len))
+		if (mode & 0x08 || media_rtpp_is_rtcp(buf, len)) {
+			if (srx && media_srtprx_rtcp(srx, buf, &len))
 				continue;
-			(void)rtprx_rtcp(rx, buf, len);
+			(void)media_rtprx_rtcp(rx, buf, len);
 		}
 		else {
-			if (srx && srtprx_rtp(srx, buf, &len))
+			if (srx && media_srtprx_rtp(srx, buf, &len))
 				continue;
-			(void)rtprx_input(rx, buf, len);
+			(void)media_rtprx_input(rx, buf, len);
 		}
 	}
 
-	while (rtprx_pull(rx, frame))
+	while (media_rtprx_pull(rx, frame))
 		;
 
  out:

@@ -31,8 +31,10 @@ static int setup(void)
 		return err;
 
 	sa_set_str(&fz_focus.media_addr, "127.0.0.1", 0);
-	fz_focus.rtp_min = 40000;
-	fz_focus.rtp_max = 40999;
+	err = media_portpool_alloc(&fz_focus.rtp_pool, "rtp_ports",
+				   40000, 40999);
+	if (err)
+		return err;
 
 	err = confdef_alloc(&fz_def, "sip:fuzz@localhost");
 	if (err)

@@ -80,11 +80,14 @@ sleep 0.5
 sleep 0.3
 kill -INT $TSH 2>/dev/null; wait $TSH 2>/dev/null
 if [ -s "$CAP" ]; then
+	# the pool may hand out any port of the range (media/portpool.c)
 	tshark -r "$CAP" -d tcp.port==$P,bfcp -d tcp.port==$((P + 1)),bfcp \
-		-d tcp.port==$((P + 2)),bfcp -Y bfcp -T fields \
+		-d tcp.port==$((P + 2)),bfcp -d tcp.port==$((P + 3)),bfcp \
+		-Y bfcp -T fields \
 		-e bfcp.primitive > "$T/prims" 2>/dev/null
 	tshark -r "$CAP" -d tcp.port==$P,bfcp -d tcp.port==$((P + 1)),bfcp \
-		-d tcp.port==$((P + 2)),bfcp -Y '_ws.malformed || _ws.expert.severity == error' \
+		-d tcp.port==$((P + 2)),bfcp -d tcp.port==$((P + 3)),bfcp \
+		-Y '_ws.malformed || _ws.expert.severity == error' \
 		> "$T/malformed" 2>/dev/null
 	nmsg=$(tr ',' '\n' < "$T/prims" | grep -c .)
 	sent=$(cat "$T/q1" "$T/q2" "$T/q3" | grep -c '^\(RECV\|SENT\) ')

@@ -17,6 +17,7 @@
 #include "keying/cert.h"
 #include "floor/floor.h"
 #include "floor/sdp.h"
+#include "media/media.h"
 
 
 static struct floor_part *parts[16];
@@ -74,6 +75,7 @@ int main(int argc, char *argv[])
 	struct floor_conf_cfg ccfg;
 	struct floor_server *fs = NULL;
 	struct floor_conf *fc = NULL;
+	struct media_portpool *pool = NULL;
 	struct tls *tls = NULL;
 	const char *cert = NULL;
 	unsigned pmin = 0, pmax = 0;
@@ -122,8 +124,11 @@ int main(int argc, char *argv[])
 		}
 	}
 
-	err = floor_server_alloc(&fs, tls, &laddr, (uint16_t)pmin,
-				 (uint16_t)pmax);
+	/* BFCP listeners from a port pool, as the focus has them */
+	err = media_portpool_alloc(&pool, "--ports", (uint16_t)pmin,
+				   (uint16_t)pmax);
+	err |= floor_server_alloc(&fs, tls, &laddr,
+				  media_portpool_tcp_listen, pool);
 	err |= floor_conf_alloc(&fc, fs, &ccfg, holders, NULL);
 	if (err) {
 		fprintf(stderr, "floor: %d\n", err);
@@ -197,6 +202,7 @@ int main(int argc, char *argv[])
 		mem_deref(parts[i]);
 	mem_deref(fc);
 	mem_deref(fs);
+	mem_deref(pool);
 	mem_deref(tls);
 	libre_close();
 	return 0;

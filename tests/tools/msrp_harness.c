@@ -19,11 +19,13 @@
 #include <re.h>
 #include "keying/cert.h"
 #include "msrp/msrp.h"
+#include "media/media.h"
 
 
 enum { PARTS_MAX = 256 };
 
 static struct msrp_conf *conf;
+static struct media_portpool *pool;   /* listening ports, as the focus */
 static struct msrp_part *parts[PARTS_MAX];
 static size_t nparts;
 static struct tmr stats_tmr;
@@ -181,6 +183,8 @@ int main(int argc, char *argv[])
 	{
 		struct msrp_conf_prm cp = { .uri = uri, .qmax = qmax };
 		err = msrp_conf_alloc(&conf, &cp);
+		err |= media_portpool_alloc(&pool, "-r", (uint16_t)pmin,
+					    (uint16_t)pmax);
 		if (err)
 			return 1;
 	}
@@ -189,7 +193,9 @@ int main(int argc, char *argv[])
 		char id[512], *eq;
 		struct msrp_tls_cfg tcfg = { .cert = tls };
 		struct msrp_part_prm pp = {
-			.laddr = &laddr, .port_min = pmin, .port_max = pmax,
+			.laddr = &laddr,
+			.listenh = media_portpool_tcp_listen,
+			.listen_arg = pool,
 			.closeh = part_closed,
 		};
 
@@ -229,6 +235,7 @@ int main(int argc, char *argv[])
 	for (i = 0; i < nparts; i++)
 		mem_deref(parts[i]);
 	mem_deref(conf);
+	mem_deref(pool);
 	mem_deref(tls);
 	libre_close();
 	return 0;

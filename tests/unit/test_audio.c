@@ -11,10 +11,10 @@
 #include <re.h>
 #include <rem.h>
 #include "media/media.h"
-#include "media/mix.h"
-#include "media/rtpp.h"
-#include "media/rtprx.h"
-#include "media/srtprx.h"
+#include "media/mix_int.h"
+#include "media/rtpp_int.h"
+#include "media/rtprx_int.h"
+#include "media/srtp_int.h"
 #include "check.h"
 
 
@@ -120,14 +120,14 @@ static int test_srtprx_interop(void)
 		const enum srtp_suite s = suites[i];
 		const uint8_t mki = (uint8_t)(k * 3);
 		struct srtp *tx = NULL;
-		struct srtprx *rx = NULL;
+		struct media_srtprx *rx = NULL;
 		uint16_t seq = 65530;
 		size_t len, slen = 0;
 		int n;
 
 		fill_key(key, key_len(s), (uint8_t)i);
 		CHECK_EQ(srtp_alloc(&tx, s, key, key_len(s), 0), 0);
-		CHECK_EQ(srtprx_alloc(&rx, s, key, key_len(s), mki), 0);
+		CHECK_EQ(media_srtprx_alloc(&rx, s, key, key_len(s), mki), 0);
 
 		for (n = 0; n < 20; n++, seq++) {
 			CHECK_EQ(rtp_packet(mb, 0x1234, seq, n * 160u, 0,
@@ -148,14 +148,16 @@ static int test_srtprx_interop(void)
 
 				memcpy(bad, mb->buf, len);
 				bad[20] ^= 1;
-				CHECK_EQ(srtprx_rtp(rx, bad, &len), EAUTH);
+				CHECK_EQ(media_srtprx_rtp(rx, bad, &len),
+					 EAUTH);
 				len = mb->end;
 			}
 
-			err = srtprx_rtp(rx, mb->buf, &len);
+			err = media_srtprx_rtp(rx, mb->buf, &len);
 			if (err) {
 				fprintf(stderr, "suite %s mki %u seq %u: %s\n",
-					srtp_suite_name(s), mki, seq, strerror(err));
+					srtp_suite_name(s), mki, seq,
+					strerror(err));
 				goto out;
 			}
 			CHECK_EQ(len, 12 + sizeof(pld));
@@ -163,16 +165,17 @@ static int test_srtprx_interop(void)
 		}
 
 		/* replay of an old packet */
-		CHECK_EQ(srtprx_rtp(rx, saved, &slen), EALREADY);
+		CHECK_EQ(media_srtprx_rtp(rx, saved, &slen), EALREADY);
 
 		/* SRTCP: an RR from the same sender */
 		mbuf_rewind(mb);
 		{
-			struct rtpp_sr sr;
+			struct media_rtpp_sr sr;
 
 			memset(&sr, 0, sizeof(sr));
 			sr.ssrc = 0x1234;
-			CHECK_EQ(rtpp_rtcp_encode(mb, &sr, true, "x@y"), 0);
+			CHECK_EQ(media_rtpp_rtcp_encode(mb, &sr, true,
+							"x@y"), 0);
 		}
 		mb->pos = 0;
 		slen = mb->end;
@@ -189,7 +192,7 @@ static int test_srtprx_interop(void)
 			mb->end += mki;
 		}
 		len = mb->end;
-		CHECK_EQ(srtprx_rtcp(rx, mb->buf, &len), 0);
+		CHECK_EQ(media_srtprx_rtcp(rx, mb->buf, &len), 0);
 		CHECK_EQ(len, slen);
 		CHECK_MEM(mb->buf, saved, slen);
 
@@ -210,14 +213,14 @@ static int test_srtprx_forgery(void)
 	const enum srtp_suite s = SRTP_AES_CM_128_HMAC_SHA1_80;
 	struct mbuf *mb = mbuf_alloc(512);
 	struct srtp *tx = NULL;
-	struct srtprx *rx = NULL;
+	struct media_srtprx *rx = NULL;
 	uint8_t key[30], pld[20] = {0}, junk[200];
 	size_t len, i;
 	uint16_t seq = 1000;
 
 	fill_key(key, sizeof(key), 9);
 	CHECK_EQ(srtp_alloc(&tx, s, key, sizeof(key), 0), 0);
-	CHECK_EQ(srtprx_alloc(&rx, s, key, sizeof(key), 0), 0);
+	CHECK_EQ(media_srtprx_alloc(&rx, s, key, sizeof(key), 0), 0);
 
 	for (i = 0; i < 300; i++) {
 		/* same SSRC, far sequence numbers, random bodies */
@@ -227,7 +230,7 @@ static int test_srtprx_forgery(void)
 		junk[3] = (uint8_t)i;
 		junk[8] = 0; junk[9] = 0; junk[10] = 0x12; junk[11] = 0x34;
 		len = 20 + i % 150;
-		CHECK(srtprx_rtp(rx, junk, &len) != 0);
+		CHECK(media_srtprx_rtp(rx, junk, &len) != 0);
 
 		if (i % 10)
 			continue;
@@ -235,14 +238,14 @@ static int test_srtprx_forgery(void)
 				    sizeof(pld)), 0);
 		CHECK_EQ(srtp_encrypt(tx, mb), 0);
 		len = mb->end;
-		CHECK_EQ(srtprx_rtp(rx, mb->buf, &len), 0);
+		CHECK_EQ(media_srtprx_rtp(rx, mb->buf, &len), 0);
 	}
 
 	/* truncated and empty */
 	len = 0;
-	CHECK(srtprx_rtp(rx, junk, &len) != 0);
+	CHECK(media_srtprx_rtp(rx, junk, &len) != 0);
 	len = 7;
-	CHECK(srtprx_rtcp(rx, junk, &len) != 0);
+	CHECK(media_srtprx_rtcp(rx, junk, &len) != 0);
 
 	mem_deref(tx);
 	mem_deref(rx);
@@ -254,8 +257,8 @@ static int test_srtprx_forgery(void)
 /* telephone-event is counted per event, never mixed */
 static int test_telev(void)
 {
-	struct rtprx *rx = NULL;
-	struct rtprx_stats st;
+	struct media_rtprx *rx = NULL;
+	struct media_rtprx_stats st;
 	uint8_t pkt[12 + 160], ev[4];
 	int16_t f[AUDIO_FRAME];
 	struct mbuf *mb = mbuf_alloc(256);
@@ -264,8 +267,8 @@ static int test_telev(void)
 	int i;
 
 	CHECK(mb != NULL);
-	CHECK_EQ(rtprx_alloc(&rx), 0);
-	rtprx_set(rx, 0, AUDIO_PCMU, 101);
+	CHECK_EQ(media_rtprx_alloc(&rx), 0);
+	media_rtprx_set(rx, 0, AUDIO_PCMU, 101);
 
 	memset(pkt, 0, sizeof(pkt));
 	for (i = 0; i < 4; i++, ts += 160) {
@@ -273,9 +276,9 @@ static int test_telev(void)
 
 		memset(pld, 0x80, sizeof(pld));   /* loud ulaw */
 		CHECK_EQ(rtp_packet(mb, 5, seq++, ts, 0, pld, 160), 0);
-		CHECK_EQ(rtprx_input(rx, mb->buf, mb->end), 0);
+		CHECK_EQ(media_rtprx_input(rx, mb->buf, mb->end), 0);
 	}
-	CHECK(rtprx_pull(rx, f));
+	CHECK(media_rtprx_pull(rx, f));
 
 	/* key press: 5 packets, then the end sent 3 times */
 	for (i = 0; i < 8; i++) {
@@ -284,44 +287,44 @@ static int test_telev(void)
 		ev[2] = 0;
 		ev[3] = (uint8_t)(i * 160);
 		CHECK_EQ(rtp_packet(mb, 5, seq++, 640, 101, ev, 4), 0);
-		CHECK_EQ(rtprx_input(rx, mb->buf, mb->end), 0);
+		CHECK_EQ(media_rtprx_input(rx, mb->buf, mb->end), 0);
 		if (i == 2)
-			CHECK(!rtprx_pull(rx, f));   /* muted meanwhile */
+			CHECK(!media_rtprx_pull(rx, f));   /* muted meanwhile */
 	}
 
 	/* a second event, whose end packets are all lost */
 	ev[1] = 10;
 	CHECK_EQ(rtp_packet(mb, 5, seq++, 2000, 101, ev, 4), 0);
-	CHECK_EQ(rtprx_input(rx, mb->buf, mb->end), 0);
+	CHECK_EQ(media_rtprx_input(rx, mb->buf, mb->end), 0);
 	for (i = 0; i < RTPRX_TELEV_IDLE + 2; i++)
-		(void)rtprx_pull(rx, f);
+		(void)media_rtprx_pull(rx, f);
 
 	/* too short: dropped */
 	CHECK_EQ(rtp_packet(mb, 5, seq++, 3000, 101, ev, 3), 0);
-	CHECK(rtprx_input(rx, mb->buf, mb->end) != 0);
+	CHECK(media_rtprx_input(rx, mb->buf, mb->end) != 0);
 
-	rtprx_stats(rx, &st);
+	media_rtprx_stats(rx, &st);
 	CHECK_EQ(st.telev_events, 2);
 	CHECK_EQ(st.accepted, 4);
 
 	/* another SSRC is refused while the first is active... */
 	CHECK_EQ(rtp_packet(mb, 5, seq++, 4000, 0, (uint8_t *)f, 160), 0);
-	CHECK_EQ(rtprx_input(rx, mb->buf, mb->end), 0);
+	CHECK_EQ(media_rtprx_input(rx, mb->buf, mb->end), 0);
 	CHECK_EQ(rtp_packet(mb, 6, 1, 4000, 0, (uint8_t *)f, 160), 0);
-	CHECK_EQ(rtprx_input(rx, mb->buf, mb->end), EPERM);
+	CHECK_EQ(media_rtprx_input(rx, mb->buf, mb->end), EPERM);
 	/* ...and taken once it has been quiet */
 	for (i = 0; i < RTPRX_SSRC_IDLE; i++)
-		(void)rtprx_pull(rx, f);
-	CHECK_EQ(rtprx_input(rx, mb->buf, mb->end), 0);
+		(void)media_rtprx_pull(rx, f);
+	CHECK_EQ(media_rtprx_input(rx, mb->buf, mb->end), 0);
 
 	/* RTCP: valid compound, garbage, BYE */
 	{
 		static const uint8_t bye[] = {0x81, 203, 0, 1, 0, 0, 0, 6};
 		static const uint8_t bad[] = {0x81, 203, 0, 9, 0, 0, 0, 6};
 
-		CHECK_EQ(rtprx_rtcp(rx, bye, sizeof(bye)), 0);
-		CHECK(rtprx_rtcp(rx, bad, sizeof(bad)) != 0);
-		rtprx_stats(rx, &st);
+		CHECK_EQ(media_rtprx_rtcp(rx, bye, sizeof(bye)), 0);
+		CHECK(media_rtprx_rtcp(rx, bad, sizeof(bad)) != 0);
+		media_rtprx_stats(rx, &st);
 		CHECK_EQ(st.bye, 1);
 	}
 
@@ -388,7 +391,7 @@ static void part_recv(const struct sa *src, struct mbuf *mb, void *arg)
 	for (i = 0; i < n; i++) {
 		int16_t s;
 
-		mix_decode(&s, mbuf_buf(mb) + i, 1, p->codec);
+		media_mix_decode(&s, mbuf_buf(mb) + i, 1, p->codec);
 		if (s != p->expect)
 			ok = false;
 	}
@@ -448,7 +451,7 @@ static void tick(void *arg)
 
 		for (k = 0; k < AUDIO_FRAME; k++)
 			pcm[k] = p->tone;
-		mix_encode(pld, pcm, AUDIO_FRAME, p->codec);
+		media_mix_encode(pld, pcm, AUDIO_FRAME, p->codec);
 
 		if (rtp_packet(t->mb, p->ssrc, p->seq++, p->ts, p->codec,
 			       pld, sizeof(pld)))
@@ -487,6 +490,7 @@ static int test_e2e(void)
 		AUDIO_PCMU, AUDIO_PCMU, AUDIO_PCMA
 	};
 	struct mixer *mx = NULL;
+	struct media_portpool *pool = NULL;
 	struct mixer_stats ms;
 	struct e2e t;
 	struct sa local;
@@ -502,6 +506,7 @@ static int test_e2e(void)
 	t.mb = mbuf_alloc(512);
 	CHECK(t.mb != NULL);
 	CHECK_EQ(mixer_alloc(&mx), 0);
+	CHECK_EQ(media_portpool_alloc(&pool, "rtp_ports", 20000, 29999), 0);
 	sa_set_str(&local, "127.0.0.1", 0);
 
 	for (i = 0; i < NPART; i++) {
@@ -529,7 +534,7 @@ static int test_e2e(void)
 		CHECK_EQ(srtp_alloc(&p->rx, p->suite, down,
 				    key_len(p->suite), 0), 0);
 
-		CHECK_EQ(audio_alloc(&p->a, mx, &local, 20000, 29999,
+		CHECK_EQ(audio_alloc(&p->a, mx, pool, &local,
 				     "test@confd"), 0);
 		CHECK_EQ(audio_lport(p->a) % 2, 0);
 
@@ -561,13 +566,13 @@ static int test_e2e(void)
 		for (j = 0; j < NPART; j++) {
 			if (j == i)
 				continue;
-			mix_encode(&e, &t.p[j].tone, 1, t.p[j].codec);
-			mix_decode(&s, &e, 1, t.p[j].codec);
+			media_mix_encode(&e, &t.p[j].tone, 1, t.p[j].codec);
+			media_mix_decode(&s, &e, 1, t.p[j].codec);
 			sum += s;
 		}
-		s = mix_sat16(sum);
-		mix_encode(&e, &s, 1, t.p[i].codec);
-		mix_decode(&t.p[i].expect, &e, 1, t.p[i].codec);
+		s = media_mix_sat16(sum);
+		media_mix_encode(&e, &s, 1, t.p[i].codec);
+		media_mix_decode(&t.p[i].expect, &e, 1, t.p[i].codec);
 	}
 
 	tmr_init(&t.tmr);
@@ -622,6 +627,7 @@ static int test_e2e(void)
 		mem_deref(p->rx);
 	}
 	mem_deref(t.mb);
+	mem_deref(pool);
 
 	libre_close();
 	return err;
@@ -633,32 +639,45 @@ static int test_lifecycle(void)
 {
 	struct mixer *mx = NULL;
 	struct audio *a = NULL, *b = NULL, *c = NULL;
+	struct media_portpool *pool = NULL;
 	struct sa local;
 
 	CHECK_EQ(libre_init(), 0);
 	sa_set_str(&local, "127.0.0.1", 0);
 
+	CHECK_EQ(media_portpool_alloc(&pool, "rtp_ports", 20000, 29999), 0);
 	CHECK_EQ(mixer_alloc(&mx), 0);
-	CHECK_EQ(audio_alloc(&a, mx, &local, 20000, 29999, NULL), 0);
-	CHECK_EQ(audio_alloc(&b, mx, &local, 20000, 29999, NULL), 0);
-	CHECK_EQ(audio_alloc(&c, NULL, &local, 20000, 29999, NULL), 0);
+	CHECK_EQ(audio_alloc(&a, mx, pool, &local, NULL), 0);
+	CHECK_EQ(audio_alloc(&b, mx, pool, &local, NULL), 0);
+	CHECK_EQ(audio_alloc(&c, NULL, pool, &local, NULL), 0);
 	CHECK(audio_lport(a) != audio_lport(b));
+	CHECK_EQ(media_portpool_used(pool), 6);
+	CHECK_EQ(audio_alloc(&c, NULL, NULL, &local, NULL), EINVAL);
 
-	/* a port range with room for exactly one pair */
+	/* a pool with room for exactly one pair: freed, it is free again */
 	{
+		struct media_portpool *one = NULL;
 		struct audio *d = NULL, *e = NULL;
 		uint16_t p = audio_lport(c);
 
 		mem_deref(c);
 		c = NULL;
-		CHECK_EQ(audio_alloc(&d, NULL, &local, p, p + 1, NULL), 0);
+		CHECK_EQ(media_portpool_used(pool), 4);
+		CHECK_EQ(media_portpool_alloc(&one, "one", p, p + 1), 0);
+		CHECK_EQ(audio_alloc(&d, NULL, one, &local, NULL), 0);
 		CHECK_EQ(audio_lport(d), p);
-		CHECK(audio_alloc(&e, NULL, &local, p, p + 1, NULL) != 0);
+		CHECK_EQ(audio_alloc(&e, NULL, one, &local, NULL), ENOSPC);
 		mem_deref(d);
+		CHECK_EQ(audio_alloc(&e, NULL, one, &local, NULL), 0);
+		CHECK_EQ(audio_lport(e), p);
+		/* the pool goes first: the stream keeps it alive */
+		mem_deref(one);
+		mem_deref(e);
 	}
 
 	mem_deref(a);
 	mem_deref(mx);
+	mem_deref(pool);
 	mem_deref(b);
 
 	libre_close();

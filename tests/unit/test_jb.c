@@ -3,14 +3,14 @@
  */
 #include <string.h>
 #include <re.h>
-#include "media/jb.h"
+#include "media/jb_int.h"
 #include "check.h"
 
 
 enum { F = 160 };
 
 /* a packet whose samples all carry one value */
-static int put(struct jb *jb, uint32_t ssrc, uint16_t seq, uint32_t ts,
+static int put(struct media_jb *jb, uint32_t ssrc, uint16_t seq, uint32_t ts,
 	       int16_t val, size_t n)
 {
 	int16_t pcm[JB_MAXPKT];
@@ -19,7 +19,7 @@ static int put(struct jb *jb, uint32_t ssrc, uint16_t seq, uint32_t ts,
 	for (i = 0; i < n && i < JB_MAXPKT; i++)
 		pcm[i] = val;
 
-	return jb_put(jb, ssrc, seq, ts, pcm, n);
+	return media_jb_put(jb, ssrc, seq, ts, pcm, n);
 }
 
 
@@ -37,24 +37,24 @@ static bool frame_is(const int16_t *f, int16_t v)
 
 static int test_order(void)
 {
-	struct jb *jb = NULL;
+	struct media_jb *jb = NULL;
 	int16_t f[F];
 	int i, err = 0;
 
-	CHECK(jb_alloc(&jb) == 0);
+	CHECK(media_jb_alloc(&jb) == 0);
 
 	/* nothing yet: none */
-	CHECK(!jb_get(jb, f, F));
+	CHECK(!media_jb_get(jb, f, F));
 
 	CHECK_EQ(put(jb, 1, 100, 1000, 1, F), 0);
-	CHECK(!jb_get(jb, f, F));          /* prebuffering (2 frames) */
+	CHECK(!media_jb_get(jb, f, F));          /* prebuffering (2 frames) */
 	CHECK_EQ(put(jb, 1, 101, 1000 + F, 2, F), 0);
 
 	for (i = 0; i < 10; i++) {
 		CHECK_EQ(put(jb, 1, (uint16_t)(102 + i),
 			     1000 + (uint32_t)(2 + i) * F,
 			     (int16_t)(3 + i), F), 0);
-		if (!jb_get(jb, f, F) || !frame_is(f, (int16_t)(1 + i))) {
+		if (!media_jb_get(jb, f, F) || !frame_is(f, (int16_t)(1 + i))) {
 			err = EINVAL;
 			goto out;
 		}
@@ -68,11 +68,11 @@ static int test_order(void)
 
 static int test_reorder(void)
 {
-	struct jb *jb = NULL;
+	struct media_jb *jb = NULL;
 	int16_t f[F];
 	int err = 0;
 
-	CHECK(jb_alloc(&jb) == 0);
+	CHECK(media_jb_alloc(&jb) == 0);
 
 	/* 1 3 2 4 0: the late first packet still plays first */
 	CHECK_EQ(put(jb, 7, 11, 1 * F, 1, F), 0);
@@ -81,12 +81,12 @@ static int test_reorder(void)
 	CHECK_EQ(put(jb, 7, 14, 4 * F, 4, F), 0);
 	CHECK_EQ(put(jb, 7, 10, 0 * F, 9, F), 0);
 
-	CHECK(jb_get(jb, f, F) && frame_is(f, 9));
-	CHECK(jb_get(jb, f, F) && frame_is(f, 1));
-	CHECK(jb_get(jb, f, F) && frame_is(f, 2));
+	CHECK(media_jb_get(jb, f, F) && frame_is(f, 9));
+	CHECK(media_jb_get(jb, f, F) && frame_is(f, 1));
+	CHECK(media_jb_get(jb, f, F) && frame_is(f, 2));
 	/* 4 arrives before 3 is played: fine */
-	CHECK(jb_get(jb, f, F) && frame_is(f, 3));
-	CHECK(jb_get(jb, f, F) && frame_is(f, 4));
+	CHECK(media_jb_get(jb, f, F) && frame_is(f, 3));
+	CHECK(media_jb_get(jb, f, F) && frame_is(f, 4));
 
 	mem_deref(jb);
 	return err;
@@ -95,19 +95,19 @@ static int test_reorder(void)
 
 static int test_dup_late(void)
 {
-	struct jb *jb = NULL;
-	struct jb_stats st;
+	struct media_jb *jb = NULL;
+	struct media_jb_stats st;
 	int16_t f[F];
 
-	CHECK(jb_alloc(&jb) == 0);
+	CHECK(media_jb_alloc(&jb) == 0);
 
 	CHECK_EQ(put(jb, 7, 1, 0, 1, F), 0);
 	CHECK_EQ(put(jb, 7, 1, 0, 5, F), EALREADY);      /* duplicate */
 	CHECK_EQ(put(jb, 7, 2, F, 2, F), 0);
 	CHECK_EQ(put(jb, 7, 3, 2 * F, 3, F), 0);
 
-	CHECK(jb_get(jb, f, F) && frame_is(f, 1));       /* not 5 */
-	CHECK(jb_get(jb, f, F) && frame_is(f, 2));
+	CHECK(media_jb_get(jb, f, F) && frame_is(f, 1));       /* not 5 */
+	CHECK(media_jb_get(jb, f, F) && frame_is(f, 2));
 
 	/* already played: too late */
 	CHECK_EQ(put(jb, 7, 1, 0, 1, F), ETIMEDOUT);
@@ -115,11 +115,11 @@ static int test_dup_late(void)
 
 	/* a packet half behind the playout point keeps its tail */
 	CHECK_EQ(put(jb, 7, 4, 3 * F - 80, 4, F), 0);
-	CHECK(jb_get(jb, f, F) && frame_is(f, 3));
-	CHECK(jb_get(jb, f, F));
+	CHECK(media_jb_get(jb, f, F) && frame_is(f, 3));
+	CHECK(media_jb_get(jb, f, F));
 	CHECK(f[0] == 4 && f[79] == 4 && f[80] == 0);
 
-	jb_stats(jb, &st);
+	media_jb_stats(jb, &st);
 	CHECK_EQ(st.dup, 1);
 	CHECK_EQ(st.late, 2);
 
@@ -130,19 +130,19 @@ static int test_dup_late(void)
 
 static int test_wrap(void)
 {
-	struct jb *jb = NULL;
+	struct media_jb *jb = NULL;
 	int16_t f[F];
 	uint16_t seq = 65533;
 	uint32_t ts = 0xffffffffu - 2 * F + 1;   /* ts wraps too */
 	int i;
 
-	CHECK(jb_alloc(&jb) == 0);
+	CHECK(media_jb_alloc(&jb) == 0);
 
 	CHECK_EQ(put(jb, 9, seq, ts, 100, F), 0);
 	for (i = 1; i < 8; i++) {
 		CHECK_EQ(put(jb, 9, (uint16_t)(seq + i), ts + (uint32_t)i * F,
 			     (int16_t)(100 + i), F), 0);
-		CHECK(jb_get(jb, f, F) && frame_is(f, (int16_t)(99 + i)));
+		CHECK(media_jb_get(jb, f, F) && frame_is(f, (int16_t)(99 + i)));
 	}
 
 	/* a duplicate across the wrap is still a duplicate */
@@ -155,23 +155,23 @@ static int test_wrap(void)
 
 static int test_ssrc_change(void)
 {
-	struct jb *jb = NULL;
-	struct jb_stats st;
+	struct media_jb *jb = NULL;
+	struct media_jb_stats st;
 	int16_t f[F];
 
-	CHECK(jb_alloc(&jb) == 0);
+	CHECK(media_jb_alloc(&jb) == 0);
 
 	CHECK_EQ(put(jb, 1, 10, 5000, 1, F), 0);
 	CHECK_EQ(put(jb, 1, 11, 5000 + F, 1, F), 0);
-	CHECK(jb_get(jb, f, F) && frame_is(f, 1));
+	CHECK(media_jb_get(jb, f, F) && frame_is(f, 1));
 
 	/* new source, unrelated numbers: old audio is gone */
 	CHECK_EQ(put(jb, 2, 60000, 77, 2, F), 0);
-	CHECK(!jb_get(jb, f, F));
+	CHECK(!media_jb_get(jb, f, F));
 	CHECK_EQ(put(jb, 2, 60001, 77 + F, 2, F), 0);
-	CHECK(jb_get(jb, f, F) && frame_is(f, 2));
+	CHECK(media_jb_get(jb, f, F) && frame_is(f, 2));
 
-	jb_stats(jb, &st);
+	media_jb_stats(jb, &st);
 	CHECK_EQ(st.resets, 1);
 
 	mem_deref(jb);
@@ -181,31 +181,31 @@ static int test_ssrc_change(void)
 
 static int test_jumps(void)
 {
-	struct jb *jb = NULL;
+	struct media_jb *jb = NULL;
 	int16_t f[F];
 	int i;
 
-	CHECK(jb_alloc(&jb) == 0);
+	CHECK(media_jb_alloc(&jb) == 0);
 
 	CHECK_EQ(put(jb, 1, 1, 0, 1, F), 0);
 	CHECK_EQ(put(jb, 1, 2, F, 1, F), 0);
-	CHECK(jb_get(jb, f, F));
+	CHECK(media_jb_get(jb, f, F));
 
 	/* timestamp leaps forward (silence suppression): followed */
 	CHECK_EQ(put(jb, 1, 3, 1000000, 3, F), 0);
 	CHECK_EQ(put(jb, 1, 4, 1000000 + F, 3, F), 0);
-	CHECK(jb_get(jb, f, F) && frame_is(f, 3));
+	CHECK(media_jb_get(jb, f, F) && frame_is(f, 3));
 
 	/* timestamp restarts backwards, sequence continues */
 	CHECK_EQ(put(jb, 1, 5, 50, 4, F), 0);
 	CHECK_EQ(put(jb, 1, 6, 50 + F, 4, F), 0);
-	CHECK(jb_get(jb, f, F) && frame_is(f, 4));
+	CHECK(media_jb_get(jb, f, F) && frame_is(f, 4));
 
 	/* sequence jumps, timestamps continue: just loss */
 	CHECK_EQ(put(jb, 1, 30000, 50 + 2 * F, 5, F), 0);
 	CHECK_EQ(put(jb, 1, 30001, 50 + 3 * F, 5, F), 0);
-	CHECK(jb_get(jb, f, F) && frame_is(f, 4));
-	CHECK(jb_get(jb, f, F) && frame_is(f, 5));
+	CHECK(media_jb_get(jb, f, F) && frame_is(f, 4));
+	CHECK(media_jb_get(jb, f, F) && frame_is(f, 5));
 
 	/* backwards jump with a sequence gap: dropped as late at first,
 	 * then followed after JB_RESYNC packets */
@@ -214,7 +214,7 @@ static int test_jumps(void)
 			     (uint32_t)(10 + (i % 3) * F), 6, F), ETIMEDOUT);
 	CHECK_EQ(put(jb, 1, 50000, 10, 6, F), 0);
 	CHECK_EQ(put(jb, 1, 50001, 10 + F, 7, F), 0);
-	CHECK(jb_get(jb, f, F) && frame_is(f, 6));
+	CHECK(media_jb_get(jb, f, F) && frame_is(f, 6));
 
 	mem_deref(jb);
 	return 0;
@@ -223,29 +223,29 @@ static int test_jumps(void)
 
 static int test_sizes(void)
 {
-	struct jb *jb = NULL;
+	struct media_jb *jb = NULL;
 	int16_t f[F];
 	uint32_t ts = 0;
 	int i;
 
-	CHECK(jb_alloc(&jb) == 0);
+	CHECK(media_jb_alloc(&jb) == 0);
 
 	/* 10 ms packets */
 	for (i = 0; i < 6; i++, ts += 80)
 		CHECK_EQ(put(jb, 1, (uint16_t)i, ts, (int16_t)(i / 2 + 1), 80),
 			 0);
-	CHECK(jb_get(jb, f, F) && frame_is(f, 1));
-	CHECK(jb_get(jb, f, F) && frame_is(f, 2));
+	CHECK(media_jb_get(jb, f, F) && frame_is(f, 1));
+	CHECK(media_jb_get(jb, f, F) && frame_is(f, 2));
 
 	/* 30 ms packets across frame boundaries */
-	jb_reset(jb);
+	media_jb_reset(jb);
 	ts = 0;
 	CHECK_EQ(put(jb, 1, 0, 0, 7, 240), 0);
 	CHECK_EQ(put(jb, 1, 1, 240, 8, 240), 0);
-	CHECK(jb_get(jb, f, F) && frame_is(f, 7));
-	CHECK(jb_get(jb, f, F));
+	CHECK(media_jb_get(jb, f, F) && frame_is(f, 7));
+	CHECK(media_jb_get(jb, f, F));
 	CHECK(f[0] == 7 && f[79] == 7 && f[80] == 8 && f[159] == 8);
-	CHECK(jb_get(jb, f, F) && frame_is(f, 8));
+	CHECK(media_jb_get(jb, f, F) && frame_is(f, 8));
 
 	/* empty and oversized are refused */
 	CHECK_EQ(put(jb, 1, 2, 480, 1, 0), EINVAL);
@@ -258,27 +258,27 @@ static int test_sizes(void)
 
 static int test_underrun(void)
 {
-	struct jb *jb = NULL;
-	struct jb_stats st;
+	struct media_jb *jb = NULL;
+	struct media_jb_stats st;
 	int16_t f[F];
 
-	CHECK(jb_alloc(&jb) == 0);
+	CHECK(media_jb_alloc(&jb) == 0);
 
 	CHECK_EQ(put(jb, 1, 1, 0, 1, F), 0);
 	CHECK_EQ(put(jb, 1, 2, F, 2, F), 0);
-	CHECK(jb_get(jb, f, F) && frame_is(f, 1));
-	CHECK(jb_get(jb, f, F) && frame_is(f, 2));
-	CHECK(!jb_get(jb, f, F));                /* none, not noise */
-	CHECK(!jb_get(jb, f, F));
+	CHECK(media_jb_get(jb, f, F) && frame_is(f, 1));
+	CHECK(media_jb_get(jb, f, F) && frame_is(f, 2));
+	CHECK(!media_jb_get(jb, f, F));                /* none, not noise */
+	CHECK(!media_jb_get(jb, f, F));
 
 	/* a lost packet in the middle plays as silence */
 	CHECK_EQ(put(jb, 1, 3, 2 * F, 3, F), 0);
 	CHECK_EQ(put(jb, 1, 5, 4 * F, 5, F), 0);
-	CHECK(jb_get(jb, f, F) && frame_is(f, 3));
-	CHECK(jb_get(jb, f, F) && frame_is(f, 0));
-	CHECK(jb_get(jb, f, F) && frame_is(f, 5));
+	CHECK(media_jb_get(jb, f, F) && frame_is(f, 3));
+	CHECK(media_jb_get(jb, f, F) && frame_is(f, 0));
+	CHECK(media_jb_get(jb, f, F) && frame_is(f, 5));
 
-	jb_stats(jb, &st);
+	media_jb_stats(jb, &st);
 	CHECK_EQ(st.underruns, 1);
 	CHECK_EQ(st.concealed, F);
 
@@ -291,26 +291,26 @@ static int test_underrun(void)
  * beyond the bound, nor memory beyond the fixed ring. */
 static int test_flood(void)
 {
-	struct jb *jb = NULL;
+	struct media_jb *jb = NULL;
 	int16_t f[F];
 	uint32_t ts = 0, rnd = 12345;
 	int i;
 
-	CHECK(jb_alloc(&jb) == 0);
+	CHECK(media_jb_alloc(&jb) == 0);
 
 	for (i = 0; i < 5000; i++, ts += F)
 		(void)put(jb, 1, (uint16_t)i, ts, 1, F);
-	CHECK(jb_depth(jb) <= JB_CAP);
-	CHECK(jb_get(jb, f, F));
-	CHECK(jb_depth(jb) <= JB_MAXDEPTH);
+	CHECK(media_jb_depth(jb) <= JB_CAP);
+	CHECK(media_jb_get(jb, f, F));
+	CHECK(media_jb_depth(jb) <= JB_MAXDEPTH);
 
 	for (i = 0; i < 100000; i++) {
 		rnd = rnd * 1103515245 + 12345;
 		(void)put(jb, 1 + (rnd >> 30), (uint16_t)(rnd >> 7), rnd,
 			  (int16_t)rnd, (rnd >> 3) % (JB_MAXPKT + 2));
 		if (!(i % 7))
-			(void)jb_get(jb, f, F);
-		CHECK(jb_depth(jb) <= JB_CAP);
+			(void)media_jb_get(jb, f, F);
+		CHECK(media_jb_depth(jb) <= JB_CAP);
 	}
 
 	mem_deref(jb);

@@ -6,21 +6,21 @@
 #include <re.h>
 #include <rem.h>
 #include "media/media.h"
-#include "media/mix.h"
+#include "media/mix_int.h"
 #include "check.h"
 
 
 static int test_sat16(void)
 {
-	CHECK_EQ(mix_sat16(0), 0);
-	CHECK_EQ(mix_sat16(32767), 32767);
-	CHECK_EQ(mix_sat16(32768), 32767);
-	CHECK_EQ(mix_sat16(1000000), 32767);
-	CHECK_EQ(mix_sat16(-32768), -32768);
-	CHECK_EQ(mix_sat16(-32769), -32768);
-	CHECK_EQ(mix_sat16(-1000000), -32768);
-	CHECK_EQ(mix_sat16(INT32_MAX), 32767);
-	CHECK_EQ(mix_sat16(INT32_MIN), -32768);
+	CHECK_EQ(media_mix_sat16(0), 0);
+	CHECK_EQ(media_mix_sat16(32767), 32767);
+	CHECK_EQ(media_mix_sat16(32768), 32767);
+	CHECK_EQ(media_mix_sat16(1000000), 32767);
+	CHECK_EQ(media_mix_sat16(-32768), -32768);
+	CHECK_EQ(media_mix_sat16(-32769), -32768);
+	CHECK_EQ(media_mix_sat16(-1000000), -32768);
+	CHECK_EQ(media_mix_sat16(INT32_MAX), 32767);
+	CHECK_EQ(media_mix_sat16(INT32_MIN), -32768);
 	return 0;
 }
 
@@ -33,29 +33,29 @@ static int test_sum_and_minus(void)
 	int32_t sum[4] = {0};
 	int16_t out[4];
 
-	mix_acc(sum, a, 4);
-	mix_acc(sum, b, 4);
-	mix_acc(sum, c, 4);
+	media_mix_acc(sum, a, 4);
+	media_mix_acc(sum, b, 4);
+	media_mix_acc(sum, c, 4);
 	CHECK_EQ(sum[0], 111);
 	CHECK_EQ(sum[1], -178);
 	CHECK_EQ(sum[2], 273);
 	CHECK_EQ(sum[3], 4);
 
 	/* each hears the others, never itself */
-	mix_minus(out, sum, a, 4);
+	media_mix_minus(out, sum, a, 4);
 	CHECK_EQ(out[0], 11);
 	CHECK_EQ(out[1], 22);
 	CHECK_EQ(out[2], -27);
 	CHECK_EQ(out[3], 4);
 
-	mix_minus(out, sum, c, 4);
+	media_mix_minus(out, sum, c, 4);
 	CHECK_EQ(out[0], 110);
 	CHECK_EQ(out[1], -180);
 	CHECK_EQ(out[2], 270);
 	CHECK_EQ(out[3], 0);
 
 	/* a listener that contributed nothing hears everybody */
-	mix_minus(out, sum, NULL, 4);
+	media_mix_minus(out, sum, NULL, 4);
 	CHECK_EQ(out[0], 111);
 	CHECK_EQ(out[3], 4);
 
@@ -74,33 +74,33 @@ static int test_saturation(void)
 
 	/* 100 loud talkers: int32 never wraps, output clips */
 	for (i = 0; i < 100; i++)
-		mix_acc(sum, hi, 3);
-	mix_minus(out, sum, hi, 3);
+		media_mix_acc(sum, hi, 3);
+	media_mix_minus(out, sum, hi, 3);
 	CHECK_EQ(out[0], 32767);
 	CHECK_EQ(out[1], 32767);
 	CHECK_EQ(out[2], -32768);
 
 	memset(sum, 0, sizeof(sum));
-	mix_acc(sum, hi, 3);
-	mix_acc(sum, one, 3);
-	mix_minus(out, sum, NULL, 3);
+	media_mix_acc(sum, hi, 3);
+	media_mix_acc(sum, one, 3);
+	media_mix_minus(out, sum, NULL, 3);
 	CHECK_EQ(out[0], 32767);       /* 32768 clips */
 	CHECK_EQ(out[1], 32766);
 	CHECK_EQ(out[2], -32768);
 
 	memset(sum, 0, sizeof(sum));
-	mix_acc(sum, lo, 3);
-	mix_acc(sum, one, 3);
-	mix_minus(out, sum, NULL, 3);
+	media_mix_acc(sum, lo, 3);
+	media_mix_acc(sum, one, 3);
+	media_mix_minus(out, sum, NULL, 3);
 	CHECK_EQ(out[0], -32767);
 	CHECK_EQ(out[1], -32768);      /* -32769 clips */
 	CHECK_EQ(out[2], -32768);
 
 	/* exact edges survive mix-minus */
 	memset(sum, 0, sizeof(sum));
-	mix_acc(sum, hi, 3);
-	mix_acc(sum, lo, 3);
-	mix_minus(out, sum, lo, 3);
+	media_mix_acc(sum, hi, 3);
+	media_mix_acc(sum, lo, 3);
+	media_mix_minus(out, sum, lo, 3);
 	CHECK_EQ(out[0], 32767);
 	CHECK_EQ(out[2], -32768);
 
@@ -116,15 +116,15 @@ static int test_exclusion(void)
 	int32_t sum[2] = {0};
 	int16_t out[2];
 
-	mix_acc(sum, a, 2);
-	mix_acc(sum, b, 2);
+	media_mix_acc(sum, a, 2);
+	media_mix_acc(sum, b, 2);
 	/* c is muted: not accumulated, and has no own to subtract */
 
-	mix_minus(out, sum, a, 2);
+	media_mix_minus(out, sum, a, 2);
 	CHECK_EQ(out[0], 200);
-	mix_minus(out, sum, b, 2);
+	media_mix_minus(out, sum, b, 2);
 	CHECK_EQ(out[0], 1000);
-	mix_minus(out, sum, NULL, 2);
+	media_mix_minus(out, sum, NULL, 2);
 	CHECK_EQ(out[0], 1200);
 	(void)c;
 
@@ -141,8 +141,8 @@ static int roundtrip(enum audio_codec codec)
 	uint8_t enc[sizeof(v) / sizeof(v[0])];
 	size_t i, n = sizeof(v) / sizeof(v[0]);
 
-	mix_encode(enc, v, n, codec);
-	mix_decode(back, enc, n, codec);
+	media_mix_encode(enc, v, n, codec);
+	media_mix_decode(back, enc, n, codec);
 
 	for (i = 0; i < n; i++) {
 		const int err = abs(back[i] - v[i]);
@@ -165,8 +165,8 @@ static int roundtrip(enum audio_codec codec)
 		int16_t s;
 		uint8_t e;
 
-		mix_decode(&s, &cw, 1, codec);
-		mix_encode(&e, &s, 1, codec);
+		media_mix_decode(&s, &cw, 1, codec);
+		media_mix_encode(&e, &s, 1, codec);
 		if (codec == AUDIO_PCMU && i == 0x7f)
 			continue;
 		CHECK_EQ(e, i);
@@ -196,19 +196,19 @@ static int test_g711(void)
 		sum[i] = (int32_t)(i * 997 % 90000) - 45000;
 		full[i] = (int16_t)(i * 31 - 2000);
 	}
-	mix_minus_encode(a, sum, full, AUDIO_FRAME, AUDIO_PCMA);
+	media_mix_minus_encode(a, sum, full, AUDIO_FRAME, AUDIO_PCMA);
 	{
 		int16_t tmp[AUDIO_FRAME];
-		mix_minus(tmp, sum, full, AUDIO_FRAME);
-		mix_encode(b, tmp, AUDIO_FRAME, AUDIO_PCMA);
+		media_mix_minus(tmp, sum, full, AUDIO_FRAME);
+		media_mix_encode(b, tmp, AUDIO_FRAME, AUDIO_PCMA);
 	}
 	CHECK_MEM(a, b, AUDIO_FRAME);
 
 	/* silence is the codec's zero */
 	memset(sum, 0, sizeof(sum));
-	mix_minus_encode(a, sum, NULL, 1, AUDIO_PCMU);
+	media_mix_minus_encode(a, sum, NULL, 1, AUDIO_PCMU);
 	CHECK_EQ(a[0], 0xff);
-	mix_minus_encode(a, sum, NULL, 1, AUDIO_PCMA);
+	media_mix_minus_encode(a, sum, NULL, 1, AUDIO_PCMA);
 	CHECK_EQ(a[0], 0xd5);
 
 	return 0;

@@ -1,5 +1,5 @@
 /**
- * @file jb.h  Jitter buffer for one RTP source (pure code)
+ * @file jb_int.h  Jitter buffer for one RTP source (pure code)
  *
  * Buffers decoded PCM samples, placed by RTP timestamp, so packets of any
  * duration (10, 20, 30 ms ...) fill the same sample ring and are played
@@ -17,7 +17,7 @@ enum {
 	JB_RESYNC   = 25,     /* consecutive late packets that restart */
 };
 
-struct jb_stats {
+struct media_jb_stats {
 	uint64_t put;         /* packets stored */
 	uint64_t dup;         /* dropped: every sample already held */
 	uint64_t late;        /* dropped: behind the playout point */
@@ -28,12 +28,12 @@ struct jb_stats {
 	uint64_t concealed;   /* samples played as silence (loss) */
 };
 
-struct jb;
+struct media_jb;
 
-int  jb_alloc(struct jb **jbp);
-int  jb_put(struct jb *jb, uint32_t ssrc, uint16_t seq, uint32_t ts,
-	    const int16_t *pcm, size_t n);
-bool jb_get(struct jb *jb, int16_t *frame, size_t n);
-void jb_reset(struct jb *jb);
-unsigned jb_depth(const struct jb *jb);
-void jb_stats(const struct jb *jb, struct jb_stats *st);
+int  media_jb_alloc(struct media_jb **jbp);
+int  media_jb_put(struct media_jb *jb, uint32_t ssrc, uint16_t seq, uint32_t ts,
+		  const int16_t *pcm, size_t n);
+bool media_jb_get(struct media_jb *jb, int16_t *frame, size_t n);
+void media_jb_reset(struct media_jb *jb);
+unsigned media_jb_depth(const struct media_jb *jb);
+void media_jb_stats(const struct media_jb *jb, struct media_jb_stats *st);

@@ -1,11 +1,11 @@
 /**
- * @file rtpp.h  RTP/RTCP packet parsing and RTCP report encoding
+ * @file rtpp_int.h  RTP/RTCP packet parsing and RTCP report encoding
  *
  * Pure functions over buffers with explicit bounds; nothing here
  * allocates.  Include after re.h.
  */
 
-struct rtpp {
+struct media_rtpp {
 	uint8_t  pt;
 	bool     marker;
 	uint16_t seq;
@@ -17,35 +17,37 @@ struct rtpp {
 };
 
 /* RFC 5761 4: with rtcp-mux, the second byte 192-223 means RTCP */
-static inline bool rtpp_is_rtcp(const uint8_t *p, size_t len)
+static inline bool media_rtpp_is_rtcp(const uint8_t *p, size_t len)
 {
 	return len >= 2 && p[1] >= 192 && p[1] <= 223;
 }
 
-int rtpp_hdr_len(const uint8_t *p, size_t len, size_t *hdr_len);
-int rtpp_decode(struct rtpp *pkt, const uint8_t *p, size_t len);
+int media_rtpp_hdr_len(const uint8_t *p, size_t len, size_t *hdr_len);
+int media_rtpp_decode(struct media_rtpp *pkt, const uint8_t *p, size_t len);
 
 /* RFC 4733 2.3: event, E bit, volume, duration */
-struct rtpp_telev {
+struct media_rtpp_telev {
 	uint8_t  event;
 	bool     end;
 	uint8_t  volume;
 	uint16_t duration;
 };
-int rtpp_telev_decode(struct rtpp_telev *ev, const uint8_t *p, size_t len);
+int media_rtpp_telev_decode(struct media_rtpp_telev *ev,
+			    const uint8_t *p, size_t len);
 
 /* Walk an RTCP compound packet; h gets each packet (header included).
  * The whole compound is checked before h sees anything. */
-typedef void (rtpp_rtcp_h)(uint8_t pt, const uint8_t *p, size_t len,
+typedef void (media_rtpp_rtcp_h)(uint8_t pt, const uint8_t *p, size_t len,
 			   void *arg);
-int rtpp_rtcp_walk(const uint8_t *p, size_t len, rtpp_rtcp_h *h, void *arg);
+int media_rtpp_rtcp_walk(const uint8_t *p, size_t len, media_rtpp_rtcp_h *h,
+			 void *arg);
 
 /* SR (no report blocks) + SDES CNAME, RFC 3550 6.4.1 and 6.5 */
-struct rtpp_sr {
+struct media_rtpp_sr {
 	uint32_t ssrc;
 	uint32_t ntp_sec, ntp_frac;
 	uint32_t rtp_ts;
 	uint32_t psent, osent;
 };
-int rtpp_rtcp_encode(struct mbuf *mb, const struct rtpp_sr *sr, bool sender,
-		     const char *cname);
+int media_rtpp_rtcp_encode(struct mbuf *mb, const struct media_rtpp_sr *sr,
+			   bool sender, const char *cname);

@@ -1,5 +1,5 @@
 /**
- * @file rtprx.h  Receive path of one audio stream, after SRTP (pure code)
+ * @file rtprx_int.h  Receive path of one audio stream, after SRTP (pure code)
  *
  * RTP parse, source selection, telephone-event, G.711 decode, jitter
  * buffer; and the RTCP compound checks.  No sockets, so it can be fuzzed.
@@ -16,7 +16,7 @@ enum {
 	RTPRX_TELEV_IDLE = 10,   /* ticks without an event packet: ended */
 };
 
-struct rtprx_stats {
+struct media_rtprx_stats {
 	uint64_t accepted;       /* audio packets into the jitter buffer */
 	uint64_t dropped;        /* anything else, except telephone-event */
 	uint64_t telev_packets;
@@ -25,13 +25,14 @@ struct rtprx_stats {
 	uint64_t bye;
 };
 
-struct rtprx;
+struct media_rtprx;
 
-int  rtprx_alloc(struct rtprx **rxp);
-void rtprx_set(struct rtprx *rx, uint8_t pt, enum audio_codec codec,
-	       int telev_pt);
-int  rtprx_input(struct rtprx *rx, const uint8_t *p, size_t len);
-bool rtprx_pull(struct rtprx *rx, int16_t *frame);
-int  rtprx_rtcp(struct rtprx *rx, const uint8_t *p, size_t len);
-void rtprx_dropped(struct rtprx *rx);
-void rtprx_stats(const struct rtprx *rx, struct rtprx_stats *st);
+int  media_rtprx_alloc(struct media_rtprx **rxp);
+void media_rtprx_set(struct media_rtprx *rx, uint8_t pt, enum audio_codec codec,
+		     int telev_pt);
+int  media_rtprx_input(struct media_rtprx *rx, const uint8_t *p, size_t len);
+bool media_rtprx_pull(struct media_rtprx *rx, int16_t *frame);
+int  media_rtprx_rtcp(struct media_rtprx *rx, const uint8_t *p, size_t len);
+void media_rtprx_dropped(struct media_rtprx *rx);
+void media_rtprx_stats(const struct media_rtprx *rx,
+		       struct media_rtprx_stats *st);

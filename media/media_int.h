@@ -1,5 +1,5 @@
 /**
- * @file mixint.h  Between mixer.c and audio.c (internal to media/)
+ * @file media_int.h  Between mixer.c and audio.c (internal to media/)
  *
  * The mixer keeps a list of streams but holds no reference to them, and
  * streams hold none to the mixer: whichever goes first unlinks itself

@@ -1,5 +1,7 @@
 /**
- * @file srtprx.c  SRTP/SRTCP receive side (RFC 3711, RFC 7714)
+ * @file srtp.c  SRTP receive side (RFC 3711, RFC 7714): key derivation,
+ * the receive context and its per-SSRC streams, and SRTP packets.
+ * SRTCP packets are in srtcp.c, the replay window in replay.c.
  *
  * Packets are processed in place.  Order for each packet: parse, estimate
  * the index (RFC 3711 3.3.1 / Appendix A), reject replays (3.3.2), verify
@@ -14,55 +16,21 @@
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <re.h>
-#include "media/rtpp.h"
-#include "media/srtprx.h"
+#include "media/rtpp_int.h"
+#include "media/srtp_int.h"
 
 
 enum {
 	MAX_KEY   = 32,
-	SALT_CM   = 14,
+	SALT_CM   = MEDIA_SRTP_SALT_CM,
 	SALT_GCM  = 12,
 	AUTH_KEY  = 20,     /* HMAC-SHA1, RFC 3711 4.2.1 */
-	GCM_TAG   = 16,
-	NSTREAMS  = 4,      /* SSRCs tracked per key */
-	REPLAY_W  = 64,
-};
-
-struct stream {
-	uint32_t ssrc;
-	bool used;
-	bool rtp_seen;
-	uint64_t last_use;
-	/* SRTP */
-	uint32_t roc;
-	uint16_t s_l;
-	uint64_t max_ix;
-	uint64_t bitmap;        /* bit k: index max_ix - k seen */
-	/* SRTCP */
-	bool rtcp_seen;
-	uint32_t rtcp_max;
-	uint64_t rtcp_bitmap;
-};
-
-struct comp {
-	EVP_CIPHER_CTX *cipher;
-	EVP_MAC_CTX *mac;
-	uint8_t salt[SALT_CM];
-};
-
-struct srtprx {
-	struct comp rtp, rtcp;
-	bool gcm;
-	size_t tag_len;          /* SRTP tag (HMAC suites) */
-	size_t rtcp_tag_len;     /* SRTCP tag: 80 bits for *_32 too */
-	size_t salt_len;
-	uint8_t mki_len;
-	uint64_t use;
-	struct stream strm[NSTREAMS];
+	GCM_TAG   = MEDIA_SRTP_GCM_TAG,
+	NSTREAMS  = MEDIA_SRTP_STREAMS,
 };
 
 
-static void comp_free(struct comp *c)
+static void comp_free(struct media_srtp_comp *c)
 {
 	EVP_CIPHER_CTX_free(c->cipher);
 	EVP_MAC_CTX_free(c->mac);
@@ -72,7 +40,7 @@ static void comp_free(struct comp *c)
 
 static void destructor(void *arg)
 {
-	struct srtprx *rx = arg;
+	struct media_srtprx *rx = arg;
 
 	comp_free(&rx->rtp);
 	comp_free(&rx->rtcp);
@@ -116,7 +84,7 @@ static int derive(uint8_t *out, size_t out_len, uint8_t label,
 }
 
 
-static int comp_init(struct comp *c, uint8_t label0, bool gcm,
+static int comp_init(struct media_srtp_comp *c, uint8_t label0, bool gcm,
 		     const uint8_t *mkey, size_t key_len,
 		     const uint8_t *msalt, size_t salt_len)
 {
@@ -176,10 +144,10 @@ static int comp_init(struct comp *c, uint8_t label0, bool gcm,
 }
 
 
-int srtprx_alloc(struct srtprx **rxp, enum srtp_suite suite,
-		 const uint8_t *key, size_t key_len, uint8_t mki_len)
+int media_srtprx_alloc(struct media_srtprx **rxp, enum srtp_suite suite,
+		       const uint8_t *key, size_t key_len, uint8_t mki_len)
 {
-	struct srtprx *rx;
+	struct media_srtprx *rx;
 	size_t ck, sl, tag, rtcp_tag;
 	bool gcm = false;
 	int err;
@@ -228,7 +196,8 @@ int srtprx_alloc(struct srtprx **rxp, enum srtp_suite suite,
 }
 
 
-static struct stream *stream_find(struct srtprx *rx, uint32_t ssrc)
+struct media_srtp_stream *media_srtp_stream_find(struct media_srtprx *rx,
+						 uint32_t ssrc)
 {
 	size_t i;
 
@@ -243,9 +212,10 @@ static struct stream *stream_find(struct srtprx *rx, uint32_t ssrc)
 
 /* Only called for an authenticated packet: take a free or the least
  * recently used slot. */
-static struct stream *stream_new(struct srtprx *rx, uint32_t ssrc)
+struct media_srtp_stream *media_srtp_stream_new(struct media_srtprx *rx,
+						uint32_t ssrc)
 {
-	struct stream *s = &rx->strm[0];
+	struct media_srtp_stream *s = &rx->strm[0];
 	size_t i;
 
 	for (i = 0; i < NSTREAMS; i++) {
@@ -265,44 +235,10 @@ static struct stream *stream_new(struct srtprx *rx, uint32_t ssrc)
 }
 
 
-static bool replay_ok(uint64_t max_ix, uint64_t bitmap, bool seen,
-		      uint64_t ix)
-{
-	uint64_t delta;
-
-	if (!seen || ix > max_ix)
-		return true;
-
-	delta = max_ix - ix;
-	if (delta >= REPLAY_W)
-		return false;
-
-	return !(bitmap & (1ULL << delta));
-}
-
-
-static void replay_add(uint64_t *max_ix, uint64_t *bitmap, bool seen,
-		       uint64_t ix)
-{
-	if (!seen) {
-		*max_ix = ix;
-		*bitmap = 1;
-	}
-	else if (ix > *max_ix) {
-		const uint64_t sh = ix - *max_ix;
-
-		*bitmap = sh >= REPLAY_W ? 1 : (*bitmap << sh) | 1;
-		*max_ix = ix;
-	}
-	else {
-		*bitmap |= 1ULL << (*max_ix - ix);
-	}
-}
-
-
-static bool hmac_ok(struct comp *c, const uint8_t *p, size_t len,
-		    const uint8_t *trailer, size_t tlen,
-		    const uint8_t *tag, size_t tag_len)
+bool media_srtp_hmac_ok(struct media_srtp_comp *c,
+			const uint8_t *p, size_t len,
+			const uint8_t *trailer, size_t tlen,
+			const uint8_t *tag, size_t tag_len)
 {
 	uint8_t md[EVP_MAX_MD_SIZE];
 	size_t mdlen = 0;
@@ -318,8 +254,8 @@ static bool hmac_ok(struct comp *c, const uint8_t *p, size_t len,
 }
 
 
-static bool ctr_crypt(struct comp *c, const uint8_t iv[16],
-		      uint8_t *p, size_t len)
+bool media_srtp_ctr(struct media_srtp_comp *c, const uint8_t iv[16],
+		    uint8_t *p, size_t len)
 {
 	int n;
 
@@ -332,10 +268,10 @@ static bool ctr_crypt(struct comp *c, const uint8_t iv[16],
 
 
 /* AAD a (and b), then ciphertext p in place, then the tag */
-static bool gcm_open(struct comp *c, const uint8_t iv[12],
-		     const uint8_t *a, size_t alen,
-		     const uint8_t *b, size_t blen,
-		     uint8_t *p, size_t len, const uint8_t *tag)
+bool media_srtp_gcm_open(struct media_srtp_comp *c, const uint8_t iv[12],
+			 const uint8_t *a, size_t alen,
+			 const uint8_t *b, size_t blen,
+			 uint8_t *p, size_t len, const uint8_t *tag)
 {
 	uint8_t t[GCM_TAG];
 	int n;
@@ -358,14 +294,8 @@ static bool gcm_open(struct comp *c, const uint8_t iv[12],
 }
 
 
-static inline void wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24; p[1] = v >> 16; p[2] = v >> 8; p[3] = v;
-}
-
-
 /* RFC 3711 3.3.1 / Appendix A */
-static uint32_t guess_roc(const struct stream *s, uint16_t seq)
+static uint32_t guess_roc(const struct media_srtp_stream *s, uint16_t seq)
 {
 	if (!s)
 		return 0;
@@ -391,10 +321,10 @@ static uint32_t guess_roc(const struct stream *s, uint16_t seq)
  *
  * @return 0 if success, EBADMSG, EAUTH or EALREADY (replay) otherwise
  */
-int srtprx_rtp(struct srtprx *rx, uint8_t *p, size_t *lenp)
+int media_srtprx_rtp(struct media_srtprx *rx, uint8_t *p, size_t *lenp)
 {
 	size_t len, hl, trail, clen;
-	struct stream *s;
+	struct media_srtp_stream *s;
 	uint32_t ssrc, roc;
 	uint16_t seq;
 	uint64_t ix;
@@ -404,7 +334,7 @@ int srtprx_rtp(struct srtprx *rx, uint8_t *p, size_t *lenp)
 		return EINVAL;
 
 	len = *lenp;
-	if (rtpp_hdr_len(p, len, &hl))
+	if (media_rtpp_hdr_len(p, len, &hl))
 		return EBADMSG;
 
 	trail = rx->mki_len + (rx->gcm ? GCM_TAG : rx->tag_len);
@@ -412,16 +342,15 @@ int srtprx_rtp(struct srtprx *rx, uint8_t *p, size_t *lenp)
 		return EBADMSG;
 
 	seq  = (uint16_t)(p[2] << 8 | p[3]);
-	ssrc = (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 |
-		(uint32_t)p[10] << 8 | p[11];
+	ssrc = media_srtp_rd32(p + 8);
 
-	s = stream_find(rx, ssrc);
-	if (s && !s->rtp_seen)
+	s = media_srtp_stream_find(rx, ssrc);
+	if (s && !s->rtp.seen)
 		s = NULL;
 	roc = guess_roc(s, seq);
 	ix = (uint64_t)roc << 16 | seq;
 
-	if (s && !replay_ok(s->max_ix, s->bitmap, true, ix))
+	if (s && !media_replay_check(&s->rtp, ix))
 		return EALREADY;
 
 	if (rx->gcm) {
@@ -432,15 +361,15 @@ int srtprx_rtp(struct srtprx *rx, uint8_t *p, size_t *lenp)
 		clen = len - hl - trail;
 
 		memset(iv, 0, sizeof(iv));
-		wr32(iv + 2, ssrc);
-		wr32(iv + 6, roc);
+		media_srtp_wr32(iv + 2, ssrc);
+		media_srtp_wr32(iv + 6, roc);
 		iv[10] = seq >> 8;
 		iv[11] = seq & 0xff;
 		for (i = 0; i < sizeof(iv); i++)
 			iv[i] ^= rx->rtp.salt[i];
 
-		ok = gcm_open(&rx->rtp, iv, p, hl, NULL, 0,
-			      p + hl, clen, p + hl + clen);
+		ok = media_srtp_gcm_open(&rx->rtp, iv, p, hl, NULL, 0,
+					 p + hl, clen, p + hl + clen);
 	}
 	else {
 		/* RFC 3711 3.1: hdr | cipher | MKI | tag */
@@ -448,10 +377,12 @@ int srtprx_rtp(struct srtprx *rx, uint8_t *p, size_t *lenp)
 		size_t i;
 
 		clen = len - hl - trail;
-		wr32(rocb, roc);
+		media_srtp_wr32(rocb, roc);
 
-		ok = hmac_ok(&rx->rtp, p, hl + clen, rocb, sizeof(rocb),
-			     p + hl + clen + rx->mki_len, rx->tag_len);
+		ok = media_srtp_hmac_ok(&rx->rtp, p, hl + clen,
+					rocb, sizeof(rocb),
+					p + hl + clen + rx->mki_len,
+					rx->tag_len);
 		if (!ok)
 			return EAUTH;
 
@@ -463,7 +394,7 @@ int srtprx_rtp(struct srtprx *rx, uint8_t *p, size_t *lenp)
 		for (i = 0; i < 6; i++)
 			iv[8 + i] ^= (uint8_t)(ix >> (40 - 8 * i));
 
-		ok = ctr_crypt(&rx->rtp, iv, p + hl, clen);
+		ok = media_srtp_ctr(&rx->rtp, iv, p + hl, clen);
 	}
 
 	if (!ok)
@@ -471,13 +402,12 @@ int srtprx_rtp(struct srtprx *rx, uint8_t *p, size_t *lenp)
 
 	/* authenticated: now, and only now, update the state */
 	if (!s) {
-		s = stream_find(rx, ssrc);
+		s = media_srtp_stream_find(rx, ssrc);
 		if (!s)
-			s = stream_new(rx, ssrc);
-		s->rtp_seen = true;
+			s = media_srtp_stream_new(rx, ssrc);
 		s->roc = roc;
 		s->s_l = seq;
-		replay_add(&s->max_ix, &s->bitmap, false, ix);
+		media_replay_update(&s->rtp, ix);
 	}
 	else {
 		if (roc == s->roc + 1) {
@@ -487,150 +417,10 @@ int srtprx_rtp(struct srtprx *rx, uint8_t *p, size_t *lenp)
 		else if (roc == s->roc && seq > s->s_l) {
 			s->s_l = seq;
 		}
-		replay_add(&s->max_ix, &s->bitmap, true, ix);
+		media_replay_update(&s->rtp, ix);
 	}
 	s->last_use = ++rx->use;
 
 	*lenp = hl + clen;
-	return 0;
-}
-
-
-static bool rtcp_cm(struct srtprx *rx, uint8_t *p, size_t len,
-		    size_t tag_len, size_t *body, uint32_t *ix, bool *e)
-{
-	size_t eoff;
-	uint32_t v, ssrc;
-	uint8_t iv[16];
-	size_t i;
-
-	if (len < (size_t)(8 + 4) + rx->mki_len + tag_len)
-		return false;
-
-	/* RFC 3711 3.4: hdr | cipher | E+index | MKI | tag */
-	eoff = len - tag_len - rx->mki_len - 4;
-	if (!hmac_ok(&rx->rtcp, p, eoff + 4, NULL, 0,
-		     p + eoff + 4 + rx->mki_len, tag_len))
-		return false;
-
-	v = (uint32_t)p[eoff] << 24 | (uint32_t)p[eoff + 1] << 16 |
-		(uint32_t)p[eoff + 2] << 8 | p[eoff + 3];
-	*e = v >> 31;
-	*ix = v & 0x7fffffff;
-	*body = eoff;
-
-	if (!*e)
-		return true;
-
-	ssrc = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 |
-		(uint32_t)p[6] << 8 | p[7];
-
-	memset(iv, 0, sizeof(iv));
-	memcpy(iv, rx->rtcp.salt, SALT_CM);
-	for (i = 0; i < 4; i++)
-		iv[4 + i] ^= (uint8_t)(ssrc >> (24 - 8 * i));
-	for (i = 0; i < 4; i++)
-		iv[10 + i] ^= (uint8_t)(*ix >> (24 - 8 * i));
-
-	return ctr_crypt(&rx->rtcp, iv, p + 8, eoff - 8);
-}
-
-
-static bool rtcp_gcm(struct srtprx *rx, uint8_t *p, size_t len,
-		     size_t *body, uint32_t *ix, bool *e)
-{
-	size_t eoff, clen;
-	uint32_t v;
-	uint8_t iv[12];
-	size_t i;
-
-	if (len < (size_t)(8 + GCM_TAG + 4) + rx->mki_len)
-		return false;
-
-	/* RFC 7714 9: hdr | cipher | tag | E+index | MKI */
-	eoff = len - rx->mki_len - 4;
-	v = (uint32_t)p[eoff] << 24 | (uint32_t)p[eoff + 1] << 16 |
-		(uint32_t)p[eoff + 2] << 8 | p[eoff + 3];
-	*e = v >> 31;
-	*ix = v & 0x7fffffff;
-	clen = eoff - GCM_TAG - 8;
-
-	memset(iv, 0, sizeof(iv));
-	memcpy(iv + 2, p + 4, 4);
-	wr32(iv + 8, *ix);
-	for (i = 0; i < sizeof(iv); i++)
-		iv[i] ^= rx->rtcp.salt[i];
-
-	*body = 8 + clen;
-
-	if (*e) {
-		/* 9.2: AAD is header, SSRC, E+index */
-		return gcm_open(&rx->rtcp, iv, p, 8, p + eoff, 4,
-				p + 8, clen, p + 8 + clen);
-	}
-
-	/* 9.3: everything is AAD, the cipher is the tag alone */
-	return gcm_open(&rx->rtcp, iv, p, 8 + clen, p + eoff, 4,
-			NULL, 0, p + 8 + clen);
-}
-
-
-/**
- * Authenticate (and decrypt when the E flag says so) one SRTCP packet.
- */
-int srtprx_rtcp(struct srtprx *rx, uint8_t *p, size_t *lenp)
-{
-	struct stream *s;
-	size_t len, body = 0;
-	uint32_t ix = 0, ssrc;
-	bool e = false, ok;
-
-	if (!rx || !p || !lenp)
-		return EINVAL;
-
-	len = *lenp;
-	if (len < 8 || (p[0] >> 6) != RTCP_VERSION)
-		return EBADMSG;
-
-	if (rx->gcm) {
-		ok = rtcp_gcm(rx, p, len, &body, &ix, &e);
-	}
-	else {
-		ok = rtcp_cm(rx, p, len, rx->rtcp_tag_len, &body, &ix, &e);
-
-		/* libre (and so baresip) sends a 32-bit SRTCP tag with
-		 * the _32 suites; accept that too. */
-		if (!ok && rx->tag_len != rx->rtcp_tag_len)
-			ok = rtcp_cm(rx, p, len, rx->tag_len,
-				     &body, &ix, &e);
-	}
-
-	if (!ok)
-		return EAUTH;
-
-	ssrc = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 |
-		(uint32_t)p[6] << 8 | p[7];
-
-	s = stream_find(rx, ssrc);
-	if (s && s->rtcp_seen) {
-		uint64_t mx = s->rtcp_max;
-
-		if (!replay_ok(mx, s->rtcp_bitmap, true, ix))
-			return EALREADY;
-		replay_add(&mx, &s->rtcp_bitmap, true, ix);
-		s->rtcp_max = (uint32_t)mx;
-	}
-	else {
-		uint64_t mx = 0;
-
-		if (!s)
-			s = stream_new(rx, ssrc);
-		replay_add(&mx, &s->rtcp_bitmap, false, ix);
-		s->rtcp_max = (uint32_t)mx;
-		s->rtcp_seen = true;
-	}
-	s->last_use = ++rx->use;
-
-	*lenp = body;
 	return 0;
 }
