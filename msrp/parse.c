@@ -879,12 +879,6 @@ int msrp_parser_feed(struct msrp_parser *p, const uint8_t *buf, size_t n)
 }
 
 
-bool msrp_parser_idle(const struct msrp_parser *p)
-{
-	return p && p->st == ST_START && p->hlen == 0;
-}
-
-
 const char *msrp_parser_error(const struct msrp_parser *p)
 {
 	return p ? p->fail : NULL;
