@@ -1,5 +1,5 @@
 /**
- * @file msrp_chat.c  Conference chat relay over MSRP (RFC 7701 style)
+ * @file chat.c  Conference chat relay over MSRP (RFC 7701 style)
  *
  * confd is the final recipient of every participant's SEND (RFC 7701
  * s.6.3) and the sender of new SENDs to the others.  Per message in

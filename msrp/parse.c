@@ -1,5 +1,5 @@
 /**
- * @file msrp_parse.c  Streaming, bounded MSRP frame parser
+ * @file parse.c  Streaming, bounded MSRP frame parser
  *
  * Header lines are gathered into a fixed buffer; body bytes are handed
  * on as they arrive while a small matcher looks for the end-line

@@ -1,6 +1,6 @@
 /**
- * @file msrp_sess.c  MSRP endpoint logic: binding, responses, REPORTs,
- * the bounded content queue.  No sockets here (see msrp_net.c).
+ * @file sess.c  MSRP endpoint logic: binding, responses, REPORTs,
+ * the bounded content queue.  No sockets here (see net.c).
  */
 #include <string.h>
 #include <openssl/rand.h>
