@@ -39,7 +39,7 @@ KMS_OBJS := $(KMS_SRCS:%.c=$(BUILD)/obj/%.o)
 
 # The UA's main() lives in tests/ua/main.c; without it (a worktree that
 # only has the UA's MIKEY files) there is no confd-ua to link.
-BINS := $(BUILD)/confd $(BUILD)/confctl $(BUILD)/kmsd $(BUILD)/msrp-ua \
+BINS := $(BUILD)/confd $(BUILD)/confctl $(BUILD)/kmsd \
 	$(if $(wildcard tests/ua/main.c),$(BUILD)/confd-ua)
 
 BENCH_SRCS := $(wildcard bench/*.c)
@@ -66,11 +66,6 @@ $(BUILD)/kmsd: $(KMS_OBJS) $(BUILD)/libconfd.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/confd-ua: $(UA_OBJS) $(BUILD)/libconfd.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
-
-# The MSRP client of the test UA, standalone (tests/integ/msrp_chat.sh).
-$(BUILD)/msrp-ua: $(BUILD)/obj/tests/msrp_ua_main.o \
-		$(BUILD)/obj/tests/ua/msrp_client.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libconfd.a

@@ -45,6 +45,7 @@ static int server(int n, uint16_t base, bool tls, const char *cert,
 	struct floor_part **pv;
 	struct tls *t = NULL;
 	struct sa laddr;
+	char fps[8 + 32 * 3] = "sha-256 ";
 	int i, err;
 
 	memset(&cc, 0, sizeof(cc));
@@ -56,6 +57,11 @@ static int server(int n, uint16_t base, bool tls, const char *cert,
 
 	if (tls && (cert_ensure(cert, "bench") || cert_tls_alloc(&t, cert)))
 		return 1;
+
+	/* the client's digest as its SDP would carry it */
+	for (i = 0; i < 32; i++)
+		re_snprintf(fps + 8 + i * 3, sizeof(fps) - 8 - i * 3,
+			    "%02X%s", client_fp[i], i < 31 ? ":" : "");
 
 	err = media_portpool_alloc(&pool, "-p", base, base + n + 50);
 	err |= floor_server_alloc(&fs, t, &laddr, media_portpool_tcp_listen,
@@ -72,9 +78,7 @@ static int server(int n, uint16_t base, bool tls, const char *cert,
 		pc.userid = (uint16_t)(i + 1);
 		if (tls) {
 			pc.sec.mode = FLOOR_SEC_FINGERPRINT;
-			pc.sec.fp_alg = TLS_FINGERPRINT_SHA256;
-			memcpy(pc.sec.fp, client_fp, 32);
-			pc.sec.fp_len = 32;
+			pc.sec.fingerprint = fps;
 		}
 		if (floor_part_alloc(&pv[i], fc, &pc))
 			return 1;

@@ -23,7 +23,7 @@ cd "$top" || exit 1
 . bench/lib.sh
 bench_need "$BUILD/tools/msrp_harness" "$BUILD/msrp-ua"
 H=$BUILD/tools/msrp_harness
-UA=$BUILD/msrp-ua
+UA=$BUILD/confd-ua
 T=$(mktemp -d /tmp/msrp-bench.XXXXXX)
 PIDS=""
 trap 'for p in $PIDS; do kill $p 2>/dev/null; done; rm -rf $T' EXIT
@@ -50,7 +50,7 @@ start_harness() {   # n [extra args]
 	CFP=$(awk '$1=="FP"{print $2" "$3}' $T/h.out)
 }
 ua() { id=$1; shift
-	"$UA" -c 127.0.0.1:$(awk -v id=$id '$1=="PART"&&$2==id{print $3}' $T/h.out) \
+	"$UA" msrp -c 127.0.0.1:$(awk -v id=$id '$1=="PART"&&$2==id{print $3}' $T/h.out) \
 		-p "$(awk -v id=$id '$1=="PART"&&$2==id{print $4}' $T/h.out)" \
 		-T -k $T/u.pem -f "$CFP" -i $id -r $ROOM -s "$@"; }
 stop_harness() { kill $HP; wait $HP 2>/dev/null; }
@@ -114,7 +114,7 @@ for N in "$@"; do
 		rm -f $T/r*.out
 		start_harness $N
 		# directly, so that $! is the UA and not a subshell
-		"$UA" -c 127.0.0.1:$(awk '$1=="PART"&&$2=="sip:u1@bench"{print $3}' $T/h.out) \
+		"$UA" msrp -c 127.0.0.1:$(awk '$1=="PART"&&$2=="sip:u1@bench"{print $3}' $T/h.out) \
 			-p "$(awk '$1=="PART"&&$2=="sip:u1@bench"{print $4}' $T/h.out)" \
 			-T -k $T/u.pem -f "$CFP" -i sip:u1@bench -r $ROOM -t 600 \
 			stall sleep:600000 > $T/st.out 2>&1 & SP=$!

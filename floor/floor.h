@@ -21,9 +21,10 @@
  *     m= line), and the connection arriving there IS that participant:
  *     its BFCP User ID is floor_part_userid() (a=userid in the answer),
  *     and messages naming another user or conference get an Error.
- *     For TCP/TLS/BFCP, pass the a=fingerprint of the participant's SDP
- *     (floor_sdp_fingerprint_decode()); the connection is closed unless
- *     the client's certificate has that digest, before any BFCP is read.
+ *     For TCP/TLS/BFCP, pass the a=fingerprint value of the participant's
+ *     SDP: its connection gets a TLS context of its own pinned to that
+ *     digest (keying/tlsfp.h), so a client with another certificate
+ *     never completes the handshake and no BFCP of it is read.
  *     With a=setup:passive in the offer, the focus is active: set
  *     cfg.active and cfg.peer (from c= and the m= port), and the
  *     connection is made out from confd.
@@ -91,9 +92,9 @@ enum floor_sec {
 
 struct floor_tls_cfg {
 	enum floor_sec mode;
-	enum tls_fingerprint fp_alg;   /* FINGERPRINT: from a=fingerprint */
-	uint8_t fp[64];
-	size_t fp_len;
+	const char *fingerprint;       /* FINGERPRINT: the a=fingerprint
+					* value, "sha-256 AB:CD:..."; EBADMSG
+					* or ENOTSUP when it cannot be used */
 	struct tls *psk_tls;           /* PSK: a TLS-PSK server context the
 					* focus built for this participant
 					* (keying/tlspsk.h); referenced */

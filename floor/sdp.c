@@ -1,6 +1,7 @@
 /**
- * @file sdp.c  BFCP SDP attribute values (RFC 8856, RFC 4583, RFC 4145,
- * RFC 8122): bounded parsing of the values only.
+ * @file sdp.c  BFCP SDP attribute values (RFC 8856, RFC 4583, RFC 4145
+ * a=connection): bounded parsing of the values only.  a=setup and
+ * a=fingerprint are keying/'s, shared with MSRP (tcpsetup.h, tlsfp.h).
  */
 #include <string.h>
 #include <re.h>
@@ -237,73 +238,6 @@ const char *floor_sdp_label_answer(const char *offered, const char *own)
 }
 
 
-int floor_sdp_setup_decode(const struct pl *v, enum floor_setup *s)
-{
-	if (!v || !s)
-		return EINVAL;
-
-	if (!pl_strcasecmp(v, "active"))
-		*s = FLOOR_SETUP_ACTIVE;
-	else if (!pl_strcasecmp(v, "passive"))
-		*s = FLOOR_SETUP_PASSIVE;
-	else if (!pl_strcasecmp(v, "actpass"))
-		*s = FLOOR_SETUP_ACTPASS;
-	else if (!pl_strcasecmp(v, "holdconn"))
-		*s = FLOOR_SETUP_HOLDCONN;
-	else
-		return EBADMSG;
-
-	return 0;
-}
-
-
-const char *floor_sdp_setup_name(enum floor_setup s)
-{
-	switch (s) {
-
-	case FLOOR_SETUP_ACTIVE:   return "active";
-	case FLOOR_SETUP_PASSIVE:  return "passive";
-	case FLOOR_SETUP_ACTPASS:  return "actpass";
-	case FLOOR_SETUP_HOLDCONN: return "holdconn";
-	default:                   return "?";
-	}
-}
-
-
-int floor_sdp_setup_answer(enum floor_setup offer, bool prefer_active,
-			   enum floor_setup *ans, bool *we_connect)
-{
-	if (!ans || !we_connect)
-		return EINVAL;
-
-	switch (offer) {
-
-	case FLOOR_SETUP_ACTIVE:
-		*ans = FLOOR_SETUP_PASSIVE;
-		break;
-
-	case FLOOR_SETUP_PASSIVE:
-		*ans = FLOOR_SETUP_ACTIVE;
-		break;
-
-	case FLOOR_SETUP_ACTPASS:
-		*ans = prefer_active ? FLOOR_SETUP_ACTIVE
-				     : FLOOR_SETUP_PASSIVE;
-		break;
-
-	case FLOOR_SETUP_HOLDCONN:
-		*ans = FLOOR_SETUP_HOLDCONN;
-		break;
-
-	default:
-		return EINVAL;
-	}
-
-	*we_connect = *ans == FLOOR_SETUP_ACTIVE;
-	return 0;
-}
-
-
 int floor_sdp_connection_decode(const struct pl *v, bool *is_new)
 {
 	if (!v || !is_new)
@@ -347,78 +281,4 @@ int floor_sdp_bfcpver_decode(const struct pl *v, bool *has_v1)
 	}
 
 	return any ? 0 : EBADMSG;
-}
-
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-
-int floor_sdp_fingerprint_decode(const struct pl *v,
-				 enum tls_fingerprint *alg, uint8_t *md,
-				 size_t size, size_t *len)
-{
-	struct pl hash, hex;
-	size_t pos = 0, n = 0, i, want;
-
-	if (!v || !alg || !md || !len)
-		return EINVAL;
-
-	if (!next_tok(v, &pos, &hash))
-		return EBADMSG;
-
-	if (next_tok(v, &pos, &hex)) {
-		if (!pl_strcasecmp(&hash, "sha-256"))
-			*alg = TLS_FINGERPRINT_SHA256;
-		else if (!pl_strcasecmp(&hash, "sha-1"))
-			*alg = TLS_FINGERPRINT_SHA1;
-		else
-			return ENOTSUP;
-	}
-	else {
-		hex = hash;
-		*alg = TLS_FINGERPRINT_SHA256;
-	}
-
-	want = *alg == TLS_FINGERPRINT_SHA1 ? 20 : 32;
-	if (size < want)
-		return EOVERFLOW;
-
-	/* "AB:CD:..." : 2 hex digits per byte, ':' between */
-	for (i = 0; i < hex.l; ) {
-		int hi, lo;
-
-		if (n == want || hex.l - i < 2)
-			return EBADMSG;
-
-		hi = hexval(hex.p[i]);
-		lo = hexval(hex.p[i + 1]);
-		if (hi < 0 || lo < 0)
-			return EBADMSG;
-
-		md[n++] = (uint8_t)(hi << 4 | lo);
-		i += 2;
-
-		if (i < hex.l) {
-			if (hex.p[i] != ':')
-				return EBADMSG;
-			++i;
-			if (i == hex.l)
-				return EBADMSG;
-		}
-	}
-
-	if (n != want)
-		return EBADMSG;
-
-	*len = n;
-	return 0;
 }

@@ -4,7 +4,7 @@
  * puts them on its libre sdp_media.  The answer confd gives is:
  *
  *   m=application <floor_part_port()> TCP/TLS/BFCP *   (TCP/BFCP if plain)
- *   a=setup:passive              (floor_sdp_setup_answer())
+ *   a=setup:passive              (tcpsetup_answer(), keying/tcpsetup.h)
  *   a=connection:new
  *   a=fingerprint:sha-256 <cert_fingerprint()>         (TLS only)
  *   a=floorctrl:s-only           (floor_sdp_floorctrl_answer())
@@ -55,29 +55,9 @@ int  floor_sdp_floorid_encode(char *buf, size_t size, uint16_t floorid,
 enum { FLOOR_SDP_LABEL_MAX = 64 };
 const char *floor_sdp_label_answer(const char *offered, const char *own);
 
-/* a=setup (RFC 4145) */
-enum floor_setup {
-	FLOOR_SETUP_ACTIVE,
-	FLOOR_SETUP_PASSIVE,
-	FLOOR_SETUP_ACTPASS,
-	FLOOR_SETUP_HOLDCONN,
-};
-int  floor_sdp_setup_decode(const struct pl *v, enum floor_setup *s);
-const char *floor_sdp_setup_name(enum floor_setup s);
-/* Our answer to an offered setup; absent a=setup means active
- * (RFC 4145 4.1).  prefer_active only matters for actpass. */
-int  floor_sdp_setup_answer(enum floor_setup offer, bool prefer_active,
-			    enum floor_setup *ans, bool *we_connect);
-
 /* a=connection: new | existing */
 int  floor_sdp_connection_decode(const struct pl *v, bool *is_new);
 
 /* a=bfcpver: versions offered; confd speaks 1 (reliable transport).
  * An absent attribute means version 1 (RFC 8856 5.5). */
 int  floor_sdp_bfcpver_decode(const struct pl *v, bool *has_v1);
-
-/* a=fingerprint: "sha-256 AB:CD:..." (or sha-1); a bare hex list is
- * taken as SHA-256. */
-int  floor_sdp_fingerprint_decode(const struct pl *v,
-				  enum tls_fingerprint *alg, uint8_t *md,
-				  size_t size, size_t *len);

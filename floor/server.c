@@ -4,9 +4,8 @@
  */
 #include <string.h>
 #include <sys/socket.h>
-#include <openssl/ssl.h>
-#include <openssl/crypto.h>
 #include <re.h>
+#include "keying/tlsfp.h"
 #include "floor/frame_int.h"
 #include "floor/engine_int.h"
 #include "floor/floor.h"
@@ -23,7 +22,7 @@ enum {
 };
 
 struct floor_server {
-	struct tls *tls;         /* our own context over confd's cert */
+	struct tls *tls;         /* confd's context: certificate + key */
 	struct sa laddr;
 	floor_listen_h *listenh;  /* the focus's port pool (tcp_ports) */
 	void *listen_arg;
@@ -44,6 +43,7 @@ struct floor_part {
 	uint16_t userid;
 	uint16_t port;
 	struct floor_tls_cfg sec;
+	struct tlsfp *pin;       /* FINGERPRINT: our context for this peer */
 	struct sa peer;
 	bool active;
 	void *lease;             /* owns ts and its port (floor_listen_h) */
@@ -67,59 +67,6 @@ static void server_destructor(void *arg)
 }
 
 
-/* The identity is pinned by the SDP fingerprint after the handshake,
- * not by a CA, so the chain is accepted here and checked later. */
-static int verify_any(int ok, X509_STORE_CTX *ctx)
-{
-	(void)ok;
-	(void)ctx;
-	return 1;
-}
-
-
-/* A private TLS context carrying confd's certificate and key: asking
- * BFCP clients for a certificate must not change confd's shared
- * context (SIP over TLS uses it too). */
-static int tls_for_bfcp(struct tls **tlsp, struct tls *cert_tls)
-{
-	static const char *ciphers =
-		"ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
-		"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
-		"ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
-	SSL_CTX *src, *dst;
-	X509 *x;
-	EVP_PKEY *pk;
-	struct tls *tls;
-	int err;
-
-	src = tls_openssl_context(cert_tls);
-	x  = src ? SSL_CTX_get0_certificate(src) : NULL;
-	pk = src ? SSL_CTX_get0_privatekey(src) : NULL;
-	if (!x || !pk)
-		return EINVAL;
-
-	err = tls_alloc(&tls, TLS_METHOD_SSLV23, NULL, NULL);
-	if (err)
-		return err;
-
-	dst = tls_openssl_context(tls);
-	if (!SSL_CTX_use_certificate(dst, x) ||
-	    !SSL_CTX_use_PrivateKey(dst, pk) ||
-	    !SSL_CTX_check_private_key(dst) ||
-	    !SSL_CTX_set_min_proto_version(dst, TLS1_2_VERSION) ||
-	    !SSL_CTX_set_cipher_list(dst, ciphers)) {
-		mem_deref(tls);
-		return EINVAL;
-	}
-
-	SSL_CTX_set_verify(dst, SSL_VERIFY_PEER |
-			   SSL_VERIFY_FAIL_IF_NO_PEER_CERT, verify_any);
-
-	*tlsp = tls;
-	return 0;
-}
-
-
 int floor_server_alloc(struct floor_server **fsp, struct tls *cert_tls,
 		       const struct sa *laddr, floor_listen_h *listenh,
 		       void *listen_arg)
@@ -139,8 +86,7 @@ int floor_server_alloc(struct floor_server **fsp, struct tls *cert_tls,
 	fs->listen_arg = listen_arg;
 
 	/* without a certificate only TCP/BFCP can be offered */
-	if (cert_tls)
-		err = tls_for_bfcp(&fs->tls, cert_tls);
+	fs->tls = mem_ref(cert_tls);
 
 	if (err)
 		mem_deref(fs);
@@ -204,10 +150,6 @@ static void conn_close_graceful(struct floor_part *fp)
 
 static bool peer_verify(struct floor_part *fp)
 {
-	uint8_t md[64];
-	size_t len;
-	int err;
-
 	if (fp->verified)
 		return true;
 
@@ -225,9 +167,8 @@ static bool peer_verify(struct floor_part *fp)
 		return true;
 	}
 
-	len = fp->sec.fp_alg == TLS_FINGERPRINT_SHA1 ? 20 : 32;
-	err = tls_peer_fingerprint(fp->tlsc, fp->sec.fp_alg, md, len);
-	if (err || len != fp->sec.fp_len || memcmp(md, fp->sec.fp, len)) {
+	/* the handshake pinned the peer already; look once more */
+	if (tlsfp_check(fp->pin, fp->tlsc)) {
 		DEBUG_NOTICE("user %u: peer certificate does not match "
 			     "a=fingerprint, closing\n", fp->userid);
 		return false;
@@ -309,7 +250,7 @@ static int conn_setup(struct floor_part *fp)
 	if (fp->sec.mode != FLOOR_SEC_NONE) {
 		err = tls_start_tcp(&fp->tlsc,
 				    fp->sec.mode == FLOOR_SEC_PSK ?
-				    fp->sec.psk_tls : fp->fc->fs->tls,
+				    fp->sec.psk_tls : tlsfp_tls(fp->pin),
 				    fp->tc, 0);
 		if (err)
 			return err;
@@ -477,6 +418,7 @@ static void part_destructor(void *arg)
 	fp->ts = NULL;           /* the lease's */
 	fp->lease = mem_deref(fp->lease);
 	fp->sec.psk_tls = mem_deref(fp->sec.psk_tls);
+	fp->pin = mem_deref(fp->pin);
 
 	list_unlink(&fp->le);
 	floor_ctl_user_remove(fp->fc->ctl, fp->userid);
@@ -534,10 +476,7 @@ int floor_part_alloc(struct floor_part **fpp, struct floor_conf *fc,
 		break;
 
 	case FLOOR_SEC_FINGERPRINT:
-		if (!fc->fs->tls)
-			return EINVAL;
-		if (cfg->sec.fp_len != (cfg->sec.fp_alg ==
-					TLS_FINGERPRINT_SHA1 ? 20u : 32u))
+		if (!fc->fs->tls || !cfg->sec.fingerprint)
 			return EINVAL;
 		break;
 
@@ -574,13 +513,20 @@ int floor_part_alloc(struct floor_part **fpp, struct floor_conf *fc,
 	fp->fc = mem_ref(fc);
 	fp->userid = id;
 	fp->sec = cfg->sec;
+	fp->sec.fingerprint = NULL;     /* the caller's; pin holds it */
 	fp->sec.psk_tls = mem_ref(cfg->sec.psk_tls);
 	fp->active = cfg->active;
 	if (cfg->peer)
 		fp->peer = *cfg->peer;
 	tmr_init(&fp->tmr);
 
-	err = floor_ctl_user_add(fc->ctl, id, cfg->chair, cfg->dname, cfg->uri);
+	/* TCP/TLS/BFCP: a context of its own, pinned to its a=fingerprint */
+	err = 0;
+	if (fp->sec.mode == FLOOR_SEC_FINGERPRINT)
+		err = tlsfp_alloc(&fp->pin, fc->fs->tls, cfg->sec.fingerprint);
+	if (!err)
+		err = floor_ctl_user_add(fc->ctl, id, cfg->chair, cfg->dname,
+					 cfg->uri);
 	if (err) {
 		/* not in the engine yet: do not let the destructor remove
 		 * a user of the same ID */

@@ -16,6 +16,7 @@
 #include "floor/floor.h"
 #include "floor/sdp.h"
 #include "keying/tlspsk.h"
+#include "keying/tcpsetup.h"
 #include "keying/mikey/mikey.h"
 #include "keying/mikey/mikey_ticket.h"
 #include "eventpkg/eventpkg.h"
@@ -94,7 +95,7 @@ static const char *label_of(const struct sdp_media *m, const char *own)
 }
 
 
-static int set_attrs(struct participant *p, enum floor_setup setup,
+static int set_attrs(struct participant *p, enum tcpsetup setup,
 		     bool tls, const char *floorctrl)
 {
 	const struct conference *conf = p->conf;
@@ -104,7 +105,7 @@ static int set_attrs(struct participant *p, enum floor_setup setup,
 	sdp_media_del_lattr(p->bm, "floorid");
 
 	err |= sdp_media_set_lattr(p->bm, true, "setup", "%s",
-				   floor_sdp_setup_name(setup));
+				   tcpsetup_name(setup));
 	err |= sdp_media_set_lattr(p->bm, true, "connection", "new");
 	if (tls && !p->bfcp_pskmode)
 		err |= sdp_media_set_lattr(p->bm, true, "fingerprint",
@@ -160,7 +161,7 @@ int sdpb_negotiate(struct participant *p)
 	const struct confdef *def = p->conf->def;
 	struct floor_part_cfg cfg;
 	const struct confdef_member *mb;
-	enum floor_setup offer_setup = FLOOR_SETUP_ACTIVE, ans_setup;
+	enum tcpsetup offer_setup, ans_setup;
 	const char *v, *floorctrl;
 	unsigned roles = FLOOR_ROLE_C_ONLY;
 	struct pl pl;
@@ -205,19 +206,15 @@ int sdpb_negotiate(struct participant *p)
 		}
 	}
 
-	v = sdp_media_rattr(p->bm, "setup");
-	if (v) {
-		pl_set_str(&pl, v);
-		if (floor_sdp_setup_decode(&pl, &offer_setup)) {
-			decline(p, "bad a=setup");
-			return 0;
-		}
+	if (tcpsetup_decode(sdp_media_rattr(p->bm, "setup"), &offer_setup)) {
+		decline(p, "bad a=setup");
+		return 0;
 	}
-	if (floor_sdp_setup_answer(offer_setup, false, &ans_setup,
-				   &we_connect)) {
+	if (tcpsetup_answer(offer_setup, &ans_setup)) {
 		decline(p, "a=setup cannot be answered");
 		return 0;
 	}
+	we_connect = ans_setup == TCPSETUP_ACTIVE;
 
 	/* An existing connection stays as it is across re-INVITEs. */
 	if (p->fp && p->bfcp_tls == tls && p->bfcp_active == we_connect &&
@@ -252,17 +249,9 @@ int sdpb_negotiate(struct participant *p)
 		cfg.sec.psk_tls = tlspsk_tls(p->bfcp_psk);
 	}
 	else if (tls) {
-		v = rattr(p, "fingerprint");
-		if (!v) {
+		cfg.sec.fingerprint = rattr(p, "fingerprint");
+		if (!cfg.sec.fingerprint) {
 			decline(p, "TCP/TLS/BFCP without a=fingerprint");
-			return 0;
-		}
-		pl_set_str(&pl, v);
-		if (floor_sdp_fingerprint_decode(&pl, &cfg.sec.fp_alg,
-						 cfg.sec.fp,
-						 sizeof(cfg.sec.fp),
-						 &cfg.sec.fp_len)) {
-			decline(p, "bad a=fingerprint");
 			return 0;
 		}
 	}
@@ -275,7 +264,8 @@ int sdpb_negotiate(struct participant *p)
 
 	err = floor_part_alloc(&p->fp, p->conf->floor, &cfg);
 	if (err) {
-		decline(p, "no BFCP listener");
+		decline(p, err == EBADMSG || err == ENOTSUP ?
+			"bad a=fingerprint" : "no BFCP listener");
 		return 0;
 	}
 

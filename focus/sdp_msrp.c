@@ -14,6 +14,7 @@
 #include "keying/mikey/mikey.h"
 #include "keying/mikey/mikey_ticket.h"
 #include "keying/tlspsk.h"
+#include "keying/tcpsetup.h"
 #include "media/media.h"
 #include "msrp/msrp.h"
 #include "focus/core.h"
@@ -77,6 +78,21 @@ static const char *rattr(const struct participant *p, const char *name)
 	const char *v = sdp_media_rattr(p->mm, name);
 
 	return v ? v : sdp_media_session_rattr(p->mm, p->sdp, name);
+}
+
+
+/* RFC 6135 4.2.1: holdconn (and a value we do not know) counts as no
+ * a=setup at all; the answer rule is keying/tcpsetup.h's. */
+static enum tcpsetup setup_answer(const struct participant *p)
+{
+	enum tcpsetup offer, ans;
+
+	if (tcpsetup_decode(sdp_media_rattr(p->mm, "setup"), &offer) ||
+	    offer == TCPSETUP_HOLDCONN)
+		offer = TCPSETUP_ACTIVE;
+	if (tcpsetup_answer(offer, &ans))
+		ans = TCPSETUP_PASSIVE;
+	return ans;
 }
 
 
@@ -162,8 +178,8 @@ int sdpm_negotiate(struct participant *p)
 	prm.listen_arg = f->tcp_pool;
 	prm.tls = secure ? &tls : NULL;
 	prm.peer_path = path;
-	prm.setup = msrp_setup_answer(sdp_media_rattr(p->mm, "setup"));
-	if (prm.setup == MSRP_SETUP_ACTIVE) {
+	prm.active = setup_answer(p) == TCPSETUP_ACTIVE;
+	if (prm.active) {
 		peer = *sdp_media_raddr(p->mm);
 		prm.peer = &peer;
 	}
@@ -189,8 +205,7 @@ int sdpm_negotiate(struct participant *p)
 				   "message/cpim text/plain");
 	err |= sdp_media_set_lattr(p->mm, true, "accept-wrapped-types", "*");
 	err |= sdp_media_set_lattr(p->mm, true, "setup", "%s",
-				   msrp_setup_name(msrp_setup_answer(
-					   sdp_media_rattr(p->mm, "setup"))));
+				   tcpsetup_name(setup_answer(p)));
 	if (!str_casecmp(sdp_media_proto(p->mm), "TCP/TLS/MSRP") &&
 	    !p->msrp_psk)
 		err |= sdp_media_set_lattr(p->mm, true, "fingerprint",

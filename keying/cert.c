@@ -11,6 +11,7 @@
 #include <openssl/ssl.h>
 #include <openssl/rand.h>
 #include <re.h>
+#include "keying/tlspolicy.h"
 #include "keying/cert.h"
 
 
@@ -110,12 +111,7 @@ int cert_ensure(const char *path, const char *cn)
 
 int cert_tls_alloc(struct tls **tlsp, const char *path)
 {
-	static const char *ciphers =
-		"ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
-		"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
-		"ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
 	struct tls *tls;
-	SSL_CTX *ctx;
 	int err;
 
 	if (!tlsp || !path)
@@ -125,11 +121,10 @@ int cert_tls_alloc(struct tls **tlsp, const char *path)
 	if (err)
 		return err;
 
-	ctx = tls_openssl_context(tls);
-	if (!SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) ||
-	    !SSL_CTX_set_cipher_list(ctx, ciphers)) {
+	err = tlspolicy_apply(tls, TLSPOLICY_CERT);
+	if (err) {
 		mem_deref(tls);
-		return EINVAL;
+		return err;
 	}
 
 	*tlsp = tls;

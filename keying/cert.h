@@ -6,7 +6,7 @@
  * when no file is there; an existing file is kept as it is. */
 int cert_ensure(const char *path, const char *cn);
 
-/* A TLS context over that PEM: TLS 1.2 or newer, AEAD ciphers only. */
+/* A TLS context over that PEM, under keying/tlspolicy.h. */
 int cert_tls_alloc(struct tls **tlsp, const char *path);
 
 /* SHA-256 fingerprint of our certificate, "AB:CD:..." for a=fingerprint. */

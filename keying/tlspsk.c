@@ -5,6 +5,7 @@
 #include <openssl/ssl.h>
 #include <openssl/crypto.h>
 #include <re.h>
+#include "keying/tlspolicy.h"
 #include "keying/tlspsk.h"
 
 
@@ -93,12 +94,12 @@ int tlspsk_alloc(struct tlspsk **tpp, const uint8_t *psk, size_t len)
 	if (err)
 		goto out;
 
+	err = tlspolicy_apply(tp->tls, TLSPOLICY_PSK);
+	if (err)
+		goto out;
+
 	ctx = tls_openssl_context(tp->tls);
-	if (!SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) ||
-	    !SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION) ||
-	    !SSL_CTX_set_cipher_list(ctx, "PSK-AES128-GCM-SHA256:"
-				     "PSK-AES256-GCM-SHA384") ||
-	    !SSL_CTX_set_ex_data(ctx, ex_index, tp)) {
+	if (!SSL_CTX_set_ex_data(ctx, ex_index, tp)) {
 		err = EINVAL;
 		goto out;
 	}

@@ -3,10 +3,10 @@
  * (TS 33.328 Annex H): one per participant and stream.
  *
  * PSK = the TEK of the stream's crypto session, PSK identity empty,
- * TLS 1.2 with PSK-AES128-GCM-SHA256 or PSK-AES256-GCM-SHA384 only: no
+ * TLS 1.2 with the PSK suites of keying/tlspolicy.h only: no
  * (EC)DHE-PSK, no null cipher.  The one TLS-PSK implementation of confd:
- * BFCP (floor/) and MSRP (media/) get these contexts from the focus.  The PSK is copied and wiped when the
- * context is freed.
+ * BFCP (floor/) and MSRP (msrp/) get these contexts from the focus.
+ * The PSK is copied and wiped when the context is freed.
  */
 
 struct tlspsk;

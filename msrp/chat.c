@@ -1,5 +1,5 @@
 /**
- * @file msrp_chat.c  Conference chat relay over MSRP (RFC 7701 style)
+ * @file chat.c  Conference chat relay over MSRP (RFC 7701 style)
  *
  * confd is the final recipient of every participant's SEND (RFC 7701
  * s.6.3) and the sender of new SENDs to the others.  Per message in
@@ -704,7 +704,7 @@ int msrp_part_alloc(struct msrp_part **partp, struct msrp_conf *conf,
 	if (!partp || !conf || !prm || !prm->identity || !prm->laddr ||
 	    strlen(prm->identity) >= URI_MAX)
 		return EINVAL;
-	if (prm->setup == MSRP_SETUP_ACTIVE && (!prm->peer || !prm->peer_path))
+	if (prm->active && (!prm->peer || !prm->peer_path))
 		return EINVAL;
 
 	p = mem_zalloc(sizeof(*p), part_destructor);
@@ -754,8 +754,7 @@ int msrp_part_alloc(struct msrp_part **partp, struct msrp_conf *conf,
 	if (err)
 		goto out;
 
-	err = msrp_net_start(p->net, p->sess,
-			     prm->setup == MSRP_SETUP_ACTIVE, prm->peer);
+	err = msrp_net_start(p->net, p->sess, prm->active, prm->peer);
 	if (err)
 		goto out;
 
@@ -808,18 +807,3 @@ void msrp_part_stats(const struct msrp_part *p, struct msrp_part_stats *st)
 	st->connected = msrp_sess_bound(p->sess);
 }
 
-
-enum msrp_setup msrp_setup_answer(const char *offer_setup)
-{
-	/* RFC 6135 s.4.1 / RFC 4145 s.4: absent means the offerer is
-	 * active; actpass lets us choose passive, our default */
-	if (offer_setup && !strcasecmp(offer_setup, "passive"))
-		return MSRP_SETUP_ACTIVE;
-	return MSRP_SETUP_PASSIVE;
-}
-
-
-const char *msrp_setup_name(enum msrp_setup s)
-{
-	return s == MSRP_SETUP_ACTIVE ? "active" : "passive";
-}

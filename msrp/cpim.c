@@ -1,5 +1,5 @@
 /**
- * @file msrp_cpim.c  Message/CPIM message headers (RFC 3862 s.3)
+ * @file cpim.c  Message/CPIM message headers (RFC 3862 s.3)
  */
 #include <string.h>
 #include <time.h>

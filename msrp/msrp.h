@@ -17,10 +17,12 @@
  *
  * What the focus does, per participant m=message line of an offer:
  *   - proto TCP/TLS/MSRP: build a struct msrp_tls_cfg with confd's TLS
- *     context (cert_tls_alloc) and the offer's a=fingerprint value, or
- *     with the participant's TLS PSK (the MIKEY TEK);
+ *     context (cert_tls_alloc) and the offer's a=fingerprint value (the
+ *     stream gets a context pinned to it, keying/tlsfp.h), or with the
+ *     participant's TLS PSK (the MIKEY TEK, keying/tlspsk.h);
  *     proto TCP/MSRP: only where policy allows plain, tls = NULL;
- *   - setup = msrp_setup_answer(offer's a=setup value or NULL);
+ *   - active = our answer to the offer's a=setup is active
+ *     (keying/tcpsetup.h; RFC 6135 4.2.1: holdconn counts as absent);
  *   - peer_path = the offer's a=path value; peer = its first URI's
  *     host:port when we are active;
  *   - identity = the participant's authenticated URI;
@@ -30,7 +32,7 @@
  *       a=accept-types:message/cpim text/plain
  *       a=accept-wrapped-types:*
  *       a=max-size:<conf max_size>
- *       a=setup:<msrp_setup_name(setup)>
+ *       a=setup:<tcpsetup_name(answer)>
  *       a=fingerprint:sha-256 <cert_fingerprint()>   (TLS only)
  *   - mem_deref(part) when the participant leaves or the stream is
  *     rejected; closeh tells the focus the MSRP session failed.
@@ -52,11 +54,6 @@ struct msrp_tls_cfg {
 	 * built from the TEK (keying/tlspsk.h: empty identity, TLS 1.2
 	 * PSK-AES128-GCM-SHA256 / PSK-AES256-GCM-SHA384 only); referenced */
 	struct tls *psk_tls;
-};
-
-enum msrp_setup {
-	MSRP_SETUP_PASSIVE = 0,   /* we listen (confd's default) */
-	MSRP_SETUP_ACTIVE,        /* we connect to the peer's a=path */
 };
 
 struct msrp_conf_prm {
@@ -95,7 +92,8 @@ struct msrp_part_prm {
 	void *listen_arg;            /* from, and its argument */
 	const struct msrp_tls_cfg *tls;  /* NULL: plain TCP/MSRP */
 	const char *peer_path;       /* offer's a=path; NULL: learn it */
-	enum msrp_setup setup;
+	bool active;                 /* we connect (a=setup:active in our
+					* answer); else we listen */
 	const struct sa *peer;       /* active: where to connect */
 	msrp_part_close_h *closeh;   /* the MSRP session failed */
 	void *arg;
@@ -122,8 +120,3 @@ uint16_t    msrp_part_port(const struct msrp_part *p);
 const char *msrp_part_identity(const struct msrp_part *p);
 void        msrp_part_stats(const struct msrp_part *p,
 			    struct msrp_part_stats *st);
-
-/* RFC 6135 / RFC 4145: our role from the offer's a=setup (NULL when
- * absent, which means the offerer is active). */
-enum msrp_setup msrp_setup_answer(const char *offer_setup);
-const char     *msrp_setup_name(enum msrp_setup s);

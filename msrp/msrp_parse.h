@@ -94,8 +94,6 @@ int  msrp_parser_alloc(struct msrp_parser **pp, msrp_hdr_h *hdrh,
 /* 0 when every byte was consumed; EBADMSG when the stream can no longer
  * be framed (the parser stays failed). */
 int  msrp_parser_feed(struct msrp_parser *p, const uint8_t *buf, size_t n);
-/* True between two frames (nothing half-read). */
-bool msrp_parser_idle(const struct msrp_parser *p);
 /* What made the stream unframeable, for the log. */
 const char *msrp_parser_error(const struct msrp_parser *p);
 

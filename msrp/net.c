@@ -1,5 +1,5 @@
 /**
- * @file msrp_net.c  TCP/TLS edges of an MSRP session
+ * @file net.c  TCP/TLS edges of an MSRP session
  */
 #include <string.h>
 #include <re.h>
@@ -75,7 +75,13 @@ static void nconn_close(struct nconn *c, int err)
 static int t_send(struct mbuf *mb, void *arg)
 {
 	struct nconn *c = arg;
-	return tcp_send(c->tc, mb);
+	int err = tcp_send(c->tc, mb);
+
+	/* what the kernel did not take, libre queues, and queuing puts
+	 * its own fd handler back (reading too): the pause ends here */
+	if (c->paused && tcp_conn_txqsz(c->tc))
+		c->paused = false;
+	return err;
 }
 
 
@@ -108,11 +114,49 @@ static void t_want(bool want, void *arg)
 	struct nconn *c = arg;
 
 	c->want = want;
-	if (want)
+	if (want) {
+		/* tcp_set_send() re-registers libre's handler: not paused */
+		c->paused = false;
 		tcp_set_send(c->tc, send_h);
+	}
 }
 
 
+/*
+ * Backpressure: while a slow recipient holds up what a sender sends,
+ * confd stops reading the sender's socket, so that TCP flow control
+ * (a closing receive window) slows the sender down instead of our
+ * memory filling up.
+ *
+ * libre 1.1.0's TCP API has no call that stops reading, and none can be
+ * built from it:
+ *  - tcp_conn_rxsz_set() only sizes each read; tcp.c's
+ *    tcp_recv_handler() recv()s whenever poll reports the socket
+ *    readable (a zero size becomes mbuf_alloc()'s default);
+ *  - every fd_listen() that tcp.c makes (tcp_accept, tcp_conn_connect,
+ *    enqueue, tcp_set_send, after the send queue drains) asks for
+ *    FD_READ; nothing public asks for less;
+ *  - tcp_set_handlers() with no recv handler, or a tcp_register_helper()
+ *    recv helper that claims the data, act after recv(): the bytes
+ *    would be dropped or have to be buffered here, the very growth we
+ *    avoid; with TLS the tls_conn is such a helper already;
+ *  - tcp_conn_fd() gives the descriptor but no way to hand it back
+ *    except through one of the calls above.
+ * (libre's later releases add no such call either, and v2.2.2 removed
+ * tcp_conn_fd().)  So pausing takes the descriptor from under libre:
+ * fd_listen(tcp_conn_fd(), FD_EXCEPT, ours) replaces libre's handler in
+ * re_main's one-handler-per-fd table, and tcp_set_send(), the one call
+ * that re-registers libre's own handler, gives it back.  The rules that
+ * keep this sound:
+ *  - pause only with libre's send queue empty and no send handler
+ *    wanted, since libre must poll to write (pause_conn);
+ *  - libre takes the socket back by itself when it queues (t_send) or
+ *    is given a send handler (t_want): that ends the pause;
+ *  - any event while paused (hang-up, error) resumes, so that libre
+ *    sees it (paused_h);
+ *  - a paused descriptor is fd_close()d before libre frees the
+ *    connection (nconn_destructor), never left pointing at us.
+ */
 static void resume(struct nconn *c)
 {
 	if (!c->paused)
@@ -138,7 +182,8 @@ static void pause_conn(struct nconn *c)
 	int fd = tcp_conn_fd(c->tc);
 
 	/* only with nothing queued: libre's queue drains in its handler */
-	if (c->paused || c->closing || fd < 0 || tcp_conn_txqsz(c->tc))
+	if (c->paused || c->closing || c->want || fd < 0 ||
+	    tcp_conn_txqsz(c->tc))
 		return;
 	if (fd_listen(fd, FD_EXCEPT, paused_h, c) == 0)
 		c->paused = true;

@@ -19,5 +19,5 @@ int  msrp_net_start(struct msrp_net *n, struct msrp_sess *s, bool active,
 		    const struct sa *peer);
 /* Stop / restart reading the session's bound connection, so that TCP
  * flow control slows its sender down (libre 1.1.0 has no such call:
- * see msrp_net.c). */
+ * see net.c). */
 void msrp_net_pause(struct msrp_net *n, bool pause);

@@ -1,5 +1,5 @@
 /**
- * @file msrp_parse.c  Streaming, bounded MSRP frame parser
+ * @file parse.c  Streaming, bounded MSRP frame parser
  *
  * Header lines are gathered into a fixed buffer; body bytes are handed
  * on as they arrive while a small matcher looks for the end-line
@@ -876,12 +876,6 @@ int msrp_parser_feed(struct msrp_parser *p, const uint8_t *buf, size_t n)
 	}
 
 	return p->st == ST_FAILED ? EBADMSG : 0;
-}
-
-
-bool msrp_parser_idle(const struct msrp_parser *p)
-{
-	return p && p->st == ST_START && p->hlen == 0;
 }
 
 

@@ -1,6 +1,6 @@
 /**
- * @file msrp_sess.c  MSRP endpoint logic: binding, responses, REPORTs,
- * the bounded content queue.  No sockets here (see msrp_net.c).
+ * @file sess.c  MSRP endpoint logic: binding, responses, REPORTs,
+ * the bounded content queue.  No sockets here (see net.c).
  */
 #include <string.h>
 #include <openssl/rand.h>
@@ -152,12 +152,6 @@ int msrp_sess_alloc(struct msrp_sess **sp, const char *uri,
 }
 
 
-const char *msrp_sess_uri(const struct msrp_sess *s)
-{
-	return s ? s->uri : NULL;
-}
-
-
 bool msrp_sess_bound(const struct msrp_sess *s)
 {
 	return s && s->conn;
@@ -182,14 +176,6 @@ struct msrp_conn *msrp_sess_conn(const struct msrp_sess *s)
 bool msrp_sess_high(const struct msrp_sess *s)
 {
 	return s && s->conn && s->queued > s->qmax / 2;
-}
-
-
-size_t msrp_sess_qspace(const struct msrp_sess *s)
-{
-	if (!s || s->queued >= s->qmax)
-		return 0;
-	return s->qmax - s->queued;
 }
 
 

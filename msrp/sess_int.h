@@ -72,15 +72,12 @@ struct msrp_sess_stats {
 int  msrp_sess_alloc(struct msrp_sess **sp, const char *uri,
 		     const char *peer_path, size_t qmax,
 		     const struct msrp_sess_handlers *h);
-const char *msrp_sess_uri(const struct msrp_sess *s);
 bool msrp_sess_bound(const struct msrp_sess *s);
 void msrp_sess_stats(const struct msrp_sess *s, struct msrp_sess_stats *st);
 /* The bound connection, NULL before the first SEND. */
 struct msrp_conn *msrp_sess_conn(const struct msrp_sess *s);
 /* Content queue above half its bound (drainh comes at a quarter). */
 bool msrp_sess_high(const struct msrp_sess *s);
-/* Space left in the content queue. */
-size_t msrp_sess_qspace(const struct msrp_sess *s);
 
 /* Queue one SEND chunk towards the peer.  body[boff, boff+len) is sent;
  * body is referenced, not copied, so one buffer can feed many peers.

@@ -2,8 +2,8 @@
  * @file tls_int.h  One TLS context per participant's MSRP stream
  *
  * The context carries confd's certificate and authenticates the peer
- * in the handshake itself: a pinned certificate digest (a=fingerprint)
- * checked in the verify callback, or a PSK.  A peer that fails never
+ * in the handshake itself: a pinned certificate digest (a=fingerprint,
+ * keying/tlsfp.h) or a PSK (keying/tlspsk.h).  A peer that fails never
  * gets a completed handshake, so no MSRP byte of it is ever read.
  */
 struct msrp_tls;
@@ -16,7 +16,3 @@ struct tls *msrp_tls_ctx(const struct msrp_tls *t);
 /* After the handshake: 0 when the peer is the pinned one (PSK: the
  * handshake itself proved it). */
 int  msrp_tls_check(const struct msrp_tls *t, const struct tls_conn *tc);
-
-/* "sha-256 AB:CD:.." -> digest; exposed for the unit tests. */
-int  msrp_fp_decode(const char *s, char *alg, size_t alg_sz,
-		    uint8_t *md, size_t *md_len);

@@ -1,11 +1,11 @@
 #!/bin/sh
 # Conference chat over MSRP, end to end on 127.0.0.1: the chat harness
-# (media/msrp_* without SIP) and the test UA's MSRP client, over TLS
+# (msrp/ without SIP) and the test UA's MSRP client (confd-ua msrp), over TLS
 # with pinned certificates, then over TCP under tshark.
 # Prints PASS/FAIL lines.
 BUILD=${BUILD:-$(pwd)/build}
 H=$BUILD/tools/msrp_harness
-UA=$BUILD/msrp-ua
+UA=$BUILD/confd-ua
 T=$(mktemp -d /tmp/msrp-integ.XXXXXX)
 ROOM=sip:room@example.org
 PIDS=""
@@ -51,7 +51,7 @@ CONFD_FP=$(awk '$1=="FP"{print $2" "$3}' "$T/h.out")
 
 ua() {  # ua NAME ID [args...]
 	n=$1; id=$2; shift 2
-	"$UA" -c "127.0.0.1:$(port "$T/h.out" "$id")" -p "$(path "$T/h.out" "$id")" \
+	"$UA" msrp -c "127.0.0.1:$(port "$T/h.out" "$id")" -p "$(path "$T/h.out" "$id")" \
 		-T -k "$T/$n.pem" -f "$CONFD_FP" -i "$id" -r "$ROOM" "$@"
 }
 
@@ -86,7 +86,7 @@ check session_goes_on_after_400 "grep -q 'len=5 sha256=$(printf after | sha256su
 check wrong_to_path_481 "grep -q '^RESP path1234 481' $T/a.out" "no 481"
 
 # D's port with the wrong certificate: the handshake fails, no MSRP
-"$UA" -c "127.0.0.1:$(port "$T/h.out" sip:d@example.org)" \
+"$UA" msrp -c "127.0.0.1:$(port "$T/h.out" sip:d@example.org)" \
 	-p "$(path "$T/h.out" sip:d@example.org)" -T -k "$T/evil.pem" \
 	-f "$CONFD_FP" -i sip:d@example.org -t 5 text:intruder wait \
 	> "$T/evil.out" 2>&1
@@ -103,12 +103,12 @@ HP2=$!
 PIDS="$PIDS $HP2"
 wait_ready "$T/h2.out" || { fail stalled_setup; exit 1; }
 ua2() { n=$1; id=$2; shift 2
-	"$UA" -c "127.0.0.1:$(port "$T/h2.out" "$id")" -p "$(path "$T/h2.out" "$id")" \
+	"$UA" msrp -c "127.0.0.1:$(port "$T/h2.out" "$id")" -p "$(path "$T/h2.out" "$id")" \
 		-T -k "$T/$n.pem" -f "$CONFD_FP" -i "$id" -r "$ROOM" "$@"; }
 head -c 41943040 /dev/urandom > "$T/huge"
 HUGE_SHA=$(sha256sum "$T/huge" | cut -d' ' -f1)
 # started directly (not through ua2) so that $! is the UA itself
-"$UA" -c "127.0.0.1:$(port "$T/h2.out" sip:s2@example.org)" \
+"$UA" msrp -c "127.0.0.1:$(port "$T/h2.out" sip:s2@example.org)" \
 	-p "$(path "$T/h2.out" sip:s2@example.org)" -T -k "$T/s2.pem" \
 	-f "$CONFD_FP" -i sip:s2@example.org -r "$ROOM" -t 120 stall \
 	sleep:100000 > "$T/s2.out" 2>&1 &
@@ -141,12 +141,12 @@ if command -v tshark >/dev/null 2>&1; then
 	TS=$!
 	sleep 2
 	PX=$(port "$T/h3.out" sip:x@example.org); PY=$(port "$T/h3.out" sip:y@example.org)
-	"$UA" -c "127.0.0.1:$PY" -p "$(path "$T/h3.out" sip:y@example.org)" \
+	"$UA" msrp -c "127.0.0.1:$PY" -p "$(path "$T/h3.out" sip:y@example.org)" \
 		-i sip:y@example.org -r "$ROOM" -t 20 recv:2 > "$T/y.out" 2>&1 &
 	PY2=$!
 	sleep 0.3
 	head -c 200000 /dev/urandom | base64 > "$T/mid"
-	"$UA" -c "127.0.0.1:$PX" -p "$(path "$T/h3.out" sip:x@example.org)" \
+	"$UA" msrp -c "127.0.0.1:$PX" -p "$(path "$T/h3.out" sip:x@example.org)" \
 		-i sip:x@example.org -r "$ROOM" -t 20 text:hello wait \
 		file:"$T/mid":8000 wait sleep:300 > "$T/x.out" 2>&1
 	wait $PY2

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 lib_init msrp_sip
 need sipp openssl
-need_build confd confctl msrp-ua
+need_build confd confctl confd-ua
 
 S=$TOP/tests/sipp
 ROOM=sip:room@$CONFD_DOMAIN
@@ -52,7 +52,7 @@ join() {
 
 ua() { # NAME CALLER PORT PATH CERT [cmds]
 	_n=$1 _c=$2 _p=$3 _pa=$4 _cert=$5; shift 5
-	timeout 40 "$BUILD/msrp-ua" -c "127.0.0.1:$_p" -p "$_pa" -T \
+	timeout 40 "$BUILD/confd-ua" msrp -c "127.0.0.1:$_p" -p "$_pa" -T \
 		-k "$TMP/$_cert.pem" -f "$CONFD_FP" -i "sip:$_c@$CONFD_DOMAIN" \
 		-r "$ROOM" -P "sid$_c" "$@" >"$TMP/$_n.out" 2>&1
 }

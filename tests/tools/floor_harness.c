@@ -139,7 +139,7 @@ int main(int argc, char *argv[])
 
 	for (i = 1; i < argc; i++) {
 		struct floor_part_cfg pc;
-		char spec[512], *tok, *sv = NULL;
+		char spec[512], fpbuf[256], *tok, *sv = NULL;
 
 		if (strcmp(argv[i], "-u") || i + 1 >= argc)
 			continue;
@@ -156,19 +156,16 @@ int main(int argc, char *argv[])
 			else if (!strncmp(tok, "name=", 5))
 				pc.dname = argv[i] + (tok - spec) + 5;
 			else if (!strncmp(tok, "tls=", 4)) {
-				/* the rest of the spec is the fingerprint */
-				struct pl v;
+				/* the rest of the spec is the fingerprint,
+				 * an a=fingerprint value; a bare hex list
+				 * is taken as SHA-256 */
 				const char *fp = argv[i] + (tok - spec) + 4;
 
-				pl_set_str(&v, fp);
+				re_snprintf(fpbuf, sizeof(fpbuf), "%s%s",
+					    strchr(fp, ' ') ? "" : "sha-256 ",
+					    fp);
 				pc.sec.mode = FLOOR_SEC_FINGERPRINT;
-				err = floor_sdp_fingerprint_decode(&v,
-					&pc.sec.fp_alg, pc.sec.fp,
-					sizeof(pc.sec.fp), &pc.sec.fp_len);
-				if (err) {
-					fprintf(stderr, "bad fingerprint\n");
-					return 2;
-				}
+				pc.sec.fingerprint = fpbuf;
 				break;
 			}
 		}

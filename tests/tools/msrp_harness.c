@@ -14,8 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <getopt.h>
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
 #include <re.h>
 #include "keying/cert.h"
 #include "msrp/msrp.h"
@@ -82,24 +80,6 @@ static void stats(void *arg)
 	       (unsigned long long)cs.rejected);
 	fflush(stdout);
 	tmr_start(&stats_tmr, 1000, stats, NULL);
-}
-
-
-/* keying/cert.c's cert_fingerprint() relies on libre's
- * tls_fingerprint(), which in libre 1.1.0 only knows certificates set
- * through tls_set_certificate*(), not a PEM given to tls_alloc(). */
-static int fingerprint(struct tls *tls, char *buf, size_t size)
-{
-	X509 *x = SSL_CTX_get0_certificate(tls_openssl_context(tls));
-	uint8_t md[32];
-	unsigned len = 0, i;
-
-	if (!x || !X509_digest(x, EVP_sha256(), md, &len) || size < 97)
-		return EINVAL;
-	for (i = 0; i < len; i++)
-		re_snprintf(buf + 3 * i, size - 3 * i, "%02X%s", md[i],
-			    i + 1 < len ? ":" : "");
-	return 0;
 }
 
 
@@ -172,7 +152,7 @@ int main(int argc, char *argv[])
 
 	err = cert_ensure(certfile, "confd");
 	err |= cert_tls_alloc(&tls, certfile);
-	err |= fingerprint(tls, fp, sizeof(fp));
+	err |= cert_fingerprint(tls, fp, sizeof(fp));
 	err |= sa_set_str(&laddr, laddr_s, 0);
 	if (err) {
 		fprintf(stderr, "setup failed\n");

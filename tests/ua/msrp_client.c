@@ -34,7 +34,7 @@ enum { RXBUF_MAX = 8 * 1024 * 1024, MSGS_MAX = 64 };
 #define PSK_CIPHERS "PSK-AES128-GCM-SHA256:PSK-AES256-GCM-SHA384"
 
 static const char usage[] =
-	"msrp-ua -c HOST:PORT -p TO-PATH [-T -k CERT.pem -f 'sha-256 FP']\n"
+	"confd-ua msrp -c HOST:PORT -p TO-PATH [-T -k CERT.pem -f 'sha-256 FP']\n"
 	"        [-T -K PSKHEX] (TLS-PSK, TLS 1.2, empty identity)\n"
 	"        [-i MY-URI] [-r ROOM-URI] [-o SAVEDIR] [-t SECONDS]\n"
 	"        [-s] (no Success-Report) [-P MY-SESSION-ID] COMMAND...\n"
@@ -791,7 +791,7 @@ int ua_msrp_cmd(int argc, char *argv[])
 		case 'k': cert = optarg; break;
 		case 'K':
 			if (parse_psk(optarg)) {
-				fputs("msrp-ua: -K wants hex (at most 64 "
+				fputs("confd-ua msrp: -K wants hex (at most 64 "
 				      "bytes)\n", stderr);
 				return 2;
 			}
@@ -816,10 +816,7 @@ int ua_msrp_cmd(int argc, char *argv[])
 	ua.cmds = argv + optind;
 	ua.ncmds = argc - optind;
 
-	err = libre_init();
-	if (err)
-		return 1;
-
+	/* libre is up: confd-ua's main() owns libre_init()/libre_close() */
 	ua.rx = mbuf_alloc(65536);
 	tmr_init(&ua.cmd_tmr);
 	tmr_init(&ua.to_tmr);
@@ -841,7 +838,7 @@ int ua_msrp_cmd(int argc, char *argv[])
 			    !SSL_CTX_set_max_proto_version(ctx,
 							   TLS1_2_VERSION) ||
 			    !SSL_CTX_set_cipher_list(ctx, PSK_CIPHERS)) {
-				fputs("msrp-ua: -K excludes -k/-f; TLS-PSK "
+				fputs("confd-ua msrp: -K excludes -k/-f; TLS-PSK "
 				      "context\n", stderr);
 				return 2;
 			}
@@ -892,7 +889,6 @@ int ua_msrp_cmd(int argc, char *argv[])
 	mem_deref(ua.to_path);
 	tmr_cancel(&ua.cmd_tmr);
 	tmr_cancel(&ua.to_tmr);
-	libre_close();
 	OPENSSL_cleanse(ua.psk, sizeof(ua.psk));
 	return ua.rc;
 }

@@ -286,7 +286,7 @@ static struct msrp_part *msrp_part(struct msrp_conf *mc,
 	pp.laddr = &laddr;
 	pp.listenh = media_portpool_tcp_listen;
 	pp.listen_arg = pool;
-	pp.setup = MSRP_SETUP_PASSIVE;
+	pp.active = false;
 	*errp = msrp_part_alloc(&p, mc, &pp);
 	return p;
 }
