@@ -25,7 +25,6 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <re.h>
-#include "eventpkg/confinfo.h"
 #include "eventpkg/eventpkg.h"
 
 

@@ -12,9 +12,8 @@
 #include <string.h>
 #include <openssl/crypto.h>
 #include <re.h>
-#include "eventpkg/confinfo.h"
-#include "eventpkg/smime.h"
-#include "eventpkg/subreq.h"
+#include "eventpkg/smime_int.h"
+#include "eventpkg/subreq_int.h"
 #include "eventpkg/eventpkg.h"
 
 
@@ -64,7 +63,7 @@ struct eventpkg_sub {
 	/* while pending */
 	struct sip_msg *msg;
 	struct sip_strans *st;
-	struct subreq sr;
+	struct eventpkg_subreq sr;
 	struct tmr tmr_pending;
 
 	/* once accepted */
@@ -80,8 +79,8 @@ struct eventpkg_sub {
 	bool final_sent;
 	enum sipevent_reason reason;
 
-	uint8_t kek[SMIME_KEK_LEN];
-	uint8_t kekid[SMIME_KEKID_LEN];
+	uint8_t kek[EVENTPKG_SMIME_KEK_LEN];
+	uint8_t kekid[EVENTPKG_SMIME_KEKID_LEN];
 	bool has_kek;
 };
 
@@ -271,7 +270,7 @@ static int sub_body(struct eventpkg_sub *s, bool full, struct mbuf **mbp)
 		return err;
 
 	if (s->has_kek) {
-		err = smime_psk_conference_info(mbp, s->kek, s->kekid,
+		err = eventpkg_smime_conference_info(mbp, s->kek, s->kekid,
 						xml->buf, xml->end);
 		mem_deref(xml);
 	}
@@ -285,7 +284,7 @@ static int sub_body(struct eventpkg_sub *s, bool full, struct mbuf **mbp)
 
 static int sub_notify(struct eventpkg_sub *s, struct mbuf *body)
 {
-	const char *ctype = s->has_kek ? SMIME_CTYPE : XML_CTYPE;
+	const char *ctype = s->has_kek ? EVENTPKG_SMIME_CTYPE : XML_CTYPE;
 
 	return sip_drequestf(&s->req, s->ep->sip, true, "NOTIFY", s->dlg, 0,
 			     NULL, send_handler, resp_handler, s,
@@ -386,7 +385,7 @@ static void exp_handler(void *arg)
 
 
 static uint32_t expires_grant(const struct eventpkg *ep,
-			      const struct subreq *sr)
+			      const struct eventpkg_subreq *sr)
 {
 	if (!sr->has_expires)
 		return ep->cfg.expires_dfl;
@@ -418,10 +417,10 @@ static void new_subscription(struct eventpkg *ep, const struct sip_msg *msg)
 	struct eventpkg_sub *s;
 	const char *reason;
 	uint16_t scode;
-	struct subreq sr;
+	struct eventpkg_subreq sr;
 	int err;
 
-	if (subreq_parse(&sr, msg, &scode, &reason)) {
+	if (eventpkg_subreq_parse(&sr, msg, &scode, &reason)) {
 		if (scode == 489)
 			(void)sip_treplyf(NULL, NULL, ep->sip, msg, false,
 					  scode, reason,
@@ -476,7 +475,7 @@ static void refresh(struct eventpkg *ep, struct eventpkg_sub *s,
 	struct sip_contact contact;
 	const char *reason;
 	uint16_t scode;
-	struct subreq sr;
+	struct eventpkg_subreq sr;
 	uint32_t expires;
 
 	if (!sip_dialog_rseq_valid(s->dlg, msg)) {
@@ -491,7 +490,7 @@ static void refresh(struct eventpkg *ep, struct eventpkg_sub *s,
 	}
 
 	/* a refresh may carry a new MIKEY body; the keys stay as set */
-	if (subreq_parse(&sr, msg, &scode, &reason) && scode != 415) {
+	if (eventpkg_subreq_parse(&sr, msg, &scode, &reason) && scode != 415) {
 		(void)sip_treply(NULL, ep->sip, msg, scode, reason);
 		return;
 	}
@@ -536,7 +535,7 @@ static bool request_handler(const struct sip_msg *msg, void *arg)
 		return false;
 
 	if (!pl_isset(&msg->to.tag)) {
-		if (!subreq_is_conference(msg))
+		if (!eventpkg_subreq_is_conference(msg))
 			return false;
 		new_subscription(ep, msg);
 		return true;
@@ -733,13 +732,13 @@ int eventpkg_sub_mikey(const struct eventpkg_sub *sub,
 int eventpkg_sub_set_psk(struct eventpkg_sub *sub, const uint8_t *kek,
 			 size_t kek_len, uint32_t csb_id, uint8_t cs_id)
 {
-	if (!sub || !kek || kek_len != SMIME_KEK_LEN)
+	if (!sub || !kek || kek_len != EVENTPKG_SMIME_KEK_LEN)
 		return EINVAL;
 	if (sub->state != SUB_PENDING)
 		return EALREADY;
 
-	memcpy(sub->kek, kek, SMIME_KEK_LEN);
-	smime_kekid(sub->kekid, csb_id, cs_id);
+	memcpy(sub->kek, kek, EVENTPKG_SMIME_KEK_LEN);
+	eventpkg_smime_kekid(sub->kekid, csb_id, cs_id);
 	sub->has_kek = true;
 
 	return 0;

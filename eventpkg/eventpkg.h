@@ -1,6 +1,12 @@
 /**
  * @file eventpkg.h  The conference event package (RFC 4575 over RFC 6665)
- * as the focus sees it.
+ * as the focus sees it: the module's only public header.
+ *
+ * Two parts: the roster codec (cinfo_*: a conference's state and its
+ * conference-info documents, pure over memory, also used alone by
+ * tests and benches) and the notifier (eventpkg_*: the SUBSCRIBE
+ * listener in listen.c, the NOTIFYs in notify.c).  Internals live in
+ * eventpkg_int.h, confinfo_int.h, smime_int.h and subreq_int.h.
  *
  * What the focus does:
  *
@@ -12,7 +18,7 @@
  *     a dialog it does not own.
  *
  *  2. Per conference, eventpkg_conf_alloc() and describe it through
- *     eventpkg_conf_info() with the cinfo_* calls of confinfo.h
+ *     eventpkg_conf_info() with the cinfo_* calls below
  *     (subject, conf-uris, available-media, host; then users, endpoints
  *     and media as participants come and go: cinfo_ep_set on join,
  *     cinfo_ep_status on hold/resume, cinfo_media_set per m-line,
@@ -54,6 +60,120 @@
  * document, which then covers everything since the last one sent (so no
  * change is lost and versions still go up by exactly one).
  */
+
+/*
+ * The roster: a conference and its RFC 4575 conference-info documents
+ * (confinfo.c, confinfo_xml.c).  Its names keep the short cinfo_
+ * prefix of the conference-info codec.
+ *
+ * A struct cinfo holds what one conference looks like (description,
+ * host, state, users -> endpoints -> media) together with a change log:
+ * every update bumps a sequence number and stamps the element it
+ * touched, and the users are kept in a list ordered by their last
+ * change.  A partial document "since S" walks that list from its newest
+ * end and stops at the first user not changed after S, so its cost
+ * depends on what changed, never on the size of the roster.
+ *
+ * Deleted users and endpoints stay as tombstones (so that a partial can
+ * say state="deleted") until a bounded number is exceeded; then the
+ * oldest is dropped and the "horizon" moves up.  Asking for a partial
+ * since a point older than the horizon yields a full document.
+ *
+ * Pure over memory: no SIP, no sockets.
+ */
+
+struct mbuf;
+struct cinfo;
+
+enum cinfo_epstatus {
+	CINFO_EP_PENDING = 0,
+	CINFO_EP_DIALING_OUT,
+	CINFO_EP_DIALING_IN,
+	CINFO_EP_ALERTING,
+	CINFO_EP_ON_HOLD,
+	CINFO_EP_CONNECTED,
+	CINFO_EP_MUTED_VIA_FOCUS,
+	CINFO_EP_DISCONNECTING,
+	CINFO_EP_DISCONNECTED,
+};
+
+enum cinfo_joining {
+	CINFO_JOIN_NONE = 0,
+	CINFO_JOIN_DIALED_IN,
+	CINFO_JOIN_DIALED_OUT,
+	CINFO_JOIN_FOCUS_OWNER,
+};
+
+enum cinfo_disc {
+	CINFO_DISC_NONE = 0,
+	CINFO_DISC_DEPARTED,
+	CINFO_DISC_BOOTED,
+	CINFO_DISC_FAILED,
+	CINFO_DISC_BUSY,
+};
+
+enum cinfo_mstatus {
+	CINFO_MS_NONE = 0,
+	CINFO_MS_RECVONLY,
+	CINFO_MS_SENDONLY,
+	CINFO_MS_SENDRECV,
+	CINFO_MS_INACTIVE,
+};
+
+int  cinfo_alloc(struct cinfo **cip, const char *entity);
+
+/* conference-description, host-info, conference-state */
+int  cinfo_set_subject(struct cinfo *ci, const char *subject);
+int  cinfo_add_conf_uri(struct cinfo *ci, const char *uri,
+			const char *purpose, const char *display);
+int  cinfo_add_avail_media(struct cinfo *ci, const char *label,
+			   const char *type, enum cinfo_mstatus status);
+int  cinfo_set_host(struct cinfo *ci, const char *display,
+		    const char *uri);
+void cinfo_set_active(struct cinfo *ci, bool active);
+
+/* users, endpoints, media; a missing user or endpoint is created */
+int  cinfo_user_set(struct cinfo *ci, const char *user,
+		    const char *display, const char *role);
+int  cinfo_user_remove(struct cinfo *ci, const char *user);
+int  cinfo_ep_set(struct cinfo *ci, const char *user, const char *ep,
+		  enum cinfo_epstatus status, enum cinfo_joining jm,
+		  const char *by);
+int  cinfo_ep_status(struct cinfo *ci, const char *user, const char *ep,
+		     enum cinfo_epstatus status);
+int  cinfo_ep_disconnect(struct cinfo *ci, const char *user,
+			 const char *ep, enum cinfo_disc dm,
+			 const char *reason);
+int  cinfo_ep_remove(struct cinfo *ci, const char *user, const char *ep);
+int  cinfo_media_set(struct cinfo *ci, const char *user, const char *ep,
+		     const char *id, const char *type, const char *label,
+		     const char *src_id, enum cinfo_mstatus status);
+int  cinfo_media_remove(struct cinfo *ci, const char *user,
+			const char *ep, const char *id);
+
+/* The sequence number of the last change (0: none yet). */
+uint64_t cinfo_seq(const struct cinfo *ci);
+uint32_t cinfo_user_count(const struct cinfo *ci);
+
+/*
+ * Encode a document with the given root version.  since == 0 asks for
+ * a full document; otherwise a partial one with what changed after
+ * sequence number `since` (a full one if since is behind the horizon;
+ * *fullp tells which).  Returns ENODATA when a partial would be empty.
+ * The buffer is positioned at 0.
+ */
+int  cinfo_encode(struct mbuf **mbp, const struct cinfo *ci,
+		  uint64_t since, uint32_t version, bool *fullp);
+
+/* Test hooks: how many tombstones are kept before the horizon moves. */
+void cinfo_set_tomb_limit(struct cinfo *ci, uint32_t users,
+			  uint32_t eps_per_user);
+
+
+/*
+ * The notifier
+ */
+
 
 struct sip;
 struct sip_msg;

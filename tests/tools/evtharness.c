@@ -20,7 +20,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <re.h>
-#include "eventpkg/confinfo.h"
 #include "eventpkg/eventpkg.h"
 
 
