@@ -29,14 +29,15 @@
  *     subscription with "terminated;reason=noresource".
  *
  *  3. The authorization handler runs for each new SUBSCRIBE with
- *     Event: conference that is well formed (bad Event, Expires, Accept
- *     or body are answered here).  The focus maps the Request-URI to a
- *     conference, checks the subscriber (on the list, or the creator)
- *     and answers with eventpkg_sub_accept() or eventpkg_sub_reject(),
- *     at once or later: to answer later, mem_ref() the sub and
- *     mem_deref() it after answering.  Retransmissions meanwhile are
- *     absorbed by a server transaction; after 30 s unanswered we send
- *     480 ourselves.
+ *     Event: conference that is well formed and within the limits
+ *     (bad Event, Expires, Accept or body, and a SUBSCRIBE over a cap,
+ *     are answered here: see "Limits" below).  The focus maps the
+ *     Request-URI to a conference, checks the subscriber (on the
+ *     list, or the creator) and answers with eventpkg_sub_accept() or
+ *     eventpkg_sub_reject(), at once or later: to answer later,
+ *     mem_ref() the sub and mem_deref() it after answering.
+ *     Retransmissions meanwhile are absorbed by a server transaction;
+ *     after 30 s unanswered we send 480 ourselves.
  *
  *  4. PSK S/MIME: if eventpkg_sub_mikey() returns a TRANSFER_INIT, the
  *     focus resolves it at the KMS, checks the KMS UID, takes the TEK of
@@ -182,11 +183,59 @@ struct eventpkg;
 struct eventpkg_conf;
 struct eventpkg_sub;
 
+/*
+ * Limits and pacing (issue 18).  From is no identity (DESIGN.md) and
+ * Contact may name anyone, so before the focus has authenticated
+ * anybody a SUBSCRIBE must not be able to make us hold much state or
+ * send much traffic to a third party:
+ *
+ *  - Caps on live subscriptions (pending authorization or established,
+ *    until they end): per identity (the From URI, as claimed), per
+ *    source IP address (the port is ignored) and in total.  They are
+ *    checked before the authorization handler runs, so a refused
+ *    SUBSCRIBE costs no KMS round trip.  Over a cap the answer is
+ *    503 Service Unavailable with Retry-After (RFC 3261 21.5.4: a
+ *    temporary condition; the subscriber may try again when one of
+ *    its subscriptions has ended), the reason phrase saying which cap;
+ *    not 403, which tells a client never to repeat the request.
+ *    Refreshes in an existing dialog are not counted again.
+ *  - NOTIFY pacing: one token bucket for all subscriptions of this
+ *    listener (notify_rate NOTIFY transactions a second, at most
+ *    notify_burst at once).  NOTIFYs that find no token wait in a FIFO
+ *    and are built when they leave it, so changes made meanwhile are
+ *    merged and nothing is lost.
+ *  - A NOTIFY that fails (Timer F, 408, 481, any final response >= 300
+ *    or a transport error) ends its subscription at once, without a
+ *    final NOTIFY (RFC 6665 4.2.2).  libre retransmits a NOTIFY over
+ *    UDP until Timer F (64*T1 = 32 s) and offers no way to stop that
+ *    earlier, so a dead subscriber receives one NOTIFY transaction (at
+ *    most 11 datagrams) and nothing after it.
+ *
+ * 0 in any field takes the default; EVENTPKG_UNLIMITED lifts a cap or
+ * the pacing (benchmarks only).
+ */
+#define EVENTPKG_UNLIMITED UINT32_MAX
+
 struct eventpkg_cfg {
 	uint32_t expires_min;      /* 423 below this; default 60 */
 	uint32_t expires_dfl;      /* without Expires; default 3600 */
 	uint32_t expires_max;      /* granted at most; default 86400 */
 	const char *cuser;         /* Contact user part; default "conf" */
+
+	uint32_t max_per_identity; /* per From URI; default 4 */
+	uint32_t max_per_source;   /* per source IP address; default 16 */
+	uint32_t max_total;        /* default 1000 */
+	uint32_t retry_after;      /* seconds, in the 503; default 60 */
+	uint32_t notify_rate;      /* NOTIFYs per second; default 200 */
+	uint32_t notify_burst;     /* token bucket depth; default 50 */
+};
+
+struct eventpkg_stats {
+	uint32_t subs;             /* live: pending and established */
+	uint32_t queued;           /* NOTIFYs waiting for a token */
+	uint64_t refused_limit;    /* SUBSCRIBEs answered 503 over a cap */
+	uint64_t notify_sent;      /* NOTIFY transactions started */
+	uint64_t notify_failed;    /* subscriptions ended by a failed one */
 };
 
 typedef void (eventpkg_auth_h)(struct eventpkg_sub *sub,
@@ -195,6 +244,7 @@ typedef void (eventpkg_auth_h)(struct eventpkg_sub *sub,
 int  eventpkg_alloc(struct eventpkg **epp, struct sip *sip,
 		    const struct eventpkg_cfg *cfg,
 		    eventpkg_auth_h *authh, void *arg);
+void eventpkg_stats(const struct eventpkg *ep, struct eventpkg_stats *st);
 
 /* conferences */
 int  eventpkg_conf_alloc(struct eventpkg_conf **confp, struct eventpkg *ep,
