@@ -25,7 +25,6 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <re.h>
-#include "eventpkg/confinfo.h"
 #include "eventpkg/eventpkg.h"
 
 
@@ -250,6 +249,16 @@ static void timeout_handler(void *arg)
 
 int main(int argc, char *argv[])
 {
+	/* the fan-out itself is measured: the limits and the NOTIFY
+	 * pacing of eventpkg.h (defaults 16 per source address, 200
+	 * NOTIFYs a second) are lifted, since every subscriber here
+	 * shares one address */
+	struct eventpkg_cfg cfg = {
+		.max_per_source = EVENTPKG_UNLIMITED,
+		.max_total      = EVENTPKG_UNLIMITED,
+		.notify_rate    = EVENTPKG_UNLIMITED,
+		.notify_burst   = EVENTPKG_UNLIMITED,
+	};
 	struct sockaddr_in cli;
 	struct sa laddr;
 	struct tmr tmo;
@@ -277,7 +286,7 @@ int main(int argc, char *argv[])
 	if (sip_alloc(&b.sip, NULL, 1024, 1024, 32, "bench", NULL, NULL) ||
 	    sip_transp_add(b.sip, SIP_TRANSP_UDP, &laddr) ||
 	    sip_transp_laddr(b.sip, &laddr, SIP_TRANSP_UDP, NULL) ||
-	    eventpkg_alloc(&b.ep, b.sip, NULL, auth_handler, NULL) ||
+	    eventpkg_alloc(&b.ep, b.sip, &cfg, auth_handler, NULL) ||
 	    eventpkg_conf_alloc(&b.conf, b.ep, "sip:room@example.org")) {
 		fprintf(stderr, "setup failed\n");
 		return 1;

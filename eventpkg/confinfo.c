@@ -10,8 +10,8 @@
 #include <string.h>
 #include <time.h>
 #include <re.h>
-#include "eventpkg/confinfo.h"
-#include "eventpkg/cinfo_int.h"
+#include "eventpkg/eventpkg.h"
+#include "eventpkg/confinfo_int.h"
 
 
 enum {
@@ -171,12 +171,6 @@ uint32_t cinfo_user_count(const struct cinfo *ci)
 }
 
 
-const char *cinfo_entity(const struct cinfo *ci)
-{
-	return ci ? ci->entity : NULL;
-}
-
-
 int cinfo_set_subject(struct cinfo *ci, const char *subject)
 {
 	bool changed = false;
@@ -274,16 +268,6 @@ void cinfo_set_active(struct cinfo *ci, bool active)
 		return;
 
 	ci->active = active;
-	ci->state_seq = ++ci->seq;
-}
-
-
-void cinfo_set_locked(struct cinfo *ci, bool locked)
-{
-	if (!ci || ci->locked == locked)
-		return;
-
-	ci->locked = locked;
 	ci->state_seq = ++ci->seq;
 }
 

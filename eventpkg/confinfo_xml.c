@@ -18,8 +18,8 @@
 #include <time.h>
 #include <libxml/xmlwriter.h>
 #include <re.h>
-#include "eventpkg/confinfo.h"
-#include "eventpkg/cinfo_int.h"
+#include "eventpkg/eventpkg.h"
+#include "eventpkg/confinfo_int.h"
 
 
 #define NS "urn:ietf:params:xml:ns:conference-info"
@@ -191,7 +191,9 @@ static void enc_state(struct enc *e, const struct cinfo *ci)
 	start(e, "conference-state");
 	elem(e, "user-count", n);
 	elem(e, "active", ci->active ? "true" : "false");
-	elem(e, "locked", ci->locked ? "true" : "false");
+	/* confd has no conference lock: who may join is the list's
+	 * business (DESIGN.md), so the state never says locked */
+	elem(e, "locked", "false");
 	end(e);
 }
 

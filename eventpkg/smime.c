@@ -12,11 +12,11 @@
 #include <openssl/evp.h>
 #include <openssl/bio.h>
 #include <re.h>
-#include "eventpkg/smime.h"
+#include "eventpkg/smime_int.h"
 
 
-void smime_kekid(uint8_t kekid[SMIME_KEKID_LEN], uint32_t csb_id,
-		 uint8_t cs_id)
+void eventpkg_smime_kekid(uint8_t kekid[EVENTPKG_SMIME_KEKID_LEN],
+			  uint32_t csb_id, uint8_t cs_id)
 {
 	kekid[0] = (uint8_t)(csb_id >> 24);
 	kekid[1] = (uint8_t)(csb_id >> 16);
@@ -26,9 +26,9 @@ void smime_kekid(uint8_t kekid[SMIME_KEKID_LEN], uint32_t csb_id,
 }
 
 
-int smime_psk_protect(struct mbuf **mbp, const uint8_t *kek,
-		      const uint8_t kekid[SMIME_KEKID_LEN],
-		      const uint8_t *entity, size_t len)
+int eventpkg_smime_protect(struct mbuf **mbp, const uint8_t *kek,
+			   const uint8_t kekid[EVENTPKG_SMIME_KEKID_LEN],
+			   const uint8_t *entity, size_t len)
 {
 	CMS_ContentInfo *cms = NULL;
 	unsigned char *k = NULL, *id = NULL, *p;
@@ -48,17 +48,18 @@ int smime_psk_protect(struct mbuf **mbp, const uint8_t *kek,
 		goto out;
 
 	/* CMS takes these (add0) and clears the key when freed */
-	k  = OPENSSL_malloc(SMIME_KEK_LEN);
-	id = OPENSSL_malloc(SMIME_KEKID_LEN);
+	k  = OPENSSL_malloc(EVENTPKG_SMIME_KEK_LEN);
+	id = OPENSSL_malloc(EVENTPKG_SMIME_KEKID_LEN);
 	if (!k || !id) {
 		err = ENOMEM;
 		goto out;
 	}
-	memcpy(k, kek, SMIME_KEK_LEN);
-	memcpy(id, kekid, SMIME_KEKID_LEN);
+	memcpy(k, kek, EVENTPKG_SMIME_KEK_LEN);
+	memcpy(id, kekid, EVENTPKG_SMIME_KEKID_LEN);
 
-	if (!CMS_add0_recipient_key(cms, NID_undef, k, SMIME_KEK_LEN,
-				    id, SMIME_KEKID_LEN, NULL, NULL, NULL))
+	if (!CMS_add0_recipient_key(cms, NID_undef, k, EVENTPKG_SMIME_KEK_LEN,
+				    id, EVENTPKG_SMIME_KEKID_LEN, NULL, NULL,
+				    NULL))
 		goto out;
 	k = id = NULL;
 
@@ -92,7 +93,7 @@ int smime_psk_protect(struct mbuf **mbp, const uint8_t *kek,
 
  out:
 	if (k)
-		OPENSSL_clear_free(k, SMIME_KEK_LEN);
+		OPENSSL_clear_free(k, EVENTPKG_SMIME_KEK_LEN);
 	OPENSSL_free(id);
 	BIO_free(in);
 	CMS_ContentInfo_free(cms);
@@ -102,9 +103,9 @@ int smime_psk_protect(struct mbuf **mbp, const uint8_t *kek,
 }
 
 
-int smime_psk_conference_info(struct mbuf **mbp, const uint8_t *kek,
-			      const uint8_t kekid[SMIME_KEKID_LEN],
-			      const uint8_t *xml, size_t len)
+int eventpkg_smime_conference_info(struct mbuf **mbp, const uint8_t *kek,
+				   const uint8_t *kekid,
+				   const uint8_t *xml, size_t len)
 {
 	struct mbuf *ent;
 	int err;
@@ -116,10 +117,12 @@ int smime_psk_conference_info(struct mbuf **mbp, const uint8_t *kek,
 	if (!ent)
 		return ENOMEM;
 
-	err  = mbuf_printf(ent, "Content-Type: " SMIME_INNER_CTYPE "\r\n\r\n");
+	err  = mbuf_printf(ent, "Content-Type: " EVENTPKG_SMIME_INNER_CTYPE
+			   "\r\n\r\n");
 	err |= mbuf_write_mem(ent, xml, len);
 	if (!err)
-		err = smime_psk_protect(mbp, kek, kekid, ent->buf, ent->end);
+		err = eventpkg_smime_protect(mbp, kek, kekid, ent->buf,
+					     ent->end);
 
 	mem_deref(ent);
 

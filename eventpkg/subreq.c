@@ -7,7 +7,7 @@
  */
 #include <string.h>
 #include <re.h>
-#include "eventpkg/subreq.h"
+#include "eventpkg/subreq_int.h"
 
 
 #define PKG "conference"
@@ -24,7 +24,7 @@ static bool event_decode(struct sipevent_event *se, const struct sip_msg *msg)
 }
 
 
-bool subreq_is_conference(const struct sip_msg *msg)
+bool eventpkg_subreq_is_conference(const struct sip_msg *msg)
 {
 	struct sipevent_event se;
 
@@ -123,8 +123,9 @@ static bool accept_handler(const struct sip_hdr *hdr,
 }
 
 
-int subreq_parse(struct subreq *sr, const struct sip_msg *msg,
-		 uint16_t *scode, const char **reason)
+int eventpkg_subreq_parse(struct eventpkg_subreq *sr,
+			  const struct sip_msg *msg,
+			  uint16_t *scode, const char **reason)
 {
 	struct sipevent_event se;
 	struct acc acc = {false, false, false};
@@ -180,7 +181,7 @@ int subreq_parse(struct subreq *sr, const struct sip_msg *msg,
 			*reason = "Unsupported Content-Transfer-Encoding";
 			return EPROTO;
 		}
-		if (clen > SUBREQ_MIKEY_MAX) {
+		if (clen > EVENTPKG_SUBREQ_MIKEY_MAX) {
 			*scode = 413;
 			*reason = "Request Entity Too Large";
 			return EPROTO;

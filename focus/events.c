@@ -18,7 +18,6 @@
 #include "keying/mikey/kms_client.h"
 #include "media/media.h"
 #include "eventpkg/eventpkg.h"
-#include "eventpkg/confinfo.h"
 #include "msrp/msrp.h"
 #include "focus/core.h"
 

@@ -1,7 +1,7 @@
 /**
  * @file fuzz_subscribe.c  Fuzz the SUBSCRIBE handling of the conference
  * event package: any bytes are decoded as a SIP message by libre, then
- * handed to subreq_parse() (Event, Expires, Accept, MIKEY body).  A
+ * handed to eventpkg_subreq_parse() (Event, Expires, Accept, MIKEY body).  A
  * MIKEY body it returns must lie inside the message buffer, and every
  * refusal must carry a status code the package answers with.
  */
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <re.h>
-#include "eventpkg/subreq.h"
+#include "eventpkg/subreq_int.h"
 
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct sip_msg *msg = NULL;
-	struct subreq sr;
+	struct eventpkg_subreq sr;
 	const char *reason;
 	uint16_t scode = 0;
 	struct mbuf *mb;
@@ -33,9 +33,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (sip_msg_decode(&msg, mb))
 		goto out;
 
-	(void)subreq_is_conference(msg);
+	(void)eventpkg_subreq_is_conference(msg);
 
-	err = subreq_parse(&sr, msg, &scode, &reason);
+	err = eventpkg_subreq_parse(&sr, msg, &scode, &reason);
 	if (err) {
 		if (err != EPROTO || !reason ||
 		    (scode != 400 && scode != 406 && scode != 413 &&
@@ -45,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	else if (sr.mikey) {
 		if (sr.mikey < msg->mb->buf ||
 		    sr.mikey + sr.mikey_len > msg->mb->buf + msg->mb->end ||
-		    sr.mikey_len > SUBREQ_MIKEY_MAX)
+		    sr.mikey_len > EVENTPKG_SUBREQ_MIKEY_MAX)
 			abort();
 	}
 

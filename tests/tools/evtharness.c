@@ -2,11 +2,14 @@
  * @file evtharness.c  A stand-in focus for testing eventpkg with real
  * SIP subscribers (SIPp) before the focus wiring exists.
  *
- *   evtharness -l ADDR:PORT -c CONF_URI -d DUMP [-a URI]... [-p URI=KEK]
- *              [-e MS]
+ *   evtharness -l ADDR:PORT -c CONF_URI -d DUMP [-a URI]... [-A]
+ *              [-p URI=KEK] [-e MS] [-L IDENT,SOURCE,TOTAL] [-t MS] [-S MS]
  *
  * Subscribers whose From URI is given with -a are accepted, others get
- * 403.  -p gives a subscriber a PSK S/MIME key (32 hex digits; CSB ID
+ * 403; -A accepts everyone (as a focus fooled by a spoofed From would:
+ * the limits are what stands then).  -L sets eventpkg's caps per
+ * identity, per source address and in total (eventpkg.h; 0 keeps a
+ * default).  -p gives a subscriber a PSK S/MIME key (32 hex digits; CSB ID
  * 0x01020304, CS ID 1).  A SUBSCRIBE with an application/mikey body is
  * answered after 100 ms (as the focus will, after asking the KMS) with
  * a 200 carrying an application/mikey body.
@@ -14,13 +17,15 @@
  * When the first subscription is accepted it plays a script of roster
  * changes (joins, holds, media, leaves; some in bursts), writes the
  * final full document to DUMP, ends the conference after -e ms (default
- * 5000) and exits a second later.
+ * 5000) and exits a second later.  With -t it plays no script but
+ * changes the roster every MS ms from the start (a participant goes on
+ * and off hold).  -S prints eventpkg's counters every MS ms:
+ *   stats subs=N queued=N refused=N sent=N failed=N
  */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <re.h>
-#include "eventpkg/confinfo.h"
 #include "eventpkg/eventpkg.h"
 
 
@@ -39,9 +44,11 @@ static struct {
 	size_t pskc;
 	const char *dump;
 	uint32_t end_ms;
-	struct tmr tmr, tmr_end, tmr_exit;
+	uint32_t tick_ms, stats_ms;
+	struct tmr tmr, tmr_end, tmr_exit, tmr_tick, tmr_stats;
 	int step;
 	bool started;
+	bool accept_all;
 } h;
 
 
@@ -157,6 +164,45 @@ static uint32_t script(int step)
 }
 
 
+/* -t: one change per tick, published at once */
+static void tick_handler(void *arg)
+{
+	struct cinfo *ci = eventpkg_conf_info(h.conf);
+	static bool hold;
+	(void)arg;
+
+	hold = !hold;
+	cinfo_ep_set(ci, "sip:ticker@example.org", "sip:ticker@10.0.0.9",
+		     hold ? CINFO_EP_ON_HOLD : CINFO_EP_CONNECTED,
+		     CINFO_JOIN_DIALED_IN, NULL);
+	eventpkg_conf_publish(h.conf);
+	tmr_start(&h.tmr_tick, h.tick_ms, tick_handler, NULL);
+}
+
+
+static void print_stats(void)
+{
+	struct eventpkg_stats st;
+
+	eventpkg_stats(h.ep, &st);
+	re_printf("stats subs=%u queued=%u refused=%llu sent=%llu"
+		  " failed=%llu\n", st.subs, st.queued,
+		  (unsigned long long)st.refused_limit,
+		  (unsigned long long)st.notify_sent,
+		  (unsigned long long)st.notify_failed);
+	fflush(stdout);
+}
+
+
+static void stats_handler(void *arg)
+{
+	(void)arg;
+
+	print_stats();
+	tmr_start(&h.tmr_stats, h.stats_ms, stats_handler, NULL);
+}
+
+
 static void script_handler(void *arg)
 {
 	uint32_t next = script(h.step++);
@@ -197,7 +243,8 @@ static void accept_sub(struct eventpkg_sub *sub, const struct sip_msg *msg,
 
 	if (!err && !h.started) {
 		h.started = true;
-		tmr_start(&h.tmr, 200, script_handler, NULL);
+		if (!h.tick_ms)
+			tmr_start(&h.tmr, 200, script_handler, NULL);
 		tmr_start(&h.tmr_end, h.end_ms, end_conf, NULL);
 	}
 }
@@ -240,7 +287,7 @@ static void auth_handler(struct eventpkg_sub *sub, const struct sip_msg *msg,
 		if (from_is(msg, h.allowed[i]))
 			break;
 
-	if (i == h.allowedc) {
+	if (i == h.allowedc && !h.accept_all) {
 		eventpkg_sub_reject(sub, 403, "Not On The List");
 		return;
 	}
@@ -292,18 +339,28 @@ static void signal_handler(int sig)
 int main(int argc, char *argv[])
 {
 	const char *laddr = "127.0.0.1:5070", *conf = "sip:room@example.org";
+	struct eventpkg_cfg cfg;
 	struct sa sa;
 	int c, err;
 
 	h.end_ms = 5000;
+	memset(&cfg, 0, sizeof(cfg));
 
-	while ((c = getopt(argc, argv, "l:c:d:a:p:e:")) != -1) {
+	while ((c = getopt(argc, argv, "l:c:d:a:Ap:e:L:t:S:")) != -1) {
 		switch (c) {
 
 		case 'l': laddr = optarg; break;
 		case 'c': conf = optarg; break;
 		case 'd': h.dump = optarg; break;
 		case 'e': h.end_ms = (uint32_t)atoi(optarg); break;
+		case 'A': h.accept_all = true; break;
+		case 't': h.tick_ms = (uint32_t)atoi(optarg); break;
+		case 'S': h.stats_ms = (uint32_t)atoi(optarg); break;
+		case 'L':
+			if (sscanf(optarg, "%u,%u,%u", &cfg.max_per_identity,
+				   &cfg.max_per_source, &cfg.max_total) != 3)
+				goto usage;
+			break;
 		case 'a':
 			if (h.allowedc < 16)
 				h.allowed[h.allowedc++] = optarg;
@@ -338,7 +395,7 @@ int main(int argc, char *argv[])
 	if (!err)
 		err = sip_transp_add(h.sip, SIP_TRANSP_UDP, &sa);
 	if (!err)
-		err = eventpkg_alloc(&h.ep, h.sip, NULL, auth_handler, NULL);
+		err = eventpkg_alloc(&h.ep, h.sip, &cfg, auth_handler, NULL);
 	if (!err)
 		err = setup_conf(conf);
 	if (err) {
@@ -347,11 +404,19 @@ int main(int argc, char *argv[])
 	}
 
 	re_printf("evtharness: listening on %s\n", laddr);
+	fflush(stdout);
+	if (h.tick_ms)
+		tmr_start(&h.tmr_tick, h.tick_ms, tick_handler, NULL);
+	if (h.stats_ms)
+		tmr_start(&h.tmr_stats, h.stats_ms, stats_handler, NULL);
 	err = re_main(signal_handler);
+	print_stats();
 
 	tmr_cancel(&h.tmr);
 	tmr_cancel(&h.tmr_end);
 	tmr_cancel(&h.tmr_exit);
+	tmr_cancel(&h.tmr_tick);
+	tmr_cancel(&h.tmr_stats);
 	h.conf = mem_deref(h.conf);
 	h.ep = mem_deref(h.ep);
 	sip_close(h.sip, true);
@@ -362,6 +427,7 @@ int main(int argc, char *argv[])
 
  usage:
 	fprintf(stderr, "usage: evtharness -l ADDR:PORT -c CONF_URI -d DUMP"
-		" [-a URI]... [-p URI=KEKHEX] [-e MS]\n");
+		" [-a URI]... [-A] [-p URI=KEKHEX] [-e MS]"
+		" [-L IDENT,SOURCE,TOTAL] [-t MS] [-S MS]\n");
 	return 2;
 }

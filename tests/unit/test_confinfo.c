@@ -13,7 +13,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <re.h>
-#include "eventpkg/confinfo.h"
+#include "eventpkg/eventpkg.h"
 #include "tests/unit/check.h"
 
 

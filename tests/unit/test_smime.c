@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <re.h>
-#include "eventpkg/smime.h"
+#include "eventpkg/smime_int.h"
 #include "tests/unit/check.h"
 
 
@@ -69,10 +69,10 @@ static int read_file(const char *path, struct mbuf *mb)
 
 static int test_kekid(void)
 {
-	uint8_t id[SMIME_KEKID_LEN];
+	uint8_t id[EVENTPKG_SMIME_KEKID_LEN];
 	static const uint8_t want[] = {0x12, 0x34, 0x56, 0x78, 0x01};
 
-	smime_kekid(id, 0x12345678, 1);
+	eventpkg_smime_kekid(id, 0x12345678, 1);
 	CHECK_MEM(id, want, sizeof(want));
 	return 0;
 }
@@ -81,13 +81,13 @@ static int test_kekid(void)
 static int test_openssl_opens(void)
 {
 	const char *der = "/tmp/confd-smime.der", *out = "/tmp/confd-smime.out";
-	uint8_t id[SMIME_KEKID_LEN];
+	uint8_t id[EVENTPKG_SMIME_KEKID_LEN];
 	struct mbuf *mb = NULL, *got;
 	char want[1024];
 	int err;
 
-	smime_kekid(id, 0xdeadbeef, 1);
-	err = smime_psk_conference_info(&mb, kek, id, (const uint8_t *)xml,
+	eventpkg_smime_kekid(id, 0xdeadbeef, 1);
+	err = eventpkg_smime_conference_info(&mb, kek, id, (const uint8_t *)xml,
 					strlen(xml));
 	CHECK_EQ(err, 0);
 	CHECK_EQ(write_file(der, mb->buf, mb->end), 0);
@@ -124,13 +124,13 @@ static int test_openssl_opens(void)
 static int test_flipped_byte_fails(void)
 {
 	const char *der = "/tmp/confd-smime-f.der", *out = "/tmp/confd-smime-f.out";
-	uint8_t id[SMIME_KEKID_LEN];
+	uint8_t id[EVENTPKG_SMIME_KEKID_LEN];
 	struct mbuf *mb = NULL;
 	size_t pos[5], i;
 	int err;
 
-	smime_kekid(id, 1, 1);
-	err = smime_psk_conference_info(&mb, kek, id, (const uint8_t *)xml,
+	eventpkg_smime_kekid(id, 1, 1);
+	err = eventpkg_smime_conference_info(&mb, kek, id, (const uint8_t *)xml,
 					strlen(xml));
 	CHECK_EQ(err, 0);
 
@@ -163,20 +163,22 @@ static int test_flipped_byte_fails(void)
 
 static int test_fresh_per_call(void)
 {
-	uint8_t id[SMIME_KEKID_LEN];
+	uint8_t id[EVENTPKG_SMIME_KEKID_LEN];
 	struct mbuf *a = NULL, *b = NULL;
 
-	smime_kekid(id, 1, 1);
-	CHECK_EQ(smime_psk_conference_info(&a, kek, id, (const uint8_t *)xml,
-					   strlen(xml)), 0);
-	CHECK_EQ(smime_psk_conference_info(&b, kek, id, (const uint8_t *)xml,
-					   strlen(xml)), 0);
+	eventpkg_smime_kekid(id, 1, 1);
+	CHECK_EQ(eventpkg_smime_conference_info(&a, kek, id,
+						(const uint8_t *)xml,
+						strlen(xml)), 0);
+	CHECK_EQ(eventpkg_smime_conference_info(&b, kek, id,
+						(const uint8_t *)xml,
+						strlen(xml)), 0);
 	CHECK_EQ(a->end, b->end);
 	CHECK(memcmp(a->buf, b->buf, a->end) != 0);
 	mem_deref(a);
 	mem_deref(b);
 
-	CHECK_EQ(smime_psk_protect(&a, NULL, id, (const uint8_t *)"x", 1),
+	CHECK_EQ(eventpkg_smime_protect(&a, NULL, id, (const uint8_t *)"x", 1),
 		 EINVAL);
 	return 0;
 }

@@ -1,6 +1,7 @@
 /**
- * @file cinfo_int.h  Internals shared by confinfo.c (the roster and its
- * change log) and confinfo_xml.c (the encoder).
+ * @file confinfo_int.h  Internals shared by confinfo.c (the roster and
+ * its change log) and confinfo_xml.c (the encoder); private to eventpkg/
+ * (tests/unit may look inside).
  */
 
 struct cinfo_uri {
@@ -68,7 +69,6 @@ struct cinfo {
 	char *host_display;
 	char *host_uri;
 	bool active;
-	bool locked;
 	uint32_t nusers;               /* users not deleted */
 
 	uint64_t seq;                  /* change counter */

@@ -1,5 +1,6 @@
 /**
- * @file subreq.h  What a SUBSCRIBE for the conference package asks for
+ * @file subreq_int.h  What a SUBSCRIBE for the conference package asks
+ * for; private to eventpkg/ (the listener's parser).
  *
  * Pure over a decoded struct sip_msg (no sockets), so it can be fuzzed
  * alone: the Event header, Expires, Accept and an application/mikey
@@ -10,10 +11,10 @@
 struct sip_msg;
 
 enum {
-	SUBREQ_MIKEY_MAX = 8192,   /* far above any TRANSFER_INIT */
+	EVENTPKG_SUBREQ_MIKEY_MAX = 8192, /* far above any TRANSFER_INIT */
 };
 
-struct subreq {
+struct eventpkg_subreq {
 	struct pl event_id;        /* Event: conference;id=... (may be unset) */
 	bool has_expires;
 	uint32_t expires;
@@ -25,9 +26,10 @@ struct subreq {
 
 /* 0 if the request is well formed, otherwise EPROTO with *scode and
  * *reason set (400, 406, 415, 489). */
-int  subreq_parse(struct subreq *sr, const struct sip_msg *msg,
-		  uint16_t *scode, const char **reason);
+int  eventpkg_subreq_parse(struct eventpkg_subreq *sr,
+			   const struct sip_msg *msg,
+			   uint16_t *scode, const char **reason);
 
 /* Is this request for the conference package at all?  (Event header
  * present and its package is "conference".) */
-bool subreq_is_conference(const struct sip_msg *msg);
+bool eventpkg_subreq_is_conference(const struct sip_msg *msg);
