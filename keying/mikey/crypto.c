@@ -1,5 +1,5 @@
 /**
- * @file mikey_crypto.c  MIKEY PRFs, key derivation labels, MAC, AES-CM
+ * @file crypto.c  MIKEY PRFs, key derivation labels, MAC, AES-CM
  *
  * The PRF of RFC 3830 4.1.2 with HMAC-SHA-1 (MIKEY-1) or HMAC-SHA-256
  * (PRF-HMAC-SHA-256, RFC 6043 6.1): the inkey is cut into 256-bit

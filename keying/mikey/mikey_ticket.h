@@ -1,16 +1,17 @@
 /**
  * @file mikey_ticket.h  MIKEY-TICKET exchanges (RFC 6043) for the three roles
  *
- * Include keying/mikey.h first.
+ * Include keying/mikey/mikey.h first.
  *
  * Pure state machines over buffers: they build the bytes to send and
  * check the bytes received, and never touch a socket.  The focus uses
  *   - struct mikey_resp when a participant dials in with
  *     a=key-mgmt:mikey (TRANSFER_INIT -> RESOLVE at the KMS ->
- *     TRANSFER_RESP), usually through keying/kms_client.h;
+ *     TRANSFER_RESP), usually through keying/mikey/kms_client.h;
  *   - struct mikey_init when it dials out (REQUEST at the KMS ->
  *     TRANSFER_INIT -> TRANSFER_RESP);
- * and kmsd uses mikey_kms_handle().
+ * and kmsd uses mikey_kms_handle().  One file per role: initiator.c,
+ * responder.c, kms.c.
  *
  * Conventions (DESIGN.md "MIKEY-TICKET conventions"): identities with a
  * URI scheme go in IDR as URI, others as byte string; transfer messages
