@@ -21,9 +21,7 @@ void mikey_cfg_default(struct mikey_cfg *cfg)
 	if (!cfg)
 		return;
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->prf = MIKEY_PRF_HMAC_SHA256;
-	cfg->encr = MIKEY_ENCR_AES_CM_128;
-	cfg->mac = MIKEY_MAC_HMAC_SHA256_256;
+	cfg->prf = MIKEY_PRF_HMAC_SHA256;    /* the 256-bit suite */
 	cfg->prot_tls = MIKEY_PROT_TLS_DEFAULT;
 	cfg->prot_smime = MIKEY_PROT_SMIME_DEFAULT;
 	cfg->prot_app = MIKEY_PROT_APP_DEFAULT;
@@ -286,6 +284,9 @@ int mikey_ticket_open(const struct mikey_msg *m, const uint8_t *tpk,
 	rnd = mikey_msg_rand(&td, MIKEY_RAND_PLAIN);
 	if (!rnd || !td.has_t || !td.has_kemac || td.vc != 1)
 		return EPROTO;
+	/* sealed in the ticket's own suite (RFC 6043 12.1) */
+	if (mikey_suite_verify(m->tp.prf, &td, NULL))
+		return ENOTSUP;
 	ml = mikey_mac_len(td.vv[0].alg);
 	if (!ml || ml == (size_t)-1)
 		return ENOTSUP;
@@ -375,6 +376,30 @@ int mikey_vr_key(uint8_t prf, const struct mikey_key *mpkr, uint8_t alg,
 	tl = mikey_tail_ticket(tail, sizeof(tail), 0x04, NULL, 0);
 	return mikey_kdf(prf, mpkr->key, mpkr->key_len, MIKEY_C_AUTH, tail,
 			 tl, out, ml);
+}
+
+
+int mikey_suite_verify(uint8_t prf, const struct mikey_msg *m,
+		       uint8_t *errp)
+{
+	const struct mikey_suite *su = mikey_suite(prf);
+	size_t i;
+
+	if (!su) {
+		mikey_set_err(errp, MIKEY_ERR_PRF);
+		return ENOTSUP;
+	}
+	for (i = 0; i < m->vc; i++) {
+		if (m->vv[i].alg != su->mac) {
+			mikey_set_err(errp, MIKEY_ERR_MAC);
+			return ENOTSUP;
+		}
+	}
+	if (m->has_kemac && m->kemac.encr != su->encr) {
+		mikey_set_err(errp, MIKEY_ERR_EA);
+		return ENOTSUP;
+	}
+	return mikey_suite_check(prf, m) ? 0 : EPROTO;
 }
 
 

@@ -317,6 +317,45 @@ size_t mikey_tail_ticket(uint8_t *buf, size_t size, uint8_t type,
 }
 
 
+const struct mikey_suite *mikey_suite(uint8_t prf)
+{
+	static const struct mikey_suite s128 = {
+		MIKEY_PRF_MIKEY1, MIKEY_ENCR_AES_CM_128,
+		MIKEY_MAC_HMAC_SHA1_160, 16
+	};
+	static const struct mikey_suite s256 = {
+		MIKEY_PRF_HMAC_SHA256, MIKEY_ENCR_AES_CM_256,
+		MIKEY_MAC_HMAC_SHA256_256, 32
+	};
+
+	switch (prf) {
+	case MIKEY_PRF_MIKEY1:      return &s128;
+	case MIKEY_PRF_HMAC_SHA256: return &s256;
+	default:                    return NULL;
+	}
+}
+
+
+bool mikey_suite_check(uint8_t prf, const struct mikey_msg *m)
+{
+	const struct mikey_suite *s = mikey_suite(prf);
+	size_t i;
+
+	if (!s || !m)
+		return false;
+	for (i = 0; i < m->vc; i++) {
+		if (m->vv[i].alg != s->mac)
+			return false;
+	}
+	/* the KEMAC's own MAC field is NULL: V carries the MAC
+	 * (RFC 6043 4.2.1.5) */
+	if (m->has_kemac && (m->kemac.encr != s->encr ||
+			     m->kemac.mac_alg != MIKEY_MAC_NULL))
+		return false;
+	return true;
+}
+
+
 static size_t encr_key_len(uint8_t alg)
 {
 	switch (alg) {

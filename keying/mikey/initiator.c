@@ -101,12 +101,17 @@ int mikey_init_request(struct mikey_init *mi, const char *const *resp,
 	struct mikey_hdr h;
 	struct mikey_tp tp;
 	struct mikey_enc e, te;
-	uint64_t now = mikey_now(&mi->cfg);
+	const struct mikey_suite *su;
+	uint64_t now;
 	size_t i, tl, mac_off;
 	int err = 0;
 
 	if (!mi || !mbp || (!resp && respc))
 		return EINVAL;
+	su = mikey_suite(mi->cfg.prf);
+	if (!su)
+		return ENOTSUP;
+	now = mikey_now(&mi->cfg);
 
 	mb = mbuf_alloc(512);
 	tpd = mbuf_alloc(256);
@@ -150,25 +155,25 @@ int mikey_init_request(struct mikey_init *mi, const char *const *resp,
 	err |= mikey_enc_idstr(&e, MIKEY_ROLE_I, mi->my_id);
 	err |= mikey_enc_idstr(&e, MIKEY_ROLE_KMS, mi->kms_id);
 	err |= mikey_enc_tp(&e, &tp, tpd->buf, tpd->end, NULL, 0, NULL, 0);
-	err |= mikey_enc_v(&e, mi->cfg.mac, &mac_off);
+	err |= mikey_enc_v(&e, su->mac, &mac_off);
 	if (err)
 		goto out;
 
 	tl = mikey_tail_msg(tail, sizeof(tail), h.csb_id, 0x01,
 			    mi->randri_req, MIKEY_RAND_LEN, NULL, 0);
-	err = mikey_msgkeys_derive(&mk, h.prf, MIKEY_ENCR_NULL, mi->cfg.mac,
+	err = mikey_msgkeys_derive(&mk, h.prf, MIKEY_ENCR_NULL, su->mac,
 				   mi->psk, mi->psk_len, tail, tl);
 	if (err)
 		goto out;
 	xv[0] = (struct mikey_span){(uint8_t *)mi->my_id, str_len(mi->my_id)};
 	xv[1] = (struct mikey_span){(uint8_t *)mi->kms_id,
 		str_len(mi->kms_id)};
-	err = mikey_v_calc(mi->cfg.mac, mk.auth, mk.auth_len, mb->buf, mac_off,
+	err = mikey_v_calc(su->mac, mk.auth, mk.auth_len, mb->buf, mac_off,
 			   0, 0, xv, 2, mac);
 	mikey_msgkeys_wipe(&mk);
 	if (err)
 		goto out;
-	memcpy(mb->buf + mac_off, mac, mikey_mac_len(mi->cfg.mac));
+	memcpy(mb->buf + mac_off, mac, mikey_mac_len(su->mac));
 
 	mb->pos = 0;
 	mem_deref(mi->req);
@@ -223,6 +228,15 @@ int mikey_init_request_resp(struct mikey_init *mi, const uint8_t *buf,
 		mikey_set_err(errp, MIKEY_ERR_TS);
 		goto out;
 	}
+	/* the answer is in the suite we asked in (RFC 6043 12.1) */
+	if (m->hdr.prf != mi->cfg.prf) {
+		mikey_set_err(errp, MIKEY_ERR_PRF);
+		err = ENOTSUP;
+		goto out;
+	}
+	err = mikey_suite_verify(m->hdr.prf, m, errp);
+	if (err)
+		goto out;
 
 	tl = mikey_tail_msg(tail, sizeof(tail), m->hdr.csb_id, 0x02,
 			    mi->randri_req, MIKEY_RAND_LEN, NULL, 0);
@@ -247,9 +261,10 @@ int mikey_init_request_resp(struct mikey_init *mi, const uint8_t *buf,
 	if (err)
 		goto out;
 
-	/* the granted policy must be one we can follow */
+	/* the granted policy must be one we can follow; we transfer in
+	 * the ticket's suite, so its PRF must be one we know */
 	if (m->tp.type != MIKEY_TICKET_BASE || !(m->tp.flags & MIKEY_TP_N) ||
-	    (m->tp.flags & MIKEY_TP_L)) {
+	    (m->tp.flags & MIKEY_TP_L) || !mikey_suite(m->tp.prf)) {
 		mikey_set_err(errp, MIKEY_ERR_TPPAR);
 		err = ENOTSUP;
 		goto out;
@@ -276,6 +291,16 @@ int mikey_init_request_resp(struct mikey_init *mi, const uint8_t *buf,
 			goto out;
 		}
 		mi->tgk[mi->tgkc++] = kv[i];
+	}
+	/* keys longer than the suite's: 128-bit algorithms SHALL NOT be
+	 * used with them (RFC 6043 12.1) */
+	for (i = 0; i < n; i++) {
+		if (kv[i].key_len > mikey_suite(m->tp.prf)->key_len ||
+		    kv[i].key_len > mikey_suite(m->hdr.prf)->key_len) {
+			mikey_set_err(errp, MIKEY_ERR_TPPAR);
+			err = ENOTSUP;
+			goto out;
+		}
 	}
 	if (!mi->tgkc) {
 		err = EPROTO;
@@ -314,7 +339,8 @@ int mikey_init_transfer(struct mikey_init *mi, const char *peer_id,
 	struct mikey_msg *m = NULL;
 	struct mbuf *mb = NULL, *sp = NULL;
 	struct mikey_enc e;
-	size_t i, tl, mac_off, ml = mikey_mac_len(mi ? mi->cfg.mac : 0);
+	const struct mikey_suite *su;
+	size_t i, tl, mac_off, ml;
 	size_t idl = 0;
 	bool srtp = false, fork;
 	int err = 0;
@@ -323,6 +349,13 @@ int mikey_init_transfer(struct mikey_init *mi, const char *peer_id,
 		return EINVAL;
 	if (!mi->ticket)
 		return EINVAL;          /* no ticket yet */
+
+	/* the ticket's suite: its MPKi keys this message and its TGKs
+	 * are that suite's length (RFC 6043 12.1) */
+	su = mikey_suite(mi->tprf);
+	if (!su)
+		return ENOTSUP;
+	ml = mikey_mac_len(su->mac);
 
 	memset(&mk, 0, sizeof(mk));
 	fork = mi->tflags & MIKEY_TP_I;
@@ -337,7 +370,7 @@ int mikey_init_transfer(struct mikey_init *mi, const char *peer_id,
 	h->version = MIKEY_VERSION;
 	h->dt = MIKEY_DT_TRANSFER_INIT;
 	h->v = mi->tflags & MIKEY_TP_F;     /* agrees with F (4.2.2.1) */
-	h->prf = mi->cfg.prf;
+	h->prf = su->prf;
 	h->map = MIKEY_MAP_GENERIC_ID;
 	h->ncs = (uint8_t)csc;
 	err |= mikey_random((uint8_t *)&h->csb_id, sizeof(h->csb_id));
@@ -390,7 +423,7 @@ int mikey_init_transfer(struct mikey_init *mi, const char *peer_id,
 		err |= mikey_enc_gext(&e, MIKEY_GEXT_SDP_IDS,
 				      (const uint8_t *)sdp_ids,
 				      str_len(sdp_ids));
-	err |= mikey_enc_v(&e, mi->cfg.mac, &mac_off);
+	err |= mikey_enc_v(&e, su->mac, &mac_off);
 	if (err)
 		goto out;
 
@@ -405,7 +438,7 @@ int mikey_init_transfer(struct mikey_init *mi, const char *peer_id,
 
 	tl = mikey_tail_msg(tail, sizeof(tail), h->csb_id, 0x01, mi->randri,
 			    MIKEY_RAND_LEN, NULL, 0);
-	err = mikey_msgkeys_derive(&mk, h->prf, MIKEY_ENCR_NULL, mi->cfg.mac,
+	err = mikey_msgkeys_derive(&mk, h->prf, MIKEY_ENCR_NULL, su->mac,
 				   mi->mpki.key, mi->mpki.key_len, tail, tl);
 	if (err)
 		goto out;
@@ -415,7 +448,7 @@ int mikey_init_transfer(struct mikey_init *mi, const char *peer_id,
 	xv[0] = (struct mikey_span){(uint8_t *)mi->my_id, str_len(mi->my_id)};
 	xv[1] = (struct mikey_span){(const uint8_t *)peer_id,
 		str_len(peer_id)};
-	err = mikey_v_calc(mi->cfg.mac, mk.auth, mk.auth_len, mb->buf, mac_off,
+	err = mikey_v_calc(su->mac, mk.auth, mk.auth_len, mb->buf, mac_off,
 			   m->tp.idlen_off, 2 + idl, xv, 2, mb->buf + mac_off);
 	if (err)
 		goto out;
@@ -425,13 +458,13 @@ int mikey_init_transfer(struct mikey_init *mi, const char *peer_id,
 
 		id[0] = MIKEY_PT_V;                      /* Vi */
 		id[1] = MIKEY_PT_V;                      /* then Vr */
-		id[2] = mi->cfg.mac;
+		id[2] = su->mac;
 		memcpy(id + 3, mb->buf + mac_off, ml);
 		id[3 + ml] = MIKEY_PT_LAST;
-		id[4 + ml] = mi->cfg.mac;
-		err = mikey_vr_key(mi->tprf, &mi->mpkr, mi->cfg.mac, vrk);
+		id[4 + ml] = su->mac;
+		err = mikey_vr_key(mi->tprf, &mi->mpkr, su->mac, vrk);
 		if (!err)
-			err = mikey_v_calc(mi->cfg.mac, vrk, ml, id, 5 + ml,
+			err = mikey_v_calc(su->mac, vrk, ml, id, 5 + ml,
 					   0, 0, NULL, 0, id + 5 + ml);
 		if (err)
 			goto out;
@@ -528,6 +561,11 @@ int mikey_init_transfer_resp(struct mikey_init *mi, const uint8_t *buf,
 		err = EPROTO;
 		goto out;
 	}
+	/* a strict UE's check: the MAC must be our PRF's suite's
+	 * (RFC 6043 12.1), not, say, HMAC-SHA-256 under MIKEY-1 */
+	err = mikey_suite_verify(m->hdr.prf, m, errp);
+	if (err)
+		goto out;
 	err = mikey_t_check(&mi->cfg, m);
 	if (err) {
 		mikey_set_err(errp, MIKEY_ERR_TS);

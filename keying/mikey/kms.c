@@ -11,6 +11,12 @@
  * forking (I, hence F), RANDRr (G) and RANDRi (H) in TEK derivation,
  * processable by plain RFC 6043 peers (N, O), no reuse (J=0), no
  * initiator- or responder-supplied keys (L=M=0).
+ *
+ * Suites (RFC 6043 12.1): a request whose V is not its PRF's suite is
+ * refused (Invalid MAC); every response is in the request's suite, and
+ * the ticket too (its PRF, its sealing and the length of the MPK and
+ * TGK), so a 128-bit UE gets 128-bit keys under 128-bit algorithms and
+ * a 256-bit UE 256-bit ones.  kms->cfg.prf is not used.
  */
 #include <string.h>
 #include <openssl/crypto.h>
@@ -61,6 +67,9 @@ static int check_init(struct kreq *q, uint8_t role, uint8_t randrole)
 		q->kerr = MIKEY_ERR_MAC;
 		return ENOTSUP;
 	}
+	err = mikey_suite_verify(m->hdr.prf, m, &q->kerr);
+	if (err)
+		return err;
 
 	err = mikey_t_check(&kms->cfg, m);
 	if (err) {
@@ -155,14 +164,15 @@ static int resp_begin(struct kreq *q, struct mikey_enc *e, struct mbuf *mb,
 static int resp_seal(struct kreq *q, struct mikey_enc *e,
 		     const struct mikey_msgkeys *mk)
 {
+	const struct mikey_suite *su = mikey_suite(q->m.hdr.prf);
 	struct mikey_span xv[1] = {{q->m.buf, q->m.len}};
 	size_t mac_off;
 	int err;
 
-	err = mikey_enc_v(e, q->kms->cfg.mac, &mac_off);
+	err = mikey_enc_v(e, su->mac, &mac_off);
 	if (err)
 		return err;
-	return mikey_v_calc(q->kms->cfg.mac, mk->auth, mk->auth_len, e->mb->buf,
+	return mikey_v_calc(su->mac, mk->auth, mk->auth_len, e->mb->buf,
 			    mac_off, 0, 0, xv, 1, e->mb->buf + mac_off);
 }
 
@@ -170,6 +180,7 @@ static int resp_seal(struct kreq *q, struct mikey_enc *e,
 static int resp_keys(struct kreq *q, struct mikey_msgkeys *mk,
 		     uint8_t randrole)
 {
+	const struct mikey_suite *su = mikey_suite(q->m.hdr.prf);
 	uint8_t tail[MIKEY_TAIL_MAX];
 	bool i = randrole == MIKEY_RAND_I;
 	size_t tl;
@@ -177,9 +188,8 @@ static int resp_keys(struct kreq *q, struct mikey_msgkeys *mk,
 	tl = mikey_tail_msg(tail, sizeof(tail), q->m.hdr.csb_id, 0x02,
 			    i ? q->rnd->data.p : NULL, i ? q->rnd->data.l : 0,
 			    i ? NULL : q->rnd->data.p, i ? 0 : q->rnd->data.l);
-	return mikey_msgkeys_derive(mk, q->m.hdr.prf, q->kms->cfg.encr,
-				    q->kms->cfg.mac, q->user->psk,
-				    q->user->psk_len, tail, tl);
+	return mikey_msgkeys_derive(mk, su->prf, su->encr, su->mac,
+				    q->user->psk, q->user->psk_len, tail, tl);
 }
 
 
@@ -241,16 +251,19 @@ static int make_ticket(struct kreq *q, const struct mikey_tp *tp,
 		       size_t kn, const uint8_t *rand, struct mbuf **scratchp)
 {
 	const struct mikey_kms *kms = q->kms;
+	const struct mikey_suite *su = mikey_suite(tp->prf);
 	uint8_t tail[MIKEY_TAIL_MAX];
 	struct mikey_msgkeys mk;
 	struct mbuf *td = NULL, *sc = NULL;
 	struct mikey_enc e;
-	size_t tl, mac_off, ml = mikey_mac_len(kms->cfg.mac);
+	size_t tl, mac_off, ml = mikey_mac_len(su->mac);
 	uint64_t t = mikey_ntp_from_unix(mikey_now(&kms->cfg));
 	int err;
 
-	tl = mikey_tail_ticket(tail, sizeof(tail), 0x05, rand, MIKEY_RAND_LEN);
-	err = mikey_msgkeys_derive(&mk, tp->prf, kms->cfg.encr, kms->cfg.mac,
+	/* Ticket Data is sealed in the ticket's own suite */
+	tl = mikey_tail_ticket(tail, sizeof(tail), 0x05, rand,
+			       MIKEY_RAND_LEN);
+	err = mikey_msgkeys_derive(&mk, tp->prf, su->encr, su->mac,
 				   kms->tpk, kms->tpk_len, tail, tl);
 	if (err)
 		return err;
@@ -266,8 +279,8 @@ static int make_ticket(struct kreq *q, const struct mikey_tp *tp,
 	err  = mikey_enc_thdr(&e, NULL, 0);
 	err |= mikey_enc_t(&e, MIKEY_TS_NTP_UTC, t);
 	err |= mikey_enc_rand(&e, MIKEY_RAND_PLAIN, rand, MIKEY_RAND_LEN);
-	err |= mikey_kemac_seal(&e, kms->cfg.encr, &mk, 0xffffffff, t, kv, kn);
-	err |= mikey_enc_v(&e, kms->cfg.mac, NULL);
+	err |= mikey_kemac_seal(&e, su->encr, &mk, 0xffffffff, t, kv, kn);
+	err |= mikey_enc_v(&e, su->mac, NULL);
 	if (err)
 		goto out;
 
@@ -281,7 +294,7 @@ static int make_ticket(struct kreq *q, const struct mikey_tp *tp,
 	/* MAC over TICKET minus its Next Payload, Initiator Data length
 	 * and data, and the MAC field (which ends the Ticket Data) */
 	mac_off = sc->end - 2 - ml;
-	err = mikey_v_calc(kms->cfg.mac, mk.auth, mk.auth_len, sc->buf + 2,
+	err = mikey_v_calc(su->mac, mk.auth, mk.auth_len, sc->buf + 2,
 			   mac_off - 2, 0, 0, NULL, 0, sc->buf + mac_off);
 
  out:
@@ -305,6 +318,7 @@ static int request(struct kreq *q, struct mbuf **mbp)
 	uint8_t rand[MIKEY_RAND_LEN];
 	struct mikey_tp tp;
 	struct mikey_enc e;
+	const struct mikey_suite *su;
 	bool changed = false;
 	uint64_t t;
 	int err;
@@ -329,12 +343,16 @@ static int request(struct kreq *q, struct mbuf **mbp)
 	if (err)
 		return err;
 
+	/* the ticket is in the requester's suite: its keys travel in
+	 * this exchange's KEMAC and key the transfer (RFC 6043 12.1);
+	 * a different TP PRF asked for is changed, and K says so */
 	memset(&tp, 0, sizeof(tp));
 	tp.type = MIKEY_TICKET_BASE;
 	tp.subtype = 1;
 	tp.version = 1;
-	tp.prf = kms->cfg.prf;
+	tp.prf = q->m.hdr.prf;
 	tp.flags = GRANT_FLAGS;
+	su = mikey_suite(tp.prf);
 
 	tpd = mbuf_alloc(256);
 	if (!tpd)
@@ -351,9 +369,9 @@ static int request(struct kreq *q, struct mbuf **mbp)
 	kt[1].type = MIKEY_KEY_TGK;
 	for (size_t i = 0; i < 2; i++) {
 		kt[i].kv = MIKEY_KV_SPI;
-		kt[i].key_len = MIKEY_TGK_LEN;
+		kt[i].key_len = (uint16_t)su->key_len;
 		kt[i].spi_len = MIKEY_SPI_LEN;
-		err |= mikey_random(kt[i].key, MIKEY_TGK_LEN);
+		err |= mikey_random(kt[i].key, su->key_len);
 		err |= mikey_random(kt[i].spi, MIKEY_SPI_LEN);
 	}
 	err |= mikey_random(rand, sizeof(rand));
@@ -389,7 +407,7 @@ static int request(struct kreq *q, struct mbuf **mbp)
 	err  = mikey_enc_tp(&e, &tp, sct.tp.tp_data.p, sct.tp.tp_data.l,
 			    sct.tp.ticket_data.p, sct.tp.ticket_data.l,
 			    NULL, 0);
-	err |= mikey_kemac_seal(&e, kms->cfg.encr, &mk, q->m.hdr.csb_id, t,
+	err |= mikey_kemac_seal(&e, su->encr, &mk, q->m.hdr.csb_id, t,
 				kr, 3);
 	err |= resp_seal(q, &e, &mk);
 
@@ -480,6 +498,16 @@ static int resolve(struct kreq *q, struct mbuf **mbp)
 		q->kerr = MIKEY_ERR_AUTH;
 		return EACCES;
 	}
+	/* the ticket's keys go back under the resolver's suite: keys
+	 * longer than its own SHALL NOT travel under 128-bit algorithms
+	 * (RFC 6043 12.1) */
+	for (i = 0; i < kn; i++) {
+		if (kt[i].key_len > mikey_suite(q->m.hdr.prf)->key_len) {
+			q->kerr = MIKEY_ERR_PRF;
+			err = ENOTSUP;
+			goto out;
+		}
+	}
 
 	q->kerr = MIKEY_ERR_TPPAR;
 	err = mikey_decode_chain(&tpd, q->m.tp.tp_data.p, q->m.tp.tp_data.l);
@@ -566,8 +594,8 @@ static int resolve(struct kreq *q, struct mbuf **mbp)
 
 	t = mikey_ntp_from_unix(mikey_now(&kms->cfg));
 	err  = resp_begin(q, &e, mb, MIKEY_DT_RESOLVE_RESP, t);
-	err |= mikey_kemac_seal(&e, kms->cfg.encr, &mk, q->m.hdr.csb_id, t,
-				kr, n);
+	err |= mikey_kemac_seal(&e, mikey_suite(q->m.hdr.prf)->encr, &mk,
+				q->m.hdr.csb_id, t, kr, n);
 	if (q->m.tp.flags & MIKEY_TP_I) {
 		/* the modifier: the resolver's identity and RANDRkms */
 		err |= mikey_enc_idstr(&e, MIKEY_ROLE_R, q->user->uid);

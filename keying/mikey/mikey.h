@@ -432,6 +432,25 @@ int  mikey_msgkeys_derive(struct mikey_msgkeys *k, uint8_t prf,
 			  const uint8_t *tail, size_t tail_len);
 void mikey_msgkeys_wipe(struct mikey_msgkeys *k);
 
+/* Algorithm suites (RFC 6043 12.1).  The 256-bit algorithms
+ * (PRF-HMAC-SHA-256, AES-CM-256, HMAC-SHA-256-256) SHALL NOT be mixed
+ * with the 128-bit ones (RFC 3830's MIKEY-1, AES-CM-128,
+ * HMAC-SHA-1-160), so a message's PRF names its suite: its V MAC, its
+ * KEMAC encryption and the length of the keys it carries all follow
+ * from it.  We send one suite per message and refuse a mixed one. */
+struct mikey_suite {
+	uint8_t prf;
+	uint8_t encr;            /* KEMAC Encr alg */
+	uint8_t mac;             /* V MAC alg */
+	size_t key_len;          /* MPK, TGK and TPK-derived key bytes */
+};
+/* NULL for an unknown PRF */
+const struct mikey_suite *mikey_suite(uint8_t prf);
+/* Does every V of m (and its KEMAC, when it has one) use prf's suite?
+ * prf is m's HDR PRF for a message, the ticket's PRF for Ticket Data
+ * and Initiator Data. */
+bool mikey_suite_check(uint8_t prf, const struct mikey_msg *m);
+
 /* HMAC over a list of spans; out gets mikey_mac_len(alg) bytes */
 int mikey_mac(uint8_t alg, const uint8_t *key, size_t key_len,
 	      const struct mikey_span *v, size_t n, uint8_t *out);

@@ -7,7 +7,7 @@
  * transfer.c: what the initiator and the responder share.
  */
 
-enum { MIKEY_RAND_LEN = 16, MIKEY_TGK_LEN = 32, MIKEY_SPI_LEN = 4 };
+enum { MIKEY_RAND_LEN = 16, MIKEY_SPI_LEN = 4 };
 
 uint64_t mikey_now(const struct mikey_cfg *cfg);
 int  mikey_random(uint8_t *p, size_t n);
@@ -55,6 +55,10 @@ int  mikey_vr_key(uint8_t prf, const struct mikey_key *mpkr, uint8_t alg,
 		  uint8_t *out);
 /* T of a message as a 64-bit value for the AES-CM IV */
 uint64_t mikey_t64(const struct mikey_msg *m);
+/* mikey_suite_check() with the reason: ENOTSUP and *errp Invalid PRF,
+ * Invalid MAC (a V of another suite) or Invalid EA (the KEMAC's) */
+int  mikey_suite_verify(uint8_t prf, const struct mikey_msg *m,
+			uint8_t *errp);
 int  mikey_t_check(const struct mikey_cfg *cfg, const struct mikey_msg *m);
 
 

@@ -31,10 +31,15 @@ enum { MIKEY_SKEW_DEFAULT = 300 };
 enum { MIKEY_PROT_TLS_DEFAULT = 241, MIKEY_PROT_SMIME_DEFAULT = 242,
        MIKEY_PROT_APP_DEFAULT = 243 };
 
+/* prf picks the suite (mikey_suite(), RFC 6043 12.1) of the messages
+ * a role starts: the initiator's REQUEST_INIT and the ticket it asks
+ * for.  Every answer is in the suite of what it answers: the
+ * responder's RESOLVE_INIT and TRANSFER_RESP in the TRANSFER_INIT's,
+ * the initiator's TRANSFER_INIT in its ticket's, the KMS's responses
+ * and tickets in the request's.  There is no separate MAC or
+ * encryption setting, so no message can mix the suites. */
 struct mikey_cfg {
-	uint8_t prf;             /* HDR and Ticket Policy PRF */
-	uint8_t encr;            /* KEMAC encryption */
-	uint8_t mac;             /* V payload MAC */
+	uint8_t prf;             /* MIKEY_PRF_*: the suite we start in */
 	uint8_t prot_tls;
 	uint8_t prot_smime;
 	uint8_t prot_app;

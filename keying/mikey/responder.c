@@ -94,6 +94,11 @@ static int early_checks(struct mikey_resp *mr, const char *sdp_ids,
 		mikey_set_err(errp, MIKEY_ERR_MAC);
 		return ENOTSUP;
 	}
+	/* one suite per message (RFC 6043 12.1): we answer in this
+	 * PRF's suite, so a MAC of the other one is refused here */
+	err = mikey_suite_verify(m->hdr.prf, m, errp);
+	if (err)
+		return err;
 
 	err = mikey_t_check(&mr->cfg, m);
 	if (err) {
@@ -239,12 +244,19 @@ int mikey_resp_resolve_init(struct mikey_resp *mr, struct mbuf **mbp)
 	const uint8_t *tb;
 	struct mikey_hdr h;
 	struct mikey_enc e;
+	const struct mikey_suite *su;
 	struct mbuf *mb;
 	size_t tl, mac_off;
 	int err = 0;
 
 	if (!mr || !mbp)
 		return EINVAL;
+
+	/* in the initiator's suite: RESOLVE_RESP carries the ticket's
+	 * keys, which are that suite's length (RFC 6043 12.1) */
+	su = mikey_suite(mr->tim->hdr.prf);
+	if (!su)
+		return ENOTSUP;
 
 	/* IDRkms: ours when configured, else the ticket's (DESIGN.md) */
 	if (!kms_id && !mikey_decode_chain(&tpd, mr->tim->tp.tp_data.p,
@@ -261,7 +273,7 @@ int mikey_resp_resolve_init(struct mikey_resp *mr, struct mbuf **mbp)
 	h.version = MIKEY_VERSION;
 	h.dt = MIKEY_DT_RESOLVE_INIT_PSK;
 	h.v = true;
-	h.prf = mr->cfg.prf;
+	h.prf = su->prf;
 	h.map = MIKEY_MAP_EMPTY;
 	err |= mikey_random((uint8_t *)&h.csb_id, sizeof(h.csb_id));
 	err |= mikey_random(mr->randrr_res, sizeof(mr->randrr_res));
@@ -280,13 +292,13 @@ int mikey_resp_resolve_init(struct mikey_resp *mr, struct mbuf **mbp)
 				    idk->data.p, idk->data.l);
 	err |= mikey_enc_ticket_raw(&e, tb, tl, mr->tim->tp.init_data.p,
 				    mr->tim->tp.init_data.l);
-	err |= mikey_enc_v(&e, mr->cfg.mac, &mac_off);
+	err |= mikey_enc_v(&e, su->mac, &mac_off);
 	if (err)
 		goto out;
 
 	tl = mikey_tail_msg(tail, sizeof(tail), h.csb_id, 0x01, NULL, 0,
 			    mr->randrr_res, MIKEY_RAND_LEN);
-	err = mikey_msgkeys_derive(&mk, h.prf, MIKEY_ENCR_NULL, mr->cfg.mac,
+	err = mikey_msgkeys_derive(&mk, h.prf, MIKEY_ENCR_NULL, su->mac,
 				   mr->psk, mr->psk_len, tail, tl);
 	if (err)
 		goto out;
@@ -298,7 +310,7 @@ int mikey_resp_resolve_init(struct mikey_resp *mr, struct mbuf **mbp)
 			str_len(kms_id)};
 	else
 		xv[1] = (struct mikey_span){idk->data.p, idk->data.l};
-	err = mikey_v_calc(mr->cfg.mac, mk.auth, mk.auth_len, mb->buf, mac_off,
+	err = mikey_v_calc(su->mac, mk.auth, mk.auth_len, mb->buf, mac_off,
 			   0, 0, xv, 2, mb->buf + mac_off);
 	mikey_msgkeys_wipe(&mk);
 
@@ -405,6 +417,14 @@ int mikey_resp_resolve_resp(struct mikey_resp *mr, const uint8_t *buf,
 		goto out;
 	}
 	err = mikey_t_check(&mr->cfg, m);
+	if (err)
+		goto out;
+	/* in the suite we asked in, and not mixed (RFC 6043 12.1) */
+	if (m->hdr.prf != tim->hdr.prf) {
+		err = ENOTSUP;
+		goto out;
+	}
+	err = mikey_suite_verify(m->hdr.prf, m, NULL);
 	if (err)
 		goto out;
 
@@ -563,6 +583,7 @@ int mikey_resp_transfer_resp(struct mikey_resp *mr, struct mbuf **mbp)
 	struct mikey_msgkeys mk;
 	struct mikey_span xv[1];
 	struct mikey_enc e;
+	const struct mikey_suite *su;
 	struct mbuf *mb, *sp;
 	bool g;
 	size_t i, tl, mac_off;
@@ -572,6 +593,12 @@ int mikey_resp_transfer_resp(struct mikey_resp *mr, struct mbuf **mbp)
 		return EINVAL;
 
 	tim = mr->tim;
+	/* the initiator's suite, whatever ours is: a UE that sent
+	 * MIKEY-1 with HMAC-SHA-1 refuses an HMAC-SHA-256 answer
+	 * (RFC 6043 12.1, issue 14) */
+	su = mikey_suite(tim->hdr.prf);
+	if (!su)
+		return ENOTSUP;
 	g = tim->tp.flags & MIKEY_TP_G;
 	ri = mikey_msg_rand(tim, MIKEY_RAND_I);
 
@@ -635,7 +662,7 @@ int mikey_resp_transfer_resp(struct mikey_resp *mr, struct mbuf **mbp)
 		err |= mikey_enc_sp(&e, cs->pv[0], cs->prot, sp->buf,
 				    sp->end);
 	}
-	err |= mikey_enc_v(&e, mr->cfg.mac, &mac_off);
+	err |= mikey_enc_v(&e, su->mac, &mac_off);
 	if (err)
 		goto out;
 
@@ -643,7 +670,7 @@ int mikey_resp_transfer_resp(struct mikey_resp *mr, struct mbuf **mbp)
 			    ri->data.p, ri->data.l, g ? mr->randrr : NULL,
 			    g ? MIKEY_RAND_LEN : 0);
 	err = mikey_msgkeys_derive(&mk, tim->hdr.prf, MIKEY_ENCR_NULL,
-				   mr->cfg.mac,
+				   su->mac,
 				   (tim->tp.flags & MIKEY_TP_I) ?
 				   mr->mpkr_f.key : mr->mpki.key,
 				   (tim->tp.flags & MIKEY_TP_I) ?
@@ -654,7 +681,7 @@ int mikey_resp_transfer_resp(struct mikey_resp *mr, struct mbuf **mbp)
 
 	/* RFC 6043 5.5: TRANSFER_RESP || TRANSFER_INIT */
 	xv[0] = (struct mikey_span){mr->ti, mr->ti_len};
-	err = mikey_v_calc(mr->cfg.mac, mk.auth, mk.auth_len, mb->buf, mac_off,
+	err = mikey_v_calc(su->mac, mk.auth, mk.auth_len, mb->buf, mac_off,
 			   0, 0, xv, 1, mb->buf + mac_off);
 	mikey_msgkeys_wipe(&mk);
 
