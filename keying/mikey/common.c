@@ -1,5 +1,5 @@
 /**
- * @file mikey_common.c  Pieces shared by the MIKEY-TICKET roles
+ * @file common.c  Pieces shared by the MIKEY-TICKET roles
  *
  * MAC coverage (RFC 6043 5.5), KEMAC sealing (RFC 3830 4.2.3), the
  * MIKEY base ticket's protection (RFC 6043 A.1) and the MPK and
@@ -21,9 +21,7 @@ void mikey_cfg_default(struct mikey_cfg *cfg)
 	if (!cfg)
 		return;
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->prf = MIKEY_PRF_HMAC_SHA256;
-	cfg->encr = MIKEY_ENCR_AES_CM_128;
-	cfg->mac = MIKEY_MAC_HMAC_SHA256_256;
+	cfg->prf = MIKEY_PRF_HMAC_SHA256;    /* the 256-bit suite */
 	cfg->prot_tls = MIKEY_PROT_TLS_DEFAULT;
 	cfg->prot_smime = MIKEY_PROT_SMIME_DEFAULT;
 	cfg->prot_app = MIKEY_PROT_APP_DEFAULT;
@@ -31,7 +29,7 @@ void mikey_cfg_default(struct mikey_cfg *cfg)
 }
 
 
-uint64_t mk_now(const struct mikey_cfg *cfg)
+uint64_t mikey_now(const struct mikey_cfg *cfg)
 {
 	if (cfg && cfg->now)
 		return cfg->now();
@@ -39,7 +37,7 @@ uint64_t mk_now(const struct mikey_cfg *cfg)
 }
 
 
-int mk_rand(uint8_t *p, size_t n)
+int mikey_random(uint8_t *p, size_t n)
 {
 	return RAND_bytes(p, (int)n) == 1 ? 0 : EIO;
 }
@@ -91,14 +89,14 @@ bool mikey_id_match(const uint8_t *pat, size_t pl, const uint8_t *id,
 }
 
 
-int mk_enc_id(struct mikey_enc *e, uint8_t role, const char *id)
+int mikey_enc_idstr(struct mikey_enc *e, uint8_t role, const char *id)
 {
 	return mikey_enc_id(e, role, mikey_id_type(id), (const uint8_t *)id,
 			    str_len(id));
 }
 
 
-bool mk_id_is(const struct mikey_id *id, const char *s)
+bool mikey_id_is(const struct mikey_id *id, const char *s)
 {
 	size_t l = str_len(s);
 
@@ -107,7 +105,7 @@ bool mk_id_is(const struct mikey_id *id, const char *s)
 }
 
 
-char *mk_id_dup(const struct mikey_id *id)
+char *mikey_id_dup(const struct mikey_id *id)
 {
 	char *s;
 
@@ -123,10 +121,10 @@ char *mk_id_dup(const struct mikey_id *id)
 }
 
 
-int mk_v_calc(uint8_t alg, const uint8_t *key, size_t kl,
-	      const uint8_t *buf, size_t mac_off, size_t excl_off,
-	      size_t excl_len, const struct mikey_span *xv, size_t xn,
-	      uint8_t *out)
+int mikey_v_calc(uint8_t alg, const uint8_t *key, size_t kl,
+		 const uint8_t *buf, size_t mac_off, size_t excl_off,
+		 size_t excl_len, const struct mikey_span *xv, size_t xn,
+		 uint8_t *out)
 {
 	struct mikey_span v[8];
 	size_t n = 0, i;
@@ -151,9 +149,9 @@ int mk_v_calc(uint8_t alg, const uint8_t *key, size_t kl,
 }
 
 
-int mk_v_verify(uint8_t alg, const uint8_t *key, size_t kl,
-		const uint8_t *buf, size_t mac_off, size_t excl_off,
-		size_t excl_len, const struct mikey_span *xv, size_t xn)
+int mikey_v_verify(uint8_t alg, const uint8_t *key, size_t kl,
+		   const uint8_t *buf, size_t mac_off, size_t excl_off,
+		   size_t excl_len, const struct mikey_span *xv, size_t xn)
 {
 	uint8_t mac[MIKEY_MACLEN_MAX];
 	size_t ml = mikey_mac_len(alg);
@@ -162,8 +160,8 @@ int mk_v_verify(uint8_t alg, const uint8_t *key, size_t kl,
 	if (ml == (size_t)-1 || ml == 0)
 		return ENOTSUP;       /* the NULL MAC is never accepted */
 
-	err = mk_v_calc(alg, key, kl, buf, mac_off, excl_off, excl_len,
-			xv, xn, mac);
+	err = mikey_v_calc(alg, key, kl, buf, mac_off, excl_off, excl_len,
+			   xv, xn, mac);
 	if (err)
 		return err;
 
@@ -171,9 +169,9 @@ int mk_v_verify(uint8_t alg, const uint8_t *key, size_t kl,
 }
 
 
-int mk_kemac_seal(struct mikey_enc *e, uint8_t encr,
-		  const struct mikey_msgkeys *mk, uint32_t csb, uint64_t t,
-		  const struct mikey_key *kv, size_t n)
+int mikey_kemac_seal(struct mikey_enc *e, uint8_t encr,
+		     const struct mikey_msgkeys *mk, uint32_t csb, uint64_t t,
+		     const struct mikey_key *kv, size_t n)
 {
 	struct mbuf *plain;
 	uint8_t *ct = NULL;
@@ -210,9 +208,9 @@ int mk_kemac_seal(struct mikey_enc *e, uint8_t encr,
 }
 
 
-int mk_kemac_open(const struct mikey_kemac *k,
-		  const struct mikey_msgkeys *mk, uint32_t csb, uint64_t t,
-		  struct mikey_key *kv, size_t max, size_t *n)
+int mikey_kemac_open(const struct mikey_kemac *k,
+		     const struct mikey_msgkeys *mk, uint32_t csb, uint64_t t,
+		     struct mikey_key *kv, size_t max, size_t *n)
 {
 	uint8_t *pt;
 	int err;
@@ -238,28 +236,28 @@ int mk_kemac_open(const struct mikey_kemac *k,
 }
 
 
-void mk_ticket_body(const struct mikey_msg *m, const uint8_t **p, size_t *l)
+void mikey_ticket_body(const struct mikey_msg *m, const uint8_t **p, size_t *l)
 {
 	*p = m->buf + m->tp.off + 1;
 	*l = m->tp.idlen_off - m->tp.off - 1;
 }
 
 
-uint64_t mk_t64(const struct mikey_msg *m)
+uint64_t mikey_t64(const struct mikey_msg *m)
 {
 	return m->has_t ? m->t.ntp : 0;
 }
 
 
-int mk_check_t(const struct mikey_cfg *cfg, const struct mikey_msg *m)
+int mikey_t_check(const struct mikey_cfg *cfg, const struct mikey_msg *m)
 {
 	if (!m->has_t)
 		return EPROTO;
-	return mikey_ts_check(&m->t, mk_now(cfg), cfg->skew);
+	return mikey_ts_check(&m->t, mikey_now(cfg), cfg->skew);
 }
 
 
-int mk_ticket_rand(const struct mikey_msg *m, struct mikey_msg *td)
+int mikey_ticket_data(const struct mikey_msg *m, struct mikey_msg *td)
 {
 	if (!m->has_tp || !m->tp.ticket)
 		return EPROTO;
@@ -268,9 +266,9 @@ int mk_ticket_rand(const struct mikey_msg *m, struct mikey_msg *td)
 }
 
 
-int mk_ticket_open(const struct mikey_msg *m, const uint8_t *tpk,
-		   size_t tpk_len, struct mikey_key *kv, size_t max,
-		   size_t *n)
+int mikey_ticket_open(const struct mikey_msg *m, const uint8_t *tpk,
+		      size_t tpk_len, struct mikey_key *kv, size_t max,
+		      size_t *n)
 {
 	uint8_t tail[MIKEY_TAIL_MAX];
 	struct mikey_msgkeys mk;
@@ -280,12 +278,15 @@ int mk_ticket_open(const struct mikey_msg *m, const uint8_t *tpk,
 	size_t tl, ml, mac_off;
 	int err;
 
-	err = mk_ticket_rand(m, &td);
+	err = mikey_ticket_data(m, &td);
 	if (err)
 		return err;
 	rnd = mikey_msg_rand(&td, MIKEY_RAND_PLAIN);
 	if (!rnd || !td.has_t || !td.has_kemac || td.vc != 1)
 		return EPROTO;
+	/* sealed in the ticket's own suite (RFC 6043 12.1) */
+	if (mikey_suite_verify(m->tp.prf, &td, NULL))
+		return ENOTSUP;
 	ml = mikey_mac_len(td.vv[0].alg);
 	if (!ml || ml == (size_t)-1)
 		return ENOTSUP;
@@ -301,20 +302,20 @@ int mk_ticket_open(const struct mikey_msg *m, const uint8_t *tpk,
 	 * the Initiator Data length and data, and the MAC (RFC 6043 A.1):
 	 * the V is last in Ticket Data, so its MAC ends right before the
 	 * Initiator Data length field. */
-	mk_ticket_body(m, &tb, &tl);
+	mikey_ticket_body(m, &tb, &tl);
 	mac_off = tl - ml;
 	if (td.vv[0].mac_off + ml != td.len) {
 		err = EPROTO;
 		goto out;
 	}
-	err = mk_v_verify(td.vv[0].alg, mk.auth, mk.auth_len, tb, mac_off,
-			  0, 0, NULL, 0);
+	err = mikey_v_verify(td.vv[0].alg, mk.auth, mk.auth_len, tb, mac_off,
+			     0, 0, NULL, 0);
 	if (err)
 		goto out;
 
 	/* CSB ID in the IV is 0xFFFFFFFF (RFC 6043 A.1) */
-	err = mk_kemac_open(&td.kemac, &mk, 0xffffffff, mk_t64(&td),
-			    kv, max, n);
+	err = mikey_kemac_open(&td.kemac, &mk, 0xffffffff, mikey_t64(&td),
+			       kv, max, n);
 	if (!err && (*n < 1 || kv[0].type != MIKEY_KEY_MPK)) {
 		mikey_keys_wipe(kv, *n);
 		err = EPROTO;
@@ -326,9 +327,9 @@ int mk_ticket_open(const struct mikey_msg *m, const uint8_t *tpk,
 }
 
 
-int mk_mpk_derive(uint8_t prf, const struct mikey_key *mpk,
-		  const uint8_t *rand, size_t rl, struct mikey_key *mpki,
-		  struct mikey_key *mpkr)
+int mikey_mpk_derive(uint8_t prf, const struct mikey_key *mpk,
+		     const uint8_t *rand, size_t rl, struct mikey_key *mpki,
+		     struct mikey_key *mpkr)
 {
 	uint8_t tail[MIKEY_TAIL_MAX];
 	size_t tl;
@@ -348,9 +349,9 @@ int mk_mpk_derive(uint8_t prf, const struct mikey_key *mpk,
 }
 
 
-int mk_fork(uint8_t prf, uint32_t constant, const struct mikey_key *in,
-	    const uint8_t *id, size_t idl, const uint8_t *rkms, size_t rkl,
-	    struct mikey_key *out)
+int mikey_fork(uint8_t prf, uint32_t constant, const struct mikey_key *in,
+	       const uint8_t *id, size_t idl, const uint8_t *rkms, size_t rkl,
+	       struct mikey_key *out)
 {
 	uint8_t tail[MIKEY_TAIL_MAX];
 	size_t tl;
@@ -364,8 +365,8 @@ int mk_fork(uint8_t prf, uint32_t constant, const struct mikey_key *in,
 }
 
 
-int mk_vr_key(uint8_t prf, const struct mikey_key *mpkr, uint8_t alg,
-	      uint8_t *out)
+int mikey_vr_key(uint8_t prf, const struct mikey_key *mpkr, uint8_t alg,
+		 uint8_t *out)
 {
 	uint8_t tail[16];
 	size_t tl, ml = mikey_mac_len(alg);
@@ -375,6 +376,30 @@ int mk_vr_key(uint8_t prf, const struct mikey_key *mpkr, uint8_t alg,
 	tl = mikey_tail_ticket(tail, sizeof(tail), 0x04, NULL, 0);
 	return mikey_kdf(prf, mpkr->key, mpkr->key_len, MIKEY_C_AUTH, tail,
 			 tl, out, ml);
+}
+
+
+int mikey_suite_verify(uint8_t prf, const struct mikey_msg *m,
+		       uint8_t *errp)
+{
+	const struct mikey_suite *su = mikey_suite(prf);
+	size_t i;
+
+	if (!su) {
+		mikey_set_err(errp, MIKEY_ERR_PRF);
+		return ENOTSUP;
+	}
+	for (i = 0; i < m->vc; i++) {
+		if (m->vv[i].alg != su->mac) {
+			mikey_set_err(errp, MIKEY_ERR_MAC);
+			return ENOTSUP;
+		}
+	}
+	if (m->has_kemac && m->kemac.encr != su->encr) {
+		mikey_set_err(errp, MIKEY_ERR_EA);
+		return ENOTSUP;
+	}
+	return mikey_suite_check(prf, m) ? 0 : EPROTO;
 }
 
 

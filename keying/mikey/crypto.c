@@ -1,5 +1,5 @@
 /**
- * @file mikey_crypto.c  MIKEY PRFs, key derivation labels, MAC, AES-CM
+ * @file crypto.c  MIKEY PRFs, key derivation labels, MAC, AES-CM
  *
  * The PRF of RFC 3830 4.1.2 with HMAC-SHA-1 (MIKEY-1) or HMAC-SHA-256
  * (PRF-HMAC-SHA-256, RFC 6043 6.1): the inkey is cut into 256-bit
@@ -314,6 +314,45 @@ size_t mikey_tail_ticket(uint8_t *buf, size_t size, uint8_t type,
 	if (type != 0x04)         /* the Vr key label has no RAND */
 		tw_rand(&w, rand, rl);
 	return tw_end(&w);
+}
+
+
+const struct mikey_suite *mikey_suite(uint8_t prf)
+{
+	static const struct mikey_suite s128 = {
+		MIKEY_PRF_MIKEY1, MIKEY_ENCR_AES_CM_128,
+		MIKEY_MAC_HMAC_SHA1_160, 16
+	};
+	static const struct mikey_suite s256 = {
+		MIKEY_PRF_HMAC_SHA256, MIKEY_ENCR_AES_CM_256,
+		MIKEY_MAC_HMAC_SHA256_256, 32
+	};
+
+	switch (prf) {
+	case MIKEY_PRF_MIKEY1:      return &s128;
+	case MIKEY_PRF_HMAC_SHA256: return &s256;
+	default:                    return NULL;
+	}
+}
+
+
+bool mikey_suite_check(uint8_t prf, const struct mikey_msg *m)
+{
+	const struct mikey_suite *s = mikey_suite(prf);
+	size_t i;
+
+	if (!s || !m)
+		return false;
+	for (i = 0; i < m->vc; i++) {
+		if (m->vv[i].alg != s->mac)
+			return false;
+	}
+	/* the KEMAC's own MAC field is NULL: V carries the MAC
+	 * (RFC 6043 4.2.1.5) */
+	if (m->has_kemac && (m->kemac.encr != s->encr ||
+			     m->kemac.mac_alg != MIKEY_MAC_NULL))
+		return false;
+	return true;
 }
 
 

@@ -1,5 +1,5 @@
 /**
- * @file mikey_dec.c  MIKEY payload decoder (RFC 3830 6, RFC 6043 6)
+ * @file dec.c  MIKEY payload decoder (RFC 3830 6, RFC 6043 6)
  *
  * MIKEY payloads carry no common length field: each payload's size
  * follows from its own fields, so every field is read through rd_*()
@@ -83,18 +83,6 @@ size_t mikey_mac_len(uint8_t alg)
 	case MIKEY_MAC_HMAC_SHA1_160:   return 20;
 	case MIKEY_MAC_HMAC_SHA256_256: return 32;
 	default:                        return (size_t)-1;
-	}
-}
-
-
-size_t mikey_ts_len(uint8_t type)
-{
-	switch (type) {
-	case MIKEY_TS_NTP_UTC:
-	case MIKEY_TS_NTP:        return 8;
-	case MIKEY_TS_COUNTER:
-	case MIKEY_TS_NTP_UTC_32: return 4;
-	default:                  return 0;
 	}
 }
 

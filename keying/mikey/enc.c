@@ -1,5 +1,5 @@
 /**
- * @file mikey_enc.c  MIKEY payload encoder (RFC 3830 6, RFC 6043 6)
+ * @file enc.c  MIKEY payload encoder (RFC 3830 6, RFC 6043 6)
  *
  * Every payload starts with its own Next Payload byte set to Last; the
  * next payload appended patches it.  The field of the last payload

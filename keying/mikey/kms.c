@@ -1,5 +1,5 @@
 /**
- * @file mikey_kms.c  The KMS side of MIKEY-TICKET (RFC 6043 4.2.1, 4.2.3)
+ * @file kms.c  The KMS side of MIKEY-TICKET (RFC 6043 4.2.1, 4.2.3)
  *
  * REQUEST_INIT_PSK -> REQUEST_RESP carrying a MIKEY base ticket
  * (Appendix A) sealed with the TPK, and RESOLVE_INIT_PSK ->
@@ -11,6 +11,12 @@
  * forking (I, hence F), RANDRr (G) and RANDRi (H) in TEK derivation,
  * processable by plain RFC 6043 peers (N, O), no reuse (J=0), no
  * initiator- or responder-supplied keys (L=M=0).
+ *
+ * Suites (RFC 6043 12.1): a request whose V is not its PRF's suite is
+ * refused (Invalid MAC); every response is in the request's suite, and
+ * the ticket too (its PRF, its sealing and the length of the MPK and
+ * TGK), so a 128-bit UE gets 128-bit keys under 128-bit algorithms and
+ * a 256-bit UE 256-bit ones.  kms->cfg.prf is not used.
  */
 #include <string.h>
 #include <openssl/crypto.h>
@@ -61,8 +67,11 @@ static int check_init(struct kreq *q, uint8_t role, uint8_t randrole)
 		q->kerr = MIKEY_ERR_MAC;
 		return ENOTSUP;
 	}
+	err = mikey_suite_verify(m->hdr.prf, m, &q->kerr);
+	if (err)
+		return err;
 
-	err = mk_check_t(&kms->cfg, m);
+	err = mikey_t_check(&kms->cfg, m);
 	if (err) {
 		q->kerr = MIKEY_ERR_TS;
 		return err;
@@ -81,13 +90,13 @@ static int check_init(struct kreq *q, uint8_t role, uint8_t randrole)
 	}
 	q->user = kms->userh(idp ? idp->data.p : idx->data.p,
 			     idp ? idp->data.l : idx->data.l, kms->arg);
-	if (!q->user || (idp && !mk_id_is(idx, q->user->uid))) {
+	if (!q->user || (idp && !mikey_id_is(idx, q->user->uid))) {
 		q->kerr = MIKEY_ERR_AUTH;
 		return EACCES;
 	}
 
 	idk = mikey_msg_id(m, MIKEY_ROLE_KMS, 0);
-	if (idk && !mk_id_is(idk, kms->kms_id)) {
+	if (idk && !mikey_id_is(idk, kms->kms_id)) {
 		q->kerr = MIKEY_ERR_ID;
 		return EPERM;
 	}
@@ -107,8 +116,8 @@ static int check_init(struct kreq *q, uint8_t role, uint8_t randrole)
 	xv[0] = (struct mikey_span){idx->data.p, idx->data.l};
 	xv[1] = (struct mikey_span){(const uint8_t *)kms->kms_id,
 		str_len(kms->kms_id)};
-	err = mk_v_verify(m->vv[0].alg, mk.auth, mk.auth_len, m->buf,
-			  m->vv[0].mac_off, 0, 0, xv, 2);
+	err = mikey_v_verify(m->vv[0].alg, mk.auth, mk.auth_len, m->buf,
+			     m->vv[0].mac_off, 0, 0, xv, 2);
 	mikey_msgkeys_wipe(&mk);
 	if (err) {
 		q->kerr = MIKEY_ERR_AUTH;
@@ -118,7 +127,7 @@ static int check_init(struct kreq *q, uint8_t role, uint8_t randrole)
 	/* only authenticated messages enter the cache (RFC 3830 5.3) */
 	if (kms->rc) {
 		err = mikey_replay_add(kms->rc, m->buf, m->len,
-				       mk_now(&kms->cfg));
+				       mikey_now(&kms->cfg));
 		if (err) {
 			q->kerr = MIKEY_ERR_TS;
 			return err;
@@ -146,7 +155,7 @@ static int resp_begin(struct kreq *q, struct mikey_enc *e, struct mbuf *mb,
 	mikey_enc_init(e, mb);
 	err  = mikey_enc_hdr(e, &h);
 	err |= mikey_enc_t(e, MIKEY_TS_NTP_UTC, t);
-	err |= mk_enc_id(e, MIKEY_ROLE_KMS, q->kms->kms_id);
+	err |= mikey_enc_idstr(e, MIKEY_ROLE_KMS, q->kms->kms_id);
 	return err;
 }
 
@@ -155,21 +164,23 @@ static int resp_begin(struct kreq *q, struct mikey_enc *e, struct mbuf *mb,
 static int resp_seal(struct kreq *q, struct mikey_enc *e,
 		     const struct mikey_msgkeys *mk)
 {
+	const struct mikey_suite *su = mikey_suite(q->m.hdr.prf);
 	struct mikey_span xv[1] = {{q->m.buf, q->m.len}};
 	size_t mac_off;
 	int err;
 
-	err = mikey_enc_v(e, q->kms->cfg.mac, &mac_off);
+	err = mikey_enc_v(e, su->mac, &mac_off);
 	if (err)
 		return err;
-	return mk_v_calc(q->kms->cfg.mac, mk->auth, mk->auth_len, e->mb->buf,
-			 mac_off, 0, 0, xv, 1, e->mb->buf + mac_off);
+	return mikey_v_calc(su->mac, mk->auth, mk->auth_len, e->mb->buf,
+			    mac_off, 0, 0, xv, 1, e->mb->buf + mac_off);
 }
 
 
 static int resp_keys(struct kreq *q, struct mikey_msgkeys *mk,
 		     uint8_t randrole)
 {
+	const struct mikey_suite *su = mikey_suite(q->m.hdr.prf);
 	uint8_t tail[MIKEY_TAIL_MAX];
 	bool i = randrole == MIKEY_RAND_I;
 	size_t tl;
@@ -177,9 +188,8 @@ static int resp_keys(struct kreq *q, struct mikey_msgkeys *mk,
 	tl = mikey_tail_msg(tail, sizeof(tail), q->m.hdr.csb_id, 0x02,
 			    i ? q->rnd->data.p : NULL, i ? q->rnd->data.l : 0,
 			    i ? NULL : q->rnd->data.p, i ? 0 : q->rnd->data.l);
-	return mikey_msgkeys_derive(mk, q->m.hdr.prf, q->kms->cfg.encr,
-				    q->kms->cfg.mac, q->user->psk,
-				    q->user->psk_len, tail, tl);
+	return mikey_msgkeys_derive(mk, su->prf, su->encr, su->mac,
+				    q->user->psk, q->user->psk_len, tail, tl);
 }
 
 
@@ -189,7 +199,7 @@ static int grant_tp_data(struct kreq *q, const struct mikey_msg *want,
 {
 	const struct mikey_kms *kms = q->kms;
 	const struct mikey_ts *trs, *tre;
-	uint64_t now = mk_now(&kms->cfg), s, e_;
+	uint64_t now = mikey_now(&kms->cfg), s, e_;
 	struct mikey_enc e;
 	size_t i, nr = 0;
 	int err;
@@ -208,9 +218,9 @@ static int grant_tp_data(struct kreq *q, const struct mikey_msg *want,
 		return EINVAL;
 
 	err  = mikey_enc_init_chain(&e, mb);
-	err |= mk_enc_id(&e, MIKEY_ROLE_KMS, kms->kms_id);
+	err |= mikey_enc_idstr(&e, MIKEY_ROLE_KMS, kms->kms_id);
 	/* the identity the KMS authenticated, whatever was asked */
-	err |= mk_enc_id(&e, MIKEY_ROLE_I, q->user->uid);
+	err |= mikey_enc_idstr(&e, MIKEY_ROLE_I, q->user->uid);
 	err |= mikey_enc_tr(&e, MIKEY_TR_S, MIKEY_TS_NTP_UTC_32,
 			    mikey_ntp_from_unix(s));
 	err |= mikey_enc_tr(&e, MIKEY_TR_E, MIKEY_TS_NTP_UTC_32,
@@ -241,16 +251,19 @@ static int make_ticket(struct kreq *q, const struct mikey_tp *tp,
 		       size_t kn, const uint8_t *rand, struct mbuf **scratchp)
 {
 	const struct mikey_kms *kms = q->kms;
+	const struct mikey_suite *su = mikey_suite(tp->prf);
 	uint8_t tail[MIKEY_TAIL_MAX];
 	struct mikey_msgkeys mk;
 	struct mbuf *td = NULL, *sc = NULL;
 	struct mikey_enc e;
-	size_t tl, mac_off, ml = mikey_mac_len(kms->cfg.mac);
-	uint64_t t = mikey_ntp_from_unix(mk_now(&kms->cfg));
+	size_t tl, mac_off, ml = mikey_mac_len(su->mac);
+	uint64_t t = mikey_ntp_from_unix(mikey_now(&kms->cfg));
 	int err;
 
-	tl = mikey_tail_ticket(tail, sizeof(tail), 0x05, rand, MK_RAND_LEN);
-	err = mikey_msgkeys_derive(&mk, tp->prf, kms->cfg.encr, kms->cfg.mac,
+	/* Ticket Data is sealed in the ticket's own suite */
+	tl = mikey_tail_ticket(tail, sizeof(tail), 0x05, rand,
+			       MIKEY_RAND_LEN);
+	err = mikey_msgkeys_derive(&mk, tp->prf, su->encr, su->mac,
 				   kms->tpk, kms->tpk_len, tail, tl);
 	if (err)
 		return err;
@@ -265,9 +278,9 @@ static int make_ticket(struct kreq *q, const struct mikey_tp *tp,
 	mikey_enc_init(&e, td);
 	err  = mikey_enc_thdr(&e, NULL, 0);
 	err |= mikey_enc_t(&e, MIKEY_TS_NTP_UTC, t);
-	err |= mikey_enc_rand(&e, MIKEY_RAND_PLAIN, rand, MK_RAND_LEN);
-	err |= mk_kemac_seal(&e, kms->cfg.encr, &mk, 0xffffffff, t, kv, kn);
-	err |= mikey_enc_v(&e, kms->cfg.mac, NULL);
+	err |= mikey_enc_rand(&e, MIKEY_RAND_PLAIN, rand, MIKEY_RAND_LEN);
+	err |= mikey_kemac_seal(&e, su->encr, &mk, 0xffffffff, t, kv, kn);
+	err |= mikey_enc_v(&e, su->mac, NULL);
 	if (err)
 		goto out;
 
@@ -281,8 +294,8 @@ static int make_ticket(struct kreq *q, const struct mikey_tp *tp,
 	/* MAC over TICKET minus its Next Payload, Initiator Data length
 	 * and data, and the MAC field (which ends the Ticket Data) */
 	mac_off = sc->end - 2 - ml;
-	err = mk_v_calc(kms->cfg.mac, mk.auth, mk.auth_len, sc->buf + 2,
-			mac_off - 2, 0, 0, NULL, 0, sc->buf + mac_off);
+	err = mikey_v_calc(su->mac, mk.auth, mk.auth_len, sc->buf + 2,
+			   mac_off - 2, 0, 0, NULL, 0, sc->buf + mac_off);
 
  out:
 	mikey_msgkeys_wipe(&mk);
@@ -302,9 +315,10 @@ static int request(struct kreq *q, struct mbuf **mbp)
 	struct mikey_msgkeys mk;
 	struct mikey_msg want, sct;
 	struct mbuf *tpd = NULL, *sc = NULL, *mb = NULL;
-	uint8_t rand[MK_RAND_LEN];
+	uint8_t rand[MIKEY_RAND_LEN];
 	struct mikey_tp tp;
 	struct mikey_enc e;
+	const struct mikey_suite *su;
 	bool changed = false;
 	uint64_t t;
 	int err;
@@ -329,12 +343,16 @@ static int request(struct kreq *q, struct mbuf **mbp)
 	if (err)
 		return err;
 
+	/* the ticket is in the requester's suite: its keys travel in
+	 * this exchange's KEMAC and key the transfer (RFC 6043 12.1);
+	 * a different TP PRF asked for is changed, and K says so */
 	memset(&tp, 0, sizeof(tp));
 	tp.type = MIKEY_TICKET_BASE;
 	tp.subtype = 1;
 	tp.version = 1;
-	tp.prf = kms->cfg.prf;
+	tp.prf = q->m.hdr.prf;
 	tp.flags = GRANT_FLAGS;
+	su = mikey_suite(tp.prf);
 
 	tpd = mbuf_alloc(256);
 	if (!tpd)
@@ -351,12 +369,12 @@ static int request(struct kreq *q, struct mbuf **mbp)
 	kt[1].type = MIKEY_KEY_TGK;
 	for (size_t i = 0; i < 2; i++) {
 		kt[i].kv = MIKEY_KV_SPI;
-		kt[i].key_len = MK_KEY_LEN;
-		kt[i].spi_len = MK_SPI_LEN;
-		err |= mk_rand(kt[i].key, MK_KEY_LEN);
-		err |= mk_rand(kt[i].spi, MK_SPI_LEN);
+		kt[i].key_len = (uint16_t)su->key_len;
+		kt[i].spi_len = MIKEY_SPI_LEN;
+		err |= mikey_random(kt[i].key, su->key_len);
+		err |= mikey_random(kt[i].spi, MIKEY_SPI_LEN);
 	}
-	err |= mk_rand(rand, sizeof(rand));
+	err |= mikey_random(rand, sizeof(rand));
 	if (err)
 		goto out;
 
@@ -364,8 +382,8 @@ static int request(struct kreq *q, struct mbuf **mbp)
 	if (err)
 		goto out;
 
-	err = mk_mpk_derive(tp.prf, &kt[0], rand, sizeof(rand), &kr[0],
-			    &kr[1]);
+	err = mikey_mpk_derive(tp.prf, &kt[0], rand, sizeof(rand), &kr[0],
+			       &kr[1]);
 	if (err)
 		goto out;
 	kr[2] = kt[1];
@@ -379,7 +397,7 @@ static int request(struct kreq *q, struct mbuf **mbp)
 	if (err)
 		goto out;
 
-	t = mikey_ntp_from_unix(mk_now(&kms->cfg));
+	t = mikey_ntp_from_unix(mikey_now(&kms->cfg));
 	err = resp_begin(q, &e, mb, MIKEY_DT_REQUEST_RESP, t);
 	if (err)
 		goto out;
@@ -389,8 +407,8 @@ static int request(struct kreq *q, struct mbuf **mbp)
 	err  = mikey_enc_tp(&e, &tp, sct.tp.tp_data.p, sct.tp.tp_data.l,
 			    sct.tp.ticket_data.p, sct.tp.ticket_data.l,
 			    NULL, 0);
-	err |= mk_kemac_seal(&e, kms->cfg.encr, &mk, q->m.hdr.csb_id, t,
-			     kr, 3);
+	err |= mikey_kemac_seal(&e, su->encr, &mk, q->m.hdr.csb_id, t,
+				kr, 3);
 	err |= resp_seal(q, &e, &mk);
 
  out:
@@ -415,7 +433,7 @@ static int check_policy(struct kreq *q, const struct mikey_msg *tpd,
 			const struct mikey_id *idr)
 {
 	const struct mikey_ts *trs, *tre;
-	uint64_t now = mk_now(&q->kms->cfg);
+	uint64_t now = mikey_now(&q->kms->cfg);
 	size_t i;
 
 	trs = mikey_msg_tr(tpd, MIKEY_TR_S);
@@ -449,7 +467,7 @@ static int resolve(struct kreq *q, struct mbuf **mbp)
 	struct mikey_msgkeys mk;
 	struct mikey_msg tpd, idata;
 	const struct mikey_id *idr;
-	uint8_t rkms[MK_RAND_LEN], vrk[MIKEY_MACLEN_MAX];
+	uint8_t rkms[MIKEY_RAND_LEN], vrk[MIKEY_MACLEN_MAX];
 	struct mikey_rand *trnd;
 	struct mikey_msg td;
 	struct mbuf *mb = NULL;
@@ -474,11 +492,21 @@ static int resolve(struct kreq *q, struct mbuf **mbp)
 	    q->m.tp.version != 1)
 		return ENOTSUP;
 
-	err = mk_ticket_open(&q->m, kms->tpk, kms->tpk_len, kt,
-			     MIKEY_KEYS_MAX, &kn);
+	err = mikey_ticket_open(&q->m, kms->tpk, kms->tpk_len, kt,
+				MIKEY_KEYS_MAX, &kn);
 	if (err) {
 		q->kerr = MIKEY_ERR_AUTH;
 		return EACCES;
+	}
+	/* the ticket's keys go back under the resolver's suite: keys
+	 * longer than its own SHALL NOT travel under 128-bit algorithms
+	 * (RFC 6043 12.1) */
+	for (i = 0; i < kn; i++) {
+		if (kt[i].key_len > mikey_suite(q->m.hdr.prf)->key_len) {
+			q->kerr = MIKEY_ERR_PRF;
+			err = ENOTSUP;
+			goto out;
+		}
 	}
 
 	q->kerr = MIKEY_ERR_TPPAR;
@@ -491,15 +519,15 @@ static int resolve(struct kreq *q, struct mbuf **mbp)
 	if (err)
 		goto out;
 
-	err = mk_ticket_rand(&q->m, &td);
+	err = mikey_ticket_data(&q->m, &td);
 	trnd = err ? NULL : (struct mikey_rand *)
 		mikey_msg_rand(&td, MIKEY_RAND_PLAIN);
 	if (!trnd) {
 		err = EPROTO;
 		goto out;
 	}
-	err = mk_mpk_derive(q->m.tp.prf, &kt[0], trnd->data.p, trnd->data.l,
-			    &mpki, &mpkr);
+	err = mikey_mpk_derive(q->m.tp.prf, &kt[0], trnd->data.p, trnd->data.l,
+			       &mpki, &mpkr);
 	if (err)
 		goto out;
 
@@ -519,30 +547,30 @@ static int resolve(struct kreq *q, struct mbuf **mbp)
 			goto out;
 		}
 		vr = &idata.vv[1];
-		err = mk_vr_key(q->m.tp.prf, &mpkr, vr->alg, vrk);
+		err = mikey_vr_key(q->m.tp.prf, &mpkr, vr->alg, vrk);
 		if (err)
 			goto out;
 		if (vr->alg != idata.vv[0].alg) {
 			err = EACCES;
 			goto out;
 		}
-		err = mk_v_verify(vr->alg, vrk, mikey_mac_len(vr->alg),
-				  idata.buf, vr->mac_off, 0, 0, NULL, 0);
+		err = mikey_v_verify(vr->alg, vrk, mikey_mac_len(vr->alg),
+				     idata.buf, vr->mac_off, 0, 0, NULL, 0);
 		if (err)
 			goto out;
 
-		err = mk_rand(rkms, sizeof(rkms));
+		err = mikey_random(rkms, sizeof(rkms));
 		if (err)
 			goto out;
-		err = mk_fork(q->m.tp.prf, MIKEY_C_MPKR_F, &mpkr, uid, uidl,
-			      rkms, sizeof(rkms), &kr[n++]);
+		err = mikey_fork(q->m.tp.prf, MIKEY_C_MPKR_F, &mpkr, uid, uidl,
+				 rkms, sizeof(rkms), &kr[n++]);
 		for (i = 1; !err && i < kn; i++) {
 			/* TEKs and GTGKs are not forked (5.1.1) */
 			if (kt[i].type == MIKEY_KEY_TGK ||
 			    kt[i].type == MIKEY_KEY_TGK_SALT)
-				err = mk_fork(q->m.tp.prf, MIKEY_C_TGK_F,
-					      &kt[i], uid, uidl, rkms,
-					      sizeof(rkms), &kr[n++]);
+				err = mikey_fork(q->m.tp.prf, MIKEY_C_TGK_F,
+						 &kt[i], uid, uidl, rkms,
+						 sizeof(rkms), &kr[n++]);
 			else
 				kr[n++] = kt[i];
 		}
@@ -564,13 +592,13 @@ static int resolve(struct kreq *q, struct mbuf **mbp)
 	if (err)
 		goto out;
 
-	t = mikey_ntp_from_unix(mk_now(&kms->cfg));
+	t = mikey_ntp_from_unix(mikey_now(&kms->cfg));
 	err  = resp_begin(q, &e, mb, MIKEY_DT_RESOLVE_RESP, t);
-	err |= mk_kemac_seal(&e, kms->cfg.encr, &mk, q->m.hdr.csb_id, t,
-			     kr, n);
+	err |= mikey_kemac_seal(&e, mikey_suite(q->m.hdr.prf)->encr, &mk,
+				q->m.hdr.csb_id, t, kr, n);
 	if (q->m.tp.flags & MIKEY_TP_I) {
 		/* the modifier: the resolver's identity and RANDRkms */
-		err |= mk_enc_id(&e, MIKEY_ROLE_R, q->user->uid);
+		err |= mikey_enc_idstr(&e, MIKEY_ROLE_R, q->user->uid);
 		err |= mikey_enc_rand(&e, MIKEY_RAND_KMS, rkms,
 				      sizeof(rkms));
 	}

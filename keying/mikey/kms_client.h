@@ -1,7 +1,7 @@
 /**
  * @file kms_client.h  KMS client for the focus: MIKEY-TICKET over HTTPS
  *
- * Include keying/mikey.h and keying/mikey_ticket.h first.
+ * Include keying/mikey/mikey.h and keying/mikey/mikey_ticket.h first.
  *
  * Non-blocking on libre's main loop.  Each request is one HTTPS POST
  * of an application/mikey body to kms_url; the KMS's certificate is

@@ -12,6 +12,16 @@
  * payload that runs past the end, bytes after the Last payload, a
  * second T or KEMAC, or a payload type we cannot size is EPROTO; a
  * well-formed message we do not support (PK and DH methods) is ENOTSUP.
+ *
+ * Headers of keying/mikey/: this one is the module's public face (the
+ * codec, crypto, time and replay: dec.c, enc.c, crypto.c, replay.c).
+ * Two more public headers sit on it, one per layer, and stay separate
+ * because their users differ: mikey_ticket.h, the three roles
+ * (initiator.c, responder.c, kms.c; used by focus/ and kmsd) and
+ * kms_client.h, the focus's HTTPS client of the KMS (kms_client.c;
+ * focus/ and confd/ only: kmsd has no use for it).  mikey_int.h is
+ * private to this folder (common.c, transfer.c).  Every exported name
+ * is mikey_* or kmsc_*.
  */
 
 enum { MIKEY_VERSION = 1 };
@@ -261,7 +271,7 @@ struct mikey_span {
 };
 
 
-/* --- decoding (mikey_dec.c) --- */
+/* --- decoding (dec.c) --- */
 
 /* A whole MIKEY message: HDR then the chain. */
 int mikey_decode(struct mikey_msg *m, const uint8_t *buf, size_t len);
@@ -283,7 +293,6 @@ const struct mikey_rand *mikey_msg_rand(const struct mikey_msg *m,
 const struct mikey_ts *mikey_msg_tr(const struct mikey_msg *m, uint8_t role);
 const struct mikey_sp *mikey_msg_sp(const struct mikey_msg *m, uint8_t no);
 size_t mikey_mac_len(uint8_t alg);   /* (size_t)-1 for an unknown alg */
-size_t mikey_ts_len(uint8_t type);   /* 0 for an unknown type */
 
 /* SRTP session data of a GENERIC-ID CS (RFC 6043 6.1.1) */
 int  mikey_cs_srtp_get(const struct mikey_cs *cs, uint32_t *ssrc,
@@ -309,7 +318,7 @@ int mikey_srtp_pol_encode(struct mbuf *mb, const struct mikey_srtp_pol *p);
 void mikey_srtp_pol_default(struct mikey_srtp_pol *pol);
 
 
-/* --- encoding (mikey_enc.c) ---
+/* --- encoding (enc.c) ---
  * Each call appends one payload and patches the Next Payload field of
  * the payload before it. */
 struct mikey_enc {
@@ -357,7 +366,7 @@ int  mikey_enc_ticket_raw(struct mikey_enc *e, const uint8_t *body,
 int  mikey_keys_encode(struct mbuf *mb, const struct mikey_key *kv, size_t n);
 
 
-/* --- crypto (mikey_crypto.c) --- */
+/* --- crypto (crypto.c) --- */
 
 /* RFC 3830 4.1.2 PRF, MIKEY-1 (HMAC-SHA-1) or PRF-HMAC-SHA-256
  * (RFC 6043 6.1).  outlen in bytes. */
@@ -423,6 +432,25 @@ int  mikey_msgkeys_derive(struct mikey_msgkeys *k, uint8_t prf,
 			  const uint8_t *tail, size_t tail_len);
 void mikey_msgkeys_wipe(struct mikey_msgkeys *k);
 
+/* Algorithm suites (RFC 6043 12.1).  The 256-bit algorithms
+ * (PRF-HMAC-SHA-256, AES-CM-256, HMAC-SHA-256-256) SHALL NOT be mixed
+ * with the 128-bit ones (RFC 3830's MIKEY-1, AES-CM-128,
+ * HMAC-SHA-1-160), so a message's PRF names its suite: its V MAC, its
+ * KEMAC encryption and the length of the keys it carries all follow
+ * from it.  We send one suite per message and refuse a mixed one. */
+struct mikey_suite {
+	uint8_t prf;
+	uint8_t encr;            /* KEMAC Encr alg */
+	uint8_t mac;             /* V MAC alg */
+	size_t key_len;          /* MPK, TGK and TPK-derived key bytes */
+};
+/* NULL for an unknown PRF */
+const struct mikey_suite *mikey_suite(uint8_t prf);
+/* Does every V of m (and its KEMAC, when it has one) use prf's suite?
+ * prf is m's HDR PRF for a message, the ticket's PRF for Ticket Data
+ * and Initiator Data. */
+bool mikey_suite_check(uint8_t prf, const struct mikey_msg *m);
+
 /* HMAC over a list of spans; out gets mikey_mac_len(alg) bytes */
 int mikey_mac(uint8_t alg, const uint8_t *key, size_t key_len,
 	      const struct mikey_span *v, size_t n, uint8_t *out);
@@ -436,7 +464,7 @@ int mikey_aes_cm(uint8_t encr, const uint8_t *key, const uint8_t *salt,
 		 uint8_t *out, size_t len);
 
 
-/* --- time and replay (mikey_replay.c) --- */
+/* --- time and replay (replay.c) --- */
 
 uint64_t mikey_ntp_now(void);                 /* NTP-UTC 64-bit */
 uint64_t mikey_ntp_from_unix(uint64_t unix_s);
@@ -456,4 +484,3 @@ int  mikey_replay_add(struct mikey_replay *rc, const uint8_t *msg,
 		      size_t len, uint64_t now_unix);
 bool mikey_replay_seen(const struct mikey_replay *rc, const uint8_t *msg,
 		       size_t len, uint64_t now_unix);
-size_t mikey_replay_count(const struct mikey_replay *rc);

@@ -1,16 +1,17 @@
 /**
  * @file mikey_ticket.h  MIKEY-TICKET exchanges (RFC 6043) for the three roles
  *
- * Include keying/mikey.h first.
+ * Include keying/mikey/mikey.h first.
  *
  * Pure state machines over buffers: they build the bytes to send and
  * check the bytes received, and never touch a socket.  The focus uses
  *   - struct mikey_resp when a participant dials in with
  *     a=key-mgmt:mikey (TRANSFER_INIT -> RESOLVE at the KMS ->
- *     TRANSFER_RESP), usually through keying/kms_client.h;
+ *     TRANSFER_RESP), usually through keying/mikey/kms_client.h;
  *   - struct mikey_init when it dials out (REQUEST at the KMS ->
  *     TRANSFER_INIT -> TRANSFER_RESP);
- * and kmsd uses mikey_kms_handle().
+ * and kmsd uses mikey_kms_handle().  One file per role: initiator.c,
+ * responder.c, kms.c.
  *
  * Conventions (DESIGN.md "MIKEY-TICKET conventions"): identities with a
  * URI scheme go in IDR as URI, others as byte string; transfer messages
@@ -30,10 +31,15 @@ enum { MIKEY_SKEW_DEFAULT = 300 };
 enum { MIKEY_PROT_TLS_DEFAULT = 241, MIKEY_PROT_SMIME_DEFAULT = 242,
        MIKEY_PROT_APP_DEFAULT = 243 };
 
+/* prf picks the suite (mikey_suite(), RFC 6043 12.1) of the messages
+ * a role starts: the initiator's REQUEST_INIT and the ticket it asks
+ * for.  Every answer is in the suite of what it answers: the
+ * responder's RESOLVE_INIT and TRANSFER_RESP in the TRANSFER_INIT's,
+ * the initiator's TRANSFER_INIT in its ticket's, the KMS's responses
+ * and tickets in the request's.  There is no separate MAC or
+ * encryption setting, so no message can mix the suites. */
 struct mikey_cfg {
-	uint8_t prf;             /* HDR and Ticket Policy PRF */
-	uint8_t encr;            /* KEMAC encryption */
-	uint8_t mac;             /* V payload MAC */
+	uint8_t prf;             /* MIKEY_PRF_*: the suite we start in */
 	uint8_t prot_tls;
 	uint8_t prot_smime;
 	uint8_t prot_app;

@@ -1,5 +1,5 @@
 /**
- * @file mikey_replay.c  MIKEY timestamps and the replay cache (RFC 3830 5.4)
+ * @file replay.c  MIKEY timestamps and the replay cache (RFC 3830 5.4)
  *
  * The cache remembers a SHA-256 digest of each authenticated message
  * for as long as its timestamp could still pass the clock-skew check,
@@ -202,10 +202,4 @@ int mikey_replay_add(struct mikey_replay *rc, const uint8_t *msg,
 	hash_append(rc->ht, md_key(e->md), &e->he, e);
 	list_append(&rc->age, &e->le, e);
 	return 0;
-}
-
-
-size_t mikey_replay_count(const struct mikey_replay *rc)
-{
-	return rc ? rc->n : 0;
 }

@@ -11,6 +11,11 @@
  * mikey_roles.sh): the focus dials out, confd's keying/ code is the
  * initiator and the test UA's own responder (tests/ua/mikey_resp.c)
  * answers, resolving the ticket at kmsd itself.
+ *
+ * Suites (RFC 6043 12.1): MIKEY_E2E_PRF=0 puts the focus on the
+ * 128-bit suite (default: 256-bit), UA_MIKEY_PRF=0 the UA.  Both modes
+ * also run each suite against the other explicitly (suite_*), checking
+ * that every message the focus sends is in its peer's suite.
  */
 #include <string.h>
 #include <stdlib.h>
@@ -31,6 +36,7 @@ static uint8_t psk_a[64], psk_b[64], psk_f[64];
 static size_t psk_al, psk_bl, psk_fl;
 static struct mikey_replay *rc;
 static int failed;
+static uint8_t focus_prf = MIKEY_PRF_HMAC_SHA256;
 
 
 static size_t unhex(uint8_t *out, size_t size, const char *s)
@@ -72,6 +78,7 @@ static int kmsc_make(struct kmsc **kcp, uint16_t p, const char *fps,
 	cfg.timeout_ms = timeout_ms;
 	cfg.rc = rc;
 	mikey_cfg_default(&cfg.mikey);
+	cfg.mikey.prf = focus_prf;
 	return kmsc_alloc(kcp, &cfg);
 }
 
@@ -476,6 +483,73 @@ static void bench(struct kmsc *kc, unsigned n)
 }
 
 
+/* Is this message in prf's suite: HDR PRF, every V, the KEMAC? */
+static bool in_suite(const uint8_t *p, size_t len, uint8_t prf)
+{
+	struct mikey_msg *m = mem_zalloc(sizeof(*m), NULL);
+	bool ok;
+
+	ok = m && !mikey_decode(m, p, len) && m->hdr.prf == prf &&
+		m->vc >= 1 && mikey_suite_check(prf, m);
+	mem_deref(m);
+	return ok;
+}
+
+
+/* RFC 6043 12.1, issue 14: a UE in either suite joins; the focus
+ * answers in the UE's suite whatever its own, and the UA, a strict
+ * UE, refuses anything else.  TLS TEKs are as long as the suite's. */
+static void test_suites(struct kmsc *kc)
+{
+	uint8_t prf;
+
+	for (prf = MIKEY_PRF_MIKEY1; prf <= MIKEY_PRF_HMAC_SHA256; prf++) {
+		struct ua_mikey *u = NULL;
+		struct mbuf *tr = NULL;
+		uint8_t *ti = NULL;
+		size_t tl = 0;
+		struct res r;
+		const char *why = "UA ticket";
+		bool ok = false;
+
+		memset(&r, 0, sizeof(r));
+		if (ua_mikey_alloc(&u, "sip:alice@example.org", psk_a, psk_al,
+				   kms_id) || ua_mikey_set_prf(u, prf) ||
+		    ua_mikey_ticket(u, "127.0.0.1", port, fp, "?@?") ||
+		    ua_mikey_transfer_init(u, focus_id, 2, 1, 241, &ti, &tl))
+			goto out;
+		why = "TRANSFER_INIT not in the UA's suite";
+		if (!in_suite(ti, tl, prf))
+			goto out;
+		why = "focus resolve";
+		if (resolve(kc, ti, tl, &r))
+			goto out;
+		why = "focus TRANSFER_RESP";
+		if (mikey_resp_transfer_resp(r.mr, &tr))
+			goto out;
+		why = "TRANSFER_RESP not in the UE's suite";
+		if (!in_suite(tr->buf, tr->end, prf))
+			goto out;
+		why = "UA (strict) refused TRANSFER_RESP";
+		if (ua_mikey_transfer_resp(u, tr->buf, tr->end))
+			goto out;
+		if (!teks_match(u, r.mr, &why))
+			goto out;
+		why = "TLS TEK length";
+		if (mikey_resp_tek(r.mr, 2)->key_len !=
+		    mikey_suite(prf)->key_len)
+			goto out;
+		ok = true;
+	out:
+		report(prf ? "suite_256_ue" : "suite_128_ue", ok, why);
+		free(ti);
+		mem_deref(tr);
+		mem_deref(r.mr);
+		mem_deref(u);
+	}
+}
+
+
 static void dump(const char *name, const uint8_t *p, size_t len)
 {
 	const char *dir = getenv("MIKEY_DUMP");
@@ -548,6 +622,7 @@ static void dump_all(struct kmsc *kc)
 	memset(&p1, 0, sizeof(p1));
 	memset(&p2, 0, sizeof(p2));
 	mikey_cfg_default(&cfg);
+	cfg.prf = focus_prf;
 	if (mikey_init_alloc(&mi, &cfg, focus_id, psk_f, psk_fl, kms_id) ||
 	    mikey_init_request(mi, resp, 1, 600, &rq) || post(kc, rq, &p1))
 		goto out;
@@ -971,6 +1046,59 @@ static void test_ua_to_ua(void)
 }
 
 
+/* The focus dials out in each suite, whatever the other's config:
+ * TRANSFER_INIT in its own suite, the UA answers in it, the focus
+ * (strict) accepts it and both hold the same TEKs. */
+static void test_dialout_suites(void)
+{
+	uint8_t prf, keep = focus_prf;
+
+	for (prf = MIKEY_PRF_MIKEY1; prf <= MIKEY_PRF_HMAC_SHA256; prf++) {
+		struct kmsc *kc = NULL;
+		struct mikey_init *mi = NULL;
+		struct ua_mikey_resp *r = NULL;
+		struct mbuf *ti = NULL;
+		uint8_t *tr = NULL, merr = 0xff;
+		size_t trl = 0;
+		const char *why = "focus REQUEST/TRANSFER_INIT";
+		bool ok = false;
+
+		focus_prf = prf;
+		if (kmsc_make(&kc, port, fp_str, 3000) ||
+		    focus_offer(kc, alice, alice, false, &mi, &ti))
+			goto out;
+		why = "TRANSFER_INIT not in the focus's suite";
+		if (!in_suite(ti->buf, ti->end, prf))
+			goto out;
+		why = "UA responder";
+		if (ue_make(&r, alice, psk_a, psk_al) ||
+		    ue_answer(r, ti, &tr, &trl))
+			goto out;
+		why = "UA's TRANSFER_RESP not in the suite";
+		if (!in_suite(tr, trl, prf))
+			goto out;
+		why = "focus refused TRANSFER_RESP";
+		if (mikey_init_transfer_resp(mi, tr, trl, &merr))
+			goto out;
+		if (!teks_equal(mi, r, 3, &why))
+			goto out;
+		why = "TLS TEK length";
+		if (mikey_init_tek(mi, 2)->key_len != mikey_suite(prf)->key_len)
+			goto out;
+		ok = true;
+	out:
+		report(prf ? "dialout_suite_256" : "dialout_suite_128", ok,
+		       why);
+		free(tr);
+		mem_deref(ti);
+		mem_deref(mi);
+		mem_deref(r);
+		mem_deref(kc);
+	}
+	focus_prf = keep;
+}
+
+
 static void roles(struct kmsc *kc)
 {
 	test_dialout(kc);
@@ -980,6 +1108,7 @@ static void roles(struct kmsc *kc)
 	test_dialout_tampered_ti(kc);
 	test_dialout_replay(kc);
 	test_ua_to_ua();
+	test_dialout_suites();
 }
 
 
@@ -1001,6 +1130,9 @@ int main(int argc, char *argv[])
 	psk_al = unhex(psk_a, sizeof(psk_a), argv[3]);
 	psk_bl = unhex(psk_b, sizeof(psk_b), argv[4]);
 	psk_fl = unhex(psk_f, sizeof(psk_f), argv[5]);
+	if (getenv("MIKEY_E2E_PRF") && mikey_suite((uint8_t)atoi(
+		    getenv("MIKEY_E2E_PRF"))))
+		focus_prf = (uint8_t)atoi(getenv("MIKEY_E2E_PRF"));
 
 	err = libre_init();
 	if (!err)
@@ -1026,6 +1158,7 @@ int main(int argc, char *argv[])
 		test_request(kc);
 		test_bad_fingerprint();
 		test_kms_down();
+		test_suites(kc);
 		dump_all(kc);
 	}
 

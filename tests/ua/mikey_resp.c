@@ -5,6 +5,10 @@
  * TRANSFER_RESP out (RFC 6043 4.2.2, 4.2.3, 5.1, 5.5).  Its own
  * parser, checks and replay cache; only the PRF, HMAC, AES-CM and the
  * HTTPS POST come from the initiator role (mikey_ua.c).
+ *
+ * Suites (RFC 6043 12.1): it takes a TRANSFER_INIT in either suite
+ * whose V is of its PRF's suite, resolves and answers in that suite,
+ * and requires RESOLVE_RESP to be of it too.
  */
 #include <string.h>
 #include <stdlib.h>
@@ -26,7 +30,6 @@ enum { PT_LAST = 0, PT_KEMAC = 1, PT_T = 5, PT_ID = 6, PT_V = 9,
 enum { DT_ERROR = 6, DT_TRANSFER_INIT = 14, DT_TRANSFER_RESP = 15,
        DT_RESOLVE_INIT_PSK = 16, DT_RESOLVE_RESP = 18 };
 enum { MAP_SRTP_ID = 0, MAP_EMPTY = 1, MAP_GENERIC = 2 };
-enum { PRF_SHA256 = 1, MAC_SHA256 = 2, ENCR_AES_CM_128 = 1 };
 enum { ERR_AUTH = 0, ERR_TS = 1, ERR_PRF = 2, ERR_MAC = 3, ERR_ID = 7,
        ERR_SP = 9, ERR_SPPAR = 10, ERR_UNSPEC = 12, ERR_TICKET = 14,
        ERR_TPPAR = 15 };
@@ -113,7 +116,7 @@ struct ua_mikey_resp {
 	uint8_t prot_tls, prot_smime;
 	int kms_err;
 	uint8_t merr;                    /* why we refused, for the Error */
-	struct { uint8_t mac[MACLEN]; uint64_t until; } rc[RC_MAX];
+	struct { uint8_t mac[MACLEN]; size_t ml; uint64_t until; } rc[RC_MAX];
 
 	/* the last exchange */
 	uint8_t *ti;                     /* TRANSFER_INIT, our copy */
@@ -495,23 +498,33 @@ static size_t tail_tek(uint8_t *t, size_t cap, uint8_t cs_id,
 }
 
 
-/* HMAC-SHA-256 over a || b || c || d (b..d may be empty) */
-static void mac4(const uint8_t key[32], struct span a, struct span b,
-		 struct span c, struct span d, uint8_t out[32])
+/* The suite's V MAC over a || b || c || d (b..d may be empty); key
+ * and out are su->mac_len bytes */
+static void mac4(const struct ua_suite *su, const uint8_t *key,
+		 struct span a, struct span b, struct span c, struct span d,
+		 uint8_t *out)
 {
 	size_t n = a.l + b.l + c.l + d.l, o = 0;
 	uint8_t *buf = malloc(n ? n : 1);
 
 	if (!buf) {
-		memset(out, 0, 32);     /* never matches a real MAC */
+		memset(out, 0, su->mac_len);  /* never matches a real MAC */
 		return;
 	}
 #define CAT(s) do { if ((s).l) memcpy(buf + o, (s).p, (s).l); \
 		o += (s).l; } while (0)
 	CAT(a); CAT(b); CAT(c); CAT(d);
 #undef CAT
-	ua_mikey_hmac(key, 32, buf, n, out);
+	ua_mikey_hmac(su, key, buf, n, out);
 	free(buf);
+}
+
+
+/* The suite of the exchange: the TRANSFER_INIT's PRF (RFC 6043 12.1);
+ * early_checks() refused any other */
+static const struct ua_suite *ts(const struct ua_mikey_resp *r)
+{
+	return ua_mikey_suite(r->tim.prf);
 }
 
 
@@ -543,28 +556,31 @@ static uint8_t id_type(const char *id)
 
 /* ---- replay cache: the V MAC of each accepted TRANSFER_INIT ---- */
 
-static bool rc_seen(const struct ua_mikey_resp *r, const uint8_t *mac)
+static bool rc_seen(const struct ua_mikey_resp *r, const uint8_t *mac,
+		    size_t ml)
 {
 	uint64_t now = (uint64_t)time(NULL);
 	size_t i;
 
 	for (i = 0; i < RC_MAX; i++) {
-		if (r->rc[i].until >= now &&
-		    !CRYPTO_memcmp(r->rc[i].mac, mac, MACLEN))
+		if (r->rc[i].until >= now && r->rc[i].ml == ml &&
+		    !CRYPTO_memcmp(r->rc[i].mac, mac, ml))
 			return true;
 	}
 	return false;
 }
 
 
-static int rc_add(struct ua_mikey_resp *r, const uint8_t *mac, uint64_t t)
+static int rc_add(struct ua_mikey_resp *r, const uint8_t *mac, size_t ml,
+		  uint64_t t)
 {
 	uint64_t now = (uint64_t)time(NULL);
 	size_t i;
 
-	for (i = 0; i < RC_MAX; i++) {
+	for (i = 0; i < RC_MAX && ml <= MACLEN; i++) {
 		if (r->rc[i].until < now) {
-			memcpy(r->rc[i].mac, mac, MACLEN);
+			memcpy(r->rc[i].mac, mac, ml);
+			r->rc[i].ml = ml;
 			/* after T + window the timestamp check refuses it */
 			r->rc[i].until = (uint64_t)ntp_unix(t) + SKEW + 1;
 			return 0;
@@ -772,11 +788,12 @@ static int early_checks(struct ua_mikey_resp *r, const char *sdp_ids)
 	    !m->has_t || !m->v.has || !m->tk.has ||
 	    m->rand[1].l < RANDLEN)
 		return EPROTO;
-	if (m->prf != PRF_SHA256) {
+	if (!ua_mikey_suite(m->prf)) {
 		r->merr = ERR_PRF;
 		return ENOTSUP;
 	}
-	if (m->v.alg != MAC_SHA256) {
+	/* one suite per message: V of the PRF's suite (RFC 6043 12.1) */
+	if (m->v.alg != ts(r)->mac) {
 		r->merr = ERR_MAC;
 		return ENOTSUP;
 	}
@@ -784,7 +801,7 @@ static int early_checks(struct ua_mikey_resp *r, const char *sdp_ids)
 		r->merr = ERR_TS;
 		return ETIMEDOUT;
 	}
-	if (rc_seen(r, m->buf + m->v.mac_off)) {
+	if (rc_seen(r, m->buf + m->v.mac_off, ts(r)->mac_len)) {
 		r->merr = ERR_TS;
 		return EALREADY;
 	}
@@ -795,11 +812,11 @@ static int early_checks(struct ua_mikey_resp *r, const char *sdp_ids)
 		return ENOTSUP;
 	}
 	r->merr = ERR_TPPAR;
-	if (m->tk.prf != PRF_SHA256 || !TP_O(m->tk.f) ||
+	if (m->tk.prf != m->prf || !TP_O(m->tk.f) ||
 	    (!TP_G(m->tk.f) && !TP_H(m->tk.f)))
 		return ENOTSUP;
 	/* Initiator Data iff key forking (6.10): Vi, Vr */
-	if (TP_I(m->tk.f) ? m->tk.idata.l != 1 + 2 * (2 + MACLEN)
+	if (TP_I(m->tk.f) ? m->tk.idata.l != 1 + 2 * (2 + ts(r)->mac_len)
 			  : m->tk.idata.l != 0)
 		return EPROTO;
 	/* initiator-supplied keys: not in this profile */
@@ -924,7 +941,8 @@ static int resolve(struct ua_mikey_resp *r, const char *ip, uint16_t port,
 		   const uint8_t *fp)
 {
 	const struct pmsg *ti = &r->tim;
-	uint8_t buf[8192], tail[600], auth[32], encr[16], salt[14], mac[32];
+	const struct ua_suite *su = ts(r);
+	uint8_t buf[8192], tail[600], auth[32], encr[32], salt[14], mac[32];
 	uint8_t *resp = NULL, *kd = NULL, *np;
 	struct w w = {buf, 0, sizeof(buf), 0};
 	struct span rr = {r->rr, RANDLEN};
@@ -938,7 +956,7 @@ static int resolve(struct ua_mikey_resp *r, const char *ip, uint16_t port,
 
 	/* HDR, T, RANDRr, IDRr, IDRkms, TICKET, V; V flag 1, Empty map */
 	p8(&w, 1); p8(&w, DT_RESOLVE_INIT_PSK); np = &buf[w.n]; p8(&w, 0);
-	p8(&w, 0x80 | PRF_SHA256); p32(&w, csb); p8(&w, 0);
+	p8(&w, 0x80 | su->prf); p32(&w, csb); p8(&w, 0);
 	p8(&w, MAP_EMPTY);
 	*np = PT_T;
 	p8(&w, PT_RANDR); p8(&w, 0);
@@ -950,16 +968,17 @@ static int resolve(struct ua_mikey_resp *r, const char *ip, uint16_t port,
 	/* the ticket as it came, Initiator Data included: the KMS checks
 	 * Vr with MPKr (4.2.3.4) */
 	p8(&w, PT_V); put(&w, ti->tk.body.p, ti->tk.body.l);
-	p8(&w, PT_LAST); p8(&w, MAC_SHA256);
+	p8(&w, PT_LAST); p8(&w, su->mac);
 	mac_off = w.n;
-	put(&w, mac, 32);
+	put(&w, mac, su->mac_len);
 	if (w.err)
 		return ENOMEM;
 
 	/* RESOLVE_INIT || Identity_r || Identity_kms (5.5) */
 	tl = tail_msg(tail, sizeof(tail), csb, 0x01, none, rr);
-	ua_mikey_kdf(r->psk, r->psk_len, C_AUTH, tail, tl, auth, 32);
-	mac4(auth, (struct span){buf, mac_off}, sstr(r->uid),
+	ua_mikey_kdf(su, r->psk, r->psk_len, C_AUTH, tail, tl, auth,
+		     su->mac_len);
+	mac4(su, auth, (struct span){buf, mac_off}, sstr(r->uid),
 	     sstr(r->kms_id), none, buf + mac_off);
 
 	err = ua_mikey_https_post(ip, port, fp, buf, w.n, &resp, &rl);
@@ -977,16 +996,21 @@ static int resolve(struct ua_mikey_resp *r, const char *ip, uint16_t port,
 	}
 	err = EPROTO;
 	if (m.dt != DT_RESOLVE_RESP || m.csb != csb || m.map != MAP_EMPTY ||
-	    m.prf != PRF_SHA256 || !m.has_t || !m.v.has || !m.kemac.has ||
-	    m.v.alg != MAC_SHA256)
+	    !m.has_t || !m.v.has || !m.kemac.has)
 		goto out;
+	/* in the suite we asked in (RFC 6043 12.1) */
+	if (m.prf != su->prf || m.v.alg != su->mac) {
+		err = ENOTSUP;
+		goto out;
+	}
 
 	/* RESOLVE_RESP || RESOLVE_INIT, key from our PSK, direction 2 */
 	tl = tail_msg(tail, sizeof(tail), csb, 0x02, none, rr);
-	ua_mikey_kdf(r->psk, r->psk_len, C_AUTH, tail, tl, auth, 32);
-	mac4(auth, (struct span){resp, m.v.mac_off},
+	ua_mikey_kdf(su, r->psk, r->psk_len, C_AUTH, tail, tl, auth,
+		     su->mac_len);
+	mac4(su, auth, (struct span){resp, m.v.mac_off},
 	     (struct span){buf, w.n}, none, none, mac);
-	if (CRYPTO_memcmp(mac, resp + m.v.mac_off, 32)) {
+	if (CRYPTO_memcmp(mac, resp + m.v.mac_off, su->mac_len)) {
 		r->merr = ERR_AUTH;
 		err = EACCES;
 		goto out;
@@ -1002,14 +1026,15 @@ static int resolve(struct ua_mikey_resp *r, const char *ip, uint16_t port,
 		err = EPERM;
 		goto out;
 	}
-	if (m.kemac.encr != ENCR_AES_CM_128 || m.kemac.mac != 0 ||
+	if (m.kemac.encr != su->encr || m.kemac.mac != 0 ||
 	    !m.kemac.data.l) {
 		err = ENOTSUP;
 		goto out;
 	}
 
-	ua_mikey_kdf(r->psk, r->psk_len, C_ENCR, tail, tl, encr, 16);
-	ua_mikey_kdf(r->psk, r->psk_len, C_SALT, tail, tl, salt, 14);
+	ua_mikey_kdf(su, r->psk, r->psk_len, C_ENCR, tail, tl, encr,
+		     su->key_len);
+	ua_mikey_kdf(su, r->psk, r->psk_len, C_SALT, tail, tl, salt, 14);
 	kd = malloc(m.kemac.data.l);
 	if (!kd) {
 		err = ENOMEM;
@@ -1017,7 +1042,7 @@ static int resolve(struct ua_mikey_resp *r, const char *ip, uint16_t port,
 	}
 	memcpy(kd, m.kemac.data.p, m.kemac.data.l);
 	/* the IV takes the T of the message carrying the KEMAC */
-	ua_mikey_aes_cm(encr, salt, csb, m.t, kd, m.kemac.data.l);
+	ua_mikey_aes_cm(su, encr, salt, csb, m.t, kd, m.kemac.data.l);
 	err = keys_take(r, kd, m.kemac.data.l, TP_I(ti->tk.f));
 	OPENSSL_cleanse(kd, m.kemac.data.l);
 	if (err)
@@ -1051,9 +1076,10 @@ static int resolve(struct ua_mikey_resp *r, const char *ip, uint16_t port,
 static int verify_ti(struct ua_mikey_resp *r)
 {
 	const struct pmsg *m = &r->tim;
+	const struct ua_suite *su = ts(r);
 	uint8_t tail[600], auth[32], mac[32];
 	struct span idi, idr_, ri = m->rand[1];
-	size_t tl, after;
+	size_t tl, after, ml = su->mac_len;
 
 	if (m->id[1].has)
 		idi = m->id[1].d;
@@ -1066,15 +1092,16 @@ static int verify_ti(struct ua_mikey_resp *r)
 	tl = tail_msg(tail, sizeof(tail), m->csb, 0x01, ri, none);
 	if (!tl)
 		return EPROTO;
-	ua_mikey_kdf(r->mpki.key, r->mpki.len, C_AUTH, tail, tl, auth, 32);
+	ua_mikey_kdf(su, r->mpki.key, r->mpki.len, C_AUTH, tail, tl, auth,
+		     ml);
 
 	/* not covered: Initiator Data length and Initiator Data */
 	after = m->tk.idlen_off + 2 + m->tk.idata.l;
-	mac4(auth, (struct span){m->buf, m->tk.idlen_off},
+	mac4(su, auth, (struct span){m->buf, m->tk.idlen_off},
 	     (struct span){m->buf + after, m->v.mac_off - after}, idi, idr_,
 	     mac);
 	OPENSSL_cleanse(auth, sizeof(auth));
-	if (CRYPTO_memcmp(mac, m->buf + m->v.mac_off, 32)) {
+	if (CRYPTO_memcmp(mac, m->buf + m->v.mac_off, ml)) {
 		r->merr = ERR_AUTH;
 		return EACCES;
 	}
@@ -1086,7 +1113,7 @@ static int verify_ti(struct ua_mikey_resp *r)
 
 		if (id[0] != PT_V || (id[1] != PT_V && id[1] != PT_LAST) ||
 		    id[2] != m->v.alg ||
-		    CRYPTO_memcmp(id + 3, m->buf + m->v.mac_off, 32)) {
+		    CRYPTO_memcmp(id + 3, m->buf + m->v.mac_off, ml)) {
 			r->merr = ERR_AUTH;
 			return EACCES;
 		}
@@ -1138,14 +1165,14 @@ static int derive_teks(struct ua_mikey_resp *r)
 		tl = tail_tek(tail, sizeof(tail), c->id, ri, rr);
 		if (!tl)
 			return EPROTO;
-		ua_mikey_kdf(g->key, g->len, C_TEK, tail, tl, c->key,
+		ua_mikey_kdf(ts(r), g->key, g->len, C_TEK, tail, tl, c->key,
 			     c->key_len);
 		if (!c->salt_len)
 			continue;
 		if (g->salt_len >= c->salt_len)   /* a carried salt wins */
 			memcpy(c->salt, g->salt, c->salt_len);
 		else
-			ua_mikey_kdf(g->key, g->len, C_TSALT, tail, tl,
+			ua_mikey_kdf(ts(r), g->key, g->len, C_TSALT, tail, tl,
 				     c->salt, c->salt_len);
 	}
 	return 0;
@@ -1189,7 +1216,8 @@ int ua_mikey_resp_transfer_init(struct ua_mikey_resp *r, const char *ip,
 		err = derive_teks(r);
 	/* only verified messages enter the cache (RFC 3830 5.4) */
 	if (!err)
-		err = rc_add(r, r->tim.buf + r->tim.v.mac_off, r->tim.t);
+		err = rc_add(r, r->tim.buf + r->tim.v.mac_off,
+			     ts(r)->mac_len, r->tim.t);
  out:
 	if (err) {
 		uint32_t csb = r->csb;
@@ -1329,10 +1357,11 @@ int ua_mikey_resp_transfer_resp(struct ua_mikey_resp *r, uint8_t **msgp,
 		if (srtp)
 			put(&w, srtp_default, sizeof(srtp_default));
 	}
+	/* V in the TRANSFER_INIT's suite (RFC 6043 12.1) */
 	*np = PT_V;
-	p8(&w, PT_LAST); p8(&w, MAC_SHA256);
+	p8(&w, PT_LAST); p8(&w, ts(r)->mac);
 	mac_off = w.n;
-	put(&w, auth, 32);
+	put(&w, auth, ts(r)->mac_len);
 	if (w.err)
 		return ENOMEM;
 
@@ -1342,8 +1371,9 @@ int ua_mikey_resp_transfer_resp(struct ua_mikey_resp *r, uint8_t **msgp,
 		      TP_G(ti->tk.f) ? rr : none);
 	if (!tl)
 		return EPROTO;
-	ua_mikey_kdf(mpk->key, mpk->len, C_AUTH, tail, tl, auth, 32);
-	mac4(auth, (struct span){buf, mac_off},
+	ua_mikey_kdf(ts(r), mpk->key, mpk->len, C_AUTH, tail, tl, auth,
+		     ts(r)->mac_len);
+	mac4(ts(r), auth, (struct span){buf, mac_off},
 	     (struct span){r->ti, r->ti_len}, none, none, buf + mac_off);
 	OPENSSL_cleanse(auth, sizeof(auth));
 
@@ -1365,7 +1395,8 @@ int ua_mikey_resp_error(struct ua_mikey_resp *r, uint8_t **msgp,
 	if (!r || !r->csb_known || !msgp || !lenp)
 		return EINVAL;
 	/* HDR, T, ERR: the CSB ID of the refused message, V = 0 */
-	p8(&w, 1); p8(&w, DT_ERROR); p8(&w, PT_T); p8(&w, PRF_SHA256);
+	p8(&w, 1); p8(&w, DT_ERROR); p8(&w, PT_T);
+	p8(&w, ua_mikey_suite(r->tim.prf) ? r->tim.prf : 1);
 	p32(&w, r->csb); p8(&w, 0); p8(&w, MAP_EMPTY);
 	p8(&w, PT_ERR); p8(&w, 0); p32(&w, ntp_now() >> 32); p32(&w, 0);
 	p8(&w, PT_LAST); p8(&w, r->merr); p16(&w, 0);

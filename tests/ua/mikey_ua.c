@@ -2,8 +2,13 @@
  * @file mikey_ua.c  Test UA: MIKEY-TICKET initiator, written from the RFCs
  *
  * Compact on purpose: one byte-writer, one payload walker, the PRF of
- * RFC 3830 4.1.2 with HMAC-SHA-256 (RFC 6043 6.1), and the exchange
- * rules of RFC 6043 4.2 / 5.1 / 5.5 / Appendix A.
+ * RFC 3830 4.1.2 with HMAC-SHA-1 (MIKEY-1) or HMAC-SHA-256 (RFC 6043
+ * 6.1), and the exchange rules of RFC 6043 4.2 / 5.1 / 5.5 / Appendix A.
+ *
+ * Suites (RFC 6043 12.1): the UA speaks one, the 256-bit one unless
+ * told otherwise (ua_mikey_set_prf(), or UA_MIKEY_PRF=0 in the
+ * environment for the 128-bit one), and like a strict UE it refuses an
+ * answer whose PRF, V MAC or KEMAC encryption is not of that suite.
  */
 #include <string.h>
 #include <stdlib.h>
@@ -19,6 +24,7 @@
 #define MAXCS 16
 
 struct ua_mikey {
+	const struct ua_suite *su;          /* the one suite we speak */
 	char uid[256], kms_id[256];
 	uint8_t psk[64];
 	size_t psk_len;
@@ -59,50 +65,77 @@ static uint32_t g32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)
 static unsigned g16(const uint8_t *p) { return (unsigned)p[0] << 8 | p[1]; }
 
 
-static void hmac256(const uint8_t *k, size_t kl, const uint8_t *a, size_t al,
-		    const uint8_t *b, size_t bl, uint8_t out[32])
+/* RFC 6043 12.1: PRF, V MAC and KEMAC encryption of one suite */
+static const struct ua_suite suites[2] = {
+	{0, 1, 1, 20, 20, 16},   /* MIKEY-1, HMAC-SHA-1-160, AES-CM-128 */
+	{1, 2, 3, 32, 32, 32},   /* PRF-HMAC-SHA-256, HMAC-SHA-256-256,
+				  * AES-CM-256 */
+};
+
+
+const struct ua_suite *ua_mikey_suite(uint8_t prf)
+{
+	return prf < 2 ? &suites[prf] : NULL;
+}
+
+
+/* HMAC-SHA-1 (hl 20) or HMAC-SHA-256 (hl 32) over a || b */
+static void hmac2(size_t hl, const uint8_t *k, size_t kl, const uint8_t *a,
+		  size_t al, const uint8_t *b, size_t bl, uint8_t *out)
 {
 	uint8_t *buf = malloc(al + bl + 1);
-	unsigned ol = 32;
+	unsigned ol = (unsigned)hl;
 
 	memcpy(buf, a, al);
 	if (bl)
 		memcpy(buf + al, b, bl);
-	HMAC(EVP_sha256(), k, (int)kl, buf, al + bl, out, &ol);
+	HMAC(hl == 20 ? EVP_sha1() : EVP_sha256(), k, (int)kl, buf,
+	     al + bl, out, &ol);
 	free(buf);
 }
 
 
-/* RFC 3830 4.1.2 with SHA-256 (RFC 6043 6.1) */
-static void prf(const uint8_t *key, size_t kl, const uint8_t *label,
-		size_t ll, uint8_t *out, size_t ol)
+/* RFC 3830 4.1.2 with SHA-1 (MIKEY-1) or SHA-256 (RFC 6043 6.1): the
+ * inkey in 256-bit pieces, each run through P() and XORed */
+static void prf(const struct ua_suite *su, const uint8_t *key, size_t kl,
+		const uint8_t *label, size_t ll, uint8_t *out, size_t ol)
 {
-	size_t off, i, j;
+	size_t off, i, j, hl = su->hash_len;
 
 	memset(out, 0, ol);
 	for (off = 0; off < kl; off += 32) {
 		size_t sl = kl - off < 32 ? kl - off : 32;
 		uint8_t a[32], blk[32];
 
-		hmac256(key + off, sl, label, ll, NULL, 0, a);
-		for (i = 0; i < ol; i += 32) {
-			hmac256(key + off, sl, a, 32, label, ll, blk);
-			for (j = 0; j < 32 && i + j < ol; j++)
+		hmac2(hl, key + off, sl, label, ll, NULL, 0, a);
+		for (i = 0; i < ol; i += hl) {
+			hmac2(hl, key + off, sl, a, hl, label, ll, blk);
+			for (j = 0; j < hl && i + j < ol; j++)
 				out[i + j] ^= blk[j];
-			hmac256(key + off, sl, a, 32, NULL, 0, a);
+			hmac2(hl, key + off, sl, a, hl, NULL, 0, a);
 		}
 	}
 }
 
 
-static void derive(const uint8_t *key, size_t kl, uint32_t c,
-		   const uint8_t *tail, size_t tl, uint8_t *out, size_t ol)
+static void derive(const struct ua_suite *su, const uint8_t *key,
+		   size_t kl, uint32_t c, const uint8_t *tail, size_t tl,
+		   uint8_t *out, size_t ol)
 {
 	uint8_t lab[1024];
 
 	lab[0] = c >> 24; lab[1] = c >> 16; lab[2] = c >> 8; lab[3] = c;
 	memcpy(lab + 4, tail, tl);
-	prf(key, kl, lab, 4 + tl, out, ol);
+	prf(su, key, kl, lab, 4 + tl, out, ol);
+}
+
+
+/* the V MAC of the suite, with an auth key as long as the MAC */
+static void vmac(const struct ua_suite *su, const uint8_t *k,
+		 const uint8_t *a, size_t al, const uint8_t *b, size_t bl,
+		 uint8_t *out)
+{
+	hmac2(su->mac_len, k, su->mac_len, a, al, b, bl, out);
 }
 
 
@@ -120,8 +153,10 @@ static size_t tail_msg(uint8_t *t, uint32_t csb, uint8_t dir,
 }
 
 
-static void aes_cm(const uint8_t *k, const uint8_t *s, uint32_t csb,
-		   uint64_t t, uint8_t *buf, size_t len)
+/* RFC 3830 4.2.3 AES-CM; AES-CM-256 (RFC 6043 6.2) with a 32-byte key */
+static void aes_cm(const struct ua_suite *su, const uint8_t *k,
+		   const uint8_t *s, uint32_t csb, uint64_t t, uint8_t *buf,
+		   size_t len)
 {
 	uint8_t iv[16] = {0};
 	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
@@ -130,7 +165,8 @@ static void aes_cm(const uint8_t *k, const uint8_t *s, uint32_t csb,
 	for (i = 0; i < 4; i++) iv[2 + i] = csb >> (24 - 8 * i);
 	for (i = 0; i < 8; i++) iv[6 + i] = t >> (56 - 8 * i);
 	for (i = 0; i < 14; i++) iv[i] ^= s[i];
-	EVP_EncryptInit_ex(c, EVP_aes_128_ctr(), NULL, k, iv);
+	EVP_EncryptInit_ex(c, su->key_len == 32 ? EVP_aes_256_ctr() :
+			   EVP_aes_128_ctr(), NULL, k, iv);
 	EVP_EncryptUpdate(c, buf, &ol, buf, (int)len);
 	EVP_CIPHER_CTX_free(c);
 }
@@ -157,7 +193,7 @@ static void idr(struct w *w, uint8_t *np, unsigned role, const char *id)
 
 struct pl8 { const uint8_t *p; size_t l; };
 struct msg {
-	uint8_t dt;
+	uint8_t dt, prf, valg, kmac;
 	uint32_t csb;
 	uint64_t t;
 	struct pl8 kemac, mac, randr, randkms, idr, ticket, tp_hdr;
@@ -197,15 +233,17 @@ static int walk(struct msg *m, const uint8_t *base, size_t pos, size_t len,
 		case 1:  /* KEMAC */
 			if (left < 5 || left < 5 + g16(p + 2)) return -1;
 			n = 4 + g16(p + 2);
-			if (p[n] != 0) return -1;          /* NULL MAC */
+			m->kmac = p[n];                    /* NULL: V has it */
 			m->kemac = (struct pl8){p + 4, g16(p + 2)};
 			m->tp_hdr.l = p[1];                /* Encr alg */
 			n += 1;
 			break;
-		case 9:  /* V, HMAC-SHA-256-256 */
-			if (left < 34 || p[1] != 2) return -1;
-			n = 34;
-			m->mac = (struct pl8){p + 2, 32};
+		case 9:  /* V: HMAC-SHA-1-160 or HMAC-SHA-256-256 */
+			if (p[1] != 1 && p[1] != 2) return -1;
+			n = 2 + (p[1] == 1 ? 20 : 32);
+			if (left < n) return -1;
+			m->valg = p[1];
+			m->mac = (struct pl8){p + 2, n - 2};
 			m->mac_off = pos + 2;
 			break;
 		case 10: /* SP */
@@ -252,6 +290,7 @@ static int parse(struct msg *m, const uint8_t *b, size_t len)
 	if (len < 10 || b[0] != 1)
 		return -1;
 	m->dt = b[1];
+	m->prf = b[3] & 0x7f;
 	m->csb = g32(b + 4);
 	m->ncs = b[8];
 	if (b[9] == 2) {       /* GENERIC-ID */
@@ -370,7 +409,23 @@ int ua_mikey_alloc(struct ua_mikey **up, const char *uid, const uint8_t *psk,
 	memcpy(u->psk, psk, psk_len);
 	u->psk_len = psk_len;
 	u->last_err = -1;
+	u->su = &suites[1];
+	{
+		const char *e = getenv("UA_MIKEY_PRF");
+
+		if (e && ua_mikey_suite((uint8_t)atoi(e)))
+			u->su = ua_mikey_suite((uint8_t)atoi(e));
+	}
 	*up = u;
+	return 0;
+}
+
+
+int ua_mikey_set_prf(struct ua_mikey *u, uint8_t prf)
+{
+	if (!u || !ua_mikey_suite(prf))
+		return EINVAL;
+	u->su = ua_mikey_suite(prf);
 	return 0;
 }
 
@@ -379,7 +434,9 @@ int ua_mikey_ticket(struct ua_mikey *u, const char *ip, uint16_t port,
 		    const uint8_t *fp, const char *responder)
 {
 	uint8_t buf[2048], tp[512], ri[16], tail[600], auth[32], mac[32];
-	uint8_t enc[16], salt[14], mpk[64], rnd[64], *resp = NULL;
+	uint8_t enc[32], salt[14], mpk[64], rnd[64], *resp = NULL;
+	const struct ua_suite *su = u->su;
+	size_t ml = su->mac_len;
 	struct w w = {buf, 0, sizeof(buf), 0}, t = {tp, 0, sizeof(tp), 0};
 	uint8_t *np, dummy;
 	struct msg m;
@@ -394,8 +451,8 @@ int ua_mikey_ticket(struct ua_mikey *u, const char *ip, uint16_t port,
 	p8(&t, 14);
 	idr(&t, &dummy, 2, responder);
 
-	/* HDR: REQUEST_INIT_PSK, V=1, PRF 1, Empty map */
-	p8(&w, 1); p8(&w, 11); np = &buf[w.n]; p8(&w, 0); p8(&w, 0x81);
+	/* HDR: REQUEST_INIT_PSK, V=1, our PRF, Empty map */
+	p8(&w, 1); p8(&w, 11); np = &buf[w.n]; p8(&w, 0); p8(&w, 0x80 | su->prf);
 	p32(&w, csb); p8(&w, 0); p8(&w, 1);
 	*np = 5; np = &buf[w.n];                       /* T */
 	p8(&w, 0); p8(&w, 0); p32(&w, ntp_now() >> 32); p32(&w, 0);
@@ -405,22 +462,23 @@ int ua_mikey_ticket(struct ua_mikey *u, const char *ip, uint16_t port,
 	idr(&w, np, 3, u->kms_id); np = &buf[w.n - 5 - strlen(u->kms_id)];
 	*np = 16; np = &buf[w.n];                      /* TP */
 	p8(&w, 0); p16(&w, 1); p8(&w, 1); p8(&w, 1);
-	p8(&w, 1 << 1 | 1); p8(&w, 0xf8); p8(&w, 0x60);  /* D E..I, N O */
+	/* TP: PRF (ours) and D, then E..I, N, O */
+	p8(&w, su->prf << 1 | 1); p8(&w, 0xf8); p8(&w, 0x60);
 	p16(&w, t.n); put(&w, tp, t.n);
 	*np = 9;                                       /* V */
-	p8(&w, 0); p8(&w, 2); put(&w, mac, 32);
+	p8(&w, 0); p8(&w, su->mac); put(&w, mac, ml);
 	if (w.err)
 		return ENOMEM;
 
 	/* MAC: REQUEST_INIT || ID_i || ID_kms (RFC 6043 5.5) */
 	tl = tail_msg(tail, csb, 1, ri, 16, NULL, 0);
-	derive(u->psk, u->psk_len, 0x2D22AC75, tail, tl, auth, 32);
+	derive(su, u->psk, u->psk_len, 0x2D22AC75, tail, tl, auth, ml);
 	{
 		uint8_t ids[600];
 		struct w x = {ids, 0, sizeof(ids), 0};
 		put(&x, u->uid, strlen(u->uid));
 		put(&x, u->kms_id, strlen(u->kms_id));
-		hmac256(auth, 32, buf, w.n - 32, ids, x.n, buf + w.n - 32);
+		vmac(su, auth, buf, w.n - ml, ids, x.n, buf + w.n - ml);
 	}
 	free(u->req);
 	u->req = malloc(w.n);
@@ -440,20 +498,28 @@ int ua_mikey_ticket(struct ua_mikey *u, const char *ip, uint16_t port,
 		goto out;
 	}
 	if (m.dt != 13 || m.csb != csb || !m.mac.p || !m.kemac.p ||
-	    !m.ticket.p || m.ticket.l > sizeof(u->ticket))
+	    !m.ticket.p || m.ticket.l > sizeof(u->ticket) || m.kmac != 0)
 		goto out;
+	/* a strict UE: the answer, and the ticket, in our suite only
+	 * (RFC 6043 12.1) */
+	if (m.prf != su->prf || m.valg != su->mac || m.tp_hdr.l != su->encr ||
+	    (m.ticket.p[4] >> 1) != su->prf) {
+		err = ENOTSUP;
+		goto out;
+	}
 
 	/* MAC: REQUEST_RESP || REQUEST_INIT */
 	tl = tail_msg(tail, csb, 2, ri, 16, NULL, 0);
-	derive(u->psk, u->psk_len, 0x2D22AC75, tail, tl, auth, 32);
-	hmac256(auth, 32, resp, m.mac_off, u->req, u->req_len, mac);
-	if (CRYPTO_memcmp(mac, m.mac.p, 32)) {
+	derive(su, u->psk, u->psk_len, 0x2D22AC75, tail, tl, auth, ml);
+	vmac(su, auth, resp, m.mac_off, u->req, u->req_len, mac);
+	if (CRYPTO_memcmp(mac, m.mac.p, ml)) {
 		err = EACCES;
 		goto out;
 	}
-	derive(u->psk, u->psk_len, 0x150533E1, tail, tl, enc, 16);
-	derive(u->psk, u->psk_len, 0x29B88916, tail, tl, salt, 14);
-	if (m.kemac.l > sizeof(rnd) * 4 || m.tp_hdr.l != 1)
+	derive(su, u->psk, u->psk_len, 0x150533E1, tail, tl, enc,
+	       su->key_len);
+	derive(su, u->psk, u->psk_len, 0x29B88916, tail, tl, salt, 14);
+	if (m.kemac.l > sizeof(rnd) * 4)
 		goto out;
 	{
 		uint8_t kd[256];
@@ -461,14 +527,16 @@ int ua_mikey_ticket(struct ua_mikey *u, const char *ip, uint16_t port,
 		int k = 0;
 
 		memcpy(kd, m.kemac.p, m.kemac.l);
-		aes_cm(enc, salt, csb, m.t, kd, m.kemac.l);
+		aes_cm(su, enc, salt, csb, m.t, kd, m.kemac.l);
 		/* Key data: MPKi, MPKr, TGK; each: np, type|kv, len, key,
 		 * (KV SPI) spilen, spi */
 		while (pos + 4 <= m.kemac.l && k < 3) {
 			unsigned kl = g16(kd + pos + 2), kv = kd[pos + 1] & 15;
 			size_t q = pos + 4 + kl;
 
-			if (q > m.kemac.l || kl > 64)
+			/* keys longer than the suite's SHALL NOT go with
+			 * its algorithms (RFC 6043 12.1) */
+			if (q > m.kemac.l || kl > su->key_len)
 				goto out;
 			if (k == 0) memcpy(u->mpki, kd + pos + 4, kl);
 			if (k == 1) memcpy(u->mpkr, kd + pos + 4, kl);
@@ -512,7 +580,8 @@ int ua_mikey_transfer_init(struct ua_mikey *u, const char *peer,
 {
 	uint8_t buf[4096], tail[600], auth[32], vr[32], *np;
 	struct w w = {buf, 0, sizeof(buf), 0};
-	size_t tl, idoff, i;
+	const struct ua_suite *su = u->su;
+	size_t tl, idoff, i, ml = su->mac_len, vl = 2 + ml;
 	static const uint8_t sp[] = {0, 1, 1, 1, 1, 16, 2, 1, 1, 4, 1, 14,
 				     11, 1, 10};
 
@@ -524,9 +593,9 @@ int ua_mikey_transfer_init(struct ua_mikey *u, const char *peer,
 	u->ncs = nsrtp + ntls;
 	u->keyed = false;
 
-	/* HDR: TRANSFER_INIT, V = F flag, PRF 1, GENERIC-ID */
+	/* HDR: TRANSFER_INIT, V = F flag, our PRF, GENERIC-ID */
 	p8(&w, 1); p8(&w, 14); np = &buf[w.n]; p8(&w, 0);
-	p8(&w, (u->tflags[1] & 0x40 ? 0x80 : 0) | 1);
+	p8(&w, (u->tflags[1] & 0x40 ? 0x80 : 0) | su->prf);
 	p32(&w, u->csb); p8(&w, u->ncs); p8(&w, 2);
 	for (i = 0; i < u->ncs; i++) {
 		bool srtp = i < nsrtp;
@@ -561,40 +630,40 @@ int ua_mikey_transfer_init(struct ua_mikey *u, const char *peer,
 	*np = 17; np = &buf[w.n];                       /* TICKET */
 	p8(&w, 0); put(&w, u->ticket, u->ticket_len);
 	idoff = w.n;
-	p16(&w, 1 + 34 + 34);                          /* Initiator Data */
-	p8(&w, 9); p8(&w, 9); p8(&w, 2); put(&w, vr, 32);
-	p8(&w, 0); p8(&w, 2); put(&w, vr, 32);
+	p16(&w, 1 + 2 * vl);                           /* Initiator Data */
+	p8(&w, 9); p8(&w, 9); p8(&w, su->mac); put(&w, vr, ml);
+	p8(&w, 0); p8(&w, su->mac); put(&w, vr, ml);
 	*np = 21; np = &buf[w.n];                       /* SDP IDs */
 	p8(&w, 0); p8(&w, 1); p16(&w, 5); put(&w, "mikey", 5);
 	*np = 9;
-	p8(&w, 0); p8(&w, 2); put(&w, vr, 32);
+	p8(&w, 0); p8(&w, su->mac); put(&w, vr, ml);
 	if (w.err)
 		return ENOMEM;
 
 	/* V over TRANSFER_INIT minus Initiator Data length and data,
 	 * || ID_i || ID_r */
 	tl = tail_msg(tail, u->csb, 1, u->ri, 16, NULL, 0);
-	derive(u->mpki, u->mpk_len, 0x2D22AC75, tail, tl, auth, 32);
+	derive(su, u->mpki, u->mpk_len, 0x2D22AC75, tail, tl, auth, ml);
 	{
-		size_t after = idoff + 2 + 69, n = 0;
+		size_t after = idoff + 2 + 1 + 2 * vl, n = 0;
 		uint8_t *cov = malloc(w.n + 600);
 
 		memcpy(cov, buf, idoff); n = idoff;
-		memcpy(cov + n, buf + after, w.n - 32 - after);
-		n += w.n - 32 - after;
+		memcpy(cov + n, buf + after, w.n - ml - after);
+		n += w.n - ml - after;
 		memcpy(cov + n, u->uid, strlen(u->uid)); n += strlen(u->uid);
 		memcpy(cov + n, peer, strlen(peer)); n += strlen(peer);
-		hmac256(auth, 32, cov, n, NULL, 0, buf + w.n - 32);
+		vmac(su, auth, cov, n, NULL, 0, buf + w.n - ml);
 		free(cov);
 	}
 	/* Vi = V; Vr by a key from MPKr (label per DESIGN.md) */
-	memcpy(buf + idoff + 2 + 3, buf + w.n - 32, 32);
+	memcpy(buf + idoff + 2 + 3, buf + w.n - ml, ml);
 	{
 		static const uint8_t t4[] = {0xff, 0xff, 0xff, 0xff, 0xff, 4};
-		derive(u->mpkr, u->mpk_len, 0x2D22AC75, t4, sizeof(t4), vr,
-		       32);
-		hmac256(vr, 32, buf + idoff + 2, 1 + 34 + 2, NULL, 0,
-			buf + idoff + 2 + 37);
+		derive(su, u->mpkr, u->mpk_len, 0x2D22AC75, t4, sizeof(t4),
+		       vr, ml);
+		vmac(su, vr, buf + idoff + 2, 1 + vl + 2, NULL, 0,
+		     buf + idoff + 2 + 1 + vl + 2);
 	}
 
 	free(u->ti);
@@ -627,8 +696,9 @@ int ua_mikey_transfer_init_smime(struct ua_mikey *u, const char *peer,
 int ua_mikey_transfer_resp(struct ua_mikey *u, const uint8_t *msg, size_t len)
 {
 	uint8_t tail[600], mpkr_f[64], tgk_f[64], auth[32], mac[32];
+	const struct ua_suite *su = u->su;
 	struct msg m;
-	size_t tl, i;
+	size_t tl, i, ml = su->mac_len;
 	struct w w;
 	int err = 0;
 
@@ -641,6 +711,10 @@ int ua_mikey_transfer_resp(struct ua_mikey *u, const uint8_t *msg, size_t len)
 	if (m.dt != 15 || m.csb != u->csb || !m.mac.p || !m.idr.p ||
 	    !m.randkms.p || !m.randr.p || m.ncs < u->ncs)
 		return EPROTO;
+	/* a strict UE refuses the 256-bit MAC under MIKEY-1, and any
+	 * other mix (RFC 6043 12.1; the bug of issue 14) */
+	if (m.prf != su->prf || m.valg != su->mac)
+		return ENOTSUP;
 	if (m.t + ((uint64_t)300 << 32) < ntp_now() ||
 	    m.t > ntp_now() + ((uint64_t)300 << 32))
 		return ETIMEDOUT;
@@ -652,14 +726,16 @@ int ua_mikey_transfer_resp(struct ua_mikey *u, const uint8_t *msg, size_t len)
 	p8(&w, m.randkms.l); put(&w, m.randkms.p, m.randkms.l);
 	if (w.err)
 		return EPROTO;
-	derive(u->mpkr, u->mpk_len, 0x2B288856, tail, w.n, mpkr_f, u->mpk_len);
-	derive(u->tgk, u->tgk_len, 0x1512B54A, tail, w.n, tgk_f, u->tgk_len);
+	derive(su, u->mpkr, u->mpk_len, 0x2B288856, tail, w.n, mpkr_f,
+	       u->mpk_len);
+	derive(su, u->tgk, u->tgk_len, 0x1512B54A, tail, w.n, tgk_f,
+	       u->tgk_len);
 
 	/* V over TRANSFER_RESP || TRANSFER_INIT, key from MPKr' */
 	tl = tail_msg(tail, u->csb, 2, u->ri, 16, m.randr.p, m.randr.l);
-	derive(mpkr_f, u->mpk_len, 0x2D22AC75, tail, tl, auth, 32);
-	hmac256(auth, 32, msg, m.mac_off, u->ti, u->ti_len, mac);
-	if (CRYPTO_memcmp(mac, m.mac.p, 32))
+	derive(su, mpkr_f, u->mpk_len, 0x2D22AC75, tail, tl, auth, ml);
+	vmac(su, auth, msg, m.mac_off, u->ti, u->ti_len, mac);
+	if (CRYPTO_memcmp(mac, m.mac.p, ml))
 		return EACCES;
 
 	/* TEKs (RFC 6043 5.1.3): H and G set: both RANDs */
@@ -681,9 +757,9 @@ int ua_mikey_transfer_resp(struct ua_mikey *u, const uint8_t *msg, size_t len)
 			err = EPROTO;        /* a TGK longer than we hold */
 			break;
 		}
-		derive(tgk_f, u->tgk_len, 0x2AD01C64, tail, w.n, u->tek[i],
+		derive(su, tgk_f, u->tgk_len, 0x2AD01C64, tail, w.n, u->tek[i],
 		       u->tek_len[i]);
-		derive(tgk_f, u->tgk_len, 0x39A2C14B, tail, w.n, u->salt[i],
+		derive(su, tgk_f, u->tgk_len, 0x39A2C14B, tail, w.n, u->salt[i],
 		       14);
 	}
 	u->keyed = !err;
@@ -770,28 +846,30 @@ int ua_mikey_https_post(const char *ip, uint16_t port, const uint8_t *fp,
 }
 
 
-int ua_mikey_kdf(const uint8_t *key, size_t kl, uint32_t c,
-		 const uint8_t *tail, size_t tl, uint8_t *out, size_t ol)
+int ua_mikey_kdf(const struct ua_suite *su, const uint8_t *key, size_t kl,
+		 uint32_t c, const uint8_t *tail, size_t tl, uint8_t *out,
+		 size_t ol)
 {
 	/* derive() holds the label on the stack */
-	if (!key || !kl || !out || tl > 1024 - 4)
+	if (!su || !key || !kl || !out || tl > 1024 - 4)
 		return EINVAL;
-	derive(key, kl, c, tail, tl, out, ol);
+	derive(su, key, kl, c, tail, tl, out, ol);
 	return 0;
 }
 
 
-void ua_mikey_hmac(const uint8_t *k, size_t kl, const uint8_t *a, size_t al,
-		   uint8_t out[32])
+void ua_mikey_hmac(const struct ua_suite *su, const uint8_t *k,
+		   const uint8_t *a, size_t al, uint8_t *out)
 {
-	hmac256(k, kl, a, al, NULL, 0, out);
+	vmac(su, k, a, al, NULL, 0, out);
 }
 
 
-void ua_mikey_aes_cm(const uint8_t key[16], const uint8_t salt[14],
-		     uint32_t csb, uint64_t t, uint8_t *buf, size_t len)
+void ua_mikey_aes_cm(const struct ua_suite *su, const uint8_t *key,
+		     const uint8_t salt[14], uint32_t csb, uint64_t t,
+		     uint8_t *buf, size_t len)
 {
-	aes_cm(key, salt, csb, t, buf, len);
+	aes_cm(su, key, salt, csb, t, buf, len);
 }
 
 

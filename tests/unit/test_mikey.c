@@ -8,6 +8,7 @@
 #include <re.h>
 #include "keying/mikey/mikey.h"
 #include "keying/mikey/mikey_ticket.h"
+#include "keying/mikey/mikey_int.h"
 #include "check.h"
 
 
@@ -154,6 +155,123 @@ static int test_aes_cm_kat(void)
 	CHECK_EQ(mikey_aes_cm(MIKEY_ENCR_AES_CM_128, key, salt, 0x11223344,
 			      KAT_CM_T, pt, ct, sizeof(ct)), 0);
 	CHECK_HEX(ct, sizeof(ct), KAT_CM_CT);
+	return 0;
+}
+
+
+/* RFC 6043 12.1: the two suites, each with its own known answers */
+static int test_suite_kat(void)
+{
+	uint8_t key[32], r1[16], r2[16], salt[14], tail[MIKEY_TAIL_MAX];
+	uint8_t msg[64], idi[64], idk[64], out[64], pt[40];
+	const struct mikey_suite *s128, *s256;
+	struct mikey_msgkeys mk;
+	struct mikey_span v[3];
+	int ml, il, kl;
+	size_t tl;
+
+	hex2bin(key, sizeof(key), KAT_TGK);
+	hex2bin(r1, sizeof(r1), KAT_RAND_I);
+	hex2bin(r2, sizeof(r2), KAT_RAND_R);
+	ml = hex2bin(msg, sizeof(msg), KAT_MSG);
+	il = hex2bin(idi, sizeof(idi), KAT_IDI);
+	kl = hex2bin(idk, sizeof(idk), KAT_IDK);
+	v[0] = (struct mikey_span){msg, (size_t)ml};
+	v[1] = (struct mikey_span){idi, (size_t)il};
+	v[2] = (struct mikey_span){idk, (size_t)kl};
+
+	s128 = mikey_suite(MIKEY_PRF_MIKEY1);
+	s256 = mikey_suite(MIKEY_PRF_HMAC_SHA256);
+	CHECK(s128 && s256);
+	CHECK(mikey_suite(2) == NULL);
+	CHECK_EQ(s128->mac, MIKEY_MAC_HMAC_SHA1_160);
+	CHECK_EQ(s128->encr, MIKEY_ENCR_AES_CM_128);
+	CHECK_EQ(s128->key_len, 16);
+	CHECK_EQ(s256->mac, MIKEY_MAC_HMAC_SHA256_256);
+	CHECK_EQ(s256->encr, MIKEY_ENCR_AES_CM_256);
+	CHECK_EQ(s256->key_len, 32);
+
+	tl = mikey_tail_msg(tail, sizeof(tail), 0x11223344, 2, r1, 16,
+			    r2, 16);
+
+	/* 128-bit: MIKEY-1 from a 128-bit key, HMAC-SHA-1-160 V */
+	CHECK_EQ(mikey_msgkeys_derive(&mk, s128->prf, s128->encr, s128->mac,
+				      key, 16, tail, tl), 0);
+	CHECK_EQ(mk.auth_len, 20);
+	CHECK_EQ(mk.encr_len, 16);
+	CHECK_HEX(mk.auth, 20, KAT_S128_AUTH);
+	CHECK_HEX(mk.encr, 16, KAT_S128_ENCR);
+	CHECK_HEX(mk.salt, 14, KAT_S128_SALT);
+	CHECK_EQ(mikey_mac(s128->mac, mk.auth, mk.auth_len, v, 3, out), 0);
+	CHECK_HEX(out, 20, KAT_S128_MAC);
+
+	/* 256-bit: PRF-HMAC-SHA-256, HMAC-SHA-256-256, AES-CM-256 keys */
+	CHECK_EQ(mikey_msgkeys_derive(&mk, s256->prf, s256->encr, s256->mac,
+				      key, 32, tail, tl), 0);
+	CHECK_EQ(mk.auth_len, 32);
+	CHECK_EQ(mk.encr_len, 32);
+	CHECK_HEX(mk.auth, 32, KAT_6043_AUTH_RESP);
+	CHECK_HEX(mk.encr, 32, KAT_S256_ENCR);
+	CHECK_HEX(mk.salt, 14, KAT_6043_SALT_RESP);
+	CHECK_EQ(mikey_mac(s256->mac, mk.auth, mk.auth_len, v, 3, out), 0);
+	CHECK_HEX(out, 32, KAT_S256_MAC);
+	mikey_msgkeys_wipe(&mk);
+
+	/* AES-CM-256 (RFC 6043 6.2): RFC 3830 4.2.3 with a 256-bit key */
+	hex2bin(salt, sizeof(salt), KAT_CM_SALT);
+	memset(pt, 0xa5, sizeof(pt));
+	CHECK_EQ(mikey_aes_cm(MIKEY_ENCR_AES_CM_256, key, salt, 0x11223344,
+			      KAT_CM_T, pt, out, sizeof(pt)), 0);
+	CHECK_HEX(out, sizeof(pt), KAT_CM256_CT);
+
+	/* 128-bit TEK and MPKi */
+	tl = mikey_tail_tek(tail, sizeof(tail), 2, r1, 16, r2, 16);
+	CHECK_EQ(mikey_kdf(MIKEY_PRF_MIKEY1, key, 16, MIKEY_C_TEK, tail, tl,
+			   out, 16), 0);
+	CHECK_HEX(out, 16, KAT_S128_TEK);
+	tl = mikey_tail_ticket(tail, sizeof(tail), 0x06, r1, 16);
+	CHECK_EQ(mikey_kdf(MIKEY_PRF_MIKEY1, key, 16, MIKEY_C_MPKI, tail, tl,
+			   out, 16), 0);
+	CHECK_HEX(out, 16, KAT_S128_MPKI);
+	return 0;
+}
+
+
+static int test_suite_check(void)
+{
+	struct mikey_msg *m = mem_zalloc(sizeof(*m), NULL);
+	uint8_t merr = 0xff;
+
+	CHECK(m);
+	m->vc = 1;
+	m->vv[0].alg = MIKEY_MAC_HMAC_SHA1_160;
+	CHECK(mikey_suite_check(MIKEY_PRF_MIKEY1, m));
+	CHECK(!mikey_suite_check(MIKEY_PRF_HMAC_SHA256, m));
+	CHECK_EQ(mikey_suite_verify(MIKEY_PRF_HMAC_SHA256, m, &merr),
+		 ENOTSUP);
+	CHECK_EQ(merr, MIKEY_ERR_MAC);
+
+	/* the case of issue 14: MIKEY-1 with HMAC-SHA-256-256 */
+	m->vv[0].alg = MIKEY_MAC_HMAC_SHA256_256;
+	CHECK(!mikey_suite_check(MIKEY_PRF_MIKEY1, m));
+	CHECK(mikey_suite_check(MIKEY_PRF_HMAC_SHA256, m));
+
+	/* a KEMAC of the other suite */
+	m->has_kemac = true;
+	m->kemac.encr = MIKEY_ENCR_AES_CM_128;
+	CHECK(!mikey_suite_check(MIKEY_PRF_HMAC_SHA256, m));
+	CHECK_EQ(mikey_suite_verify(MIKEY_PRF_HMAC_SHA256, m, &merr),
+		 ENOTSUP);
+	CHECK_EQ(merr, MIKEY_ERR_EA);
+	m->kemac.encr = MIKEY_ENCR_AES_CM_256;
+	CHECK(mikey_suite_check(MIKEY_PRF_HMAC_SHA256, m));
+
+	/* Vi and Vr both count */
+	m->vc = 2;
+	m->vv[1].alg = MIKEY_MAC_HMAC_SHA1_160;
+	CHECK(!mikey_suite_check(MIKEY_PRF_HMAC_SHA256, m));
+	CHECK(!mikey_suite_check(9, m));
+	mem_deref(m);
 	return 0;
 }
 
@@ -367,12 +485,15 @@ static const struct mikey_kms_user *user_h(const uint8_t *id, size_t len,
 
 
 struct flow {
-	struct mikey_cfg cfg;
+	struct mikey_cfg cfg;            /* the initiator's */
+	struct mikey_cfg rcfg;           /* the responder's */
 	struct mikey_kms kms;
 	struct mikey_replay *krc, *frc;
 	struct mikey_init *mi;
 	struct mikey_resp *mr;
 	struct mbuf *ti;
+	/* every other message of the last exchange, as sent */
+	struct mbuf *req, *rresp, *ri, *rr, *tr;
 };
 
 
@@ -383,12 +504,19 @@ static void flow_reset(struct flow *f)
 	f->ti = mem_deref(f->ti);
 	f->krc = mem_deref(f->krc);
 	f->frc = mem_deref(f->frc);
+	f->req = mem_deref(f->req);
+	f->rresp = mem_deref(f->rresp);
+	f->ri = mem_deref(f->ri);
+	f->rr = mem_deref(f->rr);
+	f->tr = mem_deref(f->tr);
 }
 
 
-static int flow_setup(struct flow *f, const char *responder)
+/* Initiator in suite iprf, KMS and responder configured with kprf and
+ * rprf: these last two must not matter (RFC 6043 12.1, issue 14) */
+static int flow_setup_suites(struct flow *f, const char *responder,
+			     uint8_t iprf, uint8_t kprf, uint8_t rprf)
 {
-	struct mbuf *req = NULL, *resp = NULL;
 	struct mikey_csdesc cs[3] = {
 		{MIKEY_PROT_SRTP, true, 0x11111111}, {MIKEY_PROT_SRTP, false,
 						      0}, {241, false, 0}};
@@ -398,11 +526,15 @@ static int flow_setup(struct flow *f, const char *responder)
 
 	memset(f, 0, sizeof(*f));
 	mikey_cfg_default(&f->cfg);
+	f->cfg.prf = iprf;
+	mikey_cfg_default(&f->rcfg);
+	f->rcfg.prf = rprf;
 	err = mikey_replay_alloc(&f->krc, 300, 1000);
 	err |= mikey_replay_alloc(&f->frc, 300, 1000);
 	if (err)
 		return err;
-	f->kms.cfg = f->cfg;
+	mikey_cfg_default(&f->kms.cfg);
+	f->kms.cfg.prf = kprf;
 	f->kms.kms_id = "kms.example.org";
 	f->kms.tpk = tpk;
 	f->kms.tpk_len = sizeof(tpk);
@@ -414,18 +546,25 @@ static int flow_setup(struct flow *f, const char *responder)
 			       psk_alice, sizeof(psk_alice) - 1,
 			       "kms.example.org");
 	if (!err)
-		err = mikey_init_request(f->mi, rv, 1, 600, &req);
+		err = mikey_init_request(f->mi, rv, 1, 600, &f->req);
 	if (!err)
-		err = mikey_kms_handle(&f->kms, req->buf, req->end, &resp);
+		err = mikey_kms_handle(&f->kms, f->req->buf, f->req->end,
+				       &f->rresp);
 	if (!err)
-		err = mikey_init_request_resp(f->mi, resp->buf, resp->end,
-					      &merr);
+		err = mikey_init_request_resp(f->mi, f->rresp->buf,
+					      f->rresp->end, &merr);
 	if (!err)
 		err = mikey_init_transfer(f->mi, "sip:conf@conf.example.org",
 					  cs, 3, "mikey", &f->ti);
-	mem_deref(req);
-	mem_deref(resp);
 	return err;
+}
+
+
+static int flow_setup(struct flow *f, const char *responder)
+{
+	return flow_setup_suites(f, responder, MIKEY_PRF_HMAC_SHA256,
+				 MIKEY_PRF_HMAC_SHA256,
+				 MIKEY_PRF_HMAC_SHA256);
 }
 
 
@@ -434,26 +573,192 @@ static int flow_resolve(struct flow *f, const char *me, const uint8_t *psk,
 			size_t pl, const uint8_t *ti, size_t tl, uint8_t *merr,
 			struct mbuf **trp)
 {
-	struct mbuf *ri = NULL, *rr = NULL;
 	int err;
 
 	f->mr = mem_deref(f->mr);
-	err = mikey_resp_alloc(&f->mr, &f->cfg, me, psk, pl, NULL, f->frc,
+	f->ri = mem_deref(f->ri);
+	f->rr = mem_deref(f->rr);
+	err = mikey_resp_alloc(&f->mr, &f->rcfg, me, psk, pl, NULL, f->frc,
 			       ti, tl, "mikey", merr);
 	if (!err)
-		err = mikey_resp_resolve_init(f->mr, &ri);
-	if (!err && mikey_kms_handle(&f->kms, ri->buf, ri->end, &rr) &&
-	    !rr)
+		err = mikey_resp_resolve_init(f->mr, &f->ri);
+	if (!err && mikey_kms_handle(&f->kms, f->ri->buf, f->ri->end,
+				     &f->rr) && !f->rr)
 		err = EIO;
 	if (!err)
-		err = mikey_resp_resolve_resp(f->mr, rr->buf, rr->end, merr);
+		err = mikey_resp_resolve_resp(f->mr, f->rr->buf, f->rr->end,
+					      merr);
 	if (!err)
 		err = mikey_resp_set_ssrc(f->mr, 2, 0x22222222);
 	if (!err)
 		err = mikey_resp_transfer_resp(f->mr, trp);
-	mem_deref(ri);
-	mem_deref(rr);
 	return err;
+}
+
+
+/* One message in one suite: its HDR PRF, every V (and the KEMAC) of
+ * it, and for a TICKET the Ticket Data (in the ticket's PRF) and the
+ * Initiator Data's Vi and Vr. */
+static int check_msg_suite(const struct mbuf *mb, uint8_t prf, uint8_t dt)
+{
+	struct mikey_msg *m = mem_zalloc(sizeof(*m), NULL);
+	struct mikey_msg *td = mem_zalloc(sizeof(*td), NULL);
+
+	CHECK(m && td && mb);
+	CHECK_EQ(mikey_decode(m, mb->buf, mb->end), 0);
+	CHECK_EQ(m->hdr.dt, dt);
+	CHECK_EQ(m->hdr.prf, prf);
+	CHECK(m->vc >= 1);
+	CHECK_EQ(m->vv[0].alg, mikey_suite(prf)->mac);
+	CHECK(mikey_suite_check(prf, m));
+	if (m->has_kemac)
+		CHECK_EQ(m->kemac.encr, mikey_suite(prf)->encr);
+	if (m->has_tp && m->tp.ticket) {
+		CHECK_EQ(m->tp.prf, prf);
+		CHECK_EQ(mikey_decode_ticket_data(td, m->tp.ticket_data.p,
+						  m->tp.ticket_data.l), 0);
+		CHECK(mikey_suite_check(m->tp.prf, td));
+		CHECK(td->has_kemac && td->vc == 1);
+		if (m->tp.init_data.l) {
+			CHECK_EQ(mikey_decode_chain(td, m->tp.init_data.p,
+						    m->tp.init_data.l), 0);
+			CHECK_EQ(td->vc, 2);
+			CHECK(mikey_suite_check(prf, td));
+		}
+	}
+	mem_deref(td);
+	mem_deref(m);
+	return 0;
+}
+
+
+/* Both roles and the KMS, in either suite, whatever the responder
+ * and the KMS are configured with */
+static int flow_suites(uint8_t iprf, uint8_t kprf, uint8_t rprf)
+{
+	const struct mikey_suite *su = mikey_suite(iprf);
+	struct flow f;
+	struct mbuf *tr = NULL;
+	uint8_t merr = 0xff;
+	size_t i;
+
+	CHECK_EQ(flow_setup_suites(&f, "?@?", iprf, kprf, rprf), 0);
+	CHECK_EQ(flow_resolve(&f, "sip:focus@conf.example.org", psk_focus,
+			      sizeof(psk_focus) - 1, f.ti->buf, f.ti->end,
+			      &merr, &tr), 0);
+	CHECK_EQ(mikey_init_transfer_resp(f.mi, tr->buf, tr->end, &merr), 0);
+
+	/* one suite per message, every message (RFC 6043 12.1) */
+	CHECK_EQ(check_msg_suite(f.req, iprf, MIKEY_DT_REQUEST_INIT_PSK), 0);
+	CHECK_EQ(check_msg_suite(f.rresp, iprf, MIKEY_DT_REQUEST_RESP), 0);
+	CHECK_EQ(check_msg_suite(f.ti, iprf, MIKEY_DT_TRANSFER_INIT), 0);
+	CHECK_EQ(check_msg_suite(f.ri, iprf, MIKEY_DT_RESOLVE_INIT_PSK), 0);
+	CHECK_EQ(check_msg_suite(f.rr, iprf, MIKEY_DT_RESOLVE_RESP), 0);
+	CHECK_EQ(check_msg_suite(tr, iprf, MIKEY_DT_TRANSFER_RESP), 0);
+	CHECK_EQ(mikey_resp_prf(f.mr), iprf);
+
+	/* both ends hold the same keys, of the suite's length */
+	CHECK_EQ(mikey_init_tek_count(f.mi), 3);
+	CHECK_EQ(mikey_resp_tek_count(f.mr), 3);
+	for (i = 0; i < 3; i++) {
+		const struct mikey_tek *a = mikey_init_tek(f.mi, i);
+		const struct mikey_tek *b = mikey_resp_tek(f.mr, i);
+
+		CHECK_EQ(a->key_len, b->key_len);
+		CHECK_MEM(a->key, b->key, a->key_len);
+		CHECK_MEM(a->salt, b->salt, a->salt_len);
+	}
+	CHECK_EQ(mikey_init_tek(f.mi, 0)->key_len, 16);     /* SRTP SP */
+	CHECK_EQ(mikey_init_tek(f.mi, 2)->key_len, su->key_len); /* TLS */
+
+	mem_deref(tr);
+	flow_reset(&f);
+	return 0;
+}
+
+
+static int test_suite_128(void)
+{
+	/* a UE on RFC 3830's defaults, the focus and KMS on 256 bits */
+	CHECK_EQ(flow_suites(MIKEY_PRF_MIKEY1, MIKEY_PRF_HMAC_SHA256,
+			     MIKEY_PRF_HMAC_SHA256), 0);
+	CHECK_EQ(flow_suites(MIKEY_PRF_MIKEY1, MIKEY_PRF_MIKEY1,
+			     MIKEY_PRF_MIKEY1), 0);
+	return 0;
+}
+
+
+static int test_suite_256(void)
+{
+	CHECK_EQ(flow_suites(MIKEY_PRF_HMAC_SHA256, MIKEY_PRF_HMAC_SHA256,
+			     MIKEY_PRF_HMAC_SHA256), 0);
+	CHECK_EQ(flow_suites(MIKEY_PRF_HMAC_SHA256, MIKEY_PRF_MIKEY1,
+			     MIKEY_PRF_MIKEY1), 0);
+	return 0;
+}
+
+
+static void set_prf(struct mbuf *mb, uint8_t prf)
+{
+	mb->buf[3] = (uint8_t)((mb->buf[3] & 0x80) | prf);
+}
+
+
+/* A mixed message (MIKEY-1 PRF, HMAC-SHA-256-256 V) is refused with
+ * Invalid MAC by the KMS, the responder and the initiator alike */
+static int test_suite_mixed_refused(void)
+{
+	struct flow f128, f256;
+	struct mbuf *tr = NULL, *err = NULL;
+	struct mikey_msg *m = mem_zalloc(sizeof(*m), NULL);
+	struct mikey_resp *mr = NULL;
+	uint8_t merr;
+
+	CHECK(m);
+	CHECK_EQ(flow_setup_suites(&f128, "?@?", MIKEY_PRF_MIKEY1,
+				   MIKEY_PRF_MIKEY1, MIKEY_PRF_MIKEY1), 0);
+	CHECK_EQ(flow_setup_suites(&f256, "?@?", MIKEY_PRF_HMAC_SHA256,
+				   MIKEY_PRF_HMAC_SHA256,
+				   MIKEY_PRF_HMAC_SHA256), 0);
+
+	/* KMS: a REQUEST_INIT whose PRF says 128 bits, its V 256 */
+	set_prf(f256.req, MIKEY_PRF_MIKEY1);
+	CHECK_EQ(mikey_kms_handle(&f256.kms, f256.req->buf, f256.req->end,
+				  &err), ENOTSUP);
+	CHECK_EQ(mikey_decode(m, err->buf, err->end), 0);
+	CHECK_EQ(m->hdr.dt, MIKEY_DT_ERROR);
+	CHECK_EQ(m->errv[0], MIKEY_ERR_MAC);
+	err = mem_deref(err);
+
+	/* responder: such a TRANSFER_INIT, before the KMS is asked */
+	set_prf(f256.ti, MIKEY_PRF_MIKEY1);
+	merr = 0xff;
+	CHECK_EQ(mikey_resp_alloc(&mr, &f256.rcfg, "sip:focus@conf.example.org",
+				  psk_focus, sizeof(psk_focus) - 1, NULL,
+				  NULL, f256.ti->buf, f256.ti->end, NULL,
+				  &merr), ENOTSUP);
+	CHECK_EQ(merr, MIKEY_ERR_MAC);
+	set_prf(f256.ti, MIKEY_PRF_HMAC_SHA256);
+
+	/* initiator (a strict UE): a TRANSFER_RESP with the PRF and CSB
+	 * of its exchange but an HMAC-SHA-256-256 V, which is what the
+	 * focus used to send a 128-bit UE */
+	CHECK_EQ(flow_resolve(&f256, "sip:focus@conf.example.org",
+			      psk_focus, sizeof(psk_focus) - 1, f256.ti->buf,
+			      f256.ti->end, &merr, &tr), 0);
+	set_prf(tr, MIKEY_PRF_MIKEY1);
+	memcpy(tr->buf + 4, f128.ti->buf + 4, 4);          /* CSB ID */
+	merr = 0xff;
+	CHECK_EQ(mikey_init_transfer_resp(f128.mi, tr->buf, tr->end, &merr),
+		 ENOTSUP);
+	CHECK_EQ(merr, MIKEY_ERR_MAC);
+	CHECK_EQ(mikey_init_tek_count(f128.mi), 0);
+
+	mem_deref(tr);
+	mem_deref(m);
+	flow_reset(&f128);
+	flow_reset(&f256);
+	return 0;
 }
 
 
@@ -639,6 +944,8 @@ TEST_MAIN("mikey",
 	  CASE(test_prf_kat),
 	  CASE(test_labels_kat),
 	  CASE(test_aes_cm_kat),
+	  CASE(test_suite_kat),
+	  CASE(test_suite_check),
 	  CASE(test_codec_roundtrip),
 	  CASE(test_codec_keys),
 	  CASE(test_id_match),
@@ -647,4 +954,7 @@ TEST_MAIN("mikey",
 	  CASE(test_flow_unauthorized),
 	  CASE(test_flow_tamper),
 	  CASE(test_flow_distinct),
-	  CASE(test_kms_errors))
+	  CASE(test_kms_errors),
+	  CASE(test_suite_128),
+	  CASE(test_suite_256),
+	  CASE(test_suite_mixed_refused))
