@@ -45,7 +45,13 @@ BINS := $(BUILD)/confd $(BUILD)/confctl $(BUILD)/kmsd \
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCHES    := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 
-all: $(BINS) $(UNITS) $(TOOLS) $(BENCHES)
+# Every fuzz target, linked with a plain main() that replays files
+# (tests/fuzz/replay_main.c): tests/run.sh runs each over its corpus in
+# tests/fuzz/corpus/<target>/, with the build's compiler and sanitizers.
+FUZZ_SRCS    := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_REPLAYS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz-replay/%)
+
+all: $(BINS) $(UNITS) $(TOOLS) $(BENCHES) $(FUZZ_REPLAYS)
 
 HDRS := $(shell find $(MODULES) kms tests -name '*.h')
 $(BUILD)/obj/%.o: %.c $(HDRS)
@@ -69,6 +75,11 @@ $(BUILD)/confd-ua: $(UA_OBJS) $(BUILD)/libconfd.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libconfd.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/fuzz-replay/%: $(BUILD)/obj/tests/fuzz/%.o \
+		$(BUILD)/obj/tests/fuzz/replay_main.o $(BUILD)/libconfd.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
@@ -111,7 +122,10 @@ asan:
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		tests/run.sh build-asan
 
-FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+# libFuzzer binaries; run one with its corpus, e.g.
+#   build-fuzz/fuzz/fuzz_msrp tests/fuzz/corpus/msrp
+# (new inputs go into that directory; commit the ones worth keeping, and
+# every crash input, so that `make test` replays them).
 fuzz:
 	@$(MAKE) --no-print-directory BUILD=build-fuzz OPT="-O1 -g" CC=clang \
 		SAN="-fsanitize=fuzzer-no-link,address,undefined" $(BUILD:build=build-fuzz)/libconfd.a
@@ -120,7 +134,8 @@ fuzz:
 		n=$$(basename $$f .c); \
 		clang -O1 -g -fsanitize=fuzzer,address,undefined $(RE_CFLAGS) -I. \
 			-o build-fuzz/fuzz/$$n $$f build-fuzz/libconfd.a $(LIBS) || exit 1; \
-	done; ls build-fuzz/fuzz
+	done; ls build-fuzz/fuzz; \
+	echo "run: build-fuzz/fuzz/fuzz_X tests/fuzz/corpus/X"
 
 bench: deps all
 	@bench/run.sh $(BUILD)

@@ -807,7 +807,12 @@ static size_t line_scan(struct msrp_parser *p, const uint8_t *b, size_t n)
 			p->st = ST_FAILED;
 			return n;
 		}
-		frame_error(p, "header block too large", false);
+		/* skip to the end-line, which may be the very line that
+		 * overflowed: match from its start, over the part of it
+		 * already held (no LF in there, so no end-line either) */
+		frame_error(p, "header block too large", true);
+		(void)body_scan(p, (const uint8_t *)p->hbuf + p->lstart,
+				p->hlen - p->lstart);
 		return 0;
 	}
 

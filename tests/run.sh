@@ -38,6 +38,19 @@ done
 # before anything relies on it.
 [ -x "$BUILD/confd-ua" ] && run_one "ua/selftest" "$BUILD/confd-ua" selftest
 
+# Every fuzz target over its committed corpus: a crash input, once
+# found and committed, stays a failing test until it is fixed.
+for t in "$BUILD"/fuzz-replay/fuzz_*; do
+	[ -x "$t" ] || continue
+	n=$(basename "$t" | sed 's/^fuzz_//')
+	if [ -d "tests/fuzz/corpus/$n" ]; then
+		run_one "fuzz/$n" "$t" "tests/fuzz/corpus/$n"
+	else
+		echo "FAIL fuzz_replay.$n (no tests/fuzz/corpus/$n)"
+		fail=$((fail + 1))
+	fi
+done
+
 for t in tests/integ/*.sh; do
 	[ -f "$t" ] || continue
 	[ -n "$TESTS" ] && ! echo "$t" | grep -q "$TESTS" && continue
