@@ -15,6 +15,7 @@
 #include <re.h>
 #include "focus/confdef.h"
 #include "focus/focus.h"
+#include "media/media.h"
 #include "eventpkg/eventpkg.h"
 #include "tests/unit/check.h"
 
@@ -197,13 +198,17 @@ static int focus_open(struct focus **fp, struct sipenv *e,
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.domain = "127.0.0.1";
 	sa_set_str(&cfg.media_addr, "127.0.0.1", 0);
-	cfg.rtp_min = 47000;
-	cfg.rtp_max = 47099;
 	cfg.trusted = trusted;
 	cfg.trustedc = 1;
 	cfg.mikey_prot_tls = 241;
 	cfg.mikey_prot_smime = 242;
-	err = focus_alloc(fp, e->sip, &cfg);
+	err  = media_portpool_alloc(&cfg.rtp_pool, "rtp_ports", 47000, 47099);
+	err |= media_portpool_alloc(&cfg.tcp_pool, "tcp_ports", 47100, 47199);
+	if (!err)
+		err = focus_alloc(fp, e->sip, &cfg);
+	/* the focus holds its own references */
+	mem_deref(cfg.rtp_pool);
+	mem_deref(cfg.tcp_pool);
 	if (err)
 		return err;
 

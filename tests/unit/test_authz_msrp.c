@@ -11,6 +11,7 @@
 #include <string.h>
 #include <re.h>
 #include "msrp/msrp.h"
+#include "media/media.h"
 #include "tests/unit/check.h"
 
 
@@ -186,6 +187,7 @@ static int test_cpim_from(void)
 	struct msrp_part *pa = NULL, *pb = NULL;
 	static struct peer a, b;
 	struct msrp_conf_stats st;
+	struct media_portpool *pool = NULL;
 	struct sa laddr;
 	uint16_t base = (uint16_t)(42000 + rand_u16() % 2000);
 	int err = 0;
@@ -197,9 +199,10 @@ static int test_cpim_from(void)
 	sa_set_str(&laddr, "127.0.0.1", 0);
 	memset(&pprm, 0, sizeof(pprm));
 	pprm.laddr = &laddr;
-	pprm.port_min = base;
-	pprm.port_max = base + 99;
-	pprm.setup = MSRP_SETUP_PASSIVE;
+	CHECK_EQ(media_portpool_alloc(&pool, "tcp_ports", base, base + 99), 0);
+	pprm.listenh = media_portpool_tcp_listen;
+	pprm.listen_arg = pool;
+	pprm.active = false;
 	pprm.identity = "sip:alice@example.org";
 	CHECK_EQ(msrp_part_alloc(&pa, conf, &pprm), 0);
 	pprm.identity = "sip:bob@example.org";
@@ -241,6 +244,7 @@ static int test_cpim_from(void)
 	mem_deref(pa);
 	mem_deref(pb);
 	mem_deref(conf);
+	mem_deref(pool);
 	return err;
 }
 

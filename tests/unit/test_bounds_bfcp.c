@@ -1,7 +1,7 @@
 /**
  * @file test_bounds_bfcp.c  BFCP length fields at their limits: one
- * unit under, exactly at, one unit over (floor/bfcp_frame.h,
- * floor/bfcp_msg.h).
+ * unit under, exactly at, one unit over (floor/frame_int.h,
+ * floor/msg_int.h).
  *
  * RFC 8855 5.1: the 12-byte COMMON-HEADER's Payload Length counts
  * 4-octet units after the header.  RFC 8855 5.2: an attribute's 8-bit
@@ -12,8 +12,8 @@
  */
 #include <string.h>
 #include <re.h>
-#include "floor/bfcp_frame.h"
-#include "floor/bfcp_msg.h"
+#include "floor/frame_int.h"
+#include "floor/msg_int.h"
 #include "tests/unit/check.h"
 
 
@@ -21,7 +21,7 @@
  * `words` units of payload (left zero). */
 static void hdr(uint8_t *b, uint16_t words)
 {
-	memset(b, 0, BFCP_HDR_SIZE);
+	memset(b, 0, FLOOR_HDR_SIZE);
 	b[0] = 0x20;                  /* version 1 */
 	b[1] = BFCP_HELLO;
 	b[2] = (uint8_t)(words >> 8);
@@ -35,17 +35,17 @@ static void hdr(uint8_t *b, uint16_t words)
 /* The framer with a cap of max bytes, one message of `words` units. */
 static int frame_one(size_t max, uint16_t words, size_t *got)
 {
-	static uint8_t b[BFCP_HDR_SIZE + 4 * 0xffff];
-	struct bfcp_frame *fr = NULL;
+	static uint8_t b[FLOOR_HDR_SIZE + 4 * 0xffff];
+	struct floor_frame *fr = NULL;
 	const uint8_t *m;
 	size_t len = 0;
 	int err;
 
 	hdr(b, words);
-	CHECK_EQ(bfcp_frame_alloc(&fr, max), 0);
-	CHECK_EQ(bfcp_frame_push(fr, b, BFCP_HDR_SIZE + 4 * (size_t)words),
+	CHECK_EQ(floor_frame_alloc(&fr, max), 0);
+	CHECK_EQ(floor_frame_push(fr, b, FLOOR_HDR_SIZE + 4 * (size_t)words),
 		 0);
-	err = bfcp_frame_next(fr, &m, &len);
+	err = floor_frame_next(fr, &m, &len);
 	*got = err ? 0 : len;
 	mem_deref(fr);
 	return err;
@@ -54,11 +54,11 @@ static int frame_one(size_t max, uint16_t words, size_t *got)
 
 static int test_frame_cap(void)
 {
-	const size_t max = BFCP_HDR_SIZE + 4 * 10;
+	const size_t max = FLOOR_HDR_SIZE + 4 * 10;
 	size_t got = 0;
 
 	CHECK_EQ(frame_one(max, 9, &got), 0);
-	CHECK_EQ(got, BFCP_HDR_SIZE + 4 * 9);
+	CHECK_EQ(got, FLOOR_HDR_SIZE + 4 * 9);
 	CHECK_EQ(frame_one(max, 10, &got), 0);
 	CHECK_EQ(got, max);
 	CHECK_EQ(frame_one(max, 11, &got), EMSGSIZE);
@@ -67,10 +67,10 @@ static int test_frame_cap(void)
 	CHECK_EQ(frame_one(max + 3, 10, &got), 0);
 	CHECK_EQ(frame_one(max + 3, 11, &got), EMSGSIZE);
 
-	/* the default cap, BFCP_FRAME_MAX: 0x3ffd units + 12 = 65536 */
+	/* the default cap, FLOOR_FRAME_MAX: 0x3ffd units + 12 = 65536 */
 	CHECK_EQ(frame_one(0, 0x3ffc, &got), 0);
 	CHECK_EQ(frame_one(0, 0x3ffd, &got), 0);
-	CHECK_EQ(got, BFCP_FRAME_MAX);
+	CHECK_EQ(got, FLOOR_FRAME_MAX);
 	CHECK_EQ(frame_one(0, 0x3ffe, &got), EMSGSIZE);
 	return 0;
 }
@@ -79,37 +79,37 @@ static int test_frame_cap(void)
 /* A message is whole with its last byte, not before. */
 static int test_frame_complete(void)
 {
-	static uint8_t b[BFCP_HDR_SIZE + 8];
-	struct bfcp_frame *fr = NULL;
+	static uint8_t b[FLOOR_HDR_SIZE + 8];
+	struct floor_frame *fr = NULL;
 	const uint8_t *m;
 	size_t len = 0;
 
 	hdr(b, 2);
-	CHECK_EQ(bfcp_frame_peek(b, sizeof(b) - 1, BFCP_FRAME_MAX, &len),
+	CHECK_EQ(floor_frame_peek(b, sizeof(b) - 1, FLOOR_FRAME_MAX, &len),
 		 ENODATA);
-	CHECK_EQ(bfcp_frame_peek(b, sizeof(b), BFCP_FRAME_MAX, &len), 0);
+	CHECK_EQ(floor_frame_peek(b, sizeof(b), FLOOR_FRAME_MAX, &len), 0);
 	CHECK_EQ(len, sizeof(b));
 
 	/* the header alone: 11 bytes are not a Hello yet, 12 are */
 	hdr(b, 0);
-	CHECK_EQ(bfcp_frame_peek(b, BFCP_HDR_SIZE - 1, BFCP_FRAME_MAX, &len),
+	CHECK_EQ(floor_frame_peek(b, FLOOR_HDR_SIZE - 1, FLOOR_FRAME_MAX, &len),
 		 ENODATA);
-	CHECK_EQ(bfcp_frame_peek(b, BFCP_HDR_SIZE, BFCP_FRAME_MAX, &len), 0);
-	CHECK_EQ(len, BFCP_HDR_SIZE);
+	CHECK_EQ(floor_frame_peek(b, FLOOR_HDR_SIZE, FLOOR_FRAME_MAX, &len), 0);
+	CHECK_EQ(len, FLOOR_HDR_SIZE);
 
 	/* the length sits in bytes 2-3: 3 bytes cannot be judged, 4 can */
 	hdr(b, 0x00ff);
-	CHECK_EQ(bfcp_frame_peek(b, 3, BFCP_HDR_SIZE + 4, &len), ENODATA);
-	CHECK_EQ(bfcp_frame_peek(b, 4, BFCP_HDR_SIZE + 4, &len), EMSGSIZE);
+	CHECK_EQ(floor_frame_peek(b, 3, FLOOR_HDR_SIZE + 4, &len), ENODATA);
+	CHECK_EQ(floor_frame_peek(b, 4, FLOOR_HDR_SIZE + 4, &len), EMSGSIZE);
 
 	hdr(b, 2);
-	CHECK_EQ(bfcp_frame_alloc(&fr, 0), 0);
-	CHECK_EQ(bfcp_frame_push(fr, b, sizeof(b) - 1), 0);
-	CHECK_EQ(bfcp_frame_next(fr, &m, &len), ENODATA);
-	CHECK_EQ(bfcp_frame_push(fr, b + sizeof(b) - 1, 1), 0);
-	CHECK_EQ(bfcp_frame_next(fr, &m, &len), 0);
+	CHECK_EQ(floor_frame_alloc(&fr, 0), 0);
+	CHECK_EQ(floor_frame_push(fr, b, sizeof(b) - 1), 0);
+	CHECK_EQ(floor_frame_next(fr, &m, &len), ENODATA);
+	CHECK_EQ(floor_frame_push(fr, b + sizeof(b) - 1, 1), 0);
+	CHECK_EQ(floor_frame_next(fr, &m, &len), 0);
 	CHECK_EQ(len, sizeof(b));
-	CHECK_EQ(bfcp_frame_pending(fr), 0);
+	CHECK_EQ(floor_frame_pending(fr), 0);
 	mem_deref(fr);
 	return 0;
 }
@@ -131,16 +131,16 @@ static int test_header_length(void)
 	/* the Payload Length must equal what the framer delivered */
 	memset(b, 0, sizeof(b));
 	memcpy(b, freq, sizeof(freq));
-	CHECK_EQ(bfcp_msg_check(b, sizeof(freq)), 0);
+	CHECK_EQ(floor_msg_check(b, sizeof(freq)), 0);
 	b[3] = 2;
-	CHECK_EQ(bfcp_msg_check(b, sizeof(freq)), EBADMSG);
+	CHECK_EQ(floor_msg_check(b, sizeof(freq)), EBADMSG);
 	b[3] = 4;
-	CHECK_EQ(bfcp_msg_check(b, sizeof(freq)), EBADMSG);
+	CHECK_EQ(floor_msg_check(b, sizeof(freq)), EBADMSG);
 	/* and one unit more of bytes than announced */
 	b[3] = 3;
-	CHECK_EQ(bfcp_msg_check(b, sizeof(freq) + 4), EBADMSG);
+	CHECK_EQ(floor_msg_check(b, sizeof(freq) + 4), EBADMSG);
 	/* nothing shorter than the common header is a message */
-	CHECK_EQ(bfcp_msg_check(b, BFCP_HDR_SIZE - 1), EBADMSG);
+	CHECK_EQ(floor_msg_check(b, FLOOR_HDR_SIZE - 1), EBADMSG);
 	return 0;
 }
 
@@ -152,11 +152,11 @@ static int test_attr_runs_to_end(void)
 
 	memcpy(b, freq, sizeof(freq));
 	b[17] = 7;           /* padded 8: within */
-	CHECK_EQ(bfcp_msg_check(b, sizeof(b)), 0);
+	CHECK_EQ(floor_msg_check(b, sizeof(b)), 0);
 	b[17] = 8;           /* padded 8: exactly the rest */
-	CHECK_EQ(bfcp_msg_check(b, sizeof(b)), 0);
+	CHECK_EQ(floor_msg_check(b, sizeof(b)), 0);
 	b[17] = 9;           /* padded 12: one unit past the payload */
-	CHECK_EQ(bfcp_msg_check(b, sizeof(b)), EBADMSG);
+	CHECK_EQ(floor_msg_check(b, sizeof(b)), EBADMSG);
 	return 0;
 }
 
@@ -164,15 +164,15 @@ static int test_attr_runs_to_end(void)
 /* One attribute alone in a FloorRequest payload of `plen` bytes. */
 static int check_one(uint8_t type, uint8_t alen, size_t plen)
 {
-	uint8_t b[BFCP_HDR_SIZE + 64];
+	uint8_t b[FLOOR_HDR_SIZE + 64];
 
 	memset(b, 0, sizeof(b));
-	memcpy(b, freq, BFCP_HDR_SIZE);
+	memcpy(b, freq, FLOOR_HDR_SIZE);
 	b[2] = 0;
 	b[3] = (uint8_t)(plen / 4);
 	b[12] = (uint8_t)(type << 1);
 	b[13] = alen;
-	return bfcp_msg_check(b, BFCP_HDR_SIZE + plen);
+	return floor_msg_check(b, FLOOR_HDR_SIZE + plen);
 }
 
 
@@ -206,19 +206,19 @@ static int test_attr_lengths(void)
  * the innermost empty. */
 static int nested(unsigned k)
 {
-	uint8_t b[BFCP_HDR_SIZE + 4 * 16];
+	uint8_t b[FLOOR_HDR_SIZE + 4 * 16];
 	size_t plen = 4 * (size_t)k;
 	unsigned i;
 
 	memset(b, 0, sizeof(b));
-	memcpy(b, freq, BFCP_HDR_SIZE);
+	memcpy(b, freq, FLOOR_HDR_SIZE);
 	b[2] = 0;
 	b[3] = (uint8_t)k;
 	for (i = 0; i < k; i++) {
-		b[BFCP_HDR_SIZE + 4 * i] = BFCP_FLOOR_REQ_INFO << 1;
-		b[BFCP_HDR_SIZE + 4 * i + 1] = (uint8_t)(4 * (k - i));
+		b[FLOOR_HDR_SIZE + 4 * i] = BFCP_FLOOR_REQ_INFO << 1;
+		b[FLOOR_HDR_SIZE + 4 * i + 1] = (uint8_t)(4 * (k - i));
 	}
-	return bfcp_msg_check(b, BFCP_HDR_SIZE + plen);
+	return floor_msg_check(b, FLOOR_HDR_SIZE + plen);
 }
 
 
@@ -237,7 +237,7 @@ static int test_group_depth(void)
 static int test_writer_limits(void)
 {
 	struct mbuf *mb;
-	struct bfcp_w w;
+	struct floor_w w;
 	char s[260];
 	unsigned i;
 
@@ -247,12 +247,12 @@ static int test_writer_limits(void)
 		mb = mbuf_alloc(512);
 		CHECK(mb);
 		s[i] = '\0';
-		bfcp_w_begin(&w, mb, BFCP_ERROR, 1, 1, 1);
-		bfcp_w_str(&w, BFCP_ERROR_INFO, s);
-		CHECK_EQ(bfcp_w_end(&w), i <= 253 ? 0 : EOVERFLOW);
+		floor_w_begin(&w, mb, BFCP_ERROR, 1, 1, 1);
+		floor_w_str(&w, BFCP_ERROR_INFO, s);
+		CHECK_EQ(floor_w_end(&w), i <= 253 ? 0 : EOVERFLOW);
 		if (i <= 253) {
 			CHECK_EQ(mb->buf[13], 2 + i);
-			CHECK_EQ(bfcp_msg_check(mb->buf, mb->end), 0);
+			CHECK_EQ(floor_msg_check(mb->buf, mb->end), 0);
 		}
 		s[i] = 'x';
 		mem_deref(mb);
@@ -264,14 +264,14 @@ static int test_writer_limits(void)
 		mb = mbuf_alloc(512);
 		CHECK(mb);
 		s[i] = '\0';
-		bfcp_w_begin(&w, mb, BFCP_FLOOR_REQUEST_STATUS, 1, 1, 1);
-		bfcp_w_group(&w, BFCP_FLOOR_REQ_INFO, 1);
-		bfcp_w_str(&w, BFCP_PART_PROV_INFO, s);
-		bfcp_w_group_end(&w);
-		CHECK_EQ(bfcp_w_end(&w), i == 244 ? 0 : EOVERFLOW);
+		floor_w_begin(&w, mb, BFCP_FLOOR_REQUEST_STATUS, 1, 1, 1);
+		floor_w_group(&w, BFCP_FLOOR_REQ_INFO, 1);
+		floor_w_str(&w, BFCP_PART_PROV_INFO, s);
+		floor_w_group_end(&w);
+		CHECK_EQ(floor_w_end(&w), i == 244 ? 0 : EOVERFLOW);
 		if (i == 244) {
 			CHECK_EQ(mb->buf[13], 252);
-			CHECK_EQ(bfcp_msg_check(mb->buf, mb->end), 0);
+			CHECK_EQ(floor_msg_check(mb->buf, mb->end), 0);
 		}
 		s[i] = 'x';
 		mem_deref(mb);
@@ -283,12 +283,12 @@ static int test_writer_limits(void)
 
 		mb = mbuf_alloc(128);
 		CHECK(mb);
-		bfcp_w_begin(&w, mb, BFCP_FLOOR_REQUEST_STATUS, 1, 1, 1);
+		floor_w_begin(&w, mb, BFCP_FLOOR_REQUEST_STATUS, 1, 1, 1);
 		for (j = 0; j < i; j++)
-			bfcp_w_group(&w, BFCP_FLOOR_REQ_INFO, 1);
+			floor_w_group(&w, BFCP_FLOOR_REQ_INFO, 1);
 		for (j = 0; j < i; j++)
-			bfcp_w_group_end(&w);
-		CHECK_EQ(bfcp_w_end(&w), i == 4 ? 0 : EOVERFLOW);
+			floor_w_group_end(&w);
+		CHECK_EQ(floor_w_end(&w), i == 4 ? 0 : EOVERFLOW);
 		mem_deref(mb);
 	}
 	return 0;

@@ -4,7 +4,7 @@
  *
  *  - CONFDEF_URI_MAX (focus/confdef.c, 1024): the longest SIP URI that
  *    names anyone (From, P-Asserted-Identity, the conference list);
- *  - SUBREQ_MIKEY_MAX (eventpkg/subreq.h, 8192): the application/mikey
+ *  - EVENTPKG_SUBREQ_MIKEY_MAX (eventpkg/subreq_int.h, 8192): the application/mikey
  *    body of a SUBSCRIBE, else 413;
  *  - PARAM_MAX (focus/digest.c, 1024): one Authorization parameter;
  *  - TI_MAX (focus/mikey_in.c, 8192 bytes): the base64 a=key-mgmt:mikey
@@ -23,7 +23,7 @@
 #include "floor/floor.h"
 #include "msrp/msrp.h"
 #include "focus/core.h"
-#include "eventpkg/subreq.h"
+#include "eventpkg/subreq_int.h"
 #include "tests/unit/check.h"
 
 
@@ -100,7 +100,7 @@ static int test_member_uri_max(void)
 static int subscribe(size_t body, uint16_t *scode, size_t *mikey_len)
 {
 	struct sip_msg *msg = NULL;
-	struct subreq sr;
+	struct eventpkg_subreq sr;
 	const char *reason = NULL;
 	struct mbuf *mb = mbuf_alloc(body + 512);
 	int err;
@@ -125,7 +125,7 @@ static int subscribe(size_t body, uint16_t *scode, size_t *mikey_len)
 	err = sip_msg_decode(&msg, mb);
 	if (!err) {
 		*scode = 0;
-		err = subreq_parse(&sr, msg, scode, &reason);
+		err = eventpkg_subreq_parse(&sr, msg, scode, &reason);
 		*mikey_len = err ? 0 : sr.mikey_len;
 	}
 	mem_deref(msg);
@@ -139,11 +139,11 @@ static int test_subscribe_mikey_max(void)
 	uint16_t scode = 0;
 	size_t len = 0;
 
-	CHECK_EQ(subscribe(SUBREQ_MIKEY_MAX - 1, &scode, &len), 0);
-	CHECK_EQ(len, SUBREQ_MIKEY_MAX - 1);
-	CHECK_EQ(subscribe(SUBREQ_MIKEY_MAX, &scode, &len), 0);
-	CHECK_EQ(len, SUBREQ_MIKEY_MAX);
-	CHECK_EQ(subscribe(SUBREQ_MIKEY_MAX + 1, &scode, &len), EPROTO);
+	CHECK_EQ(subscribe(EVENTPKG_SUBREQ_MIKEY_MAX - 1, &scode, &len), 0);
+	CHECK_EQ(len, EVENTPKG_SUBREQ_MIKEY_MAX - 1);
+	CHECK_EQ(subscribe(EVENTPKG_SUBREQ_MIKEY_MAX, &scode, &len), 0);
+	CHECK_EQ(len, EVENTPKG_SUBREQ_MIKEY_MAX);
+	CHECK_EQ(subscribe(EVENTPKG_SUBREQ_MIKEY_MAX + 1, &scode, &len), EPROTO);
 	CHECK_EQ(scode, 413);
 	return 0;
 }
