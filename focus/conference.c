@@ -4,13 +4,9 @@
 #include <string.h>
 #include <re.h>
 #include "focus/confdef.h"
-#include "focus/focus.h"
-#include "keying/sdes.h"
 #include "media/media.h"
 #include "floor/floor.h"
-#include "eventpkg/eventpkg.h"
-#include "msrp/msrp.h"
-#include "focus/core.h"
+#include "focus/focus_int.h"
 
 
 #define DEBUG_MODULE "conference"
@@ -29,6 +25,35 @@ static void conference_destructor(void *arg)
 	mem_deref(conf->floor);
 	mem_deref(conf->mixer);
 	mem_deref(conf->def);
+}
+
+
+/* A conference of f, defined by def (which it takes over). */
+int conference_alloc(struct conference **confp, struct focus *f,
+		     struct confdef *def)
+{
+	struct conference *conf;
+
+	conf = mem_zalloc(sizeof(*conf), conference_destructor);
+	if (!conf)
+		return ENOMEM;
+
+	conf->focus = f;
+	conf->def = def;
+	list_append(&f->confs, &conf->le, conf);
+
+	*confp = conf;
+	return 0;
+}
+
+
+/* A new definition from the store (which it takes over); calls in
+ * progress are kept. */
+void conference_redefine(struct conference *conf, struct confdef *def)
+{
+	mem_deref(conf->def);
+	conf->def = def;
+	conf->removed = false;
 }
 
 
@@ -132,12 +157,13 @@ void conference_audio_update(struct conference *conf)
 	for (le = conf->parts.head; le; le = le->next) {
 		struct participant *p = le->data;
 		bool mixed = !gated;
+		uint16_t userid;
 
-		if (gated && p->fp && conf->floor)
+		if (gated && conf->floor &&
+		    stream_bfcp_userid(p->bfcp, &userid))
 			mixed = floor_conf_holds(conf->floor, FLOOR_ID_AUDIO,
-						 floor_part_userid(p->fp));
-		if (p->audio)
-			audio_set_mixed(p->audio, mixed);
+						 userid);
+		stream_audio_set_mixed(p->audio, mixed);
 	}
 }
 
@@ -148,86 +174,4 @@ void conference_gate_audio(struct conference *conf, const uint16_t *userv,
 	(void)userv;
 	(void)userc;
 	conference_audio_update(conf);
-}
-
-
-int focus_set_confdefs(struct focus *f, struct list *defs)
-{
-	struct le *le;
-
-	if (!f || !defs)
-		return EINVAL;
-
-	/* mark all; those still defined get unmarked below */
-	for (le = f->confs.head; le; le = le->next) {
-		struct conference *conf = le->data;
-		conf->removed = true;
-	}
-
-	while ((le = list_head(defs))) {
-		struct confdef *def = le->data;
-		struct conference *conf = NULL;
-		struct le *ce;
-
-		list_unlink(&def->le);
-
-		for (ce = f->confs.head; ce; ce = ce->next) {
-			struct conference *c = ce->data;
-			if (confdef_uri_match(c->def->uri, def->uri)) {
-				conf = c;
-				break;
-			}
-		}
-
-		if (conf) {
-			mem_deref(conf->def);
-			conf->def = def;
-			conf->removed = false;
-			(void)events_conf_update(conf);
-			continue;
-		}
-
-		conf = mem_zalloc(sizeof(*conf), conference_destructor);
-		if (!conf) {
-			mem_deref(def);
-			return ENOMEM;
-		}
-		conf->focus = f;
-		conf->def = def;
-		list_append(&f->confs, &conf->le, conf);
-		(void)events_conf_update(conf);
-	}
-
-	le = f->confs.head;
-	while (le) {
-		struct conference *conf = le->data;
-		le = le->next;
-		if (conf->removed)
-			conference_gc(conf);
-	}
-
-	return 0;
-}
-
-
-uint32_t focus_conference_count(const struct focus *f)
-{
-	return f ? list_count(&f->confs) : 0;
-}
-
-
-uint32_t focus_participant_count(const struct focus *f)
-{
-	struct le *le;
-	uint32_t n = 0;
-
-	if (!f)
-		return 0;
-
-	for (le = f->confs.head; le; le = le->next) {
-		const struct conference *conf = le->data;
-		n += list_count(&conf->parts);
-	}
-
-	return n;
 }

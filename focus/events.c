@@ -11,15 +11,12 @@
 #include <string.h>
 #include <re.h>
 #include "focus/confdef.h"
-#include "focus/focus.h"
-#include "keying/sdes.h"
 #include "keying/mikey/mikey.h"
 #include "keying/mikey/mikey_ticket.h"
 #include "keying/mikey/kms_client.h"
-#include "media/media.h"
 #include "eventpkg/eventpkg.h"
 #include "msrp/msrp.h"
-#include "focus/core.h"
+#include "focus/focus_int.h"
 
 
 #define DEBUG_MODULE "events"
@@ -203,9 +200,9 @@ int events_conf_update(struct conference *conf)
 		ci = eventpkg_conf_info(conf->evc);
 		err |= cinfo_add_conf_uri(ci, def->uri, "participation",
 					  def->subject);
-		err |= cinfo_add_avail_media(ci, SDP_LABEL_AUDIO, "audio",
+		err |= cinfo_add_avail_media(ci, FOCUS_LABEL_AUDIO, "audio",
 					     CINFO_MS_SENDRECV);
-		err |= cinfo_add_avail_media(ci, SDP_LABEL_SLIDES, "video",
+		err |= cinfo_add_avail_media(ci, FOCUS_LABEL_SLIDES, "video",
 					     CINFO_MS_SENDRECV);
 		err |= cinfo_set_host(ci, "confd", def->uri);
 	}
@@ -244,7 +241,7 @@ void events_part_update(struct participant *p)
 
 	ci = eventpkg_conf_info(conf->evc);
 	m = confdef_member_find(conf->def, p->uri);
-	dir = sdp_media_dir(p->am);
+	dir = stream_audio_dir(p->audio);
 
 	(void)cinfo_user_set(ci, p->uri, NULL,
 			     m && m->role == CONFDEF_CHAIR ? "chair"
@@ -254,11 +251,11 @@ void events_part_update(struct participant *p)
 			   CINFO_EP_ON_HOLD : CINFO_EP_CONNECTED,
 			   CINFO_JOIN_DIALED_IN, NULL);
 	(void)cinfo_media_set(ci, p->uri, p->ep_id, "1", "audio",
-			      SDP_LABEL_AUDIO, NULL, mstatus(dir));
-	if (p->video_slides)
+			      FOCUS_LABEL_AUDIO, NULL, mstatus(dir));
+	if (stream_video_slides(p->video))
 		(void)cinfo_media_set(ci, p->uri, p->ep_id, "2", "video",
-				      SDP_LABEL_SLIDES, NULL,
-				      mstatus(sdp_media_dir(p->vm)));
+				      FOCUS_LABEL_SLIDES, NULL,
+				      mstatus(stream_video_dir(p->video)));
 	else
 		(void)cinfo_media_remove(ci, p->uri, p->ep_id, "2");
 

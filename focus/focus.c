@@ -5,13 +5,10 @@
 #include <re.h>
 #include "focus/confdef.h"
 #include "focus/focus.h"
-#include "keying/sdes.h"
 #include "keying/cert.h"
 #include "media/media.h"
 #include "floor/floor.h"
-#include "eventpkg/eventpkg.h"
-#include "msrp/msrp.h"
-#include "focus/core.h"
+#include "focus/focus_int.h"
 
 
 #define DEBUG_MODULE "focus"
@@ -184,4 +181,82 @@ void focus_shutdown(struct focus *f)
 		conference_gc(conf);
 		mem_deref(conf);
 	}
+}
+
+
+/* Here rather than in conference.c: the roster (events.c) follows each
+ * definition, and events.c finds conferences through conference.c. */
+int focus_set_confdefs(struct focus *f, struct list *defs)
+{
+	struct le *le;
+
+	if (!f || !defs)
+		return EINVAL;
+
+	/* mark all; those still defined get unmarked below */
+	for (le = f->confs.head; le; le = le->next) {
+		struct conference *conf = le->data;
+		conf->removed = true;
+	}
+
+	while ((le = list_head(defs))) {
+		struct confdef *def = le->data;
+		struct conference *conf = NULL;
+		struct le *ce;
+
+		list_unlink(&def->le);
+
+		for (ce = f->confs.head; ce; ce = ce->next) {
+			struct conference *c = ce->data;
+			if (confdef_uri_match(c->def->uri, def->uri)) {
+				conf = c;
+				break;
+			}
+		}
+
+		if (conf) {
+			conference_redefine(conf, def);
+			(void)events_conf_update(conf);
+			continue;
+		}
+
+		if (conference_alloc(&conf, f, def)) {
+			mem_deref(def);
+			return ENOMEM;
+		}
+		(void)events_conf_update(conf);
+	}
+
+	le = f->confs.head;
+	while (le) {
+		struct conference *conf = le->data;
+		le = le->next;
+		if (conf->removed)
+			conference_gc(conf);
+	}
+
+	return 0;
+}
+
+
+uint32_t focus_conference_count(const struct focus *f)
+{
+	return f ? list_count(&f->confs) : 0;
+}
+
+
+uint32_t focus_participant_count(const struct focus *f)
+{
+	struct le *le;
+	uint32_t n = 0;
+
+	if (!f)
+		return 0;
+
+	for (le = f->confs.head; le; le = le->next) {
+		const struct conference *conf = le->data;
+		n += list_count(&conf->parts);
+	}
+
+	return n;
 }

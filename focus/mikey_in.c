@@ -12,16 +12,11 @@
 #include <string.h>
 #include <re.h>
 #include "focus/confdef.h"
-#include "focus/focus.h"
-#include "keying/sdes.h"
 #include "keying/mikey/mikey.h"
 #include "keying/mikey/mikey_ticket.h"
 #include "keying/mikey/kms_client.h"
-#include "media/media.h"
-#include "floor/floor.h"
-#include "eventpkg/eventpkg.h"
-#include "msrp/msrp.h"
-#include "focus/core.h"
+#include "focus/focus_int.h"
+#include "focus/stream_int.h"
 
 
 #define DEBUG_MODULE "mikey-in"
@@ -30,6 +25,27 @@
 
 
 enum { TI_MAX = 8192 };     /* bytes of a TRANSFER_INIT we accept */
+
+
+/* A participant's MIKEY-TICKET state */
+struct mikeyin {
+	struct kmsc_req *kreq;         /* RESOLVE at the KMS in progress */
+	struct mikey_resp *mr;         /* resolved: the TEKs */
+	uint8_t *ti;                   /* the TRANSFER_INIT we answered */
+	size_t ti_len;
+	bool session_level;
+	struct sdp_media *media;       /* where a=key-mgmt was, if media */
+};
+
+
+static void mikeyin_destructor(void *arg)
+{
+	struct mikeyin *mi = arg;
+
+	mem_deref(mi->kreq);
+	mem_deref(mi->mr);
+	mem_deref(mi->ti);
+}
 
 
 /* A bounded, case-insensitive search of the raw body: is there any
@@ -57,7 +73,7 @@ bool mikeyin_present(const struct mbuf *body)
 }
 
 
-static int decode_attr(const char *v, uint8_t **tip, size_t *lenp)
+int mikeyin_attr_decode(const char *v, uint8_t **tip, size_t *lenp)
 {
 	struct pl prot, data;
 	uint8_t *buf;
@@ -91,24 +107,25 @@ static int decode_attr(const char *v, uint8_t **tip, size_t *lenp)
 
 /* The TRANSFER_INIT of a decoded offer: at session level, or on the
  * first m-line that has one. */
-int mikeyin_find(struct participant *p, uint8_t **tip, size_t *lenp)
+static int find(struct participant *p, uint8_t **tip, size_t *lenp)
 {
+	struct mikeyin *mi = p->mikey;
 	const char *v;
 	struct le *le;
 
 	v = sdp_session_rattr(p->sdp, "key-mgmt");
 	if (v) {
-		p->mikey_session_level = true;
-		return decode_attr(v, tip, lenp);
+		mi->session_level = true;
+		return mikeyin_attr_decode(v, tip, lenp);
 	}
 
 	for (le = list_head(sdp_session_medial(p->sdp, false)); le;
 	     le = le->next) {
 		v = sdp_media_rattr(le->data, "key-mgmt");
 		if (v) {
-			p->mikey_session_level = false;
-			p->mikey_media = le->data;
-			return decode_attr(v, tip, lenp);
+			mi->session_level = false;
+			mi->media = le->data;
+			return mikeyin_attr_decode(v, tip, lenp);
 		}
 	}
 
@@ -144,15 +161,23 @@ static int cs_base(const struct participant *p, const struct sdp_media *m)
 }
 
 
+bool mikeyin_keyed(const struct participant *p)
+{
+	return p->mikey && p->mikey->mr;
+}
+
+
 static const struct mikey_tek *tek_of(const struct participant *p, int cs)
 {
+	const struct mikey_resp *mr;
 	size_t i;
 
-	if (!p->mr || cs < 1)
+	if (!mikeyin_keyed(p) || cs < 1)
 		return NULL;
 
-	for (i = 0; i < mikey_resp_tek_count(p->mr); i++) {
-		const struct mikey_tek *t = mikey_resp_tek(p->mr, i);
+	mr = p->mikey->mr;
+	for (i = 0; i < mikey_resp_tek_count(mr); i++) {
+		const struct mikey_tek *t = mikey_resp_tek(mr, i);
 
 		if (t && t->cs_id == cs)
 			return t;
@@ -178,8 +203,8 @@ static int srtp_suite_of(const struct mikey_tek *t, enum srtp_suite *suite)
 
 /* The SRTP keys of an RTP m-line: the first CS carries the initiator's
  * stream (what we receive), the second ours (RFC 4567 7.1). */
-int mikeyin_rtp_keys(struct participant *p, const struct sdp_media *m,
-		     struct mikey_rtp_keys *k)
+int mikeyin_rtp_keys(const struct participant *p, const struct sdp_media *m,
+		     struct mikeyin_rtp_keys *k)
 {
 	const struct mikey_tek *rx, *tx;
 	enum srtp_suite s2;
@@ -207,28 +232,42 @@ int mikeyin_rtp_keys(struct participant *p, const struct sdp_media *m,
 }
 
 
-/* The TLS PSK of a TCP/TLS/BFCP or TCP/TLS/MSRP m-line (Annex H). */
-const struct mikey_tek *mikeyin_tls_psk(const struct participant *p,
-					const struct sdp_media *m)
+/* Our SSRC goes into the TRANSFER_RESP's crypto session of the stream
+ * (RFC 6043 responder: the CS map names the responder's SSRC). */
+int mikeyin_set_ssrc(struct participant *p, uint8_t cs_id, uint32_t ssrc)
+{
+	if (!mikeyin_keyed(p))
+		return EINVAL;
+
+	return mikey_resp_set_ssrc(p->mikey->mr, cs_id, ssrc);
+}
+
+
+/* The TLS PSK of a TCP/TLS/BFCP or TCP/TLS/MSRP m-line (Annex H);
+ * ENOENT when MIKEY gave it none. */
+int mikeyin_tls_psk(const struct participant *p, const struct sdp_media *m,
+		    const uint8_t **keyp, size_t *lenp)
 {
 	const struct mikey_tek *t = tek_of(p, cs_base(p, m));
 
 	if (!t || t->prot != p->conf->focus->mikey_prot_tls || !t->key_len)
-		return NULL;
+		return ENOENT;
 
-	return t;
+	*keyp = t->key;
+	*lenp = t->key_len;
+	return 0;
 }
 
 
 /* a=key-mgmt:mikey with our TRANSFER_RESP, where the offer had it. */
-int mikeyin_answer_attr(struct participant *p)
+static int answer_attr(struct participant *p)
 {
 	struct mbuf *mb = NULL;
 	char *b64 = NULL;
 	size_t len;
 	int err;
 
-	err = mikey_resp_transfer_resp(p->mr, &mb);
+	err = mikey_resp_transfer_resp(p->mikey->mr, &mb);
 	if (err)
 		return err;
 
@@ -244,11 +283,11 @@ int mikeyin_answer_attr(struct participant *p)
 		goto out;
 	b64[len] = '\0';
 
-	if (p->mikey_session_level)
+	if (p->mikey->session_level)
 		err = sdp_session_set_lattr(p->sdp, true, "key-mgmt",
 					    "mikey %s", b64);
 	else
-		err = sdp_media_set_lattr(p->mikey_media, true, "key-mgmt",
+		err = sdp_media_set_lattr(p->mikey->media, true, "key-mgmt",
 					  "mikey %s", b64);
 
  out:
@@ -260,8 +299,8 @@ int mikeyin_answer_attr(struct participant *p)
 
 /* A MIKEY Error message (RFC 3830 6.12) for a 488, as an SDP body with
  * a=key-mgmt (RFC 4567 4.1), base64. */
-int mikeyin_error_sdp(struct mbuf **mbp, const struct focus *f,
-		      uint32_t csb_id, uint8_t prf, uint8_t merr)
+static int error_sdp(struct mbuf **mbp, const struct focus *f,
+		     uint32_t csb_id, uint8_t prf, uint8_t merr)
 {
 	struct mbuf *me = NULL, *mb;
 	char b64[256];
@@ -293,4 +332,230 @@ int mikeyin_error_sdp(struct mbuf **mbp, const struct focus *f,
 	mb->pos = 0;
 	*mbp = mb;
 	return 0;
+}
+
+
+static bool same_ti(struct participant *p, struct mbuf *body)
+{
+	struct mikeyin *mi = p->mikey;
+	uint8_t *ti = NULL;
+	size_t len = 0;
+	bool same;
+	int err;
+	size_t pos = body->pos;
+
+	/* the decoded offer is needed to find a=key-mgmt; decode into the
+	 * participant's session first (as the negotiation would) */
+	if (sdp_decode(p->sdp, body, true))
+		return false;
+	body->pos = pos;
+
+	err = find(p, &ti, &len);
+	same = !err && len == mi->ti_len && !memcmp(ti, mi->ti, len);
+	mem_deref(ti);
+
+	return same;
+}
+
+
+/* Keys from MIKEY stay for the call; a new TRANSFER_INIT would need
+ * another trip to the KMS, which an offer handler cannot wait for.
+ * True when a re-offer brings a MIKEY message other than the one that
+ * keyed the call. */
+bool mikeyin_rekey(struct participant *p, struct mbuf *body)
+{
+	return mikeyin_keyed(p) && mikeyin_present(body) &&
+		!same_ti(p, body);
+}
+
+
+/* RFC 3830 6.12: the Error message names the CSB of the request */
+static int ti_error_sdp(struct mbuf **mbp, const struct focus *f,
+			const struct mikeyin *mi, uint8_t merr)
+{
+	uint32_t csb = (uint32_t)mi->ti[4] << 24 | (uint32_t)mi->ti[5] << 16 |
+		(uint32_t)mi->ti[6] << 8 | mi->ti[7];
+
+	return error_sdp(mbp, f, csb, mi->ti[3] & 0x7f, merr);
+}
+
+
+/* Where the answer to a MIKEY offer failed: the final response. */
+static void refuse(struct participant *p, uint16_t scode,
+		   const char *reason, const char *warning,
+		   uint8_t merr, bool with_err)
+{
+	struct focus *f = p->conf->focus;
+	struct mikeyin *mi = p->mikey;
+	struct mbuf *body = NULL;
+
+	if (with_err && mi->ti && mi->ti_len >= 8)
+		(void)ti_error_sdp(&body, f, mi, merr);
+
+	DEBUG_NOTICE("%s: MIKEY join refused: %u %s (%s)\n", p->uri, scode,
+		     reason, warning);
+
+	if (body)
+		(void)sipsess_reject(p->sess, scode, reason,
+				     "Warning: 399 %s \"%s\"\r\n"
+				     "Content-Type: application/sdp\r\n"
+				     "Content-Length: %zu\r\n\r\n%b",
+				     f->domain, warning, mbuf_get_left(body),
+				     mbuf_buf(body), mbuf_get_left(body));
+	else
+		(void)sipsess_reject(p->sess, scode, reason,
+				     "Warning: 399 %s \"%s\"\r\n"
+				     "Content-Length: 0\r\n\r\n",
+				     f->domain, warning);
+
+	mem_deref(body);
+	participant_drop(p);
+}
+
+
+static bool kms_unreachable(int err)
+{
+	switch (err) {
+	case ETIMEDOUT:
+	case ECONNREFUSED:
+	case ECONNRESET:
+	case EHOSTUNREACH:
+	case ENETUNREACH:
+	case EIO:
+		return true;
+	default:
+		return false;
+	}
+}
+
+
+/* The KMS answered (or did not): finish the join begun in
+ * mikeyin_connect(). */
+static void resolve_handler(int err, uint8_t merr, struct mikey_resp *mr,
+			    void *arg)
+{
+	struct participant *p = arg;
+	struct negotiation_error ne = {488, 399, "Malformed SDP"};
+	const struct confdef *def = p->conf->def;
+	const struct confdef_member *m = NULL;
+	struct mbuf *desc = NULL;
+	const char *uid;
+
+	if (err) {
+		if (kms_unreachable(err) && merr == MIKEY_ERR_UNSPEC)
+			refuse(p, 503, "Service Unavailable",
+			       "KMS unreachable", 0, false);
+		else
+			refuse(p, 488, "Not Acceptable Here",
+			       err == EALREADY ? "MIKEY replay" :
+			       "MIKEY ticket or MAC not accepted",
+			       merr, true);
+		return;
+	}
+
+	p->mikey->mr = mem_ref(mr);
+	uid = mikey_resp_initiator_id(mr);
+
+	/* The KMS UID as the KMS vouched for it decides, not From */
+	if (uid)
+		m = confdef_member_find_kms(def, uid);
+	if (!m && !def->open) {
+		refuse(p, 403, "KMS UID Not Authorized",
+		       "KMS UID not on the conference list", 0, false);
+		return;
+	}
+	if (m) {
+		char *u = NULL;
+
+		if (!str_dup(&u, m->sip_uri)) {
+			mem_deref(p->uri);
+			p->uri = u;
+		}
+	}
+
+	if (oa_answer(p, &ne) || answer_attr(p) ||
+	    oa_encode(p, &desc, false)) {
+		refuse(p, ne.scode ? ne.scode : 500,
+		       ne.scode == 488 ? "Not Acceptable Here"
+		       : "Server Internal Error", ne.warn_text, 0, false);
+		mem_deref(desc);
+		return;
+	}
+
+	DEBUG_INFO("%s: MIKEY-TICKET keyed, KMS UID %s\n", p->uri, uid);
+
+	if (participant_answer(p, desc))
+		participant_drop(p);
+
+	mem_deref(desc);
+}
+
+
+/* The offer is decoded and carries MIKEY: answer 183 at once, resolve
+ * the ticket at the KMS, and answer when it has spoken.  On failure the
+ * request is answered and p freed. */
+void mikeyin_connect(struct participant *p, const struct sip_msg *msg)
+{
+	struct focus *f = p->conf->focus;
+	uint8_t merr = MIKEY_ERR_UNSPEC;
+	struct mbuf *body = NULL;
+	struct mikeyin *mi;
+	int err;
+
+	if (!f->kms) {
+		(void)sip_treplyf(NULL, NULL, f->sip, msg, false, 488,
+				  "Not Acceptable Here",
+				  "Warning: 399 %s \"MIKEY-TICKET is not "
+				  "configured on this focus\"\r\n"
+				  "Content-Length: 0\r\n\r\n", f->domain);
+		goto drop;
+	}
+
+	mi = mem_zalloc(sizeof(*mi), mikeyin_destructor);
+	if (!mi)
+		goto fail;
+	p->mikey = mi;
+
+	err = find(p, &mi->ti, &mi->ti_len);
+	if (err) {
+		(void)sip_treplyf(NULL, NULL, f->sip, msg, false, 488,
+				  "Not Acceptable Here",
+				  "Warning: 399 %s \"Malformed "
+				  "a=key-mgmt\"\r\nContent-Length: 0\r\n\r\n",
+				  f->domain);
+		goto drop;
+	}
+
+	err = kmsc_resolve(&mi->kreq, f->kms, mi->ti, mi->ti_len, NULL,
+			   resolve_handler, p, &merr);
+	if (err) {
+		(void)ti_error_sdp(&body, f, mi, merr);
+		DEBUG_NOTICE("%s: TRANSFER_INIT refused (%s)\n", p->uri,
+			     mikey_err_name(merr));
+		(void)sip_treplyf(NULL, NULL, f->sip, msg, false, 488,
+				  "Not Acceptable Here",
+				  "Warning: 399 %s \"MIKEY: %s\"\r\n"
+				  "Content-Type: application/sdp\r\n"
+				  "Content-Length: %zu\r\n\r\n%b", f->domain,
+				  mikey_err_name(merr),
+				  body ? mbuf_get_left(body) : (size_t)0,
+				  body ? mbuf_buf(body) : NULL,
+				  body ? mbuf_get_left(body) : (size_t)0);
+		mem_deref(body);
+		goto drop;
+	}
+
+	/* 183 (libre creates the early dialog only for 101-199) keeps the
+	 * caller waiting quietly while the KMS
+	 * resolves; CANCEL meanwhile frees p and the request with it */
+	err = participant_accept(p, msg, 183, "Session Progress", NULL);
+	if (err)
+		goto fail;
+
+	return;
+
+ fail:
+	(void)sip_treply(NULL, f->sip, msg, 500, "Server Internal Error");
+ drop:
+	mem_deref(p);
 }

@@ -5,16 +5,8 @@
 #include <string.h>
 #include <re.h>
 #include "focus/confdef.h"
-#include "focus/focus.h"
-#include "keying/sdes.h"
-#include "keying/mikey/mikey.h"
-#include "keying/mikey/mikey_ticket.h"
-#include "keying/mikey/kms_client.h"
-#include "media/media.h"
-#include "floor/floor.h"
-#include "eventpkg/eventpkg.h"
-#include "msrp/msrp.h"
-#include "focus/core.h"
+#include "focus/focus_int.h"
+#include "focus/stream_int.h"
 
 
 #define DEBUG_MODULE "participant"
@@ -34,22 +26,12 @@ static void participant_destructor(void *arg)
 	events_part_left(p, false);
 	conference_leave(p);
 	mem_deref(p->sess);
-	mem_deref(p->kreq);
-	mem_deref(p->mr);
-	mem_deref(p->ti);
-	mem_deref(p->bfcp_psk);
-	mem_deref(p->fp);
+	mem_deref(p->mikey);
+	mem_deref(p->bfcp);
 	mem_deref(p->msrp);
-	mem_deref(p->msrp_tlspsk);
-	mem_deref(p->vsink);
+	mem_deref(p->video);
 	mem_deref(p->audio);
-	mem_deref(p->am);
-	mem_deref(p->bm);
-	mem_deref(p->vm);
-	mem_deref(p->mm);
 	mem_deref(p->sdp);
-	sdes_wipe(&p->tx);
-	sdes_wipe(&p->vtx);
 	mem_deref(p->uri);
 }
 
@@ -72,28 +54,6 @@ static bool is_sdp(const struct sip_msg *msg)
 }
 
 
-static bool mikey_same_ti(struct participant *p, struct mbuf *body)
-{
-	uint8_t *ti = NULL;
-	size_t len = 0;
-	bool same;
-	int err;
-	size_t pos = body->pos;
-
-	/* the decoded offer is needed to find a=key-mgmt; decode into the
-	 * participant's session first (as the negotiation would) */
-	if (sdp_decode(p->sdp, body, true))
-		return false;
-	body->pos = pos;
-
-	err = mikeyin_find(p, &ti, &len);
-	same = !err && len == p->ti_len && !memcmp(ti, p->ti, len);
-	mem_deref(ti);
-
-	return same;
-}
-
-
 static int offer_handler(struct mbuf **descp, const struct sip_msg *msg,
 			 void *arg)
 {
@@ -103,21 +63,19 @@ static int offer_handler(struct mbuf **descp, const struct sip_msg *msg,
 
 	if (!mbuf_get_left(msg->mb)) {
 		/* re-INVITE without offer: we offer again (RFC 3261 14.2) */
-		return sdpa_encode(p, descp, true);
+		return oa_encode(p, descp, true);
 	}
 
 	if (!is_sdp(msg))
 		return EPROTO;
 
-	/* Keys from MIKEY stay for the call; a new TRANSFER_INIT would need
-	 * another trip to the KMS, which an offer handler cannot wait for */
-	if (p->mr && mikeyin_present(msg->mb) && !mikey_same_ti(p, msg->mb)) {
+	if (mikeyin_rekey(p, msg->mb)) {
 		DEBUG_NOTICE("%s: re-INVITE with a new MIKEY message "
 			     "refused\n", p->uri);
 		return EPROTO;
 	}
 
-	err = sdpa_offer_received(p, msg->mb, &ne);
+	err = oa_offer_received(p, msg->mb, &ne);
 	if (err) {
 		DEBUG_NOTICE("%s: re-INVITE refused: %s\n", p->uri,
 			     ne.warn_text);
@@ -125,9 +83,9 @@ static int offer_handler(struct mbuf **descp, const struct sip_msg *msg,
 	}
 
 	DEBUG_INFO("%s: re-INVITE, %s\n", p->uri,
-		   sdp_dir_name(sdp_media_dir(p->am)));
+		   sdp_dir_name(stream_audio_dir(p->audio)));
 	events_part_update(p);
-	return sdpa_encode(p, descp, false);
+	return oa_encode(p, descp, false);
 }
 
 
@@ -156,7 +114,7 @@ static int answer_handler(const struct sip_msg *msg, void *arg)
 	if (!is_sdp(msg))
 		return EPROTO;
 
-	err = sdpa_answer_received(p, msg->mb, &ne);
+	err = oa_answer_received(p, msg->mb, &ne);
 	if (err) {
 		DEBUG_NOTICE("%s: unacceptable answer: %s\n", p->uri,
 			     ne.warn_text);
@@ -245,196 +203,37 @@ static int contact_print(char *buf, size_t sz, const struct sip_msg *msg,
 }
 
 
-/* Where the answer to a MIKEY offer failed: the final response. */
-static void mikey_refuse(struct participant *p, uint16_t scode,
-			 const char *reason, const char *warning,
-			 uint8_t merr, bool with_err)
+int participant_accept(struct participant *p, const struct sip_msg *msg,
+		       uint16_t scode, const char *reason, struct mbuf *desc)
 {
 	struct focus *f = p->conf->focus;
-	struct mbuf *body = NULL;
-	uint32_t csb = 0;
-	uint8_t prf = 0;
-
-	/* RFC 3830 6.12: the Error message names the CSB of the request */
-	if (with_err && p->ti && p->ti_len >= 8) {
-		csb = (uint32_t)p->ti[4] << 24 | (uint32_t)p->ti[5] << 16 |
-			(uint32_t)p->ti[6] << 8 | p->ti[7];
-		prf = p->ti[3] & 0x7f;
-		(void)mikeyin_error_sdp(&body, f, csb, prf, merr);
-	}
-
-	DEBUG_NOTICE("%s: MIKEY join refused: %u %s (%s)\n", p->uri, scode,
-		     reason, warning);
-
-	if (body)
-		(void)sipsess_reject(p->sess, scode, reason,
-				     "Warning: 399 %s \"%s\"\r\n"
-				     "Content-Type: application/sdp\r\n"
-				     "Content-Length: %zu\r\n\r\n%b",
-				     f->domain, warning, mbuf_get_left(body),
-				     mbuf_buf(body), mbuf_get_left(body));
-	else
-		(void)sipsess_reject(p->sess, scode, reason,
-				     "Warning: 399 %s \"%s\"\r\n"
-				     "Content-Length: 0\r\n\r\n",
-				     f->domain, warning);
-
-	mem_deref(body);
-	tmr_start(&p->tmr, 0, drop_tmr, p);
-}
-
-
-static bool kms_unreachable(int err)
-{
-	switch (err) {
-	case ETIMEDOUT:
-	case ECONNREFUSED:
-	case ECONNRESET:
-	case EHOSTUNREACH:
-	case ENETUNREACH:
-	case EIO:
-		return true;
-	default:
-		return false;
-	}
-}
-
-
-/* The KMS answered (or did not): finish the join begun in
- * participant_connect(). */
-static void resolve_handler(int err, uint8_t merr, struct mikey_resp *mr,
-			    void *arg)
-{
-	struct participant *p = arg;
-	struct negotiation_error ne = {488, 399, "Malformed SDP"};
-	const struct confdef *def = p->conf->def;
-	const struct confdef_member *m = NULL;
-	struct mbuf *desc = NULL;
-	const char *uid;
-
-	if (err) {
-		if (kms_unreachable(err) && merr == MIKEY_ERR_UNSPEC)
-			mikey_refuse(p, 503, "Service Unavailable",
-				     "KMS unreachable", 0, false);
-		else
-			mikey_refuse(p, 488, "Not Acceptable Here",
-				     err == EALREADY ? "MIKEY replay" :
-				     "MIKEY ticket or MAC not accepted",
-				     merr, true);
-		return;
-	}
-
-	p->mr = mem_ref(mr);
-	uid = mikey_resp_initiator_id(mr);
-
-	/* The KMS UID as the KMS vouched for it decides, not From */
-	if (uid)
-		m = confdef_member_find_kms(def, uid);
-	if (!m && !def->open) {
-		mikey_refuse(p, 403, "KMS UID Not Authorized",
-			     "KMS UID not on the conference list", 0, false);
-		return;
-	}
-	if (m) {
-		char *u = NULL;
-
-		if (!str_dup(&u, m->sip_uri)) {
-			mem_deref(p->uri);
-			p->uri = u;
-		}
-	}
-
-	if (sdpa_negotiate(p, &ne) || mikeyin_answer_attr(p) ||
-	    sdpa_encode(p, &desc, false)) {
-		mikey_refuse(p, ne.scode ? ne.scode : 500,
-			     ne.scode == 488 ? "Not Acceptable Here"
-			     : "Server Internal Error", ne.warn_text,
-			     0, false);
-		mem_deref(desc);
-		return;
-	}
-
-	DEBUG_INFO("%s: MIKEY-TICKET keyed, KMS UID %s\n", p->uri, uid);
-
-	if (sipsess_answer(p->sess, 200, "OK", desc, "%s", allow_hdr))
-		tmr_start(&p->tmr, 0, drop_tmr, p);
-
-	mem_deref(desc);
-}
-
-
-/* The offer is decoded and carries MIKEY: answer 100 at once, resolve
- * the ticket at the KMS, and answer when it has spoken. */
-static void mikey_connect(struct focus *f, const struct sip_msg *msg,
-			  struct participant *p)
-{
-	uint8_t merr = MIKEY_ERR_UNSPEC;
-	struct mbuf *body = NULL;
 	char contact[512];
 	int err;
 
-	if (!f->kms) {
-		(void)sip_treplyf(NULL, NULL, f->sip, msg, false, 488,
-				  "Not Acceptable Here",
-				  "Warning: 399 %s \"MIKEY-TICKET is not "
-				  "configured on this focus\"\r\n"
-				  "Content-Length: 0\r\n\r\n", f->domain);
-		goto drop;
-	}
-
-	err = mikeyin_find(p, &p->ti, &p->ti_len);
-	if (err) {
-		(void)sip_treplyf(NULL, NULL, f->sip, msg, false, 488,
-				  "Not Acceptable Here",
-				  "Warning: 399 %s \"Malformed "
-				  "a=key-mgmt\"\r\nContent-Length: 0\r\n\r\n",
-				  f->domain);
-		goto drop;
-	}
-
-	err = kmsc_resolve(&p->kreq, f->kms, p->ti, p->ti_len, NULL,
-			   resolve_handler, p, &merr);
-	if (err) {
-		uint32_t csb = (uint32_t)p->ti[4] << 24 |
-			(uint32_t)p->ti[5] << 16 | (uint32_t)p->ti[6] << 8 |
-			p->ti[7];
-
-		(void)mikeyin_error_sdp(&body, f, csb, p->ti[3] & 0x7f, merr);
-		DEBUG_NOTICE("%s: TRANSFER_INIT refused (%s)\n", p->uri,
-			     mikey_err_name(merr));
-		(void)sip_treplyf(NULL, NULL, f->sip, msg, false, 488,
-				  "Not Acceptable Here",
-				  "Warning: 399 %s \"MIKEY: %s\"\r\n"
-				  "Content-Type: application/sdp\r\n"
-				  "Content-Length: %zu\r\n\r\n%b", f->domain,
-				  mikey_err_name(merr),
-				  body ? mbuf_get_left(body) : (size_t)0,
-				  body ? mbuf_buf(body) : NULL,
-				  body ? mbuf_get_left(body) : (size_t)0);
-		mem_deref(body);
-		goto drop;
-	}
-
-	if (contact_print(contact, sizeof(contact), msg, p->conf))
-		goto fail;
-
-	/* 183 (libre creates the early dialog only for 101-199) keeps the
-	 * caller waiting quietly while the KMS
-	 * resolves; CANCEL meanwhile frees p and the request with it */
-	err = sipsess_accept(&p->sess, f->sock, msg, 183, "Session Progress",
-			     contact,
-			     "application/sdp", NULL, NULL, NULL, false,
-			     offer_handler, answer_handler, estab_handler,
-			     NULL, NULL, close_handler, p, "%s", allow_hdr);
+	err = contact_print(contact, sizeof(contact), msg, p->conf);
 	if (err)
-		goto fail;
+		return err;
 
-	return;
+	return sipsess_accept(&p->sess, f->sock, msg, scode, reason,
+			      contact, "application/sdp", desc, NULL, NULL,
+			      false, offer_handler, answer_handler,
+			      estab_handler, NULL, NULL, close_handler, p,
+			      "%s", allow_hdr);
+}
 
- fail:
-	(void)sip_treply(NULL, f->sip, msg, 500, "Server Internal Error");
- drop:
-	mem_deref(p);
+
+/* The final answer after a provisional one (participant_accept). */
+int participant_answer(struct participant *p, struct mbuf *desc)
+{
+	return sipsess_answer(p->sess, 200, "OK", desc, "%s", allow_hdr);
+}
+
+
+/* Free p on the next tick: not from inside a libre handler that still
+ * uses it. */
+void participant_drop(struct participant *p)
+{
+	tmr_start(&p->tmr, 0, drop_tmr, p);
 }
 
 
@@ -445,7 +244,7 @@ void participant_connect(struct focus *f, const struct sip_msg *msg)
 	struct participant *p = NULL;
 	struct identity id;
 	struct mbuf *desc = NULL;
-	char host[64], contact[512];
+	char host[64];
 	const char *reason;
 	uint16_t scode;
 	bool has_mikey;
@@ -510,7 +309,7 @@ void participant_connect(struct focus *f, const struct sip_msg *msg)
 		goto fail;
 	p->anonymous = id.anonymous;
 
-	err = sdpa_setup(p, f);
+	err = oa_setup(p);
 	if (err) {
 		DEBUG_WARNING("media setup: %m\n", err);
 		ne.scode = 503;
@@ -519,35 +318,27 @@ void participant_connect(struct focus *f, const struct sip_msg *msg)
 	}
 
 	if (mbuf_get_left(msg->mb)) {
-		err = sdpa_decode(p, msg->mb, &ne);
+		err = oa_decode_offer(p, msg->mb, &ne);
 		if (!err && has_mikey) {
-			mikey_connect(f, msg, p);
+			mikeyin_connect(p, msg);
 			return;
 		}
 		if (!err)
-			err = sdpa_negotiate(p, &ne);
+			err = oa_answer(p, &ne);
 		if (err) {
 			DEBUG_NOTICE("%s: offer refused: %s\n", p->uri,
 				     ne.warn_text);
 			goto refuse;
 		}
-		err = sdpa_encode(p, &desc, false);
+		err = oa_encode(p, &desc, false);
 	}
 	else {
-		err = sdpa_encode(p, &desc, true);
+		err = oa_encode(p, &desc, true);
 	}
 	if (err)
 		goto fail;
 
-	err = contact_print(contact, sizeof(contact), msg, conf);
-	if (err)
-		goto fail;
-
-	err = sipsess_accept(&p->sess, f->sock, msg, 200, "OK", contact,
-			     "application/sdp", desc, NULL, NULL, false,
-			     offer_handler, answer_handler, estab_handler,
-			     NULL, NULL, close_handler, p,
-			     "%s", allow_hdr);
+	err = participant_accept(p, msg, 200, "OK", desc);
 	if (err)
 		goto fail;
 

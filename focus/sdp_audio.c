@@ -1,26 +1,51 @@
 /**
- * @file sdp_audio.c  SDP offer/answer for a participant's audio, with
- * SDES-SRTP (RFC 3264, RFC 4568) under the conference's SRTP policy.
+ * @file sdp_audio.c  A participant's audio stream: its m-line in SDP
+ * offer/answer, keyed by SDES-SRTP (RFC 3264, RFC 4568) under the
+ * conference's SRTP policy, or by MIKEY-TICKET.
  */
 #include <string.h>
 #include <openssl/crypto.h>
 #include <re.h>
 #include "focus/confdef.h"
-#include "focus/focus.h"
 #include "keying/sdes.h"
-#include "keying/mikey/mikey.h"
-#include "keying/mikey/mikey_ticket.h"
 #include "media/media.h"
-#include "floor/floor.h"
 #include "floor/sdp.h"
-#include "eventpkg/eventpkg.h"
-#include "msrp/msrp.h"
-#include "focus/core.h"
+#include "focus/focus_int.h"
+#include "focus/stream_int.h"
+#include "focus/sdp_crypto_int.h"
 
 
-#define DEBUG_MODULE "sdp"
-#define DEBUG_LEVEL 7
-#include <re_dbg.h>
+struct stream_audio {
+	struct sdp_media *m;
+	struct audio *audio;           /* RTP/SRTP into the mixer */
+	struct sdes_crypto tx;         /* our SDES key for this stream */
+	bool tx_valid;
+
+	/* chosen by take_offer for make_answer; pointers into m */
+	const struct sdp_format *codec, *telev;
+	struct cryptopick pick;
+	struct mikeyin_rtp_keys mk;
+	bool mikey;
+};
+
+
+static void choice_wipe(struct stream_audio *sa)
+{
+	cryptopick_wipe(&sa->pick);
+	OPENSSL_cleanse(&sa->mk, sizeof(sa->mk));
+	sa->codec = sa->telev = NULL;
+}
+
+
+static void destructor(void *arg)
+{
+	struct stream_audio *sa = arg;
+
+	mem_deref(sa->audio);
+	mem_deref(sa->m);
+	sdes_wipe(&sa->tx);
+	choice_wipe(sa);
+}
 
 
 static int formats_reset(struct sdp_media *m)
@@ -42,68 +67,88 @@ static int formats_reset(struct sdp_media *m)
 }
 
 
-int sdpa_setup(struct participant *p, const struct focus *f)
+static int setup(struct participant *p)
 {
+	const struct focus *f = p->conf->focus;
 	const struct confdef *def = p->conf->def;
+	struct stream_audio *sa;
 	const char *proto;
 	char cname[64];
 	int err;
 
-	err = sdp_session_alloc(&p->sdp, &f->media_addr);
-	if (err)
-		return err;
+	sa = mem_zalloc(sizeof(*sa), destructor);
+	if (!sa)
+		return ENOMEM;
+	p->audio = sa;
+	cryptopick_init(&sa->pick);
 
 	re_snprintf(cname, sizeof(cname), "confd-%p", p);
-	err = audio_alloc(&p->audio, p->conf->mixer, f->rtp_pool,
+	err = audio_alloc(&sa->audio, p->conf->mixer, f->rtp_pool,
 			  &f->media_addr, cname);
 	if (err)
 		return err;
 
 	proto = def->srtp == CONFDEF_SRTP_REQUIRED ? "RTP/SAVP" : "RTP/AVP";
-	err = sdp_media_add(&p->am, p->sdp, "audio", audio_lport(p->audio),
+	err = sdp_media_add(&sa->m, p->sdp, "audio", audio_lport(sa->audio),
 			    proto);
 	if (err)
 		return err;
 
-	err = sdp_media_set_alt_protos(p->am, 2, "RTP/AVP", "RTP/SAVP");
+	err = sdp_media_set_alt_protos(sa->m, 2, "RTP/AVP", "RTP/SAVP");
 	if (err)
 		return err;
 
-	err = formats_reset(p->am);
-	if (err)
-		return err;
-
-	/* m-lines in the order we offer them ourselves: audio, slides,
-	 * floor control; answers follow the offer's order */
-	err = sdpv_setup(p);
-	if (err)
-		return err;
-
-	err = sdpm_setup(p);
-	if (err)
-		return err;
-
-	return sdpb_setup(p);
+	return formats_reset(sa->m);
 }
 
 
-static int negotiate(struct participant *p, struct negotiation_error *ne,
-		     bool answer_to_offer)
+/* answering narrowed the formats to the one codec chosen */
+static int restore_formats(struct participant *p)
+{
+	return formats_reset(p->audio->m);
+}
+
+
+/* Our own offer (to an offerless INVITE): both codecs, and one
+ * AES_CM_128_HMAC_SHA1_80 key unless SRTP is off. */
+static int make_offer(struct participant *p)
+{
+	struct stream_audio *sa = p->audio;
+	int err;
+
+	err = formats_reset(sa->m);
+	if (err)
+		return err;
+
+	sdp_media_del_lattr(sa->m, "crypto");
+	if (p->conf->def->srtp == CONFDEF_SRTP_OFF)
+		return 0;
+
+	if (!sa->tx_valid) {
+		err = sdes_generate(&sa->tx, 1, SDES_AES_CM_128_HMAC_SHA1_80);
+		if (err)
+			return err;
+		sa->tx_valid = true;
+	}
+
+	return sdp_media_set_lattr(sa->m, false, "crypto", "%H",
+				   sdes_encode, &sa->tx);
+}
+
+
+static int take_offer(struct participant *p, struct negotiation_error *ne)
 {
 	const struct confdef *def = p->conf->def;
-	struct sdes_pick pick;
-	struct mikey_rtp_keys mk;
+	struct stream_audio *sa = p->audio;
 	const struct list *lst;
-	const struct sdp_format *codec = NULL, *telev = NULL;
-	struct audio_params prm;
 	struct le *le;
 	int err = 0;
 
-	memset(&pick, 0, sizeof(pick));
-	memset(&mk, 0, sizeof(mk));
-	pick.rank = -1;
+	choice_wipe(sa);
+	cryptopick_init(&sa->pick);
+	sa->mikey = false;
 
-	if (!sdp_media_rport(p->am) || sdp_media_disabled(p->am)) {
+	if (!sdp_media_rport(sa->m) || sdp_media_disabled(sa->m)) {
 		ne->scode = 488;
 		ne->warn_code = 304;
 		ne->warn_text = "No audio stream offered";
@@ -112,34 +157,35 @@ static int negotiate(struct participant *p, struct negotiation_error *ne,
 
 	/* RFC 4566 5.7: c= at session level or in every m-line; without
 	 * it there is nowhere to send this participant's mix */
-	if (!sa_isset(sdp_media_raddr(p->am), SA_ADDR)) {
+	if (!sa_isset(sdp_media_raddr(sa->m), SA_ADDR)) {
 		ne->scode = 488;
 		ne->warn_code = 399;
 		ne->warn_text = "No connection address (c=) for audio";
 		return EPROTO;
 	}
 
-	lst = sdp_media_format_lst(p->am, true);
+	lst = sdp_media_format_lst(sa->m, true);
 	for (le = list_head(lst); le; le = le->next) {
 		const struct sdp_format *fmt = le->data;
 
 		if (!fmt->sup)
 			continue;
-		if (!codec && (!str_casecmp(fmt->name, "PCMU") ||
-			       !str_casecmp(fmt->name, "PCMA")))
-			codec = fmt;
-		else if (!telev && !str_casecmp(fmt->name, "telephone-event"))
-			telev = fmt;
+		if (!sa->codec && (!str_casecmp(fmt->name, "PCMU") ||
+				   !str_casecmp(fmt->name, "PCMA")))
+			sa->codec = fmt;
+		else if (!sa->telev &&
+			 !str_casecmp(fmt->name, "telephone-event"))
+			sa->telev = fmt;
 	}
 
-	if (!codec) {
+	if (!sa->codec) {
 		ne->scode = 488;
 		ne->warn_code = 305;
 		ne->warn_text = "Incompatible media format: PCMU or PCMA needed";
 		return EPROTO;
 	}
 
-	if (p->mr) {
+	if (mikeyin_keyed(p)) {
 		/* keyed by MIKEY-TICKET: the TEKs, not a=crypto */
 		if (def->srtp == CONFDEF_SRTP_OFF) {
 			ne->scode = 488;
@@ -149,7 +195,7 @@ static int negotiate(struct participant *p, struct negotiation_error *ne,
 			err = EPROTO;
 			goto out;
 		}
-		err = mikeyin_rtp_keys(p, p->am, &mk);
+		err = mikeyin_rtp_keys(p, sa->m, &sa->mk);
 		if (err) {
 			ne->scode = 488;
 			ne->warn_code = 399;
@@ -157,58 +203,72 @@ static int negotiate(struct participant *p, struct negotiation_error *ne,
 				" for the audio stream";
 			goto out;
 		}
+		sa->mikey = true;
 	}
 	else {
 		if (def->srtp != CONFDEF_SRTP_OFF)
-			sdes_pick_offer(&pick, p->am);
+			cryptopick_offer(&sa->pick, sa->m);
 
-		err = sdes_pick_policy(&pick, p->am, def->srtp, ne);
-		if (err)
-			goto out;
+		err = cryptopick_policy(&sa->pick, sa->m, def->srtp, ne);
 	}
 
+ out:
+	if (err)
+		choice_wipe(sa);
+	return err;
+}
+
+
+static int make_answer(struct participant *p, struct negotiation_error *ne)
+{
+	const struct confdef *def = p->conf->def;
+	struct stream_audio *sa = p->audio;
+	const struct cryptopick *pick = &sa->pick;
+	struct audio_params prm;
+	struct le *le;
+	int err;
+
 	/* Drop the codec we did not pick, so the answer names one. */
-	le = list_head(lst);
+	le = list_head(sdp_media_format_lst(sa->m, true));
 	while (le) {
 		struct sdp_format *fmt = le->data;
 		le = le->next;
-		if (fmt != codec && fmt != telev)
+		if (fmt != sa->codec && fmt != sa->telev)
 			mem_deref(fmt);
 	}
 
-	err = sdes_pick_answer(p->am, &p->tx, &p->tx_valid, &pick);
+	err = cryptopick_answer(sa->m, &sa->tx, &sa->tx_valid, pick);
 	if (err)
 		goto out;
 
 	memset(&prm, 0, sizeof(prm));
-	prm.rtp = *sdp_media_raddr(p->am);
-	sdp_media_raddr_rtcp(p->am, &prm.rtcp);
-	prm.codec = codec->pt == 8 ? AUDIO_PCMA : AUDIO_PCMU;
-	prm.pt = (uint8_t)codec->pt;
-	prm.telev_pt = telev ? telev->pt : -1;
-	prm.send = (sdp_media_dir(p->am) & SDP_SENDONLY) != 0;
-	prm.recv = (sdp_media_dir(p->am) & SDP_RECVONLY) != 0;
-	if (p->mr) {
-		prm.suite = mk.suite;
-		prm.tx_key = mk.tx;
-		prm.tx_key_len = mk.len;
-		prm.rx_key = mk.rx;
-		prm.rx_key_len = mk.len;
+	prm.rtp = *sdp_media_raddr(sa->m);
+	sdp_media_raddr_rtcp(sa->m, &prm.rtcp);
+	prm.codec = sa->codec->pt == 8 ? AUDIO_PCMA : AUDIO_PCMU;
+	prm.pt = (uint8_t)sa->codec->pt;
+	prm.telev_pt = sa->telev ? sa->telev->pt : -1;
+	prm.send = (sdp_media_dir(sa->m) & SDP_SENDONLY) != 0;
+	prm.recv = (sdp_media_dir(sa->m) & SDP_RECVONLY) != 0;
+	if (sa->mikey) {
+		prm.suite = sa->mk.suite;
+		prm.tx_key = sa->mk.tx;
+		prm.tx_key_len = sa->mk.len;
+		prm.rx_key = sa->mk.rx;
+		prm.rx_key_len = sa->mk.len;
 	}
-	else if (pick.rank >= 0) {
-		const struct sdes_key *rk = &pick.best.keys[0];
+	else if (pick->rank >= 0) {
+		const struct sdes_key *rk = &pick->best.keys[0];
 
-		prm.suite = sdes_srtp_suite(pick.best.suite);
-		prm.tx_key = p->tx.keys[0].keysalt;
-		prm.tx_key_len = p->tx.keys[0].keysalt_len;
+		prm.suite = sdes_srtp_suite(pick->best.suite);
+		prm.tx_key = sa->tx.keys[0].keysalt;
+		prm.tx_key_len = sa->tx.keys[0].keysalt_len;
 		prm.rx_key = rk->keysalt;
 		prm.rx_key_len = rk->keysalt_len;
 		prm.rx_mki_len = rk->mki_len;
-		prm.srtcp_unencrypted = pick.best.unencrypted_srtcp;
+		prm.srtcp_unencrypted = pick->best.unencrypted_srtcp;
 	}
 
-	(void)answer_to_offer;
-	err = audio_start(p->audio, &prm);
+	err = audio_start(sa->audio, &prm);
 	if (err) {
 		ne->scode = 500;
 		ne->warn_code = 399;
@@ -216,124 +276,54 @@ static int negotiate(struct participant *p, struct negotiation_error *ne,
 		goto out;
 	}
 
-	if (p->mr) {
-		err = mikey_resp_set_ssrc(p->mr, mk.tx_cs,
-					  audio_ssrc(p->audio));
+	if (sa->mikey) {
+		err = mikeyin_set_ssrc(p, sa->mk.tx_cs,
+				       audio_ssrc(sa->audio));
 		if (err)
 			goto out;
 	}
 
 	if (def->floor.audio != CONFDEF_AUDIO_FLOOR_OFF)
-		err = sdp_media_set_lattr(p->am, true, "label", "%s",
+		err = sdp_media_set_lattr(sa->m, true, "label", "%s",
 					  floor_sdp_label_answer(
-						  sdp_media_rattr(p->am,
+						  sdp_media_rattr(sa->m,
 								  "label"),
-						  SDP_LABEL_AUDIO));
+						  FOCUS_LABEL_AUDIO));
 	else
-		sdp_media_del_lattr(p->am, "label");
-	if (err)
-		goto out;
-
-	/* the slides first: the BFCP answer names their label */
-	err = sdpv_negotiate(p, ne);
-	if (!err)
-		err = sdpm_negotiate(p);
-	if (!err)
-		err = sdpb_negotiate(p);
-	if (err) {
-		ne->scode = 500;
-		ne->warn_code = 399;
-		ne->warn_text = "Media setup failed";
-		goto out;
-	}
-
-	conference_audio_update(p->conf);
+		sdp_media_del_lattr(sa->m, "label");
 
  out:
-	sdes_wipe(&pick.best);
-	OPENSSL_cleanse(&mk, sizeof(mk));
+	choice_wipe(sa);
 	return err;
 }
 
 
-int sdpa_decode(struct participant *p, struct mbuf *offer,
-		struct negotiation_error *ne)
+const struct stream_ops stream_audio_ops = {
+	.name        = "audio",
+	.optional    = false,
+	.setup       = setup,
+	.rewind      = restore_formats,
+	.make_offer  = make_offer,
+	.take_offer  = take_offer,
+	.make_answer = make_answer,
+	.take_answer = NULL,
+};
+
+
+const struct sdp_media *stream_audio_m(const struct stream_audio *sa)
 {
-	int err;
-
-	err = formats_reset(p->am);
-	if (err)
-		return err;
-
-	err = sdp_decode(p->sdp, offer, true);
-	if (err) {
-		ne->scode = 488;
-		ne->warn_code = 399;
-		ne->warn_text = "Malformed SDP";
-	}
-
-	return err;
+	return sa ? sa->m : NULL;
 }
 
 
-int sdpa_negotiate(struct participant *p, struct negotiation_error *ne)
+enum sdp_dir stream_audio_dir(const struct stream_audio *sa)
 {
-	return negotiate(p, ne, true);
+	return sa ? sdp_media_dir(sa->m) : SDP_INACTIVE;
 }
 
 
-int sdpa_offer_received(struct participant *p, struct mbuf *offer,
-			struct negotiation_error *ne)
+void stream_audio_set_mixed(struct stream_audio *sa, bool mixed)
 {
-	int err = sdpa_decode(p, offer, ne);
-
-	return err ? err : negotiate(p, ne, true);
-}
-
-
-int sdpa_answer_received(struct participant *p, struct mbuf *answer,
-			 struct negotiation_error *ne)
-{
-	int err;
-
-	err = sdp_decode(p->sdp, answer, false);
-	if (err) {
-		ne->scode = 488;
-		ne->warn_code = 399;
-		ne->warn_text = "Malformed SDP";
-		return err;
-	}
-
-	return negotiate(p, ne, false);
-}
-
-
-/* Our own offer (to an offerless INVITE): both codecs, and one
- * AES_CM_128_HMAC_SHA1_80 key unless SRTP is off. */
-int sdpa_encode(struct participant *p, struct mbuf **mbp, bool offer)
-{
-	int err;
-
-	if (offer) {
-		err = formats_reset(p->am);
-		if (err)
-			return err;
-
-		sdp_media_del_lattr(p->am, "crypto");
-		if (p->conf->def->srtp != CONFDEF_SRTP_OFF) {
-			if (!p->tx_valid) {
-				err = sdes_generate(&p->tx, 1,
-					      SDES_AES_CM_128_HMAC_SHA1_80);
-				if (err)
-					return err;
-				p->tx_valid = true;
-			}
-			err = sdp_media_set_lattr(p->am, false, "crypto",
-						  "%H", sdes_encode, &p->tx);
-			if (err)
-				return err;
-		}
-	}
-
-	return sdp_encode(mbp, p->sdp, offer);
+	if (sa && sa->audio)
+		audio_set_mixed(sa->audio, mixed);
 }

@@ -10,18 +10,12 @@
 #include <string.h>
 #include <re.h>
 #include "focus/confdef.h"
-#include "focus/focus.h"
-#include "keying/sdes.h"
-#include "media/media.h"
-#include "floor/floor.h"
-#include "floor/sdp.h"
 #include "keying/tlspsk.h"
 #include "keying/tcpsetup.h"
-#include "keying/mikey/mikey.h"
-#include "keying/mikey/mikey_ticket.h"
-#include "eventpkg/eventpkg.h"
-#include "msrp/msrp.h"
-#include "focus/core.h"
+#include "floor/floor.h"
+#include "floor/sdp.h"
+#include "focus/focus_int.h"
+#include "focus/stream_int.h"
 
 
 #define DEBUG_MODULE "bfcp-sdp"
@@ -29,30 +23,62 @@
 #include <re_dbg.h>
 
 
-int sdpb_setup(struct participant *p)
+struct stream_bfcp {
+	struct sdp_media *m;
+	struct floor_part *fp;         /* BFCP connection, when negotiated */
+	struct tlspsk *psk;            /* its TLS-PSK context (MIKEY) */
+	bool tls, active, pskmode;     /* how fp was made */
+
+	/* take_offer's choice, for make_answer */
+	bool accept;
+	bool offer_tls, we_connect;
+	enum tcpsetup ans_setup;
+	const char *floorctrl;
+};
+
+
+static void destructor(void *arg)
 {
+	struct stream_bfcp *sb = arg;
+
+	mem_deref(sb->fp);
+	mem_deref(sb->psk);
+	mem_deref(sb->m);
+}
+
+
+static int setup(struct participant *p)
+{
+	struct stream_bfcp *sb;
 	int err;
 
-	err = sdp_media_add(&p->bm, p->sdp, "application", 9,
+	sb = mem_zalloc(sizeof(*sb), destructor);
+	if (!sb)
+		return ENOMEM;
+	p->bfcp = sb;
+
+	err = sdp_media_add(&sb->m, p->sdp, "application", 9,
 			    floor_sdp_proto(true));
 	if (err)
 		return err;
 
-	err = sdp_media_set_alt_protos(p->bm, 2, floor_sdp_proto(true),
+	err = sdp_media_set_alt_protos(sb->m, 2, floor_sdp_proto(true),
 				       floor_sdp_proto(false));
 	if (err)
 		return err;
 
-	return sdp_format_add(NULL, p->bm, false, "*", NULL, 0, 0,
+	return sdp_format_add(NULL, sb->m, false, "*", NULL, 0, 0,
 			      NULL, NULL, NULL, false, NULL);
 }
 
 
 static void decline(struct participant *p, const char *why)
 {
+	struct stream_bfcp *sb = p->bfcp;
+
 	DEBUG_NOTICE("%s: BFCP stream declined: %s\n", p->uri, why);
-	p->fp = mem_deref(p->fp);
-	sdp_media_set_lport(p->bm, 0);
+	sb->fp = mem_deref(sb->fp);
+	sdp_media_set_lport(sb->m, 0);
 }
 
 
@@ -87,7 +113,8 @@ static int conf_floor(struct conference *conf)
 
 
 /* The label our answer gives a floor-controlled m= line, as
- * sdp_video.c and sdp_audio.c write it there too. */
+ * sdp_video.c and sdp_audio.c write it there too (RFC 8856 section
+ * 11: the offerer's own label when it gave one). */
 static const char *label_of(const struct sdp_media *m, const char *own)
 {
 	return floor_sdp_label_answer(m ? sdp_media_rattr(m, "label") : NULL,
@@ -99,92 +126,85 @@ static int set_attrs(struct participant *p, enum tcpsetup setup,
 		     bool tls, const char *floorctrl)
 {
 	const struct conference *conf = p->conf;
+	struct stream_bfcp *sb = p->bfcp;
 	char buf[128];
 	int err = 0;
 
-	sdp_media_del_lattr(p->bm, "floorid");
+	sdp_media_del_lattr(sb->m, "floorid");
 
-	err |= sdp_media_set_lattr(p->bm, true, "setup", "%s",
+	err |= sdp_media_set_lattr(sb->m, true, "setup", "%s",
 				   tcpsetup_name(setup));
-	err |= sdp_media_set_lattr(p->bm, true, "connection", "new");
-	if (tls && !p->bfcp_pskmode)
-		err |= sdp_media_set_lattr(p->bm, true, "fingerprint",
+	err |= sdp_media_set_lattr(sb->m, true, "connection", "new");
+	if (tls && !sb->pskmode)
+		err |= sdp_media_set_lattr(sb->m, true, "fingerprint",
 					   "sha-256 %s",
 					   conf->focus->fingerprint);
 	else
-		sdp_media_del_lattr(p->bm, "fingerprint");
-	err |= sdp_media_set_lattr(p->bm, true, "floorctrl", "%s", floorctrl);
-	err |= sdp_media_set_lattr(p->bm, true, "confid", "%u",
+		sdp_media_del_lattr(sb->m, "fingerprint");
+	err |= sdp_media_set_lattr(sb->m, true, "floorctrl", "%s", floorctrl);
+	err |= sdp_media_set_lattr(sb->m, true, "confid", "%u",
 				   floor_conf_id(conf->floor));
-	err |= sdp_media_set_lattr(p->bm, true, "userid", "%u",
-				   floor_part_userid(p->fp));
+	err |= sdp_media_set_lattr(sb->m, true, "userid", "%u",
+				   floor_part_userid(sb->fp));
 
 	/* the presentation floor controls the slides stream, when there
-	 * is one; RFC 8856 makes mstrm optional.  The label is the
-	 * offerer's own when it gave one (RFC 8856 section 11). */
-	if (p->vm && sdp_media_rport(p->vm) && p->video_slides)
+	 * is one (answered before us); RFC 8856 makes mstrm optional */
+	if (stream_video_slides(p->video))
 		err |= floor_sdp_floorid_encode(buf, sizeof(buf),
 						FLOOR_ID_PRES,
-						label_of(p->vm,
-							 SDP_LABEL_SLIDES));
+						label_of(stream_video_m(p->video),
+							 FOCUS_LABEL_SLIDES));
 	else
 		err |= re_snprintf(buf, sizeof(buf), "%u", FLOOR_ID_PRES) < 0;
-	err |= sdp_media_set_lattr(p->bm, false, "floorid", "%s", buf);
+	err |= sdp_media_set_lattr(sb->m, false, "floorid", "%s", buf);
 
 	if (conf->def->floor.audio != CONFDEF_AUDIO_FLOOR_OFF) {
 		err |= floor_sdp_floorid_encode(buf, sizeof(buf),
 						FLOOR_ID_AUDIO,
-						label_of(p->am,
-							 SDP_LABEL_AUDIO));
-		err |= sdp_media_set_lattr(p->bm, false, "floorid", "%s",
+						label_of(stream_audio_m(p->audio),
+							 FOCUS_LABEL_AUDIO));
+		err |= sdp_media_set_lattr(sb->m, false, "floorid", "%s",
 					   buf);
 	}
 
-	err |= sdp_media_set_lattr(p->bm, true, "bfcpver", "1");
+	err |= sdp_media_set_lattr(sb->m, true, "bfcpver", "1");
 
 	return err ? ENOMEM : 0;
 }
 
 
-static const char *rattr(const struct participant *p, const char *name)
-{
-	const char *v = sdp_media_rattr(p->bm, name);
-
-	return v ? v : sdp_media_session_rattr(p->bm, p->sdp, name);
-}
-
-
 /* After the offer is decoded.  A BFCP stream we cannot serve is
  * declined with port 0 (RFC 3264 6): the call itself goes on. */
-int sdpb_negotiate(struct participant *p)
+static int take_offer(struct participant *p, struct negotiation_error *ne)
 {
 	const struct confdef *def = p->conf->def;
-	struct floor_part_cfg cfg;
-	const struct confdef_member *mb;
-	enum tcpsetup offer_setup, ans_setup;
-	const char *v, *floorctrl;
+	struct stream_bfcp *sb = p->bfcp;
+	enum tcpsetup offer_setup;
 	unsigned roles = FLOOR_ROLE_C_ONLY;
+	const char *v;
 	struct pl pl;
-	bool tls, we_connect = false, has_v1 = true;
-	struct sa peer;
-	int err;
+	bool has_v1 = true;
+	(void)ne;
 
-	if (!sdp_media_rport(p->bm)) {
-		p->fp = mem_deref(p->fp);
+	sb->accept = false;
+	sb->we_connect = false;
+
+	if (!sdp_media_rport(sb->m)) {
+		sb->fp = mem_deref(sb->fp);
 		return 0;
 	}
 
-	pl_set_str(&pl, sdp_media_proto(p->bm));
-	if (floor_sdp_proto_decode(&pl, &tls)) {
+	pl_set_str(&pl, sdp_media_proto(sb->m));
+	if (floor_sdp_proto_decode(&pl, &sb->offer_tls)) {
 		decline(p, "unknown proto");
 		return 0;
 	}
-	if (!tls && def->srtp == CONFDEF_SRTP_REQUIRED) {
+	if (!sb->offer_tls && def->srtp == CONFDEF_SRTP_REQUIRED) {
 		decline(p, "plain TCP/BFCP not allowed by policy");
 		return 0;
 	}
 
-	v = rattr(p, "floorctrl");
+	v = oa_rattr(p, sb->m, "floorctrl");
 	if (v) {
 		pl_set_str(&pl, v);
 		if (floor_sdp_floorctrl_decode(&pl, &roles)) {
@@ -192,12 +212,12 @@ int sdpb_negotiate(struct participant *p)
 			return 0;
 		}
 	}
-	if (floor_sdp_floorctrl_answer(roles, &floorctrl)) {
+	if (floor_sdp_floorctrl_answer(roles, &sb->floorctrl)) {
 		decline(p, "offerer cannot be a floor control client");
 		return 0;
 	}
 
-	v = rattr(p, "bfcpver");
+	v = oa_rattr(p, sb->m, "bfcpver");
 	if (v) {
 		pl_set_str(&pl, v);
 		if (floor_sdp_bfcpver_decode(&pl, &has_v1) || !has_v1) {
@@ -206,22 +226,47 @@ int sdpb_negotiate(struct participant *p)
 		}
 	}
 
-	if (tcpsetup_decode(sdp_media_rattr(p->bm, "setup"), &offer_setup)) {
+	if (tcpsetup_decode(sdp_media_rattr(sb->m, "setup"), &offer_setup)) {
 		decline(p, "bad a=setup");
 		return 0;
 	}
-	if (tcpsetup_answer(offer_setup, &ans_setup)) {
+	if (tcpsetup_answer(offer_setup, &sb->ans_setup)) {
 		decline(p, "a=setup cannot be answered");
 		return 0;
 	}
-	we_connect = ans_setup == TCPSETUP_ACTIVE;
+	sb->we_connect = sb->ans_setup == TCPSETUP_ACTIVE;
+
+	sb->accept = true;
+	return 0;
+}
+
+
+static int make_answer(struct participant *p, struct negotiation_error *ne)
+{
+	const struct confdef *def = p->conf->def;
+	struct stream_bfcp *sb = p->bfcp;
+	struct floor_part_cfg cfg;
+	const struct confdef_member *mb;
+	const uint8_t *psk = NULL;
+	size_t psk_len = 0;
+	bool keyed;
+	const bool tls = sb->offer_tls;
+	struct sa peer;
+	int err;
+	(void)ne;
+
+	if (!sb->accept)
+		return 0;
+	sb->accept = false;
+
+	keyed = !mikeyin_tls_psk(p, sb->m, &psk, &psk_len);
 
 	/* An existing connection stays as it is across re-INVITEs. */
-	if (p->fp && p->bfcp_tls == tls && p->bfcp_active == we_connect &&
-	    p->bfcp_pskmode == (p->mr && mikeyin_tls_psk(p, p->bm)))
-		return set_attrs(p, ans_setup, tls, floorctrl);
+	if (sb->fp && sb->tls == tls && sb->active == sb->we_connect &&
+	    sb->pskmode == keyed)
+		return set_attrs(p, sb->ans_setup, tls, sb->floorctrl);
 
-	p->fp = mem_deref(p->fp);
+	sb->fp = mem_deref(sb->fp);
 
 	err = conf_floor(p->conf);
 	if (err) {
@@ -235,48 +280,69 @@ int sdpb_negotiate(struct participant *p)
 	cfg.uri = p->uri;
 	cfg.sec.mode = tls ? FLOOR_SEC_FINGERPRINT : FLOOR_SEC_NONE;
 
-	if (tls && p->mr && mikeyin_tls_psk(p, p->bm)) {
-		const struct mikey_tek *t = mikeyin_tls_psk(p, p->bm);
-
+	if (tls && keyed) {
 		/* Annex H: the TEK of the m-line's TLS crypto session is the
 		 * PSK of this participant's own TLS-PSK listener */
-		p->bfcp_psk = mem_deref(p->bfcp_psk);
-		if (tlspsk_alloc(&p->bfcp_psk, t->key, t->key_len)) {
+		sb->psk = mem_deref(sb->psk);
+		if (tlspsk_alloc(&sb->psk, psk, psk_len)) {
 			decline(p, "TLS-PSK context");
 			return 0;
 		}
 		cfg.sec.mode = FLOOR_SEC_PSK;
-		cfg.sec.psk_tls = tlspsk_tls(p->bfcp_psk);
+		cfg.sec.psk_tls = tlspsk_tls(sb->psk);
 	}
 	else if (tls) {
-		cfg.sec.fingerprint = rattr(p, "fingerprint");
+		cfg.sec.fingerprint = oa_rattr(p, sb->m, "fingerprint");
 		if (!cfg.sec.fingerprint) {
 			decline(p, "TCP/TLS/BFCP without a=fingerprint");
 			return 0;
 		}
 	}
 
-	if (we_connect) {
-		peer = *sdp_media_raddr(p->bm);
+	if (sb->we_connect) {
+		peer = *sdp_media_raddr(sb->m);
 		cfg.peer = &peer;
 		cfg.active = true;
 	}
 
-	err = floor_part_alloc(&p->fp, p->conf->floor, &cfg);
+	err = floor_part_alloc(&sb->fp, p->conf->floor, &cfg);
 	if (err) {
 		decline(p, err == EBADMSG || err == ENOTSUP ?
 			"bad a=fingerprint" : "no BFCP listener");
 		return 0;
 	}
 
-	p->bfcp_tls = tls;
-	p->bfcp_active = we_connect;
-	p->bfcp_pskmode = cfg.sec.mode == FLOOR_SEC_PSK;
-	sdp_media_set_lport(p->bm, we_connect ? 9 : floor_part_port(p->fp));
+	sb->tls = tls;
+	sb->active = sb->we_connect;
+	sb->pskmode = cfg.sec.mode == FLOOR_SEC_PSK;
+	sdp_media_set_lport(sb->m,
+			    sb->we_connect ? 9 : floor_part_port(sb->fp));
 
 	DEBUG_INFO("%s: BFCP %s user %u on port %u\n", p->uri,
-		   p->bfcp_pskmode ? "TLS-PSK" : tls ? "TLS" : "TCP", floor_part_userid(p->fp),
-		   floor_part_port(p->fp));
+		   sb->pskmode ? "TLS-PSK" : tls ? "TLS" : "TCP",
+		   floor_part_userid(sb->fp), floor_part_port(sb->fp));
 
-	return set_attrs(p, ans_setup, tls, floorctrl);
+	return set_attrs(p, sb->ans_setup, tls, sb->floorctrl);
+}
+
+
+const struct stream_ops stream_bfcp_ops = {
+	.name        = "bfcp",
+	.optional    = true,
+	.setup       = setup,
+	.rewind      = NULL,
+	.make_offer  = NULL,
+	.take_offer  = take_offer,
+	.make_answer = make_answer,
+	.take_answer = NULL,
+};
+
+
+bool stream_bfcp_userid(const struct stream_bfcp *sb, uint16_t *useridp)
+{
+	if (!sb || !sb->fp)
+		return false;
+
+	*useridp = floor_part_userid(sb->fp);
+	return true;
 }

@@ -5,11 +5,9 @@
 #include <string.h>
 #include <re.h>
 #include "focus/confdef.h"
-#include "focus/focus.h"
 #include "keying/sdes.h"
-#include "eventpkg/eventpkg.h"
-#include "msrp/msrp.h"
-#include "focus/core.h"
+#include "focus/stream_int.h"
+#include "focus/sdp_crypto_int.h"
 
 
 /* Suites in our order of preference when several are offered. */
@@ -23,7 +21,7 @@ static const enum sdes_suite suite_pref[] = {
 
 static bool crypto_handler(const char *name, const char *value, void *arg)
 {
-	struct sdes_pick *pick = arg;
+	struct cryptopick *pick = arg;
 	struct sdes_crypto c;
 	struct pl pl;
 	size_t i;
@@ -59,16 +57,28 @@ static bool crypto_handler(const char *name, const char *value, void *arg)
 }
 
 
-void sdes_pick_offer(struct sdes_pick *pick, const struct sdp_media *m)
+void cryptopick_init(struct cryptopick *pick)
 {
 	memset(pick, 0, sizeof(*pick));
 	pick->rank = -1;
+}
+
+
+void cryptopick_wipe(struct cryptopick *pick)
+{
+	sdes_wipe(&pick->best);
+}
+
+
+void cryptopick_offer(struct cryptopick *pick, const struct sdp_media *m)
+{
+	cryptopick_init(pick);
 	sdp_media_rattr_apply(m, "crypto", crypto_handler, pick);
 }
 
 
-int sdes_pick_answer(struct sdp_media *m, struct sdes_crypto *tx,
-		     bool *tx_valid, const struct sdes_pick *pick)
+int cryptopick_answer(struct sdp_media *m, struct sdes_crypto *tx,
+		     bool *tx_valid, const struct cryptopick *pick)
 {
 	sdp_media_del_lattr(m, "crypto");
 
@@ -99,7 +109,7 @@ int sdes_pick_answer(struct sdp_media *m, struct sdes_crypto *tx,
 
 /* The SRTP policy applied to one RTP m-line: may it go ahead, and with
  * which key?  Fills ne and returns EPROTO when it may not. */
-int sdes_pick_policy(const struct sdes_pick *pick, const struct sdp_media *m,
+int cryptopick_policy(const struct cryptopick *pick, const struct sdp_media *m,
 		     enum confdef_srtp policy, struct negotiation_error *ne)
 {
 	bool savp = !str_casecmp(sdp_media_proto(m), "RTP/SAVP");

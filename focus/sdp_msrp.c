@@ -9,15 +9,12 @@
 #include <string.h>
 #include <re.h>
 #include "focus/confdef.h"
-#include "focus/focus.h"
-#include "keying/sdes.h"
-#include "keying/mikey/mikey.h"
-#include "keying/mikey/mikey_ticket.h"
 #include "keying/tlspsk.h"
 #include "keying/tcpsetup.h"
 #include "media/media.h"
 #include "msrp/msrp.h"
-#include "focus/core.h"
+#include "focus/focus_int.h"
+#include "focus/stream_int.h"
 
 
 #define DEBUG_MODULE "msrp-sdp"
@@ -25,28 +22,63 @@
 #include <re_dbg.h>
 
 
-int sdpm_setup(struct participant *p)
+struct stream_msrp {
+	struct sdp_media *m;
+	struct msrp_part *part;        /* chat session, when negotiated */
+	struct tlspsk *tlspsk;         /* its TLS-PSK context (MIKEY) */
+	bool psk;
+
+	/* take_offer's choice, for make_answer; pointers into the
+	 * decoded offer and the MIKEY keys */
+	enum { CHOICE_NONE = 0, CHOICE_KEEP, CHOICE_NEW } choice;
+	bool secure;
+	const char *path;
+	const char *fingerprint;
+	const uint8_t *psk_key;
+	size_t psk_len;
+};
+
+
+static void destructor(void *arg)
 {
+	struct stream_msrp *sm = arg;
+
+	mem_deref(sm->part);
+	mem_deref(sm->tlspsk);
+	mem_deref(sm->m);
+}
+
+
+static int setup(struct participant *p)
+{
+	struct stream_msrp *sm;
 	int err;
 
-	err = sdp_media_add(&p->mm, p->sdp, "message", 9, "TCP/TLS/MSRP");
+	sm = mem_zalloc(sizeof(*sm), destructor);
+	if (!sm)
+		return ENOMEM;
+	p->msrp = sm;
+
+	err = sdp_media_add(&sm->m, p->sdp, "message", 9, "TCP/TLS/MSRP");
 	if (err)
 		return err;
 
-	err = sdp_media_set_alt_protos(p->mm, 2, "TCP/TLS/MSRP", "TCP/MSRP");
+	err = sdp_media_set_alt_protos(sm->m, 2, "TCP/TLS/MSRP", "TCP/MSRP");
 	if (err)
 		return err;
 
-	return sdp_format_add(NULL, p->mm, false, "*", NULL, 0, 0,
+	return sdp_format_add(NULL, sm->m, false, "*", NULL, 0, 0,
 			      NULL, NULL, NULL, false, NULL);
 }
 
 
 static void decline(struct participant *p, const char *why)
 {
+	struct stream_msrp *sm = p->msrp;
+
 	DEBUG_NOTICE("%s: MSRP stream declined: %s\n", p->uri, why);
-	p->msrp = mem_deref(p->msrp);
-	sdp_media_set_lport(p->mm, 0);
+	sm->part = mem_deref(sm->part);
+	sdp_media_set_lport(sm->m, 0);
 }
 
 
@@ -73,21 +105,13 @@ static int conf_chat(struct conference *conf)
 }
 
 
-static const char *rattr(const struct participant *p, const char *name)
-{
-	const char *v = sdp_media_rattr(p->mm, name);
-
-	return v ? v : sdp_media_session_rattr(p->mm, p->sdp, name);
-}
-
-
 /* RFC 6135 4.2.1: holdconn (and a value we do not know) counts as no
  * a=setup at all; the answer rule is keying/tcpsetup.h's. */
-static enum tcpsetup setup_answer(const struct participant *p)
+static enum tcpsetup setup_answer(const struct stream_msrp *sm)
 {
 	enum tcpsetup offer, ans;
 
-	if (tcpsetup_decode(sdp_media_rattr(p->mm, "setup"), &offer) ||
+	if (tcpsetup_decode(sdp_media_rattr(sm->m, "setup"), &offer) ||
 	    offer == TCPSETUP_HOLDCONN)
 		offer = TCPSETUP_ACTIVE;
 	if (tcpsetup_answer(offer, &ans))
@@ -98,69 +122,96 @@ static enum tcpsetup setup_answer(const struct participant *p)
 
 /* After the offer is decoded.  A chat stream we cannot serve is
  * declined with port 0 (RFC 3264 6); the call goes on. */
-int sdpm_negotiate(struct participant *p)
+static int take_offer(struct participant *p, struct negotiation_error *ne)
 {
 	const struct focus *f = p->conf->focus;
 	const struct confdef *def = p->conf->def;
-	const struct mikey_tek *tek = NULL;
-	struct msrp_part_prm prm;
-	struct msrp_tls_cfg tls;
-	const char *proto, *path;
-	struct sa peer;
-	bool secure;
-	int err;
+	struct stream_msrp *sm = p->msrp;
+	const char *proto;
+	(void)ne;
 
-	if (!sdp_media_rport(p->mm)) {
-		p->msrp = mem_deref(p->msrp);
+	sm->choice = CHOICE_NONE;
+	sm->path = sm->fingerprint = NULL;
+	sm->psk_key = NULL;
+	sm->psk_len = 0;
+
+	if (!sdp_media_rport(sm->m)) {
+		sm->part = mem_deref(sm->part);
 		return 0;
 	}
 
 	/* an existing session stays as it is across re-INVITEs */
-	if (p->msrp)
-		goto answer;
+	if (sm->part) {
+		sm->choice = CHOICE_KEEP;
+		return 0;
+	}
 
-	proto = sdp_media_proto(p->mm);
-	secure = !str_casecmp(proto, "TCP/TLS/MSRP");
-	if (!secure && str_casecmp(proto, "TCP/MSRP")) {
+	proto = sdp_media_proto(sm->m);
+	sm->secure = !str_casecmp(proto, "TCP/TLS/MSRP");
+	if (!sm->secure && str_casecmp(proto, "TCP/MSRP")) {
 		decline(p, "unknown proto");
 		return 0;
 	}
-	if (!secure && def->srtp == CONFDEF_SRTP_REQUIRED) {
+	if (!sm->secure && def->srtp == CONFDEF_SRTP_REQUIRED) {
 		decline(p, "plain TCP/MSRP not allowed by policy");
 		return 0;
 	}
 
-	path = sdp_media_rattr(p->mm, "path");
-	if (!path) {
+	sm->path = sdp_media_rattr(sm->m, "path");
+	if (!sm->path) {
 		decline(p, "no a=path");
 		return 0;
 	}
 
-	memset(&tls, 0, sizeof(tls));
-	if (secure) {
+	if (sm->secure) {
 		if (!f->tls) {
 			decline(p, "no TLS certificate");
 			return 0;
 		}
+		/* Annex H: the TEK is this participant's TLS-PSK */
+		if (mikeyin_tls_psk(p, sm->m, &sm->psk_key, &sm->psk_len)) {
+			sm->fingerprint = oa_rattr(p, sm->m, "fingerprint");
+			if (!sm->fingerprint) {
+				decline(p, "TCP/TLS/MSRP without "
+					"a=fingerprint");
+				return 0;
+			}
+		}
+	}
+
+	sm->choice = CHOICE_NEW;
+	return 0;
+}
+
+
+static int make_answer(struct participant *p, struct negotiation_error *ne)
+{
+	const struct focus *f = p->conf->focus;
+	struct stream_msrp *sm = p->msrp;
+	struct msrp_part_prm prm;
+	struct msrp_tls_cfg tls;
+	struct sa peer;
+	int err;
+	(void)ne;
+
+	switch (sm->choice) {
+	case CHOICE_KEEP: goto answer;
+	case CHOICE_NEW:  break;
+	default:          return 0;
+	}
+
+	memset(&tls, 0, sizeof(tls));
+	if (sm->secure) {
 		tls.cert = f->tls;
-		if (p->mr)
-			tek = mikeyin_tls_psk(p, p->mm);
-		if (tek) {
-			/* Annex H: the TEK is this participant's TLS-PSK */
-			p->msrp_tlspsk = mem_deref(p->msrp_tlspsk);
-			if (tlspsk_alloc(&p->msrp_tlspsk, tek->key,
-					 tek->key_len)) {
+		tls.fingerprint = sm->fingerprint;
+		if (sm->psk_key) {
+			sm->tlspsk = mem_deref(sm->tlspsk);
+			if (tlspsk_alloc(&sm->tlspsk, sm->psk_key,
+					 sm->psk_len)) {
 				decline(p, "TLS-PSK context");
 				return 0;
 			}
-			tls.psk_tls = tlspsk_tls(p->msrp_tlspsk);
-		}
-		else {
-			tls.fingerprint = rattr(p, "fingerprint");
-			if (!tls.fingerprint) {
-				decline(p, "TCP/TLS/MSRP without a=fingerprint");
-				return 0;
-			}
+			tls.psk_tls = tlspsk_tls(sm->tlspsk);
 		}
 	}
 
@@ -176,42 +227,56 @@ int sdpm_negotiate(struct participant *p)
 	prm.laddr = &f->media_addr;
 	prm.listenh = media_portpool_tcp_listen;
 	prm.listen_arg = f->tcp_pool;
-	prm.tls = secure ? &tls : NULL;
-	prm.peer_path = path;
-	prm.active = setup_answer(p) == TCPSETUP_ACTIVE;
+	prm.tls = sm->secure ? &tls : NULL;
+	prm.peer_path = sm->path;
+	prm.active = setup_answer(sm) == TCPSETUP_ACTIVE;
 	if (prm.active) {
-		peer = *sdp_media_raddr(p->mm);
+		peer = *sdp_media_raddr(sm->m);
 		prm.peer = &peer;
 	}
 	prm.closeh = close_handler;
 	prm.arg = p;
 
-	err = msrp_part_alloc(&p->msrp, p->conf->chat, &prm);
+	err = msrp_part_alloc(&sm->part, p->conf->chat, &prm);
 	if (err) {
 		decline(p, "no MSRP listener");
 		return 0;
 	}
-	p->msrp_psk = tek != NULL;
+	sm->psk = sm->psk_key != NULL;
 
 	DEBUG_INFO("%s: MSRP %s on port %u\n", p->uri,
-		   !secure ? "TCP" : p->msrp_psk ? "TLS-PSK" : "TLS",
-		   msrp_part_port(p->msrp));
+		   !sm->secure ? "TCP" : sm->psk ? "TLS-PSK" : "TLS",
+		   msrp_part_port(sm->part));
 
  answer:
-	sdp_media_set_lport(p->mm, msrp_part_port(p->msrp));
-	err  = sdp_media_set_lattr(p->mm, true, "path", "%s",
-				   msrp_part_path(p->msrp));
-	err |= sdp_media_set_lattr(p->mm, true, "accept-types",
+	sm->choice = CHOICE_NONE;
+	sm->psk_key = NULL;
+	sdp_media_set_lport(sm->m, msrp_part_port(sm->part));
+	err  = sdp_media_set_lattr(sm->m, true, "path", "%s",
+				   msrp_part_path(sm->part));
+	err |= sdp_media_set_lattr(sm->m, true, "accept-types",
 				   "message/cpim text/plain");
-	err |= sdp_media_set_lattr(p->mm, true, "accept-wrapped-types", "*");
-	err |= sdp_media_set_lattr(p->mm, true, "setup", "%s",
-				   tcpsetup_name(setup_answer(p)));
-	if (!str_casecmp(sdp_media_proto(p->mm), "TCP/TLS/MSRP") &&
-	    !p->msrp_psk)
-		err |= sdp_media_set_lattr(p->mm, true, "fingerprint",
+	err |= sdp_media_set_lattr(sm->m, true, "accept-wrapped-types", "*");
+	err |= sdp_media_set_lattr(sm->m, true, "setup", "%s",
+				   tcpsetup_name(setup_answer(sm)));
+	if (!str_casecmp(sdp_media_proto(sm->m), "TCP/TLS/MSRP") &&
+	    !sm->psk)
+		err |= sdp_media_set_lattr(sm->m, true, "fingerprint",
 					   "sha-256 %s", f->fingerprint);
 	else
-		sdp_media_del_lattr(p->mm, "fingerprint");
+		sdp_media_del_lattr(sm->m, "fingerprint");
 
 	return err ? ENOMEM : 0;
 }
+
+
+const struct stream_ops stream_msrp_ops = {
+	.name        = "msrp",
+	.optional    = true,
+	.setup       = setup,
+	.rewind      = NULL,
+	.make_offer  = NULL,
+	.take_offer  = take_offer,
+	.make_answer = make_answer,
+	.take_answer = NULL,
+};

@@ -7,14 +7,12 @@
 #include <string.h>
 #include <re.h>
 #include "focus/confdef.h"
-#include "focus/focus.h"
 #include "keying/sdes.h"
-#include "floor/floor.h"
 #include "floor/sdp.h"
-#include "eventpkg/eventpkg.h"
-#include "msrp/msrp.h"
 #include "media/media.h"
-#include "focus/core.h"
+#include "focus/focus_int.h"
+#include "focus/stream_int.h"
+#include "focus/sdp_crypto_int.h"
 
 
 #define DEBUG_MODULE "video-sdp"
@@ -42,19 +40,48 @@ static int formats_add(struct sdp_media *m)
 }
 
 
-int sdpv_setup(struct participant *p)
+struct stream_video {
+	struct sdp_media *m;
+	struct video_sink *sink;       /* slides: received and dropped */
+	bool slides;                   /* answered as the slides stream */
+	struct sdes_crypto tx;         /* our SDES key for the slides */
+	bool tx_valid;
+	struct cryptopick pick;        /* take_offer's choice */
+	bool accept;                   /* ... to be answered */
+};
+
+
+static void destructor(void *arg)
 {
+	struct stream_video *sv = arg;
+
+	mem_deref(sv->sink);
+	mem_deref(sv->m);
+	sdes_wipe(&sv->tx);
+	cryptopick_wipe(&sv->pick);
+}
+
+
+static int setup(struct participant *p)
+{
+	struct stream_video *sv;
 	int err;
 
-	err = sdp_media_add(&p->vm, p->sdp, "video", 9, "RTP/AVP");
+	sv = mem_zalloc(sizeof(*sv), destructor);
+	if (!sv)
+		return ENOMEM;
+	p->video = sv;
+	cryptopick_init(&sv->pick);
+
+	err = sdp_media_add(&sv->m, p->sdp, "video", 9, "RTP/AVP");
 	if (err)
 		return err;
 
-	err = sdp_media_set_alt_protos(p->vm, 2, "RTP/AVP", "RTP/SAVP");
+	err = sdp_media_set_alt_protos(sv->m, 2, "RTP/AVP", "RTP/SAVP");
 	if (err)
 		return err;
 
-	return formats_add(p->vm);
+	return formats_add(sv->m);
 }
 
 
@@ -68,76 +95,123 @@ static bool is_slides(const char *name, const char *value, void *arg)
 }
 
 
-static void decline(struct participant *p)
+static void decline(struct stream_video *sv)
 {
-	p->vsink = mem_deref(p->vsink);
-	p->video_slides = false;
-	sdp_media_set_lport(p->vm, 0);
-	sdp_media_del_lattr(p->vm, "crypto");
-	if (p->vtx_valid)
-		sdes_wipe(&p->vtx);
-	p->vtx_valid = false;
+	sv->sink = mem_deref(sv->sink);
+	sv->slides = false;
+	sv->accept = false;
+	sdp_media_set_lport(sv->m, 0);
+	sdp_media_del_lattr(sv->m, "crypto");
+	if (sv->tx_valid)
+		sdes_wipe(&sv->tx);
+	sv->tx_valid = false;
 }
 
 
-int sdpv_negotiate(struct participant *p, struct negotiation_error *ne)
+static int take_offer(struct participant *p, struct negotiation_error *ne)
 {
 	const struct confdef *def = p->conf->def;
-	struct sdes_pick pick;
-	int err;
+	struct stream_video *sv = p->video;
 
-	if (!sdp_media_rport(p->vm)) {
-		decline(p);
+	sv->accept = false;
+	cryptopick_wipe(&sv->pick);
+	cryptopick_init(&sv->pick);
+
+	if (!sdp_media_rport(sv->m)) {
+		decline(sv);
 		return 0;
 	}
 
-	if (!sdp_media_rattr_apply(p->vm, "content", is_slides, NULL)) {
+	if (!sdp_media_rattr_apply(sv->m, "content", is_slides, NULL)) {
 		DEBUG_INFO("%s: video without a=content:slides declined\n",
 			   p->uri);
-		decline(p);
+		decline(sv);
 		return 0;
 	}
 
-	memset(&pick, 0, sizeof(pick));
-	pick.rank = -1;
 	if (def->srtp != CONFDEF_SRTP_OFF)
-		sdes_pick_offer(&pick, p->vm);
+		cryptopick_offer(&sv->pick, sv->m);
 
 	/* an unkeyable slides stream is declined, not the whole call */
-	if (sdes_pick_policy(&pick, p->vm, def->srtp, ne)) {
+	if (cryptopick_policy(&sv->pick, sv->m, def->srtp, ne)) {
 		DEBUG_INFO("%s: slides declined: %s\n", p->uri,
 			   ne->warn_text);
 		memset(ne, 0, sizeof(*ne));
-		decline(p);
-		err = 0;
-		goto out;
+		decline(sv);
+		cryptopick_wipe(&sv->pick);
+		return 0;
 	}
 
-	if (!p->vsink) {
-		err = video_sink_alloc(&p->vsink, p->conf->focus->rtp_pool,
+	sv->accept = true;
+	return 0;
+}
+
+
+static int make_answer(struct participant *p, struct negotiation_error *ne)
+{
+	struct stream_video *sv = p->video;
+	int err;
+	(void)ne;
+
+	if (!sv->accept)
+		return 0;
+
+	if (!sv->sink) {
+		err = video_sink_alloc(&sv->sink, p->conf->focus->rtp_pool,
 				       &p->conf->focus->media_addr);
 		if (err) {
-			decline(p);
+			decline(sv);
 			err = 0;
 			goto out;
 		}
 	}
 
-	p->video_slides = true;
-	sdp_media_set_lport(p->vm, video_sink_port(p->vsink));
-	err  = sdp_media_set_lattr(p->vm, true, "content", "slides");
-	err |= sdp_media_set_lattr(p->vm, true, "label", "%s",
+	sv->slides = true;
+	sdp_media_set_lport(sv->m, video_sink_port(sv->sink));
+	err  = sdp_media_set_lattr(sv->m, true, "content", "slides");
+	err |= sdp_media_set_lattr(sv->m, true, "label", "%s",
 				   floor_sdp_label_answer(
-					   sdp_media_rattr(p->vm, "label"),
-					   SDP_LABEL_SLIDES));
+					   sdp_media_rattr(sv->m, "label"),
+					   FOCUS_LABEL_SLIDES));
 	if (err) {
 		err = ENOMEM;
 		goto out;
 	}
 
-	err = sdes_pick_answer(p->vm, &p->vtx, &p->vtx_valid, &pick);
+	err = cryptopick_answer(sv->m, &sv->tx, &sv->tx_valid, &sv->pick);
 
  out:
-	sdes_wipe(&pick.best);
+	sv->accept = false;
+	cryptopick_wipe(&sv->pick);
 	return err;
+}
+
+
+const struct stream_ops stream_video_ops = {
+	.name        = "video",
+	.optional    = true,
+	.setup       = setup,
+	.rewind      = NULL,
+	.make_offer  = NULL,
+	.take_offer  = take_offer,
+	.make_answer = make_answer,
+	.take_answer = NULL,
+};
+
+
+bool stream_video_slides(const struct stream_video *sv)
+{
+	return sv && sv->slides;
+}
+
+
+const struct sdp_media *stream_video_m(const struct stream_video *sv)
+{
+	return sv ? sv->m : NULL;
+}
+
+
+enum sdp_dir stream_video_dir(const struct stream_video *sv)
+{
+	return sv ? sdp_media_dir(sv->m) : SDP_INACTIVE;
 }

@@ -1,18 +1,16 @@
 /**
  * @file fuzz_sdp_offer.c  Fuzz the focus's SDP offer handling: libre's
- * SDP decoder followed by our audio/SDES negotiation, under each SRTP
- * policy, for one long-lived participant (as a re-INVITE would).
+ * SDP decoder followed by our offer/answer (every stream, audio and
+ * SDES first), under each SRTP policy, for one long-lived participant
+ * (as a re-INVITE would).
  */
 #include <stdlib.h>
 #include <string.h>
 #include <re.h>
 #include "focus/confdef.h"
-#include "focus/focus.h"
-#include "keying/sdes.h"
 #include "media/media.h"
-#include "floor/floor.h"
-#include "msrp/msrp.h"
-#include "focus/core.h"
+#include "focus/focus_int.h"
+#include "focus/stream_int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -47,7 +45,7 @@ static int setup(void)
 		return err;
 
 	fz_part.conf = &fz_conf;
-	return sdpa_setup(&fz_part, &fz_focus);
+	return oa_setup(&fz_part);
 }
 
 
@@ -75,8 +73,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	mb->pos = 0;
 
 	memset(&ne, 0, sizeof(ne));
-	if (!sdpa_offer_received(&fz_part, mb, &ne)) {
-		if (sdpa_encode(&fz_part, &out, false))
+	if (!oa_offer_received(&fz_part, mb, &ne)) {
+		if (oa_encode(&fz_part, &out, false))
 			abort();
 	}
 	else if (ne.scode < 400 || ne.scode > 599 || !ne.warn_text) {

@@ -7,7 +7,7 @@
 #  - the two participants' TEKs differ;
 #  - BFCP over TLS-PSK (PSK = the TEK of the TLS crypto session, empty
 #    identity, TS 33.328 Annex H): the first floor request is Granted,
-#    the second Pending; a client with a wrong PSK is refused.
+#    the second Accepted and queued (RFC 8855 5.2.5: Pending is for a chair's decision); a client with a wrong PSK is refused.
 . "$(dirname "$0")/lib.sh"
 lib_init mikey_media
 need openssl timeout
@@ -68,7 +68,7 @@ else
 fi
 
 call bob sip:bob@example.org "$PSK_B" 1000 7 \
-	"hello; wait HelloAck; req 1; wait FloorRequestStatus status=Pending; sleep 15000"
+	"hello; wait HelloAck; req 1; wait FloorRequestStatus status=Accepted; sleep 15000"
 wait "$alice_PID" "$bob_PID"
 
 for u in alice bob; do
@@ -93,8 +93,8 @@ for u in alice bob; do
 	[ -n "$(kv $u bfcp_fingerprint)" ] &&
 		note "$u: confd's answer also carries a=fingerprint in PSK mode"
 done
-check "bob: second request Pending while alice holds the floor" \
-	has bob "MATCH RECV FloorRequestStatus.*status=Pending"
+check "bob: second request Accepted at queue position 1 while alice holds the floor" \
+	has bob "MATCH RECV FloorRequestStatus.*status=Accepted qpos=1"
 check "bob: never Granted while alice holds it" \
 	sh -c "! grep -q 'RECV FloorRequestStatus.*status=Granted' '$TMP/bob.log'"
 

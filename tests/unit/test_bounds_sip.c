@@ -22,7 +22,7 @@
 #include "media/media.h"
 #include "floor/floor.h"
 #include "msrp/msrp.h"
-#include "focus/core.h"
+#include "focus/focus_int.h"
 #include "eventpkg/subreq_int.h"
 #include "tests/unit/check.h"
 
@@ -185,45 +185,25 @@ static int test_digest_param_max(void)
 }
 
 
-/* An offer with a=key-mgmt:mikey of n base64 characters (all 'A',
- * then '=' padding to make up n when needed). */
+/* An a=key-mgmt:mikey value of n base64 characters (all 'A', then
+ * '=' padding to make up n when needed), as an offer carries it. */
 static int key_mgmt(size_t n, size_t *tilen)
 {
-	struct participant p;
-	struct mbuf *mb = mbuf_alloc(n + 512);
-	struct sa laddr;
+	char *v = mem_alloc(n + 8, NULL);
 	uint8_t *ti = NULL;
 	int err;
 
-	if (!mb)
+	if (!v)
 		return ENOMEM;
-	memset(&p, 0, sizeof(p));
-	sa_set_str(&laddr, "127.0.0.1", 0);
-	err = sdp_session_alloc(&p.sdp, &laddr);
-	if (err)
-		goto out;
+	memcpy(v, "mikey ", 6);
+	memset(v + 6, 'A', n - n % 4 == n ? n : n - n % 4);
+	memset(v + 6 + (n - n % 4 == n ? n : n - n % 4), '=',
+	       n - n % 4 == n ? 0 : n % 4);
+	v[6 + n] = '\0';
 
-	(void)mbuf_printf(mb, "v=0\r\n"
-			  "o=- 1 1 IN IP4 127.0.0.1\r\n"
-			  "s=-\r\n"
-			  "c=IN IP4 127.0.0.1\r\n"
-			  "t=0 0\r\n"
-			  "a=key-mgmt:mikey ");
-	(void)mbuf_fill(mb, 'A', n - n % 4 == n ? n : n - n % 4);
-	(void)mbuf_fill(mb, '=', n % 4);
-	(void)mbuf_printf(mb, "\r\n"
-			  "m=audio 4000 RTP/SAVP 0\r\n");
-	mb->pos = 0;
-
-	err = sdp_decode(p.sdp, mb, true);
-	if (err)
-		goto out;
-
-	err = mikeyin_find(&p, &ti, tilen);
- out:
+	err = mikeyin_attr_decode(v, &ti, tilen);
 	mem_deref(ti);
-	mem_deref(p.sdp);
-	mem_deref(mb);
+	mem_deref(v);
 	return err;
 }
 
