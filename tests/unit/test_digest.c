@@ -93,8 +93,8 @@ static int test_decode_errors(void)
 		"Digest",
 		"Digest username=\"a\"",
 		"Digest username=\"a\", realm=\"r\", nonce=\"n\", uri=\"u\"",
-		"Digest username=\"a\", realm=\"r\", nonce=\"n\", uri=\"u\","
-		" response=\"x\", username=\"b\"",
+		("Digest username=\"a\", realm=\"r\", nonce=\"n\", uri=\"u\","
+		 " response=\"x\", username=\"b\""),
 		"Digest username=\"a, realm=\"r\"",
 		"Digest username=a realm=r",
 		"Digest =x",
