@@ -106,6 +106,7 @@ int focus_alloc(struct focus **fp, struct sip *sip,
 	f->rtp_pool = mem_ref(cfg->rtp_pool);
 	f->kms = mem_ref(cfg->kms);
 	f->mikey_prot_tls = cfg->mikey_prot_tls;
+	f->media_timeout = cfg->media_timeout;
 
 	err = str_dup(&f->domain, cfg->domain);
 	if (err)

@@ -21,6 +21,7 @@ struct focus {
 	struct eventpkg *ep;           /* RFC 4575 subscriptions */
 	uint8_t mikey_prot_smime;      /* Prot Type of PSK S/MIME CSs */
 	uint8_t mikey_prot_tls;        /* Prot Type of TLS crypto sessions */
+	uint32_t media_timeout;        /* s; 0: calls never time out */
 	struct sipsess_sock *sock;
 	struct sip_lsnr *lsnr;
 	struct list confs;             /* struct conference */
@@ -57,6 +58,7 @@ struct participant {
 	struct stream_bfcp *bfcp;      /* sdp_bfcp.c: floor control */
 	struct mikeyin *mikey;         /* mikey_in.c: MIKEY-TICKET keying */
 	bool estab;
+	bool hold0;                    /* last SDP: c=0.0.0.0 (sdp_addr.c) */
 	struct tmr tmr;
 	char ep_id[64];                /* endpoint entity in the roster */
 	char ruri[128];                /* the conference as dialled */

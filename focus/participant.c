@@ -156,8 +156,11 @@ static void close_handler(int err, const struct sip_msg *msg, void *arg)
 void participant_hangup(struct participant *p, uint16_t scode,
 			const char *reason)
 {
-	(void)scode;
-	(void)reason;
+	/* RFC 3326: why the focus ends the call, on its BYE */
+	if (p->sess && scode && reason)
+		(void)sipsess_set_close_headers(p->sess,
+			"Reason: SIP;cause=%u;text=\"%s\"\r\n",
+			scode, reason);
 
 	/* Dereferencing an established sipsess sends BYE; an unanswered one
 	 * gets a final response from libre. */
