@@ -193,6 +193,7 @@ static int m_port(const struct pl *val, uint64_t *port,
 {
 	const char *sp = pl_strchr(val, ' ');
 	struct pl w;
+	size_t i;
 
 	*port = 0;
 	if (!sp)
@@ -200,9 +201,11 @@ static int m_port(const struct pl *val, uint64_t *port,
 
 	w = port_word(val, (size_t)(sp - val->p) + 1);
 
-	/* not a number at all: libre's decoder reads it as 0 (declined) */
-	if (!w.l || w.p[0] < '0' || w.p[0] > '9')
-		return 0;
+	/* not a number: libre's decoder reads it as 0 (declined) */
+	for (i = 0; i < w.l; i++) {
+		if (w.p[i] < '0' || w.p[i] > '9')
+			return 0;
+	}
 
 	if (!num(&w, port) || *port > 65535) {
 		set_err(ne, 399, "Port on m= line out of range 0-65535");
