@@ -22,6 +22,7 @@ static void focus_destructor(void *arg)
 
 	focus_shutdown(f);
 	mem_deref(f->lsnr);
+	mem_deref(f->reinvite_lsnr);
 	mem_deref(f->sock);
 	list_flush(&f->confs);
 	mem_deref(f->ep);
@@ -142,6 +143,10 @@ int focus_alloc(struct focus **fp, struct sip *sip,
 	/* before libre's session and event listeners (eventpkg.h) */
 	f->mikey_prot_smime = cfg->mikey_prot_smime;
 	err = events_alloc(f);
+	if (err)
+		goto out;
+
+	err = reinvite_listen(f);
 	if (err)
 		goto out;
 

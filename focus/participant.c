@@ -63,7 +63,9 @@ static int offer_handler(struct mbuf **descp, const struct sip_msg *msg,
 
 	if (!mbuf_get_left(msg->mb)) {
 		/* re-INVITE without offer: we offer again (RFC 3261 14.2) */
-		return oa_encode(p, descp, true);
+		err = oa_encode(p, descp, true);
+		p->offer_pending = !err;
+		return err;
 	}
 
 	if (!is_sdp(msg))
@@ -111,6 +113,7 @@ static int answer_handler(const struct sip_msg *msg, void *arg)
 	struct negotiation_error ne = {488, 399, "Malformed SDP"};
 	int err;
 
+	p->offer_pending = false;
 	if (!is_sdp(msg))
 		return EPROTO;
 
@@ -337,6 +340,7 @@ void participant_connect(struct focus *f, const struct sip_msg *msg)
 	}
 	else {
 		err = oa_encode(p, &desc, true);
+		p->offer_pending = !err;
 	}
 	if (err)
 		goto fail;
