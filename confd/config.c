@@ -25,6 +25,7 @@ enum {
 	CONFIG_FILE_MAX = 65536,
 	ADDR_MAX        = 64,
 	SHUTDOWN_WAIT_MAX = 600000,   /* ten minutes, in ms */
+	MEDIA_TIMEOUT_MAX = 86400,    /* a day, in s */
 };
 
 
@@ -529,6 +530,19 @@ static int h_shutdown_wait(struct parser *p, const char *key,
 }
 
 
+/* seconds without authenticated media before a call ends; 0: never */
+static int h_media_timeout(struct parser *p, const char *key,
+			   const struct pl *val)
+{
+	if (parse_u32(&p->cfg->media_timeout, val, MEDIA_TIMEOUT_MAX)) {
+		perr(p, key, val, "expected seconds, 0-86400");
+		return EINVAL;
+	}
+
+	return 0;
+}
+
+
 struct key {
 	const char *name;
 	int (*h)(struct parser *p, const char *key, const struct pl *val);
@@ -558,6 +572,7 @@ static const struct key keyv[] = {
 	{"trusted_peers",  h_trusted_peers,  true,  true},
 	{"log_level",      h_log_level,      false, false},
 	{"shutdown_wait",  h_shutdown_wait,  false, false},
+	{"media_timeout",  h_media_timeout,  false, false},
 };
 
 
@@ -657,6 +672,7 @@ static void config_defaults(struct config *cfg)
 	cfg->mikey_prot_app = 243;
 	cfg->log_level = 2;
 	cfg->shutdown_wait_ms = 2000;
+	cfg->media_timeout = 30;
 	/* domain and media_addr follow sip_listen: see config_finish() */
 }
 
@@ -839,6 +855,7 @@ int config_print(struct re_printf *pf, const struct config *cfg)
 			  cfg->log_level >= 0 && cfg->log_level <= 3 ?
 			  levels[cfg->log_level] : "?");
 	err |= re_hprintf(pf, "shutdown_wait   %u\n", cfg->shutdown_wait_ms);
+	err |= re_hprintf(pf, "media_timeout   %u\n", cfg->media_timeout);
 
 	return err;
 }

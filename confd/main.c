@@ -310,6 +310,7 @@ static int run(void)
 	fcfg.kms = d.kms;
 	fcfg.mikey_prot_tls = d.cfg.mikey_prot_tls;
 	fcfg.mikey_prot_smime = d.cfg.mikey_prot_psk_smime;
+	fcfg.media_timeout = d.cfg.media_timeout;
 
 	err = focus_alloc(&d.focus, d.sip, &fcfg);
 	if (err)

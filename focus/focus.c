@@ -22,6 +22,7 @@ static void focus_destructor(void *arg)
 
 	focus_shutdown(f);
 	mem_deref(f->lsnr);
+	mem_deref(f->reinvite_lsnr);
 	mem_deref(f->sock);
 	list_flush(&f->confs);
 	mem_deref(f->ep);
@@ -106,6 +107,7 @@ int focus_alloc(struct focus **fp, struct sip *sip,
 	f->rtp_pool = mem_ref(cfg->rtp_pool);
 	f->kms = mem_ref(cfg->kms);
 	f->mikey_prot_tls = cfg->mikey_prot_tls;
+	f->media_timeout = cfg->media_timeout;
 
 	err = str_dup(&f->domain, cfg->domain);
 	if (err)
@@ -141,6 +143,10 @@ int focus_alloc(struct focus **fp, struct sip *sip,
 	/* before libre's session and event listeners (eventpkg.h) */
 	f->mikey_prot_smime = cfg->mikey_prot_smime;
 	err = events_alloc(f);
+	if (err)
+		goto out;
+
+	err = reinvite_listen(f);
 	if (err)
 		goto out;
 

@@ -18,6 +18,7 @@ struct focus_cfg {
 	struct kmsc *kms;              /* MIKEY-TICKET, or NULL           */
 	uint8_t mikey_prot_tls;        /* Prot Type of TLS crypto sessions */
 	uint8_t mikey_prot_smime;      /* ... and of PSK S/MIME ones       */
+	uint32_t media_timeout;        /* s without media: BYE; 0 never   */
 };
 
 int  focus_alloc(struct focus **fp, struct sip *sip,

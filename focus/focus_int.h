@@ -21,8 +21,10 @@ struct focus {
 	struct eventpkg *ep;           /* RFC 4575 subscriptions */
 	uint8_t mikey_prot_smime;      /* Prot Type of PSK S/MIME CSs */
 	uint8_t mikey_prot_tls;        /* Prot Type of TLS crypto sessions */
+	uint32_t media_timeout;        /* s; 0: calls never time out */
 	struct sipsess_sock *sock;
 	struct sip_lsnr *lsnr;
+	struct sip_lsnr *reinvite_lsnr;   /* reinvite.c, before sipsess */
 	struct list confs;             /* struct conference */
 	char *domain;
 	struct sa media_addr;
@@ -57,6 +59,8 @@ struct participant {
 	struct stream_bfcp *bfcp;      /* sdp_bfcp.c: floor control */
 	struct mikeyin *mikey;         /* mikey_in.c: MIKEY-TICKET keying */
 	bool estab;
+	bool hold0;                    /* last SDP: c=0.0.0.0 (sdp_addr.c) */
+	bool offer_pending;            /* our offer in a 2xx awaits ACK */
 	struct tmr tmr;
 	char ep_id[64];                /* endpoint entity in the roster */
 	char ruri[128];                /* the conference as dialled */
@@ -73,6 +77,9 @@ void conference_gc(struct conference *conf);
 void conference_audio_update(struct conference *conf);
 void conference_gate_audio(struct conference *conf, const uint16_t *userv,
 			   size_t userc);
+
+/* reinvite.c: 491 for an INVITE while our offer is outstanding */
+int  reinvite_listen(struct focus *f);
 
 /* participant.c */
 void participant_connect(struct focus *f, const struct sip_msg *msg);

@@ -58,6 +58,12 @@ static int decode(struct participant *p, struct mbuf *mb, bool offer,
 {
 	int err;
 
+	/* libre's decoder wraps ports and takes any address: ours first.
+	 * c=0.0.0.0 is legacy hold, so only in an established call. */
+	err = sdp_addr_check(mb, p->estab, &p->hold0, ne);
+	if (err)
+		return err;
+
 	err = sdp_decode(p->sdp, mb, offer);
 	if (err) {
 		ne->scode = 488;

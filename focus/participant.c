@@ -63,7 +63,9 @@ static int offer_handler(struct mbuf **descp, const struct sip_msg *msg,
 
 	if (!mbuf_get_left(msg->mb)) {
 		/* re-INVITE without offer: we offer again (RFC 3261 14.2) */
-		return oa_encode(p, descp, true);
+		err = oa_encode(p, descp, true);
+		p->offer_pending = !err;
+		return err;
 	}
 
 	if (!is_sdp(msg))
@@ -111,6 +113,7 @@ static int answer_handler(const struct sip_msg *msg, void *arg)
 	struct negotiation_error ne = {488, 399, "Malformed SDP"};
 	int err;
 
+	p->offer_pending = false;
 	if (!is_sdp(msg))
 		return EPROTO;
 
@@ -156,8 +159,11 @@ static void close_handler(int err, const struct sip_msg *msg, void *arg)
 void participant_hangup(struct participant *p, uint16_t scode,
 			const char *reason)
 {
-	(void)scode;
-	(void)reason;
+	/* RFC 3326: why the focus ends the call, on its BYE */
+	if (p->sess && scode && reason)
+		(void)sipsess_set_close_headers(p->sess,
+			"Reason: SIP;cause=%u;text=\"%s\"\r\n",
+			scode, reason);
 
 	/* Dereferencing an established sipsess sends BYE; an unanswered one
 	 * gets a final response from libre. */
@@ -334,6 +340,7 @@ void participant_connect(struct focus *f, const struct sip_msg *msg)
 	}
 	else {
 		err = oa_encode(p, &desc, true);
+		p->offer_pending = !err;
 	}
 	if (err)
 		goto fail;

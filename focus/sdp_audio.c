@@ -15,9 +15,21 @@
 #include "focus/sdp_crypto_int.h"
 
 
+#define DEBUG_MODULE "audio-sdp"
+#define DEBUG_LEVEL 7
+#include <re_dbg.h>
+
+
+enum {
+	WATCH_INTERVAL = 1000,         /* ms between media_timeout checks */
+};
+
+
 struct stream_audio {
 	struct sdp_media *m;
 	struct audio *audio;           /* RTP/SRTP into the mixer */
+	struct tmr watch;              /* media_timeout */
+	struct participant *p;         /* owner (for the watch) */
 	struct sdes_crypto tx;         /* our SDES key for this stream */
 	bool tx_valid;
 
@@ -41,6 +53,7 @@ static void destructor(void *arg)
 {
 	struct stream_audio *sa = arg;
 
+	tmr_cancel(&sa->watch);
 	mem_deref(sa->audio);
 	mem_deref(sa->m);
 	sdes_wipe(&sa->tx);
@@ -80,6 +93,8 @@ static int setup(struct participant *p)
 	if (!sa)
 		return ENOMEM;
 	p->audio = sa;
+	sa->p = p;
+	tmr_init(&sa->watch);
 	cryptopick_init(&sa->pick);
 
 	re_snprintf(cname, sizeof(cname), "confd-%p", p);
@@ -156,8 +171,9 @@ static int take_offer(struct participant *p, struct negotiation_error *ne)
 	}
 
 	/* RFC 4566 5.7: c= at session level or in every m-line; without
-	 * it there is nowhere to send this participant's mix */
-	if (!sa_isset(sdp_media_raddr(sa->m), SA_ADDR)) {
+	 * it there is nowhere to send this participant's mix.  0.0.0.0 in
+	 * a re-INVITE is legacy hold (sdp_addr.c let it through). */
+	if (!sa_isset(sdp_media_raddr(sa->m), SA_ADDR) && !p->hold0) {
 		ne->scode = 488;
 		ne->warn_code = 399;
 		ne->warn_text = "No connection address (c=) for audio";
@@ -219,6 +235,41 @@ static int take_offer(struct participant *p, struct negotiation_error *ne)
 }
 
 
+/* A call that sends no authenticated media for media_timeout seconds
+ * (from the answer, or mid-call; never while on hold) ends with BYE:
+ * confd sends it nothing (consent), and it should not hold a port and
+ * a roster entry either. */
+static void watch_handler(void *arg)
+{
+	struct stream_audio *sa = arg;
+	struct participant *p = sa->p;
+	const uint64_t limit = (uint64_t)p->conf->focus->media_timeout * 1000;
+	uint64_t idle = audio_idle_ms(sa->audio);
+
+	if (idle >= limit) {
+		DEBUG_NOTICE("%s: no media for %llu s (media_timeout), "
+			     "hanging up\n", p->uri,
+			     (unsigned long long)(idle / 1000));
+		participant_hangup(p, 408, "no media");
+		return;
+	}
+
+	tmr_start(&sa->watch, MIN(limit - idle + 1, WATCH_INTERVAL),
+		  watch_handler, sa);
+}
+
+
+static void watch_start(struct participant *p)
+{
+	struct stream_audio *sa = p->audio;
+
+	if (!p->conf->focus->media_timeout || tmr_isrunning(&sa->watch))
+		return;
+
+	tmr_start(&sa->watch, WATCH_INTERVAL, watch_handler, sa);
+}
+
+
 static int make_answer(struct participant *p, struct negotiation_error *ne)
 {
 	const struct confdef *def = p->conf->def;
@@ -247,6 +298,9 @@ static int make_answer(struct participant *p, struct negotiation_error *ne)
 	prm.codec = sa->codec->pt == 8 ? AUDIO_PCMA : AUDIO_PCMU;
 	prm.pt = (uint8_t)sa->codec->pt;
 	prm.telev_pt = sa->telev ? sa->telev->pt : -1;
+	/* RFC 3264 8.4 legacy hold (c=0.0.0.0): we send nothing, and the
+	 * answer says so (recvonly); the next offer restores sendrecv */
+	sdp_media_set_ldir(sa->m, p->hold0 ? SDP_RECVONLY : SDP_SENDRECV);
 	prm.send = (sdp_media_dir(sa->m) & SDP_SENDONLY) != 0;
 	prm.recv = (sdp_media_dir(sa->m) & SDP_RECVONLY) != 0;
 	if (sa->mikey) {
@@ -275,6 +329,8 @@ static int make_answer(struct participant *p, struct negotiation_error *ne)
 		ne->warn_text = "Media setup failed";
 		goto out;
 	}
+
+	watch_start(p);
 
 	if (sa->mikey) {
 		err = mikeyin_set_ssrc(p, sa->mk.tx_cs,

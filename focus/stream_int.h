@@ -78,6 +78,11 @@ int  oa_answer_received(struct participant *p, struct mbuf *answer,
 			struct negotiation_error *ne);
 int  oa_encode(struct participant *p, struct mbuf **mbp, bool offer);
 
+/* sdp_addr.c: ports and c= addresses of a raw SDP body, before libre
+ * decodes it (which wraps ports above 65535) */
+int  sdp_addr_check(const struct mbuf *mb, bool hold_ok, bool *holdp,
+		    struct negotiation_error *ne);
+
 /* Where a stream's m-line has no attribute of its own, the session's
  * (RFC 4566 5.13) */
 const char *oa_rattr(const struct participant *p, const struct sdp_media *m,

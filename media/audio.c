@@ -5,8 +5,10 @@
  * port pool, portpool.c), and RTCP multiplexed on the RTP port
  * (RFC 5761).  Packets are accepted from any source address (NAT): with
  * SRTP only those that authenticate count, with plain RTP the first SSRC
- * is locked on (see rtprx_int.h).  Send: to the negotiated addresses,
- * never learnt from received packets.
+ * is locked on (see rtprx_int.h).  Send: never to the negotiated
+ * addresses as such, only where authenticated packets came from
+ * (symmetric RTP, consent.c); until then nothing is sent, and the mixer
+ * spends no encoding or encryption on the stream.
  *
  * SRTP: our own receiver (srtp.c, srtcp.c) and libre's srtp_encrypt() to
  * send.  Each direction has its own key.  Copies of the master keys are
@@ -24,6 +26,7 @@
 #include "media/rtpp_int.h"
 #include "media/rtprx_int.h"
 #include "media/srtp_int.h"
+#include "media/consent_int.h"
 
 
 enum {
@@ -42,7 +45,7 @@ struct audio {
 
 	bool started;
 	bool mixed;
-	struct sa rtp, rtcp;          /* where we send */
+	struct media_consent consent; /* where we may send (consent.c) */
 	enum audio_codec codec;
 	uint8_t pt;
 	bool send, recv;
@@ -96,7 +99,8 @@ static void destructor(void *arg)
 }
 
 
-static void rtcp_input(struct audio *a, uint8_t *p, size_t len)
+static void rtcp_input(struct audio *a, const struct sa *src, bool mux,
+		       uint8_t *p, size_t len)
 {
 	if (!a->started)
 		return;
@@ -108,7 +112,9 @@ static void rtcp_input(struct audio *a, uint8_t *p, size_t len)
 		}
 	}
 
-	(void)media_rtprx_rtcp(a->rx, p, len);
+	/* consent only from a compound that authenticated and parsed */
+	if (!media_rtprx_rtcp(a->rx, p, len))
+		media_consent_rtcp(&a->consent, src, mux, tmr_jiffies());
 }
 
 
@@ -118,15 +124,14 @@ static void rtp_recv_handler(const struct sa *src, struct mbuf *mb,
 	struct audio *a = arg;
 	uint8_t *p = mbuf_buf(mb);
 	size_t len = mbuf_get_left(mb);
-
-	(void)src;
+	struct media_rtpp pkt;
 
 	if (media_rtpp_is_rtcp(p, len)) {
-		rtcp_input(a, p, len);
+		rtcp_input(a, src, true, p, len);
 		return;
 	}
 
-	if (!a->started || !a->recv) {
+	if (!a->started) {
 		media_rtprx_dropped(a->rx);
 		return;
 	}
@@ -136,16 +141,26 @@ static void rtp_recv_handler(const struct sa *src, struct mbuf *mb,
 		return;
 	}
 
-	(void)media_rtprx_input(a->rx, p, len);
+	if (a->recv) {
+		if (media_rtprx_input(a->rx, p, len))
+			return;
+	}
+	else {
+		/* they said they would not send: not mixed, but a valid
+		 * (with SRTP: authenticated) packet still shows consent */
+		media_rtprx_dropped(a->rx);
+		if (!a->srx && media_rtpp_decode(&pkt, p, len))
+			return;
+	}
+
+	media_consent_rtp(&a->consent, src, tmr_jiffies());
 }
 
 
 static void rtcp_recv_handler(const struct sa *src, struct mbuf *mb,
 			      void *arg)
 {
-	(void)src;
-
-	rtcp_input(arg, mbuf_buf(mb), mbuf_get_left(mb));
+	rtcp_input(arg, src, false, mbuf_buf(mb), mbuf_get_left(mb));
 }
 
 
@@ -166,6 +181,7 @@ int audio_alloc(struct audio **ap, struct mixer *mx,
 
 	a->mixed = true;
 	a->codec = AUDIO_PCMU;
+	media_consent_init(&a->consent, tmr_jiffies());
 
 	/* RFC 3550 5.1: random SSRC, initial sequence and timestamp */
 	if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
@@ -317,8 +333,10 @@ int audio_start(struct audio *a, const struct audio_params *prm)
 	if (prm->send && !(a->started && a->send))
 		a->marker = true;
 
-	a->rtp = prm->rtp;
-	a->rtcp = prm->rtcp;
+	/* the SDP's addresses are a claim, kept only to recognise the
+	 * participant's RTCP (consent.c) */
+	media_consent_answer(&a->consent, &prm->rtp, &prm->rtcp, !prm->send,
+			     tmr_jiffies());
 	a->codec = prm->codec;
 	a->pt = prm->pt;
 	a->send = prm->send;
@@ -353,6 +371,22 @@ void audio_stats(const struct audio *a, struct audio_stats *st)
 	st->rx_dropped   = rs.dropped;
 	st->tx_packets   = a->tx_packets;
 	st->telev_events = rs.telev_events;
+	st->rx_consent   = a->consent.packets;
+}
+
+
+uint64_t audio_idle_ms(const struct audio *a)
+{
+	if (!a || !a->started)
+		return 0;
+
+	return media_consent_idle(&a->consent, tmr_jiffies());
+}
+
+
+const struct sa *audio_rtp_dst(const struct audio *a)
+{
+	return a ? media_consent_rtp_dst(&a->consent) : NULL;
 }
 
 
@@ -381,9 +415,11 @@ const int16_t *audio_mix_own(const struct audio *a)
 }
 
 
+/* Not before consent: the mixer then neither encodes nor encrypts for
+ * a stream nobody has asked for. */
 bool audio_mix_sending(const struct audio *a, enum audio_codec *codec)
 {
-	if (!a->started || !a->send || !sa_isset(&a->rtp, SA_ALL))
+	if (!a->started || !a->send || !media_consent_rtp_dst(&a->consent))
 		return false;
 
 	*codec = a->codec;
@@ -393,8 +429,12 @@ bool audio_mix_sending(const struct audio *a, enum audio_codec *codec)
 
 void audio_mix_send(struct audio *a, const uint8_t *pld, size_t n)
 {
+	const struct sa *dst = media_consent_rtp_dst(&a->consent);
 	struct mbuf *mb = a->txmb;
 	int err;
+
+	if (!dst)
+		return;
 
 	mbuf_rewind(mb);
 
@@ -412,7 +452,7 @@ void audio_mix_send(struct audio *a, const uint8_t *pld, size_t n)
 	if (a->stx && srtp_encrypt(a->stx, mb))
 		return;
 
-	if (udp_send(a->rtp_us, &a->rtp, mb))
+	if (udp_send(a->rtp_us, dst, mb))
 		return;
 
 	a->marker = false;
@@ -426,15 +466,16 @@ void audio_mix_send(struct audio *a, const uint8_t *pld, size_t n)
 static void send_rtcp(struct audio *a)
 {
 	struct mbuf *mb = a->rtcpmb;
-	struct udp_sock *us;
+	const struct sa *dst;
 	struct media_rtpp_sr sr;
 	struct timeval tv;
+	bool mux = false;
 
-	if (!sa_isset(&a->rtcp, SA_ALL))
+	/* where their RTCP came from, through the port it came in on
+	 * (rtcp-mux when that was the RTP port); none before it came */
+	dst = media_consent_rtcp_dst(&a->consent, &mux);
+	if (!dst)
 		return;
-
-	/* rtcp-mux: the peer's RTCP address is its RTP address */
-	us = sa_cmp(&a->rtcp, &a->rtp, SA_ALL) ? a->rtp_us : a->rtcp_us;
 
 	gettimeofday(&tv, NULL);
 	sr.ssrc     = a->ssrc;
@@ -452,7 +493,7 @@ static void send_rtcp(struct audio *a)
 	if (a->stx && srtcp_encrypt(a->stx, mb))
 		return;
 
-	(void)udp_send(us, &a->rtcp, mb);
+	(void)udp_send(mux ? a->rtp_us : a->rtcp_us, dst, mb);
 }
 
 

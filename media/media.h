@@ -67,6 +67,7 @@ struct audio_stats {
 	uint64_t rx_dropped;       /* garbage, undecryptable, late, dup */
 	uint64_t tx_packets;
 	uint64_t telev_events;
+	uint64_t rx_consent;       /* authenticated RTP + RTCP (consent.c) */
 };
 
 struct mixer_stats {
@@ -92,16 +93,18 @@ int  audio_alloc(struct audio **ap, struct mixer *mx,
 uint16_t audio_lport(const struct audio *a);
 
 /* The negotiated parameters; may be called again on re-INVITE and is
- * applied atomically (on error nothing changed).  RTCP is sent to rtcp
- * (from the RTP socket when rtcp equals rtp: rtcp-mux) and received on
- * both ports.  Received packets are accepted from any source address;
- * with SRTP only authenticated ones count, with plain RTP the first
- * SSRC is locked on until it has been silent for 200 ms.  Keys are
+ * applied atomically (on error nothing changed).  Received packets are
+ * accepted from any source address; with SRTP only authenticated ones
+ * count, with plain RTP the first SSRC is locked on until it has been
+ * silent for 200 ms.  Nothing is sent to rtp/rtcp as such: RTP goes to
+ * where the participant's authenticated RTP came from, RTCP to where
+ * its RTCP came from (symmetric RTP, RFC 4961; media/consent_int.h),
+ * and before the first such packet nothing is sent at all.  Keys are
  * copied (wiped on free); a key that did not change keeps its SRTP
  * context, so rollover counters and replay windows carry on. */
 struct audio_params {
-	struct sa rtp;             /* remote RTP address */
-	struct sa rtcp;            /* remote RTCP address */
+	struct sa rtp;             /* remote RTP address (SDP: a claim) */
+	struct sa rtcp;            /* remote RTCP address (SDP: a claim) */
 	enum audio_codec codec;
 	uint8_t pt;                /* payload type for codec */
 	int telev_pt;              /* telephone-event PT, -1 when none */
@@ -120,6 +123,13 @@ int  audio_start(struct audio *a, const struct audio_params *prm);
 void audio_set_mixed(struct audio *a, bool mixed);
 void audio_stats(const struct audio *a, struct audio_stats *st);
 uint32_t audio_ssrc(const struct audio *a);
+/* ms since the last authenticated RTP or RTCP packet, or since the
+ * stream was answered or came back from hold; 0 while on hold (we do
+ * not send) or before audio_start().  The focus ends the call on it
+ * (media_timeout). */
+uint64_t audio_idle_ms(const struct audio *a);
+/* Where RTP goes now (latched), or NULL: nothing is sent. */
+const struct sa *audio_rtp_dst(const struct audio *a);
 
 
 /* ---- the slides stream (video.c) ----

@@ -25,6 +25,10 @@ static void sink_destructor(void *arg)
 }
 
 
+/* Nothing is sent on this stream.  The video relay, when it is built,
+ * must send like audio.c does: only to the source of authenticated
+ * packets, through a struct media_consent (consent_int.h), never to the
+ * SDP's address. */
 static void sink_recv(const struct sa *src, struct mbuf *mb, void *arg)
 {
 	struct video_sink *vs = arg;

@@ -44,6 +44,7 @@ static int test_defaults(void)
 	CHECK_EQ(cfg.trustedc, 0);
 	CHECK_EQ(cfg.log_level, 2);
 	CHECK_EQ(cfg.shutdown_wait_ms, 2000);
+	CHECK_EQ(cfg.media_timeout, 30);
 
 	/* an empty file is the defaults too */
 	CHECK_EQ(parse_str(&cfg, ""), 0);
@@ -69,6 +70,7 @@ static int test_every_key_from_file(void)
 		"trusted_peers  127.0.0.1:5070, 127.0.0.2\n"
 		"trusted_peers  [::1]:5072 ::2\n"
 		"log_level      debug\n"
+		"media_timeout  0\n"
 		"shutdown_wait  500";  /* no newline at the end */
 	char path[] = "/tmp/confd-conf.XXXXXX";
 	struct config cfg;
@@ -97,6 +99,7 @@ static int test_every_key_from_file(void)
 	CHECK(sa_is(&cfg.trusted[3], "::2", 0));
 	CHECK_EQ(cfg.log_level, 3);
 	CHECK_EQ(cfg.shutdown_wait_ms, 500);
+	CHECK_EQ(cfg.media_timeout, 0);
 
 	CHECK_EQ(config_load(&cfg, "/nonexistent/confd.conf"), ENOENT);
 
@@ -170,6 +173,9 @@ static int test_bad_values(void)
 		"shutdown_wait -1\n",
 		"shutdown_wait 99999999999\n",
 		"shutdown_wait 1e3\n",
+		"media_timeout -1\n",
+		"media_timeout 86401\n",
+		"media_timeout 3s\n",
 		"domain bad/domain\n",
 		"domain [not-v6]\n",
 		"log_level info\nlog_level debug\n",  /* given twice */
