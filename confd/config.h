@@ -12,7 +12,8 @@
  * ("localhost" when that is a wildcard address), store confd.db,
  * tls_cert confd.pem, rtp_ports 10000-20000, tcp_ports 30000-39999
  * (each becomes one media_portpool in main.c), media_addr = the IP of
- * sip_listen, no trusted_peers, log_level info, shutdown_wait 2000 ms.
+ * sip_listen, no trusted_peers, log_level info, shutdown_wait 2000 ms,
+ * digest_algorithms MD5, digest_nonce_lifetime 300 s.
  */
 
 #define CONFIG_TRUSTED_MAX 16
@@ -44,6 +45,11 @@ struct config {
 	uint8_t mikey_prot_app;
 	int log_level;               /* 0 error .. 3 debug */
 	uint32_t shutdown_wait_ms;   /* how long to wait for BYE replies */
+	/* SIP digest (focus/auth_int.h): enum digest_alg values, in
+	 * challenge order; default MD5 only */
+	unsigned digest_algv[2];
+	size_t digest_algc;
+	uint32_t digest_nonce_lifetime;  /* seconds, default 300 */
 };
 
 /* Fills cfg with the defaults, then applies FILE when path != NULL. */

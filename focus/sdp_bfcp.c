@@ -276,7 +276,8 @@ static int make_answer(struct participant *p, struct negotiation_error *ne)
 
 	memset(&cfg, 0, sizeof(cfg));
 	mb = confdef_member_find(def, p->uri);
-	cfg.chair = mb && mb->role == CONFDEF_CHAIR;
+	/* a claimed identity is never chair (auth_int.h) */
+	cfg.chair = p->authenticated && mb && mb->role == CONFDEF_CHAIR;
 	cfg.uri = p->uri;
 	cfg.sec.mode = tls ? FLOOR_SEC_FINGERPRINT : FLOOR_SEC_NONE;
 
