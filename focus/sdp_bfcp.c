@@ -319,9 +319,10 @@ static int make_answer(struct participant *p, struct negotiation_error *ne)
 	sdp_media_set_lport(sb->m,
 			    sb->we_connect ? 9 : floor_part_port(sb->fp));
 
-	DEBUG_INFO("%s: BFCP %s user %u on port %u\n", p->uri,
+	DEBUG_INFO("%s: BFCP %s user %u on port %u%s\n", p->uri,
 		   sb->pskmode ? "TLS-PSK" : tls ? "TLS" : "TCP",
-		   floor_part_userid(sb->fp), floor_part_port(sb->fp));
+		   floor_part_userid(sb->fp), floor_part_port(sb->fp),
+		   cfg.chair ? " (chair)" : "");
 
 	return set_attrs(p, sb->ans_setup, tls, sb->floorctrl);
 }
