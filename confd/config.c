@@ -539,6 +539,10 @@ static int h_digest_algorithms(struct parser *p, const char *key,
 	struct pl rest = *val;
 
 	cfg->digest_algc = 0;
+	if (val->l && val->p[val->l - 1] == ',') {
+		perr(p, key, val, "empty item");
+		return EINVAL;
+	}
 	while (rest.l) {
 		struct pl item = rest;
 		const char *c = pl_strchr(&rest, ',');
