@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <re.h>
 #include "confd/config.h"
+#include "focus/digest.h"
 
 
 enum {
@@ -543,6 +544,74 @@ static int h_media_timeout(struct parser *p, const char *key,
 }
 
 
+/* "SHA-256,MD5": the digest challenges, preferred first (RFC 8760
+ * 2.4).  Each algorithm at most once. */
+static int h_digest_algorithms(struct parser *p, const char *key,
+			       const struct pl *val)
+{
+	struct config *cfg = p->cfg;
+	struct pl rest = *val;
+
+	cfg->digest_algc = 0;
+	if (val->l && val->p[val->l - 1] == ',') {
+		perr(p, key, val, "empty item");
+		return EINVAL;
+	}
+	while (rest.l) {
+		struct pl item = rest;
+		const char *c = pl_strchr(&rest, ',');
+		unsigned alg;
+		size_t i;
+
+		if (c) {
+			item.l = c - rest.p;
+			pl_advance(&rest, item.l + 1);
+		}
+		else {
+			pl_advance(&rest, rest.l);
+		}
+
+		if (!pl_strcasecmp(&item, "MD5"))
+			alg = DIGEST_MD5;
+		else if (!pl_strcasecmp(&item, "SHA-256"))
+			alg = DIGEST_SHA256;
+		else {
+			perr(p, key, &item, "expected SHA-256 and/or MD5, "
+			     "comma-separated");
+			return EINVAL;
+		}
+
+		for (i = 0; i < cfg->digest_algc; i++) {
+			if (cfg->digest_algv[i] == alg) {
+				perr(p, key, &item, "listed twice");
+				return EINVAL;
+			}
+		}
+		cfg->digest_algv[cfg->digest_algc++] = alg;
+	}
+
+	if (!cfg->digest_algc) {
+		perr(p, key, val, "expected SHA-256 and/or MD5");
+		return EINVAL;
+	}
+
+	return 0;
+}
+
+
+static int h_digest_nonce_lifetime(struct parser *p, const char *key,
+				   const struct pl *val)
+{
+	if (parse_u32(&p->cfg->digest_nonce_lifetime, val, 3600) ||
+	    !p->cfg->digest_nonce_lifetime) {
+		perr(p, key, val, "expected seconds, 1-3600");
+		return EINVAL;
+	}
+
+	return 0;
+}
+
+
 struct key {
 	const char *name;
 	int (*h)(struct parser *p, const char *key, const struct pl *val);
@@ -573,6 +642,8 @@ static const struct key keyv[] = {
 	{"log_level",      h_log_level,      false, false},
 	{"shutdown_wait",  h_shutdown_wait,  false, false},
 	{"media_timeout",  h_media_timeout,  false, false},
+	{"digest_algorithms", h_digest_algorithms, false, false},
+	{"digest_nonce_lifetime", h_digest_nonce_lifetime, false, false},
 };
 
 
@@ -673,6 +744,11 @@ static void config_defaults(struct config *cfg)
 	cfg->log_level = 2;
 	cfg->shutdown_wait_ms = 2000;
 	cfg->media_timeout = 30;
+	/* MD5 alone: libre 1.1.0's client (baresip) abandons the whole
+	 * authentication at any other algorithm (docs/libre.md) */
+	cfg->digest_algv[0] = DIGEST_MD5;
+	cfg->digest_algc = 1;
+	cfg->digest_nonce_lifetime = 300;
 	/* domain and media_addr follow sip_listen: see config_finish() */
 }
 
@@ -856,6 +932,13 @@ int config_print(struct re_printf *pf, const struct config *cfg)
 			  levels[cfg->log_level] : "?");
 	err |= re_hprintf(pf, "shutdown_wait   %u\n", cfg->shutdown_wait_ms);
 	err |= re_hprintf(pf, "media_timeout   %u\n", cfg->media_timeout);
+	err |= re_hprintf(pf, "digest_algorithms ");
+	for (i = 0; i < cfg->digest_algc; i++)
+		err |= re_hprintf(pf, "%s%s", i ? "," : "",
+				  digest_alg_name(cfg->digest_algv[i]));
+	err |= re_hprintf(pf, "\n");
+	err |= re_hprintf(pf, "digest_nonce_lifetime %u\n",
+			  cfg->digest_nonce_lifetime);
 
 	return err;
 }

@@ -14,6 +14,7 @@
  * (each becomes one media_portpool in main.c), media_addr = the IP of
  * sip_listen, no trusted_peers, log_level info, shutdown_wait 2000 ms,
  * media_timeout 30 s.
+ * digest_algorithms MD5, digest_nonce_lifetime 300 s.
  */
 
 #define CONFIG_TRUSTED_MAX 16
@@ -46,6 +47,11 @@ struct config {
 	int log_level;               /* 0 error .. 3 debug */
 	uint32_t shutdown_wait_ms;   /* how long to wait for BYE replies */
 	uint32_t media_timeout;      /* s without media: BYE; 0: never */
+	/* SIP digest (focus/auth_int.h): enum digest_alg values, in
+	 * challenge order; default MD5 only */
+	unsigned digest_algv[2];
+	size_t digest_algc;
+	uint32_t digest_nonce_lifetime;  /* seconds, default 300 */
 };
 
 /* Fills cfg with the defaults, then applies FILE when path != NULL. */

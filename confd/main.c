@@ -311,6 +311,10 @@ static int run(void)
 	fcfg.mikey_prot_tls = d.cfg.mikey_prot_tls;
 	fcfg.mikey_prot_smime = d.cfg.mikey_prot_psk_smime;
 	fcfg.media_timeout = d.cfg.media_timeout;
+	fcfg.digest_algv[0] = d.cfg.digest_algv[0];
+	fcfg.digest_algv[1] = d.cfg.digest_algv[1];
+	fcfg.digest_algc = d.cfg.digest_algc;
+	fcfg.digest_nonce_lifetime = d.cfg.digest_nonce_lifetime;
 
 	err = focus_alloc(&d.focus, d.sip, &fcfg);
 	if (err)

@@ -265,3 +265,7 @@ int  eventpkg_sub_accept(struct eventpkg_sub *sub,
 			 const uint8_t *body, size_t len);
 int  eventpkg_sub_reject(struct eventpkg_sub *sub, uint16_t scode,
 			 const char *reason);
+/* The same with extra header lines, each ending in CRLF (a 401's
+ * WWW-Authenticate challenges) */
+int  eventpkg_sub_reject_hdrs(struct eventpkg_sub *sub, uint16_t scode,
+			      const char *reason, const char *hdrs);

@@ -574,14 +574,23 @@ int eventpkg_sub_set_psk(struct eventpkg_sub *sub, const uint8_t *kek,
 int eventpkg_sub_reject(struct eventpkg_sub *sub, uint16_t scode,
 			const char *reason)
 {
+	return eventpkg_sub_reject_hdrs(sub, scode, reason, "");
+}
+
+
+int eventpkg_sub_reject_hdrs(struct eventpkg_sub *sub, uint16_t scode,
+			     const char *reason, const char *hdrs)
+{
 	int err;
 
-	if (!sub || scode < 300 || !reason)
+	if (!sub || scode < 300 || !reason || !hdrs)
 		return EINVAL;
 	if (sub->state != SUB_PENDING || !sub->ep)
 		return EALREADY;
 
-	err = sip_treply(&sub->st, sub->ep->sip, sub->msg, scode, reason);
+	err = sip_treplyf(&sub->st, NULL, sub->ep->sip, sub->msg, false,
+			  scode, reason, "%sContent-Length: 0\r\n\r\n",
+			  hdrs);
 	sub->st = NULL;
 	sub->msg = mem_deref(sub->msg);
 	tmr_cancel(&sub->tmr_pending);

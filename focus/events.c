@@ -2,7 +2,8 @@
  * @file events.c  The focus's side of the conference event package
  * (RFC 4575): who may subscribe, and what the roster says.
  *
- * Subscribers must be on the conference's list or be its creator.  A
+ * Subscribers must be authenticated (auth_int.h) and on the
+ * conference's list or be its creator.  A
  * SUBSCRIBE carrying an application/mikey TRANSFER_INIT (one crypto
  * session of Prot Type PSK S/MIME) is resolved at the KMS like a MIKEY
  * dial-in; the KMS UID must then be on the list, and the TEK becomes the
@@ -17,6 +18,8 @@
 #include "eventpkg/eventpkg.h"
 #include "msrp/msrp.h"
 #include "focus/focus_int.h"
+#include "focus/digest.h"
+#include "focus/auth_int.h"
 
 
 #define DEBUG_MODULE "events"
@@ -119,6 +122,7 @@ static void auth_handler(struct eventpkg_sub *sub, const struct sip_msg *msg,
 	struct focus *f = arg;
 	struct conference *conf;
 	struct identity id;
+	struct auth_reply rep;
 	const uint8_t *ti;
 	size_t tilen;
 	uint8_t merr = MIKEY_ERR_UNSPEC;
@@ -157,7 +161,20 @@ static void auth_handler(struct eventpkg_sub *sub, const struct sip_msg *msg,
 		return;
 	}
 
-	if (identity_get(&id, f, msg) || id.anonymous ||
+	if (identity_get(&id, f, msg)) {
+		(void)eventpkg_sub_reject(sub, 400, "Bad Identity");
+		return;
+	}
+
+	/* the roster is for authenticated members only, in open
+	 * conferences too: 401 with a challenge, or 403 */
+	if (auth_check(f, conf, msg, &id, false, true, &rep)) {
+		(void)eventpkg_sub_reject_hdrs(sub, rep.scode, rep.reason,
+					       rep.hdrs);
+		return;
+	}
+
+	if (!id.authenticated || id.anonymous ||
 	    !on_list(conf->def, id.uri)) {
 		(void)eventpkg_sub_reject(sub, 403, "Not On The Conference "
 					  "List");
@@ -243,8 +260,11 @@ void events_part_update(struct participant *p)
 	m = confdef_member_find(conf->def, p->uri);
 	dir = stream_audio_dir(p->audio);
 
-	(void)cinfo_user_set(ci, p->uri, NULL,
-			     m && m->role == CONFDEF_CHAIR ? "chair"
+	/* RFC 4575 display-text marks who only claimed their name */
+	(void)cinfo_user_set(ci, p->uri,
+			     p->authenticated ? NULL : "unauthenticated",
+			     p->authenticated && m &&
+			     m->role == CONFDEF_CHAIR ? "chair"
 			     : "participant");
 	(void)cinfo_ep_set(ci, p->uri, p->ep_id,
 			   dir == SDP_INACTIVE || dir == SDP_RECVONLY ?

@@ -9,6 +9,8 @@
 #include "media/media.h"
 #include "floor/floor.h"
 #include "focus/focus_int.h"
+#include "focus/digest.h"
+#include "focus/auth_int.h"
 
 
 #define DEBUG_MODULE "focus"
@@ -26,6 +28,7 @@ static void focus_destructor(void *arg)
 	mem_deref(f->sock);
 	list_flush(&f->confs);
 	mem_deref(f->ep);
+	mem_deref(f->auth);
 	mem_deref(f->floor);
 	mem_deref(f->tcp_pool);
 	mem_deref(f->rtp_pool);
@@ -88,6 +91,21 @@ static bool request_handler(const struct sip_msg *msg, void *arg)
 }
 
 
+static int auth_setup(struct focus *f, const struct focus_cfg *cfg)
+{
+	struct auth_cfg ac;
+	size_t i;
+
+	memset(&ac, 0, sizeof(ac));
+	for (i = 0; i < cfg->digest_algc && i < AUTH_ALG_MAX; i++)
+		ac.algv[ac.algc++] = cfg->digest_algv[i] == DIGEST_SHA256 ?
+			DIGEST_SHA256 : DIGEST_MD5;
+	ac.nonce_lifetime = cfg->digest_nonce_lifetime;
+
+	return auth_alloc(&f->auth, &ac);
+}
+
+
 int focus_alloc(struct focus **fp, struct sip *sip,
 		const struct focus_cfg *cfg)
 {
@@ -127,6 +145,10 @@ int focus_alloc(struct focus **fp, struct sip *sip,
 
 	f->tls = mem_ref(cfg->tls);
 	f->tcp_pool = mem_ref(cfg->tcp_pool);
+
+	err = auth_setup(f, cfg);
+	if (err)
+		goto out;
 
 	if (cfg->tls) {
 		err = cert_fingerprint(cfg->tls, f->fingerprint,

@@ -19,6 +19,11 @@ struct focus_cfg {
 	uint8_t mikey_prot_tls;        /* Prot Type of TLS crypto sessions */
 	uint8_t mikey_prot_smime;      /* ... and of PSK S/MIME ones       */
 	uint32_t media_timeout;        /* s without media: BYE; 0 never   */
+	/* SIP digest challenges (focus/auth_int.h): enum digest_alg values,
+	 * preferred first (RFC 8760 2.4); none: MD5 only */
+	unsigned digest_algv[2];
+	size_t digest_algc;
+	uint32_t digest_nonce_lifetime;   /* seconds; 0: 300 */
 };
 
 int  focus_alloc(struct focus **fp, struct sip *sip,

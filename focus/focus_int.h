@@ -19,6 +19,7 @@ struct focus {
 	char fingerprint[128];         /* of our certificate, for SDP */
 	struct kmsc *kms;              /* MIKEY-TICKET; NULL: not offered */
 	struct eventpkg *ep;           /* RFC 4575 subscriptions */
+	struct auth *auth;             /* digest challenges (auth.c) */
 	uint8_t mikey_prot_smime;      /* Prot Type of PSK S/MIME CSs */
 	uint8_t mikey_prot_tls;        /* Prot Type of TLS crypto sessions */
 	uint32_t media_timeout;        /* s; 0: calls never time out */
@@ -50,8 +51,9 @@ struct participant {
 	struct le le;
 	struct conference *conf;
 	struct sipsess *sess;
-	char *uri;                     /* authenticated identity */
+	char *uri;                     /* identity (auth_int.h) */
 	bool anonymous;
+	bool authenticated;            /* uri proven; never chair if not */
 	struct sdp_session *sdp;       /* offer/answer (offer_answer.c) */
 	struct stream_audio *audio;    /* sdp_audio.c */
 	struct stream_video *video;    /* sdp_video.c: slides */
@@ -111,6 +113,7 @@ struct identity {
 	char uri[256];
 	bool anonymous;
 	bool asserted;                 /* from a trusted P-Asserted-Identity */
+	bool authenticated;            /* proven (auth.c), not just claimed */
 };
 int  identity_get(struct identity *id, const struct focus *f,
 		  const struct sip_msg *msg);

@@ -464,13 +464,20 @@ static void resolve_handler(int err, uint8_t merr, struct mikey_resp *mr,
 		       "KMS UID not on the conference list", 0, false);
 		return;
 	}
-	if (m) {
+	/* The KMS vouches for uid: that is who the caller is (a member's
+	 * SIP URI, or the UID itself when it is a SIP URI), never From */
+	if (m || (uid && confdef_uri_valid(uid))) {
 		char *u = NULL;
 
-		if (!str_dup(&u, m->sip_uri)) {
-			mem_deref(p->uri);
-			p->uri = u;
+		if (str_dup(&u, m ? m->sip_uri : uid)) {
+			refuse(p, 500, "Server Internal Error", "no memory",
+			       0, false);
+			return;
 		}
+		mem_deref(p->uri);
+		p->uri = u;
+		p->authenticated = true;
+		p->anonymous = false;
 	}
 
 	if (oa_answer(p, &ne) || answer_attr(p) ||

@@ -7,6 +7,8 @@
 #include "focus/confdef.h"
 #include "focus/focus_int.h"
 #include "focus/stream_int.h"
+#include "focus/digest.h"
+#include "focus/auth_int.h"
 
 
 #define DEBUG_MODULE "participant"
@@ -249,6 +251,7 @@ void participant_connect(struct focus *f, const struct sip_msg *msg)
 	struct conference *conf;
 	struct participant *p = NULL;
 	struct identity id;
+	struct auth_reply rep;
 	struct mbuf *desc = NULL;
 	char host[64];
 	const char *reason;
@@ -279,6 +282,16 @@ void participant_connect(struct focus *f, const struct sip_msg *msg)
 	/* With MIKEY the KMS UID is checked once the ticket is resolved;
 	 * without, the SIP identity is checked now, before any media. */
 	has_mikey = mbuf_get_left(msg->mb) && mikeyin_present(msg->mb);
+
+	/* From alone proves nothing: 401/403 unless authenticated, or
+	 * an open conference (auth_int.h) */
+	if (auth_check(f, conf, msg, &id, has_mikey, !conf->def->open,
+		       &rep)) {
+		(void)sip_treplyf(NULL, NULL, f->sip, msg, false, rep.scode,
+				  rep.reason, "%sContent-Length: 0\r\n\r\n",
+				  rep.hdrs);
+		return;
+	}
 
 	if (!has_mikey && identity_authorize(conf, &id, &scode, &reason)) {
 		DEBUG_NOTICE("%s refused from %s: %s\n", id.uri,
@@ -314,6 +327,7 @@ void participant_connect(struct focus *f, const struct sip_msg *msg)
 	if (err)
 		goto fail;
 	p->anonymous = id.anonymous;
+	p->authenticated = id.authenticated;
 
 	err = oa_setup(p);
 	if (err) {

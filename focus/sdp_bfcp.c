@@ -276,7 +276,8 @@ static int make_answer(struct participant *p, struct negotiation_error *ne)
 
 	memset(&cfg, 0, sizeof(cfg));
 	mb = confdef_member_find(def, p->uri);
-	cfg.chair = mb && mb->role == CONFDEF_CHAIR;
+	/* a claimed identity is never chair (auth_int.h) */
+	cfg.chair = p->authenticated && mb && mb->role == CONFDEF_CHAIR;
 	cfg.uri = p->uri;
 	cfg.sec.mode = tls ? FLOOR_SEC_FINGERPRINT : FLOOR_SEC_NONE;
 
@@ -318,9 +319,10 @@ static int make_answer(struct participant *p, struct negotiation_error *ne)
 	sdp_media_set_lport(sb->m,
 			    sb->we_connect ? 9 : floor_part_port(sb->fp));
 
-	DEBUG_INFO("%s: BFCP %s user %u on port %u\n", p->uri,
+	DEBUG_INFO("%s: BFCP %s user %u on port %u%s\n", p->uri,
 		   sb->pskmode ? "TLS-PSK" : tls ? "TLS" : "TCP",
-		   floor_part_userid(sb->fp), floor_part_port(sb->fp));
+		   floor_part_userid(sb->fp), floor_part_port(sb->fp),
+		   cfg.chair ? " (chair)" : "");
 
 	return set_attrs(p, sb->ans_setup, tls, sb->floorctrl);
 }

@@ -27,7 +27,9 @@ confd_setup
 {
 	confctl conf add "$ROOM" --srtp required --subject "three tones" &&
 	for u in $USERS; do
-		confctl part add "$ROOM" "sip:$u@$D" || exit 1
+		confctl part add "$ROOM" "sip:$u@$D" &&
+		CONFCTL_PASSWORD="pw-$u" confctl part passwd "$ROOM" "sip:$u@$D" ||
+			exit 1
 	done
 } >"$TMP/confctl.log" 2>&1 ||
 	{ fail "store set-up with confctl"; show_log "$TMP/confctl.log"; lib_done; }
@@ -41,7 +43,10 @@ capture_start sip "port $CONFD_SIP_PORT" ||
 pids=""
 delay=0
 for u in $USERS; do
-	baresip_setup "$TMP/$u" "$u" "$TMP/$u.wav"
+	# a closed room: baresip answers confd's MD5 challenge (auth_user
+	# defaults to the AOR's user part)
+	baresip_setup "$TMP/$u" "$u" "$TMP/$u.wav" \
+		";mediaenc=srtp-mand;auth_pass=pw-$u"
 	baresip_start "$u" "$TMP/$u" $((16 - delay)) "/dial $ROOM"
 	pids="$pids $BG_PID"
 	sleep 1

@@ -23,7 +23,9 @@ printf 'tcp_ports %s\n' "$(free_range 40)" >>"$CONFD_CONF"
 	confctl conf add "$ROOM" --srtp required &&
 	confctl conf policy "$ROOM" --floor-audio auto &&
 	for u in a b c; do
-		confctl part add "$ROOM" "sip:$u@$CONFD_DOMAIN" || exit 1
+		confctl part add "$ROOM" "sip:$u@$CONFD_DOMAIN" &&
+		CONFCTL_PASSWORD="pw-$u" confctl part passwd "$ROOM" \
+			"sip:$u@$CONFD_DOMAIN" || exit 1
 	done
 } >"$TMP/confctl.log" 2>&1 ||
 	{ fail "store set-up with confctl"; show_log "$TMP/confctl.log"; lib_done; }
@@ -47,6 +49,7 @@ call() { # call NAME SECONDS SCRIPT
 	bg_start "$1" timeout -k 5 40 "$UA" call \
 		--to "sip:talk@127.0.0.1:$CONFD_SIP_PORT" \
 		--from "sip:$1@$CONFD_DOMAIN" --srtp \
+		--auth-user "$1" --auth-pass "pw-$1" \
 		--bfcp tls --cert "$TMP/$1.pem" --bfcp-script "$3" \
 		--tone "$(tone_of "$1")" --duration "$2" --record "$TMP/$1.wav"
 	eval "${1}_PID=\$BG_PID"

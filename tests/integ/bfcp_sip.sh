@@ -15,6 +15,9 @@ ROOM=sip:room@$CONFD_DOMAIN
 MOD=sip:moderated@$CONFD_DOMAIN
 LAB=sip:labelled@$CONFD_DOMAIN
 confd_setup
+# callers assert who they are (P-Asserted-Identity from a trusted
+# peer): a closed conference takes no bare From
+confd_trust_loopback
 _r=$(free_range 40)
 printf 'tcp_ports %s\n' "$_r" >>"$CONFD_CONF"
 confctl conf add "$ROOM" --srtp optional >/dev/null

@@ -11,6 +11,9 @@ S=$TOP/tests/sipp
 XSD=$TOP/tests/data/conference-info.xsd
 ROOM=sip:room@$CONFD_DOMAIN
 confd_setup
+# callers assert who they are (P-Asserted-Identity from a trusted
+# peer): a closed conference takes no bare From
+confd_trust_loopback
 confctl conf add "$ROOM" --subject "Weekly" --srtp optional >/dev/null
 for u in alice bob carol; do
 	confctl part add "$ROOM" "sip:$u@$CONFD_DOMAIN" >/dev/null

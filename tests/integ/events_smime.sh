@@ -21,6 +21,9 @@ kmsd_start A=sip:alice@example.org M=sip:mallory@example.org
 # ---- confd ----
 confd_setup
 confd_kms_conf
+# bob and carol (SIPp) assert who they are from a trusted peer; alice
+# subscribes with MIKEY, which needs no digest
+confd_trust_loopback
 ROOM=sip:room@$CONFD_DOMAIN
 confctl conf add "$ROOM" --subject "Keyed" --srtp optional >/dev/null &&
 	confctl conf policy "$ROOM" --notify-smime on >/dev/null ||

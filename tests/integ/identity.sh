@@ -1,7 +1,8 @@
 #!/bin/sh
 # Who the caller is: P-Asserted-Identity counts only from a trusted_peers
-# address (RFC 3325), From otherwise; anonymous callers (RFC 3323) only
-# where the policy admits them.
+# address (RFC 3325); From alone proves nothing, so a closed conference
+# without digest credentials refuses it (403); anonymous callers
+# (RFC 3323) only where the policy admits them.  Digest: auth.sh.
 . "$(dirname "$0")/lib.sh"
 lib_init identity
 need sipp
@@ -37,8 +38,10 @@ code=$(call untrusted room "$(free_port)" mallory "$D" alice Mallory)
 check "untrusted peer: the same PAI is ignored, From decides (403)" test "$code" = 403
 code=$(call pai_wins room "$TPORT" alice "$D" mallory Alice)
 check "trusted peer: PAI mallory overrides From alice (403)" test "$code" = 403
-code=$(call from_ok room "$(free_port)" alice "$D" mallory Alice)
-check "untrusted peer: From alice admitted (200)" test "$code" = 200
+code=$(call from_only room "$(free_port)" alice "$D" mallory Alice)
+check "untrusted peer: From alice alone proves nothing (403)" test "$code" = 403
+check "... and the 403 says authentication is required" \
+	grep -q "^SIP/2.0 403 Authentication Required" "$TMP"/from_only/*_messages.log
 code=$(call anon_open open "$(free_port)" anonymous anonymous.invalid x Anonymous)
 check "anonymous caller where policy forbids: 403" test "$code" = 403
 code=$(call anon_ok anon "$(free_port)" anonymous anonymous.invalid x Anonymous)

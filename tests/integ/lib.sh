@@ -305,6 +305,15 @@ EOF
 	return 0
 }
 
+# confd_trust_loopback: after confd_setup, believe P-Asserted-Identity
+# from any 127.0.0.1 port (RFC 3325 trusted peers).  For tests whose SIPp
+# scenarios assert their caller that way because identity is not what
+# they test: From alone gets 401/403 from a closed conference (auth.sh).
+# Callers that send no PAI (confd-ua, baresip) stay unauthenticated.
+confd_trust_loopback() {
+	echo "trusted_peers		127.0.0.1" >>"$CONFD_CONF"
+}
+
 # confd_start: starts confd and waits until it listens on UDP and TCP.
 # FAILs "confd start" and ends the script when it does not come up.
 confd_start() {

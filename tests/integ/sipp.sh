@@ -40,7 +40,10 @@ if ! { confctl conf add "sip:open@$D" --open --srtp optional &&
        confctl conf add "sip:plain@$D" --open --srtp off &&
        confctl conf add "sip:closed@$D" --srtp optional &&
        confctl part add "sip:closed@$D" "sip:alice@$D" &&
-       confctl conf add "sip:secure@$D" --srtp required &&
+       CONFCTL_PASSWORD=alice-pw confctl part passwd "sip:closed@$D" "sip:alice@$D" &&
+       confctl conf add "sip:plainclosed@$D" --srtp optional &&
+       confctl part add "sip:plainclosed@$D" "sip:alice@$D" &&
+       confctl conf add "sip:secure@$D" --open --srtp required &&
        confctl part add "sip:secure@$D" "sip:alice@$D"; } \
        >"$TMP/confctl.log" 2>&1; then
 	fail "store set-up with confctl"
@@ -52,8 +55,15 @@ confd_start
 # -- joins --------------------------------------------------------------
 call "join+leave RTP/AVP, --srtp optional, open, UDP" join_leave.xml open
 call "join+leave RTP/AVP, --srtp off, open, UDP" join_leave.xml plain
-call "join+leave RTP/AVP, closed, authorized caller, UDP" join_leave.xml closed
-call "join+leave RTP/AVP, closed, authorized caller, TCP" join_leave.xml closed -t t1
+# a closed conference takes only authenticated callers: SIPp answers
+# the digest challenge (MD5, -au/-ap; SIPp puts its remote address in
+# the digest uri unless -auth_uri names the Request-URI, which confd
+# checks, RFC 7616 3.4.6)
+AUTH="-au alice -ap alice-pw -auth_uri closed@$D"
+# shellcheck disable=SC2086
+call "join+leave RTP/AVP, closed, authorized caller (digest), UDP" join_leave_auth.xml closed $AUTH
+# shellcheck disable=SC2086
+call "join+leave RTP/AVP, closed, authorized caller (digest), TCP" join_leave_auth.xml closed -t t1 $AUTH
 call "join+leave SDES RTP/SAVP, --srtp required" join_savp.xml secure
 call "join+leave SDES RTP/SAVP, --srtp optional" join_savp.xml open
 
@@ -72,7 +82,9 @@ fi
 # -- rejections ---------------------------------------------------------
 call "unknown conference gets 404" reject_404.xml nosuchroom
 call "caller not on the list of a closed conference gets 403" \
-	reject_403.xml closed -key caller mallory
+	reject_403.xml plainclosed -key caller mallory
+call "From alone (no credentials) at a closed conference gets 401" \
+	reject_401.xml closed
 call "anonymous caller gets 403 (policy forbids anonymous)" \
 	reject_403.xml open -key caller anonymous -key from_domain anonymous.invalid
 alive "confd alive after 404/403"
@@ -87,7 +99,8 @@ call "RTP/AVP to an SRTP-required conference gets 488 + Warning" \
 	reject_488_nocrypto.xml secure
 call "RTP/SAVP with an invalid inline key gets 488 + Warning" \
 	reject_488_badkey.xml secure
-call "normal call after the 488s" join_leave.xml closed -d 200
+# shellcheck disable=SC2086
+call "normal call after the 488s" join_leave_auth.xml closed -d 200 $AUTH
 alive "confd alive after the 488s"
 
 # -- other methods ------------------------------------------------------
@@ -97,7 +110,7 @@ call "OPTIONS to a conference gets 200 with Allow: INVITE" options.xml open
 # Two callers stay in; on SIGTERM confd must send each a BYE and exit 0.
 sipp_run "BYE on SIGTERM (UDP)" "$S/join_wait_bye.xml" -s open &
 w1=$!
-sipp_run "BYE on SIGTERM (TCP)" "$S/join_wait_bye.xml" -s closed -t t1 &
+sipp_run "BYE on SIGTERM (TCP)" "$S/join_wait_bye.xml" -s open -t t1 &
 w2=$!
 LIB_PIDS="$LIB_PIDS $w1 $w2"
 sleep 2

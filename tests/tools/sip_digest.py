@@ -6,12 +6,20 @@ and independent of libre (whose client knows only MD5).
   sip_digest.py --to sip:room@conf.test --proxy 127.0.0.1:5060
                 --from sip:alice@conf.test --user alice --password pw
                 [--alg SHA-256|MD5] [--method INVITE|SUBSCRIBE]
-                [--expect 200] [--bad-password] [--no-qop]
+                [--expect 200] [--no-qop] [--wait SECONDS] [--replay]
 
 INVITE offers plain RTP/AVP PCMU on a dummy port (the conference must
 allow --srtp off or optional), and on 200 sends ACK and then BYE.
-Prints one line per response ("<- 401 Unauthorized") and
-"RESULT <final status>"; exits 0 when the final status is --expect.
+Prints one line per response ("<- 401 Unauthorized"), "stale=true"
+after a challenge that says so, and "RESULT <final status>"; exits 0
+when the final status is --expect.
+
+--wait S waits S seconds before answering the first challenge (to let
+its nonce expire: the server should then say stale=true, and the
+retry with the fresh nonce succeed).  --replay, after the final
+response, sends a new request (new Call-ID) carrying the very same
+Authorization (same nonce, nc and cnonce) and makes its final status
+the RESULT: a server with a replay cache refuses it.
 """
 import argparse
 import hashlib
@@ -20,6 +28,7 @@ import random
 import re
 import socket
 import sys
+import time
 
 
 def H(alg, s):
@@ -66,6 +75,8 @@ def main():
     ap.add_argument("--expect", type=int, default=200)
     ap.add_argument("--no-qop", action="store_true")
     ap.add_argument("--timeout", type=float, default=4.0)
+    ap.add_argument("--wait", type=float, default=0.0)
+    ap.add_argument("--replay", action="store_true")
     a = ap.parse_args()
 
     host, port = a.proxy.rsplit(":", 1)
@@ -74,8 +85,8 @@ def main():
     sock.settimeout(a.timeout)
     lport = sock.getsockname()[1]
     dst = (host, int(port))
-    callid = "%x@127.0.0.1" % random.getrandbits(64)
-    ftag = "%x" % random.getrandbits(32)
+    ids = {"callid": "%x@127.0.0.1" % random.getrandbits(64),
+           "ftag": "%x" % random.getrandbits(32)}
     cseq = 1
     sdp = ("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
            "c=IN IP4 127.0.0.1\r\nt=0 0\r\n"
@@ -93,9 +104,9 @@ def main():
             "Via: SIP/2.0/UDP 127.0.0.1:%d;branch=%s;rport" % (lport,
                                                              branch),
             "Max-Forwards: 70",
-            "From: <%s>;tag=%s" % (a.frm, ftag),
+            "From: <%s>;tag=%s" % (a.frm, ids["ftag"]),
             "To: <%s>%s" % (a.to, ";tag=" + to_tag if to_tag else ""),
-            "Call-ID: " + callid,
+            "Call-ID: " + ids["callid"],
             "CSeq: %d %s" % (cseq, method),
             "Contact: <sip:%s@127.0.0.1:%d>" % (a.user, lport),
         ]
@@ -146,10 +157,16 @@ def main():
         resp = final_response()
         code, _ = status(resp)
         tries = 0
+        auth = None
         while code in (401, 407) and tries < 2:
             tries += 1
             if a.method == "INVITE":
                 ack(resp, code)
+            if any(c.get("stale", "").lower() == "true"
+                   for c in parse_challenges(resp)):
+                print("stale=true")
+            if tries == 1 and a.wait:
+                time.sleep(a.wait)
             ch = [c for c in parse_challenges(resp)
                   if c.get("algorithm", "MD5").upper() == a.alg.upper()]
             if not ch:
@@ -187,6 +204,23 @@ def main():
                 pass
         elif a.method == "INVITE":
             ack(resp, code)
+        if a.replay and auth:
+            # a new request, its own Call-ID and tags, the old
+            # credentials word for word
+            ids["callid"] = "%x@127.0.0.1" % random.getrandbits(64)
+            ids["ftag"] = "%x" % random.getrandbits(32)
+            cseq += 1
+            request(a.method, auth=auth, body=body)
+            resp = final_response()
+            code, _ = status(resp)
+            print("REPLAY %d" % code)
+            if a.method == "INVITE":
+                if 200 <= code < 300:
+                    totag = ack(resp, code)
+                    cseq += 1
+                    request("BYE", to_tag=totag)
+                else:
+                    ack(resp, code)
     except socket.timeout:
         print("timeout")
         code = 0

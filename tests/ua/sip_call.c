@@ -63,6 +63,7 @@ struct ua_call {
 	void *arg;
 	char *auth_user, *auth_pass;
 	unsigned auth_tries;
+	struct mbuf *offer;            /* libre re-sends it after a 401 */
 };
 
 
@@ -80,6 +81,11 @@ static void destructor(void *arg)
 		ua_sdes_crypto_wipe(&call->offered[i]);
 	ua_sdes_crypto_wipe(&call->tx);
 	ua_sdes_crypto_wipe(&call->rx);
+	if (call->offer) {
+		/* the offer carried our keys in clear text */
+		memset(call->offer->buf, 0, call->offer->size);
+		mem_deref(call->offer);
+	}
 	mem_deref(call->auth_user);
 	if (call->auth_pass)
 		OPENSSL_cleanse(call->auth_pass, strlen(call->auth_pass));
@@ -830,12 +836,16 @@ int ua_call_alloc(struct ua_call **callp, struct sipsess_sock *sock,
 			      call->auth_user ? auth_h : NULL, call, false,
 			      offer_h, answer_h, progr_h, estab_h, NULL, NULL,
 			      close_h, call, NULL);
+	/* libre's sipsess keeps desc and sends it again with the
+	 * credentials after a 401/407: wipe it only when the call ends */
+	if (!err)
+		call->offer = mem_ref(desc);
  out:
-	if (desc) {
+	if (desc && !call->offer) {
 		/* the offer carried our keys in clear text */
 		memset(desc->buf, 0, desc->size);
-		mem_deref(desc);
 	}
+	mem_deref(desc);
 	if (err)
 		mem_deref(call);
 	else

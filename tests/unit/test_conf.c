@@ -8,6 +8,7 @@
 #include <re.h>
 #include "focus/confdef.h"
 #include "confd/config.h"
+#include "focus/digest.h"
 #include "tests/unit/check.h"
 
 
@@ -433,6 +434,38 @@ static int test_names(void)
 }
 
 
+/* digest_algorithms: MD5 alone by default (docs/libre.md), the order
+ * kept as given (RFC 8760 2.4), each once; nonce lifetime 1-3600 s */
+static int test_digest_keys(void)
+{
+	struct config cfg;
+
+	CHECK_EQ(parse_str(&cfg, ""), 0);
+	CHECK_EQ(cfg.digest_algc, 1);
+	CHECK_EQ(cfg.digest_algv[0], DIGEST_MD5);
+	CHECK_EQ(cfg.digest_nonce_lifetime, 300);
+
+	CHECK_EQ(parse_str(&cfg, "digest_algorithms SHA-256,MD5\n"
+			   "digest_nonce_lifetime 2\n"), 0);
+	CHECK_EQ(cfg.digest_algc, 2);
+	CHECK_EQ(cfg.digest_algv[0], DIGEST_SHA256);
+	CHECK_EQ(cfg.digest_algv[1], DIGEST_MD5);
+	CHECK_EQ(cfg.digest_nonce_lifetime, 2);
+
+	CHECK_EQ(parse_str(&cfg, "digest_algorithms sha-256\n"), 0);
+	CHECK_EQ(cfg.digest_algc, 1);
+	CHECK_EQ(cfg.digest_algv[0], DIGEST_SHA256);
+
+	CHECK_EQ(parse_str(&cfg, "digest_algorithms SHA-1\n"), EINVAL);
+	CHECK_EQ(parse_str(&cfg, "digest_algorithms MD5,MD5\n"), EINVAL);
+	CHECK_EQ(parse_str(&cfg, "digest_algorithms MD5,\n"), EINVAL);
+	CHECK_EQ(parse_str(&cfg, "digest_nonce_lifetime 0\n"), EINVAL);
+	CHECK_EQ(parse_str(&cfg, "digest_nonce_lifetime 3601\n"), EINVAL);
+
+	return 0;
+}
+
+
 TEST_MAIN("conf",
 	  CASE(test_defaults),
 	  CASE(test_every_key_from_file),
@@ -443,4 +476,5 @@ TEST_MAIN("conf",
 	  CASE(test_shipped_conf),
 	  CASE(test_uri_match),
 	  CASE(test_members),
-	  CASE(test_names))
+	  CASE(test_names),
+	  CASE(test_digest_keys))
