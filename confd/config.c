@@ -13,6 +13,7 @@
  * takes a list (comma- or blank-separated) and may be repeated.
  */
 #include <string.h>
+#include <stddef.h>
 #include <ctype.h>
 #include <strings.h>
 #include <stdio.h>
@@ -32,7 +33,7 @@ struct parser {
 	struct config *cfg;
 	const char *name;             /* file name, for messages */
 	unsigned line;
-	uint32_t seen;                /* bit per key in keyv[] */
+	uint64_t seen;                /* bit per key in keyv[] */
 	bool domain_set;
 	bool media_set;
 };
@@ -529,6 +530,63 @@ static int h_shutdown_wait(struct parser *p, const char *key,
 }
 
 
+/* ---- limits (issues 14, 18): focus/admission.c and eventpkg ----
+ * Plain counts; 0 lifts a cap, except where min says otherwise. */
+struct limit {
+	const char *name;
+	size_t off;                   /* in struct config */
+	uint32_t min, max;
+	const char *unit;             /* for the message */
+};
+
+#define LIM(n, lo, hi, u) {#n, offsetof(struct config, n), lo, hi, u}
+static const struct limit limitv[] = {
+	LIM(max_calls,                   0, 1000000, "calls"),
+	LIM(max_participants,            0, 1000000, "calls"),
+	LIM(max_pending,                 0, 1000000, "calls"),
+	LIM(max_pending_per_source,      0, 1000000, "calls"),
+	LIM(max_transactions_per_source, 0, 1000000, "requests/s"),
+	LIM(flood_drop_per_source,       0, 1000000, "responses/s"),
+	LIM(open_conf_share,             1, 100,     "percent"),
+	LIM(fd_reserve,                  0, 65536,   "descriptors"),
+	/* beyond 64*T1 libre ends the call itself */
+	LIM(ack_timeout,                 0, 32,      "seconds"),
+	LIM(retry_after,                 1, 3600,    "seconds"),
+	LIM(sub_max_per_identity,        0, 1000000, "subscriptions"),
+	LIM(sub_max_per_source,          0, 1000000, "subscriptions"),
+	LIM(sub_max_total,               0, 1000000, "subscriptions"),
+	LIM(sub_retry_after,             1, 3600,    "seconds"),
+	LIM(notify_rate,                 0, 1000000, "NOTIFYs/s"),
+	LIM(notify_burst,                1, 1000000, "NOTIFYs"),
+};
+#undef LIM
+
+
+static int h_limit(struct parser *p, const char *key, const struct pl *val)
+{
+	const struct limit *l = NULL;
+	uint32_t v;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(limitv); i++) {
+		if (!strcmp(limitv[i].name, key))
+			l = &limitv[i];
+	}
+	if (!l)
+		return EINVAL;
+
+	if (parse_u32(&v, val, l->max) || v < l->min) {
+		re_fprintf(stderr, "%s:%u: %s: bad value '%r': expected "
+			   "%u-%u %s\n", p->name, p->line, key, val,
+			   l->min, l->max, l->unit);
+		return EINVAL;
+	}
+
+	*(uint32_t *)(void *)((uint8_t *)p->cfg + l->off) = v;
+	return 0;
+}
+
+
 struct key {
 	const char *name;
 	int (*h)(struct parser *p, const char *key, const struct pl *val);
@@ -558,6 +616,22 @@ static const struct key keyv[] = {
 	{"trusted_peers",  h_trusted_peers,  true,  true},
 	{"log_level",      h_log_level,      false, false},
 	{"shutdown_wait",  h_shutdown_wait,  false, false},
+	{"max_calls",                   h_limit, false, false},
+	{"max_participants",            h_limit, false, false},
+	{"max_pending",                 h_limit, false, false},
+	{"max_pending_per_source",      h_limit, false, false},
+	{"max_transactions_per_source", h_limit, false, false},
+	{"flood_drop_per_source",       h_limit, false, false},
+	{"open_conf_share",             h_limit, false, false},
+	{"fd_reserve",                  h_limit, false, false},
+	{"ack_timeout",                 h_limit, false, false},
+	{"retry_after",                 h_limit, false, false},
+	{"sub_max_per_identity",        h_limit, false, false},
+	{"sub_max_per_source",          h_limit, false, false},
+	{"sub_max_total",               h_limit, false, false},
+	{"sub_retry_after",             h_limit, false, false},
+	{"notify_rate",                 h_limit, false, false},
+	{"notify_burst",                h_limit, false, false},
 };
 
 
@@ -616,7 +690,7 @@ static int parse_line(struct parser *p, struct pl line)
 	kname = k->name;
 
 	if (!k->list) {
-		if (p->seen & (1u << i)) {
+		if (p->seen & (1ull << i)) {
 			perr(p, kname, NULL, "given more than once");
 			return EINVAL;
 		}
@@ -628,7 +702,7 @@ static int parse_line(struct parser *p, struct pl line)
 		}
 	}
 
-	p->seen |= 1u << (k - keyv);
+	p->seen |= 1ull << (k - keyv);
 
 	if (!val.l && !k->may_be_empty) {
 		perr(p, kname, NULL, "missing value");
@@ -657,6 +731,23 @@ static void config_defaults(struct config *cfg)
 	cfg->mikey_prot_app = 243;
 	cfg->log_level = 2;
 	cfg->shutdown_wait_ms = 2000;
+	/* limits: docs/threat-model.md says why these numbers */
+	cfg->max_calls = 2000;
+	cfg->max_participants = 500;
+	cfg->max_pending = 256;
+	cfg->max_pending_per_source = 32;
+	cfg->max_transactions_per_source = 400;
+	cfg->flood_drop_per_source = 50;
+	cfg->open_conf_share = 80;
+	cfg->fd_reserve = 128;
+	cfg->ack_timeout = 8;
+	cfg->retry_after = 10;
+	cfg->sub_max_per_identity = 4;
+	cfg->sub_max_per_source = 16;
+	cfg->sub_max_total = 1000;
+	cfg->sub_retry_after = 60;
+	cfg->notify_rate = 200;
+	cfg->notify_burst = 50;
 	/* domain and media_addr follow sip_listen: see config_finish() */
 }
 
@@ -736,6 +827,17 @@ static int parse(struct config *cfg, const char *name,
 	}
 
 	config_finish(&p);
+
+	/* a MIKEY join waits for the KMS before its 200: the ACK timer
+	 * (from the INVITE) must outlast the KMS request */
+	if (cfg->ack_timeout && cfg->kms_url[0] &&
+	    (uint64_t)cfg->ack_timeout * 1000 <= cfg->kms_timeout_ms) {
+		re_fprintf(stderr, "%s: ack_timeout (%u s) must exceed "
+			   "kms_timeout (%u ms)\n", name, cfg->ack_timeout,
+			   cfg->kms_timeout_ms);
+		return EINVAL;
+	}
+
 	return 0;
 }
 
@@ -839,6 +941,10 @@ int config_print(struct re_printf *pf, const struct config *cfg)
 			  cfg->log_level >= 0 && cfg->log_level <= 3 ?
 			  levels[cfg->log_level] : "?");
 	err |= re_hprintf(pf, "shutdown_wait   %u\n", cfg->shutdown_wait_ms);
+	for (i = 0; i < ARRAY_SIZE(limitv); i++)
+		err |= re_hprintf(pf, "%-15s %u\n", limitv[i].name,
+				  *(const uint32_t *)(const void *)
+				  ((const uint8_t *)cfg + limitv[i].off));
 
 	return err;
 }

@@ -9,6 +9,7 @@
 #include "media/media.h"
 #include "floor/floor.h"
 #include "focus/focus_int.h"
+#include "focus/admission_int.h"
 
 
 #define DEBUG_MODULE "focus"
@@ -25,6 +26,7 @@ static void focus_destructor(void *arg)
 	mem_deref(f->sock);
 	list_flush(&f->confs);
 	mem_deref(f->ep);
+	mem_deref(f->adm);
 	mem_deref(f->floor);
 	mem_deref(f->tcp_pool);
 	mem_deref(f->rtp_pool);
@@ -138,9 +140,15 @@ int focus_alloc(struct focus **fp, struct sip *sip,
 			goto out;
 	}
 
+	/* first of all listeners: it sees every request (admission.c) */
+	err = admission_alloc(&f->adm, sip, &cfg->limits, cfg->rtp_pool,
+			      cfg->trusted, cfg->trustedc);
+	if (err)
+		goto out;
+
 	/* before libre's session and event listeners (eventpkg.h) */
 	f->mikey_prot_smime = cfg->mikey_prot_smime;
-	err = events_alloc(f);
+	err = events_alloc(f, &cfg->limits);
 	if (err)
 		goto out;
 
