@@ -454,6 +454,9 @@ int main(int argc, char *argv[])
 				 (unsigned long long)ms.late_ticks,
 				 (unsigned long long)ms.max_tick_us);
 	}
+	if (d.focus)
+		(void)re_fprintf(stderr, "confd: admission: %H\n",
+				 focus_admission_print, d.focus);
 
 	tmr_cancel(&d.tmr_exit);
 	if (d.hup_pipe[0] > 0) {

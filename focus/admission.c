@@ -86,7 +86,7 @@ struct admission {
 	int probe_fd;                  /* F_DUPFD probe for the lowest free */
 	uint32_t fd_limit;
 	uint32_t calls, open_calls, pending;
-	uint64_t refused, dropped, ack_timeouts;
+	uint64_t admitted, refused, dropped, ack_timeouts;
 	uint64_t log_ms;               /* last refusal log line */
 	uint64_t log_refused, log_dropped;  /* since that line */
 };
@@ -460,6 +460,7 @@ int admission_call(struct adm_call **callp, struct admission *adm,
 	call->src = s;
 	call->open = open_conf;
 	call->pending = true;
+	++adm->admitted;
 	++adm->calls;
 	++adm->pending;
 	if (open_conf)
@@ -530,6 +531,7 @@ void admission_stats(const struct admission *adm, struct admission_stats *st)
 	st->open_calls = adm->open_calls;
 	st->pending = adm->pending;
 	st->sources = adm->nsrc;
+	st->admitted = adm->admitted;
 	st->refused = adm->refused;
 	st->dropped = adm->dropped;
 	st->ack_timeouts = adm->ack_timeouts;

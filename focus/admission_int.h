@@ -43,6 +43,7 @@ uint32_t admission_retry_after(const struct admission *adm);
 
 struct admission_stats {
 	uint32_t calls, open_calls, pending, sources;
+	uint64_t admitted;             /* calls admitted */
 	uint64_t refused;              /* 503s sent for a limit */
 	uint64_t dropped;              /* requests left unanswered */
 	uint64_t ack_timeouts;         /* calls ended without their ACK */

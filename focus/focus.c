@@ -268,3 +268,17 @@ uint32_t focus_participant_count(const struct focus *f)
 
 	return n;
 }
+
+
+int focus_admission_print(struct re_printf *pf, const struct focus *f)
+{
+	struct admission_stats st;
+
+	admission_stats(f ? f->adm : NULL, &st);
+	return re_hprintf(pf, "%llu admitted, %llu refused (503), %llu "
+			  "dropped, %llu not ACKed in time",
+			  (unsigned long long)st.admitted,
+			  (unsigned long long)st.refused,
+			  (unsigned long long)st.dropped,
+			  (unsigned long long)st.ack_timeouts);
+}

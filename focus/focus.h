@@ -63,3 +63,5 @@ void focus_shutdown(struct focus *f);
 
 uint32_t focus_conference_count(const struct focus *f);
 uint32_t focus_participant_count(const struct focus *f);
+/* One line of admission counters (admission.c), for the exit report */
+int  focus_admission_print(struct re_printf *pf, const struct focus *f);
