@@ -2,6 +2,7 @@
 #
 # confd_start PORT RTPMIN-RTPMAX: starts build/confd on 127.0.0.1:PORT
 # with a temporary directory, config and store ($BD), sets $CONFD_PID.
+# Lines in $CONFD_EXTRA (newline separated) are added to its confd.conf.
 # confd_stop: SIGTERM, wait, and remove the directory.
 # conf_add URI ARGS...: confctl on the temporary store.
 # proc_cpu_ticks PID: utime+stime in clock ticks (/proc/PID/stat 14, 15).
@@ -41,6 +42,7 @@ rtp_ports	$ports
 media_addr	127.0.0.1
 log_level	${CONFD_LOG_LEVEL:-warn}
 EOC
+	[ -n "$CONFD_EXTRA" ] && printf '%s\n' "$CONFD_EXTRA" >>"$BD/confd.conf"
 	# confd creates the schema on first use of the store by confctl
 	"$CONFCTL" -d "$BD/confd.db" --create conf list >/dev/null 2>&1 || true
 }

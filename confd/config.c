@@ -13,6 +13,7 @@
  * takes a list (comma- or blank-separated) and may be repeated.
  */
 #include <string.h>
+#include <stddef.h>
 #include <ctype.h>
 #include <strings.h>
 #include <stdio.h>
@@ -34,7 +35,7 @@ struct parser {
 	struct config *cfg;
 	const char *name;             /* file name, for messages */
 	unsigned line;
-	uint32_t seen;                /* bit per key in keyv[] */
+	uint64_t seen;                /* bit per key in keyv[] */
 	bool domain_set;
 	bool media_set;
 };
@@ -612,6 +613,63 @@ static int h_digest_nonce_lifetime(struct parser *p, const char *key,
 }
 
 
+/* ---- limits (issues 14, 18): focus/admission.c and eventpkg ----
+ * Plain counts; 0 lifts a cap, except where min says otherwise. */
+struct limit {
+	const char *name;
+	size_t off;                   /* in struct config */
+	uint32_t min, max;
+	const char *unit;             /* for the message */
+};
+
+#define LIM(n, lo, hi, u) {#n, offsetof(struct config, n), lo, hi, u}
+static const struct limit limitv[] = {
+	LIM(max_calls,                   0, 1000000, "calls"),
+	LIM(max_participants,            0, 1000000, "calls"),
+	LIM(max_pending,                 0, 1000000, "calls"),
+	LIM(max_pending_per_source,      0, 1000000, "calls"),
+	LIM(max_transactions_per_source, 0, 1000000, "requests/s"),
+	LIM(flood_drop_per_source,       0, 1000000, "responses/s"),
+	LIM(open_conf_share,             1, 100,     "percent"),
+	LIM(fd_reserve,                  0, 65536,   "descriptors"),
+	/* beyond 64*T1 libre ends the call itself */
+	LIM(ack_timeout,                 0, 32,      "seconds"),
+	LIM(retry_after,                 1, 3600,    "seconds"),
+	LIM(sub_max_per_identity,        0, 1000000, "subscriptions"),
+	LIM(sub_max_per_source,          0, 1000000, "subscriptions"),
+	LIM(sub_max_total,               0, 1000000, "subscriptions"),
+	LIM(sub_retry_after,             1, 3600,    "seconds"),
+	LIM(notify_rate,                 0, 1000000, "NOTIFYs/s"),
+	LIM(notify_burst,                1, 1000000, "NOTIFYs"),
+};
+#undef LIM
+
+
+static int h_limit(struct parser *p, const char *key, const struct pl *val)
+{
+	const struct limit *l = NULL;
+	uint32_t v;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(limitv); i++) {
+		if (!strcmp(limitv[i].name, key))
+			l = &limitv[i];
+	}
+	if (!l)
+		return EINVAL;
+
+	if (parse_u32(&v, val, l->max) || v < l->min) {
+		re_fprintf(stderr, "%s:%u: %s: bad value '%r': expected "
+			   "%u-%u %s\n", p->name, p->line, key, val,
+			   l->min, l->max, l->unit);
+		return EINVAL;
+	}
+
+	*(uint32_t *)(void *)((uint8_t *)p->cfg + l->off) = v;
+	return 0;
+}
+
+
 struct key {
 	const char *name;
 	int (*h)(struct parser *p, const char *key, const struct pl *val);
@@ -644,6 +702,22 @@ static const struct key keyv[] = {
 	{"media_timeout",  h_media_timeout,  false, false},
 	{"digest_algorithms", h_digest_algorithms, false, false},
 	{"digest_nonce_lifetime", h_digest_nonce_lifetime, false, false},
+	{"max_calls",                   h_limit, false, false},
+	{"max_participants",            h_limit, false, false},
+	{"max_pending",                 h_limit, false, false},
+	{"max_pending_per_source",      h_limit, false, false},
+	{"max_transactions_per_source", h_limit, false, false},
+	{"flood_drop_per_source",       h_limit, false, false},
+	{"open_conf_share",             h_limit, false, false},
+	{"fd_reserve",                  h_limit, false, false},
+	{"ack_timeout",                 h_limit, false, false},
+	{"retry_after",                 h_limit, false, false},
+	{"sub_max_per_identity",        h_limit, false, false},
+	{"sub_max_per_source",          h_limit, false, false},
+	{"sub_max_total",               h_limit, false, false},
+	{"sub_retry_after",             h_limit, false, false},
+	{"notify_rate",                 h_limit, false, false},
+	{"notify_burst",                h_limit, false, false},
 };
 
 
@@ -702,7 +776,7 @@ static int parse_line(struct parser *p, struct pl line)
 	kname = k->name;
 
 	if (!k->list) {
-		if (p->seen & (1u << i)) {
+		if (p->seen & (1ull << i)) {
 			perr(p, kname, NULL, "given more than once");
 			return EINVAL;
 		}
@@ -714,7 +788,7 @@ static int parse_line(struct parser *p, struct pl line)
 		}
 	}
 
-	p->seen |= 1u << (k - keyv);
+	p->seen |= 1ull << (k - keyv);
 
 	if (!val.l && !k->may_be_empty) {
 		perr(p, kname, NULL, "missing value");
@@ -749,6 +823,23 @@ static void config_defaults(struct config *cfg)
 	cfg->digest_algv[0] = DIGEST_MD5;
 	cfg->digest_algc = 1;
 	cfg->digest_nonce_lifetime = 300;
+	/* limits: docs/threat-model.md says why these numbers */
+	cfg->max_calls = 2000;
+	cfg->max_participants = 500;
+	cfg->max_pending = 256;
+	cfg->max_pending_per_source = 32;
+	cfg->max_transactions_per_source = 400;
+	cfg->flood_drop_per_source = 50;
+	cfg->open_conf_share = 80;
+	cfg->fd_reserve = 128;
+	cfg->ack_timeout = 8;
+	cfg->retry_after = 10;
+	cfg->sub_max_per_identity = 4;
+	cfg->sub_max_per_source = 16;
+	cfg->sub_max_total = 1000;
+	cfg->sub_retry_after = 60;
+	cfg->notify_rate = 200;
+	cfg->notify_burst = 50;
 	/* domain and media_addr follow sip_listen: see config_finish() */
 }
 
@@ -828,6 +919,17 @@ static int parse(struct config *cfg, const char *name,
 	}
 
 	config_finish(&p);
+
+	/* a MIKEY join waits for the KMS before its 200: the ACK timer
+	 * (from the INVITE) must outlast the KMS request */
+	if (cfg->ack_timeout && cfg->kms_url[0] &&
+	    (uint64_t)cfg->ack_timeout * 1000 <= cfg->kms_timeout_ms) {
+		re_fprintf(stderr, "%s: ack_timeout (%u s) must exceed "
+			   "kms_timeout (%u ms)\n", name, cfg->ack_timeout,
+			   cfg->kms_timeout_ms);
+		return EINVAL;
+	}
+
 	return 0;
 }
 
@@ -939,6 +1041,10 @@ int config_print(struct re_printf *pf, const struct config *cfg)
 	err |= re_hprintf(pf, "\n");
 	err |= re_hprintf(pf, "digest_nonce_lifetime %u\n",
 			  cfg->digest_nonce_lifetime);
+	for (i = 0; i < ARRAY_SIZE(limitv); i++)
+		err |= re_hprintf(pf, "%-15s %u\n", limitv[i].name,
+				  *(const uint32_t *)(const void *)
+				  ((const uint8_t *)cfg + limitv[i].off));
 
 	return err;
 }

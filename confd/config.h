@@ -15,6 +15,8 @@
  * sip_listen, no trusted_peers, log_level info, shutdown_wait 2000 ms,
  * media_timeout 30 s.
  * digest_algorithms MD5, digest_nonce_lifetime 300 s.
+ * The limits (focus/focus.h struct focus_limits) default as
+ * config_defaults() sets them; 0 lifts a cap.
  */
 
 #define CONFIG_TRUSTED_MAX 16
@@ -52,6 +54,23 @@ struct config {
 	unsigned digest_algv[2];
 	size_t digest_algc;
 	uint32_t digest_nonce_lifetime;  /* seconds, default 300 */
+	/* limits (focus/admission.c, eventpkg); 0 = no cap */
+	uint32_t max_calls;
+	uint32_t max_participants;
+	uint32_t max_pending;
+	uint32_t max_pending_per_source;
+	uint32_t max_transactions_per_source;
+	uint32_t flood_drop_per_source;
+	uint32_t open_conf_share;    /* percent, 1-100 */
+	uint32_t fd_reserve;
+	uint32_t ack_timeout;        /* seconds, 0 = libre's 32 s */
+	uint32_t retry_after;        /* seconds */
+	uint32_t sub_max_per_identity;
+	uint32_t sub_max_per_source;
+	uint32_t sub_max_total;
+	uint32_t sub_retry_after;
+	uint32_t notify_rate;
+	uint32_t notify_burst;
 };
 
 /* Fills cfg with the defaults, then applies FILE when path != NULL. */

@@ -315,6 +315,23 @@ static int run(void)
 	fcfg.digest_algv[1] = d.cfg.digest_algv[1];
 	fcfg.digest_algc = d.cfg.digest_algc;
 	fcfg.digest_nonce_lifetime = d.cfg.digest_nonce_lifetime;
+	fcfg.limits.max_calls = d.cfg.max_calls;
+	fcfg.limits.max_participants = d.cfg.max_participants;
+	fcfg.limits.max_pending = d.cfg.max_pending;
+	fcfg.limits.max_pending_per_source = d.cfg.max_pending_per_source;
+	fcfg.limits.max_transactions_per_source =
+		d.cfg.max_transactions_per_source;
+	fcfg.limits.flood_drop_per_source = d.cfg.flood_drop_per_source;
+	fcfg.limits.open_conf_share = d.cfg.open_conf_share;
+	fcfg.limits.fd_reserve = d.cfg.fd_reserve;
+	fcfg.limits.ack_timeout_ms = d.cfg.ack_timeout * 1000;
+	fcfg.limits.retry_after = d.cfg.retry_after;
+	fcfg.limits.sub_max_per_identity = d.cfg.sub_max_per_identity;
+	fcfg.limits.sub_max_per_source = d.cfg.sub_max_per_source;
+	fcfg.limits.sub_max_total = d.cfg.sub_max_total;
+	fcfg.limits.sub_retry_after = d.cfg.sub_retry_after;
+	fcfg.limits.notify_rate = d.cfg.notify_rate;
+	fcfg.limits.notify_burst = d.cfg.notify_burst;
 
 	err = focus_alloc(&d.focus, d.sip, &fcfg);
 	if (err)
@@ -442,6 +459,9 @@ int main(int argc, char *argv[])
 				 (unsigned long long)ms.late_ticks,
 				 (unsigned long long)ms.max_tick_us);
 	}
+	if (d.focus)
+		(void)re_fprintf(stderr, "confd: admission: %H\n",
+				 focus_admission_print, d.focus);
 
 	tmr_cancel(&d.tmr_exit);
 	if (d.hup_pipe[0] > 0) {

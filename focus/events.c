@@ -17,6 +17,7 @@
 #include "keying/mikey/kms_client.h"
 #include "eventpkg/eventpkg.h"
 #include "msrp/msrp.h"
+#include "focus/focus.h"
 #include "focus/focus_int.h"
 #include "focus/digest.h"
 #include "focus/auth_int.h"
@@ -187,12 +188,25 @@ static void auth_handler(struct eventpkg_sub *sub, const struct sip_msg *msg,
 }
 
 
-int events_alloc(struct focus *f)
+/* confd.conf's 0 is "no cap"; eventpkg's 0 is "its default". */
+static uint32_t cap(uint32_t v)
+{
+	return v ? v : EVENTPKG_UNLIMITED;
+}
+
+
+int events_alloc(struct focus *f, const struct focus_limits *lim)
 {
 	struct eventpkg_cfg cfg;
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.cuser = "conf";
+	cfg.max_per_identity = cap(lim->sub_max_per_identity);
+	cfg.max_per_source = cap(lim->sub_max_per_source);
+	cfg.max_total = cap(lim->sub_max_total);
+	cfg.retry_after = lim->sub_retry_after;
+	cfg.notify_rate = cap(lim->notify_rate);
+	cfg.notify_burst = lim->notify_burst;
 
 	return eventpkg_alloc(&f->ep, f->sip, &cfg, auth_handler, f);
 }

@@ -11,6 +11,7 @@
 #include "focus/focus_int.h"
 #include "focus/digest.h"
 #include "focus/auth_int.h"
+#include "focus/admission_int.h"
 
 
 #define DEBUG_MODULE "focus"
@@ -29,6 +30,7 @@ static void focus_destructor(void *arg)
 	list_flush(&f->confs);
 	mem_deref(f->ep);
 	mem_deref(f->auth);
+	mem_deref(f->adm);
 	mem_deref(f->floor);
 	mem_deref(f->tcp_pool);
 	mem_deref(f->rtp_pool);
@@ -162,9 +164,15 @@ int focus_alloc(struct focus **fp, struct sip *sip,
 			goto out;
 	}
 
+	/* first of all listeners: it sees every request (admission.c) */
+	err = admission_alloc(&f->adm, sip, &cfg->limits, cfg->rtp_pool,
+			      cfg->trusted, cfg->trustedc);
+	if (err)
+		goto out;
+
 	/* before libre's session and event listeners (eventpkg.h) */
 	f->mikey_prot_smime = cfg->mikey_prot_smime;
-	err = events_alloc(f);
+	err = events_alloc(f, &cfg->limits);
 	if (err)
 		goto out;
 
@@ -287,4 +295,18 @@ uint32_t focus_participant_count(const struct focus *f)
 	}
 
 	return n;
+}
+
+
+int focus_admission_print(struct re_printf *pf, const struct focus *f)
+{
+	struct admission_stats st;
+
+	admission_stats(f ? f->adm : NULL, &st);
+	return re_hprintf(pf, "%llu admitted, %llu refused (503), %llu "
+			  "dropped, %llu not ACKed in time",
+			  (unsigned long long)st.admitted,
+			  (unsigned long long)st.refused,
+			  (unsigned long long)st.dropped,
+			  (unsigned long long)st.ack_timeouts);
 }

@@ -7,6 +7,34 @@ struct focus;
 struct confdef;
 struct media_portpool;
 
+/*
+ * What the focus lets callers hold (focus/admission.c; issues 14, 18).
+ * 0 in a cap means no cap, so a zeroed struct limits nothing; confd.conf
+ * gives the defaults (confd/config.c, docs/threat-model.md).
+ */
+struct focus_limits {
+	uint32_t max_calls;            /* calls on this server */
+	uint32_t max_participants;     /* calls in one conference */
+	uint32_t max_pending;          /* calls not yet ACKed, overall */
+	uint32_t max_pending_per_source;  /* ... from one IP address */
+	uint32_t max_transactions_per_source;  /* new requests/s per IP */
+	uint32_t flood_drop_per_source;   /* 503s/s to one IP, then silence */
+	uint32_t open_conf_share;      /* % of calls, RTP ports and
+					* descriptors open conferences may
+					* use; 0 or 100: no reserve */
+	uint32_t fd_reserve;           /* descriptors kept for SIP */
+	uint32_t ack_timeout_ms;       /* INVITE to ACK at most; 0: libre's
+					* 64*T1 */
+	uint32_t retry_after;          /* s, in every 503 for a limit */
+	/* the conference event package (eventpkg.h struct eventpkg_cfg) */
+	uint32_t sub_max_per_identity;
+	uint32_t sub_max_per_source;
+	uint32_t sub_max_total;
+	uint32_t sub_retry_after;
+	uint32_t notify_rate;          /* NOTIFYs/s; 0: unpaced */
+	uint32_t notify_burst;
+};
+
 struct focus_cfg {
 	const char *domain;
 	struct sa media_addr;          /* RTP bind address and SDP c= */
@@ -24,6 +52,7 @@ struct focus_cfg {
 	unsigned digest_algv[2];
 	size_t digest_algc;
 	uint32_t digest_nonce_lifetime;   /* seconds; 0: 300 */
+	struct focus_limits limits;
 };
 
 int  focus_alloc(struct focus **fp, struct sip *sip,
@@ -40,3 +69,5 @@ void focus_shutdown(struct focus *f);
 
 uint32_t focus_conference_count(const struct focus *f);
 uint32_t focus_participant_count(const struct focus *f);
+/* One line of admission counters (admission.c), for the exit report */
+int  focus_admission_print(struct re_printf *pf, const struct focus *f);

@@ -20,6 +20,7 @@ struct focus {
 	struct kmsc *kms;              /* MIKEY-TICKET; NULL: not offered */
 	struct eventpkg *ep;           /* RFC 4575 subscriptions */
 	struct auth *auth;             /* digest challenges (auth.c) */
+	struct admission *adm;         /* limits (admission.c) */
 	uint8_t mikey_prot_smime;      /* Prot Type of PSK S/MIME CSs */
 	uint8_t mikey_prot_tls;        /* Prot Type of TLS crypto sessions */
 	uint32_t media_timeout;        /* s; 0: calls never time out */
@@ -60,6 +61,7 @@ struct participant {
 	struct stream_msrp *msrp;      /* sdp_msrp.c: chat */
 	struct stream_bfcp *bfcp;      /* sdp_bfcp.c: floor control */
 	struct mikeyin *mikey;         /* mikey_in.c: MIKEY-TICKET keying */
+	struct adm_call *adm;          /* admission.c: counted, ACK timer */
 	bool estab;
 	bool hold0;                    /* last SDP: c=0.0.0.0 (sdp_addr.c) */
 	bool offer_pending;            /* our offer in a 2xx awaits ACK */
@@ -122,7 +124,8 @@ int  identity_authorize(const struct conference *conf,
 			uint16_t *scode, const char **reason);
 
 /* events.c */
-int  events_alloc(struct focus *f);
+struct focus_limits;
+int  events_alloc(struct focus *f, const struct focus_limits *lim);
 int  events_conf_update(struct conference *conf);
 void events_part_update(struct participant *p);
 void events_part_left(struct participant *p, bool booted);

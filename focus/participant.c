@@ -9,6 +9,7 @@
 #include "focus/stream_int.h"
 #include "focus/digest.h"
 #include "focus/auth_int.h"
+#include "focus/admission_int.h"
 
 
 #define DEBUG_MODULE "participant"
@@ -25,6 +26,7 @@ static void participant_destructor(void *arg)
 	struct participant *p = arg;
 
 	tmr_cancel(&p->tmr);
+	mem_deref(p->adm);
 	events_part_left(p, false);
 	conference_leave(p);
 	mem_deref(p->sess);
@@ -38,15 +40,22 @@ static void participant_destructor(void *arg)
 }
 
 
-static void reply_error(struct sip *sip, const struct sip_msg *msg,
+static void reply_error(struct focus *f, const struct sip_msg *msg,
 			const struct negotiation_error *ne, const char *host)
 {
-	(void)sip_treplyf(NULL, NULL, sip, msg, false, ne->scode,
+	/* 503 is a resource we ran out of: the client may come back
+	 * (RFC 3261 21.5.4) */
+	(void)sip_treplyf(NULL, NULL, f->sip, msg, false, ne->scode,
 			  ne->scode == 488 ? "Not Acceptable Here"
+			  : ne->scode == 503 ? "Media Ports Exhausted (rtp_ports)"
 			  : "Server Internal Error",
 			  "Warning: %u %s \"%s\"\r\n"
+			  "%s%u%s"
 			  "Content-Length: 0\r\n\r\n",
-			  ne->warn_code, host, ne->warn_text);
+			  ne->warn_code, host, ne->warn_text,
+			  ne->scode == 503 ? "Retry-After: " : "",
+			  admission_retry_after(f->adm),
+			  ne->scode == 503 ? "\r\n" : "");
 }
 
 
@@ -137,6 +146,7 @@ static void estab_handler(const struct sip_msg *msg, void *arg)
 	(void)msg;
 
 	p->estab = true;
+	admission_call_established(p->adm);
 	DEBUG_INFO("%s: established in %s\n", p->uri, p->conf->def->uri);
 	events_part_update(p);
 }
@@ -185,6 +195,18 @@ static void endpoint_id(struct participant *p, const struct sip_msg *msg)
 				  &addr.auri);
 	if (!p->ep_id[0])
 		(void)re_snprintf(p->ep_id, sizeof(p->ep_id), "%s", p->uri);
+}
+
+
+/* Not established within ack_timeout (admission.c): end it now and
+ * free its ports rather than hold them for libre's 32 s. */
+static void ack_timeout(void *arg)
+{
+	struct participant *p = arg;
+
+	DEBUG_NOTICE("%s: no ACK in time: call ended, ports freed\n",
+		     p->uri);
+	participant_hangup(p, 408, "ACK Timeout");
 }
 
 
@@ -250,6 +272,7 @@ void participant_connect(struct focus *f, const struct sip_msg *msg)
 	struct negotiation_error ne = {488, 399, "Malformed SDP"};
 	struct conference *conf;
 	struct participant *p = NULL;
+	struct adm_call *adm = NULL;
 	struct identity id;
 	struct auth_reply rep;
 	struct mbuf *desc = NULL;
@@ -308,9 +331,18 @@ void participant_connect(struct focus *f, const struct sip_msg *msg)
 		return;
 	}
 
+	/* the limits, before any port or socket is taken */
+	if (admission_call(&adm, f->adm, msg, conf->def->open,
+			   list_count(&conf->parts)))
+		return;           /* answered 503, or dropped */
+
 	p = mem_zalloc(sizeof(*p), participant_destructor);
-	if (!p)
+	if (!p) {
+		mem_deref(adm);
 		goto fail;
+	}
+	p->adm = adm;
+	admission_call_watch(adm, ack_timeout, p);
 
 	err  = str_dup(&p->uri, id.uri);
 	err |= conference_join(conf, p);
@@ -330,12 +362,15 @@ void participant_connect(struct focus *f, const struct sip_msg *msg)
 	p->authenticated = id.authenticated;
 
 	err = oa_setup(p);
-	if (err) {
+	if (err == ENOSPC || err == EADDRINUSE || err == EMFILE ||
+	    err == ENFILE) {
 		DEBUG_WARNING("media setup: %m\n", err);
 		ne.scode = 503;
 		ne.warn_text = "No media ports";
 		goto refuse;
 	}
+	if (err)
+		goto fail;
 
 	if (mbuf_get_left(msg->mb)) {
 		err = oa_decode_offer(p, msg->mb, &ne);
@@ -367,7 +402,7 @@ void participant_connect(struct focus *f, const struct sip_msg *msg)
 	return;
 
  refuse:
-	reply_error(f->sip, msg, &ne, host);
+	reply_error(f, msg, &ne, host);
 	mem_deref(desc);
 	mem_deref(p);
 	return;

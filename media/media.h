@@ -34,6 +34,7 @@ struct media_port;
 int  media_portpool_alloc(struct media_portpool **poolp, const char *name,
 			  uint16_t min, uint16_t max);
 uint32_t media_portpool_used(const struct media_portpool *pool);
+uint32_t media_portpool_size(const struct media_portpool *pool);
 int  media_portpool_take_rtp(struct media_port **mpp,
 			     struct media_portpool *pool,
 			     const struct sa *laddr, udp_recv_h *rtph,

@@ -123,6 +123,13 @@ uint32_t media_portpool_used(const struct media_portpool *pool)
 }
 
 
+/* How many ports the range holds (admission's reserve is a share of it). */
+uint32_t media_portpool_size(const struct media_portpool *pool)
+{
+	return pool ? (uint32_t)pool->max - pool->min + 1 : 0;
+}
+
+
 static void port_destructor(void *arg)
 {
 	struct media_port *mp = arg;

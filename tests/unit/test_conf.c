@@ -272,6 +272,82 @@ static int test_print(void)
 }
 
 
+/* The limits (focus/admission.c): defaults, each key, 0, the edges. */
+static int test_limits(void)
+{
+	struct config cfg;
+
+	CHECK_EQ(config_load(&cfg, NULL), 0);
+	CHECK_EQ(cfg.max_calls, 2000);
+	CHECK_EQ(cfg.max_participants, 500);
+	CHECK_EQ(cfg.max_pending, 256);
+	CHECK_EQ(cfg.max_pending_per_source, 32);
+	CHECK_EQ(cfg.max_transactions_per_source, 400);
+	CHECK_EQ(cfg.flood_drop_per_source, 50);
+	CHECK_EQ(cfg.open_conf_share, 80);
+	CHECK_EQ(cfg.fd_reserve, 128);
+	CHECK_EQ(cfg.ack_timeout, 8);
+	CHECK_EQ(cfg.retry_after, 10);
+	CHECK_EQ(cfg.sub_max_per_identity, 4);
+	CHECK_EQ(cfg.sub_max_per_source, 16);
+	CHECK_EQ(cfg.sub_max_total, 1000);
+	CHECK_EQ(cfg.sub_retry_after, 60);
+	CHECK_EQ(cfg.notify_rate, 200);
+	CHECK_EQ(cfg.notify_burst, 50);
+
+	CHECK_EQ(parse_str(&cfg, "max_calls 3\nmax_participants 2\n"
+			   "max_pending 0\nmax_pending_per_source 1\n"
+			   "max_transactions_per_source 7\n"
+			   "flood_drop_per_source 0\nopen_conf_share 100\n"
+			   "fd_reserve 0\nack_timeout 32\nretry_after 3600\n"
+			   "sub_max_per_identity 1\nsub_max_per_source 2\n"
+			   "sub_max_total 3\nsub_retry_after 1\n"
+			   "notify_rate 0\nnotify_burst 1\n"), 0);
+	CHECK_EQ(cfg.max_calls, 3);
+	CHECK_EQ(cfg.max_participants, 2);
+	CHECK_EQ(cfg.max_pending, 0);
+	CHECK_EQ(cfg.max_pending_per_source, 1);
+	CHECK_EQ(cfg.max_transactions_per_source, 7);
+	CHECK_EQ(cfg.flood_drop_per_source, 0);
+	CHECK_EQ(cfg.open_conf_share, 100);
+	CHECK_EQ(cfg.fd_reserve, 0);
+	CHECK_EQ(cfg.ack_timeout, 32);
+	CHECK_EQ(cfg.retry_after, 3600);
+	CHECK_EQ(cfg.sub_max_per_identity, 1);
+	CHECK_EQ(cfg.sub_max_per_source, 2);
+	CHECK_EQ(cfg.sub_max_total, 3);
+	CHECK_EQ(cfg.sub_retry_after, 1);
+	CHECK_EQ(cfg.notify_rate, 0);
+	CHECK_EQ(cfg.notify_burst, 1);
+
+	/* one over (and under) each edge */
+	CHECK_EQ(parse_str(&cfg, "open_conf_share 0\n"), EINVAL);
+	CHECK_EQ(parse_str(&cfg, "open_conf_share 101\n"), EINVAL);
+	CHECK_EQ(parse_str(&cfg, "ack_timeout 33\n"), EINVAL);
+	CHECK_EQ(parse_str(&cfg, "retry_after 0\n"), EINVAL);
+	CHECK_EQ(parse_str(&cfg, "retry_after 3601\n"), EINVAL);
+	CHECK_EQ(parse_str(&cfg, "fd_reserve 65537\n"), EINVAL);
+	CHECK_EQ(parse_str(&cfg, "max_calls 1000001\n"), EINVAL);
+	CHECK_EQ(parse_str(&cfg, "max_calls -1\n"), EINVAL);
+	CHECK_EQ(parse_str(&cfg, "max_calls 1 2\n"), EINVAL);
+	CHECK_EQ(parse_str(&cfg, "max_calls 1\nmax_calls 2\n"), EINVAL);
+	CHECK_EQ(parse_str(&cfg, "notify_burst 0\n"), EINVAL);
+	/* keys past the 32nd of the table are still seen twice */
+	CHECK_EQ(parse_str(&cfg, "notify_burst 1\nnotify_burst 2\n"),
+		 EINVAL);
+
+	/* a MIKEY join's ACK timer must outlast the KMS request */
+	CHECK_EQ(parse_str(&cfg, "kms_url https://127.0.0.1:1/m\n"
+			   "kms_timeout 8000\n"), EINVAL);
+	CHECK_EQ(parse_str(&cfg, "kms_url https://127.0.0.1:1/m\n"
+			   "kms_timeout 7999\n"), 0);
+	CHECK_EQ(parse_str(&cfg, "kms_url https://127.0.0.1:1/m\n"
+			   "kms_timeout 9000\nack_timeout 0\n"), 0);
+
+	return 0;
+}
+
+
 /* The shipped confd.conf must load (tests run from the repo root). */
 static int test_shipped_conf(void)
 {
@@ -473,6 +549,7 @@ TEST_MAIN("conf",
 	  CASE(test_bad_values),
 	  CASE(test_trusted),
 	  CASE(test_print),
+	  CASE(test_limits),
 	  CASE(test_shipped_conf),
 	  CASE(test_uri_match),
 	  CASE(test_members),
