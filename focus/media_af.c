@@ -31,8 +31,13 @@ static int offer_af(struct mbuf *offer)
 
 	/* libre's own SDP decoder, on a scratch session with one audio
 	 * m-line: no second parser for the same text */
+	/* libre matches an offered m-line to ours by media and proto:
+	 * take every RTP profile, so that none is missed */
 	if (sdp_session_alloc(&sess, &any) ||
-	    sdp_media_add(&m, sess, "audio", 9, "RTP/AVP"))
+	    sdp_media_add(&m, sess, "audio", 9, "RTP/AVP") ||
+	    sdp_media_set_alt_protos(m, 6, "RTP/AVP", "RTP/SAVP",
+				     "RTP/AVPF", "RTP/SAVPF",
+				     "UDP/TLS/RTP/SAVP", "UDP/TLS/RTP/SAVPF"))
 		goto out;
 
 	if (!sdp_decode(sess, offer, true) &&
