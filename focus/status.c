@@ -36,6 +36,7 @@ static int media_print(struct re_printf *pf, const struct participant *p,
 {
 	const struct sdp_format *fmt;
 	const char *proto = sdp_media_proto(m);
+	struct sa local;
 	int err;
 
 	err = re_hprintf(pf, "    %s", sdp_media_name(m));
@@ -62,8 +63,12 @@ static int media_print(struct re_printf *pf, const struct participant *p,
 	else
 		err |= re_hprintf(pf, " keys none");
 
+	/* an m-line's own laddr holds only its port: the address is the
+	 * session's, ours for this call */
+	local = p->maddr;
+	sa_set_port(&local, sa_port(sdp_media_laddr(m)));
 	err |= re_hprintf(pf, " peer %J local %J\n", sdp_media_raddr(m),
-			  sdp_media_laddr(m));
+			  &local);
 	return err;
 }
 
@@ -79,6 +84,11 @@ static int part_print(struct re_printf *pf, const struct participant *p)
 	if (!p->sdp)
 		return err;
 
+	/* libre keeps the m-lines the offer matched in one list and ours
+	 * that it did not in the other */
+	for (le = list_head(sdp_session_medial(p->sdp, false)); le;
+	     le = le->next)
+		err |= media_print(pf, p, le->data);
 	for (le = list_head(sdp_session_medial(p->sdp, true)); le;
 	     le = le->next)
 		err |= media_print(pf, p, le->data);
