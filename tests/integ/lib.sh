@@ -144,7 +144,7 @@ need() {
 		command -v "$_b" >/dev/null 2>&1 || _miss="$_miss $_b"
 	done
 	if [ -n "$_miss" ]; then
-		fail "prerequisites" "missing:$_miss (run scripts/deps.sh as root)"
+		fail "prerequisites" "missing:$_miss (run scripts/deps.sh test as root)"
 		lib_done
 	fi
 }
