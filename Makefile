@@ -2,6 +2,15 @@
 # `make fuzz`, `make bench`, `make install PREFIX=...`.
 
 PREFIX  ?= /usr/local
+# Where an installed confd looks for its configuration (SYSCONFDIR/confd/
+# confd.conf) and keeps its store and certificate (STATEDIR); both are
+# compiled into confd and confctl (see the paths stamp below).
+SYSCONFDIR ?= $(PREFIX)/etc
+STATEDIR   ?= /var/lib/confd
+SBINDIR    ?= $(PREFIX)/sbin
+MANDIR     ?= $(PREFIX)/share/man
+DATADIR    ?= $(PREFIX)/share/confd
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
 BUILD   ?= build
 CC      ?= cc
 SAN     ?=
@@ -58,6 +67,16 @@ $(BUILD)/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
+# The install paths compiled into confd and confctl: the stamp changes
+# only when they do, so `make install PREFIX=...` rebuilds those two
+# objects and nothing else.
+PATHS := -DCONFD_SYSCONFDIR=\"$(SYSCONFDIR)\" -DCONFD_STATEDIR=\"$(STATEDIR)\"
+$(BUILD)/paths.stamp: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(PATHS)' | cmp -s - $@ || echo '$(PATHS)' >$@
+$(BUILD)/obj/confd/main.o $(BUILD)/obj/confd/confctl.o: $(BUILD)/paths.stamp
+$(BUILD)/obj/confd/main.o $(BUILD)/obj/confd/confctl.o: CFLAGS += $(PATHS)
+
 $(BUILD)/libconfd.a: $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
@@ -101,21 +120,24 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/libconfd.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 deps:
-	@scripts/deps.sh
+	@scripts/deps.sh run
 
-cert: all
+test-deps:
+	@scripts/deps.sh test
+
+cert:
 	@scripts/mkcert.sh confd.pem
 
-run: deps all cert
+run: deps $(BINS) cert
 	@scripts/run.sh $(BUILD)
 
-test: deps all
+test: test-deps all
 	@tests/run.sh $(BUILD)
 
 # ASan keeps freed memory in a quarantine (256 MB by default), which the
 # memory-bound checks would read as growth: keep it small.
 asan:
-	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory test-deps
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" CC=clang \
 		SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" all
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:quarantine_size_mb=4 \
@@ -137,18 +159,46 @@ fuzz:
 	done; ls build-fuzz/fuzz; \
 	echo "run: build-fuzz/fuzz/fuzz_X tests/fuzz/corpus/X"
 
-bench: deps all
+bench: test-deps all
 	@bench/run.sh $(BUILD)
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/confd
-	install -m 755 $(BUILD)/confd $(BUILD)/confctl $(DESTDIR)$(PREFIX)/bin/
-	install -m 644 confd.conf $(DESTDIR)$(PREFIX)/share/confd/confd.conf.example
+# Programs in SBINDIR, man pages, the systemd unit, the web files when
+# there are any, and a default configuration in SYSCONFDIR/confd/ (never
+# overwritten: a changed one stays, the new one lands beside it as
+# confd.conf.dist).  The installed configuration keeps its state in
+# STATEDIR (state_dir), so store, certificate and control socket live
+# there, not in whatever directory confd was started from.
+install: $(BUILD)/confd $(BUILD)/confctl $(BUILD)/kmsd
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DATADIR) \
+		$(DESTDIR)$(SYSCONFDIR)/confd $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR)
+	install -m 755 $(BUILD)/confd $(BUILD)/confctl $(BUILD)/kmsd \
+		$(DESTDIR)$(SBINDIR)/
+	install -m 644 docs/man/confd.8 docs/man/confctl.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 644 docs/man/confd.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 confd.conf $(DESTDIR)$(DATADIR)/confd.conf.example
+	sed -e 's|^#state_dir.*|state_dir	$(STATEDIR)|' confd.conf \
+		>$(BUILD)/confd.conf.installed
+	if [ -e $(DESTDIR)$(SYSCONFDIR)/confd/confd.conf ]; then \
+		install -m 644 $(BUILD)/confd.conf.installed \
+			$(DESTDIR)$(SYSCONFDIR)/confd/confd.conf.dist; \
+	else \
+		install -m 644 $(BUILD)/confd.conf.installed \
+			$(DESTDIR)$(SYSCONFDIR)/confd/confd.conf; \
+	fi
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		-e 's|@STATEDIR@|$(STATEDIR)|g' contrib/confd.service.in \
+		>$(BUILD)/confd.service
+	install -m 644 $(BUILD)/confd.service $(DESTDIR)$(UNITDIR)/confd.service
+	if [ -d confd/web/static ]; then \
+		install -d $(DESTDIR)$(DATADIR)/web && \
+		cp -R confd/web/static/. $(DESTDIR)$(DATADIR)/web/; \
+	fi
 
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all deps cert run test asan fuzz bench install clean
+.PHONY: all deps test-deps cert run test asan fuzz bench install clean FORCE
 # keep objects made through pattern rules: no rebuilds, no noise
 .SECONDARY:
 

@@ -1,8 +1,11 @@
 /**
  * @file confctl.c  Command-line administration of the confd store:
- * conferences, their authorized participants and creator accounts.
+ * conferences, their authorized participants and creator accounts; and
+ * of the running confd through its control socket (confd/ctl.h): status,
+ * kick, dial, reload.
  *
- * Exit status: 0 done, 1 the store refused or failed, 2 bad arguments.
+ * Exit status: 0 done, 1 the store or confd refused or failed, 2 bad
+ * arguments, 3 confd is not running (nobody at the control socket).
  */
 #include <string.h>
 #include <stdio.h>
@@ -16,19 +19,37 @@
 #include <re.h>
 #include "focus/confdef.h"
 #include "confd/store.h"
+#include "confd/config.h"
+#include "confd/ctl.h"
+
+
+/* An installed confctl manages the installed confd's store (the
+ * Makefile passes the state directory it was built for). */
+#ifndef CONFD_STATEDIR
+#define CONFD_STATEDIR "/var/lib/confd"
+#endif
+#define CONFCTL_DEFAULT_DB CONFD_STATEDIR "/confd.db"
 
 
 enum {
 	EXIT_STORE = 1,
 	EXIT_USAGE = 2,
+	EXIT_NOT_RUNNING = 3,
 	TEXT_MAX   = 1024,
 	PW_MAX     = 1024,
 };
 
 
 static const char usage_text[] =
-	"usage: confctl [-d DB] [--create] COMMAND ...\n"
+	"usage: confctl [-d DB] [-s SOCKET] [--create] COMMAND ...\n"
 	"\n"
+	"The running confd (through its control socket):\n"
+	"  status [URI]        who is in which conference: media, keying\n"
+	"  kick URI SIPURI     end SIPURI's call in conference URI\n"
+	"  dial URI SIPURI     call SIPURI into conference URI\n"
+	"  reload              read the store again (instead of SIGHUP)\n"
+	"\n"
+	"The store:\n"
 	"  conf add URI [--subject S] [--creator C] [--open [--anonymous]]\n"
 	"               [--srtp required|optional|off]\n"
 	"  conf del URI\n"
@@ -39,7 +60,7 @@ static const char usage_text[] =
 	"                  [--floor-audio off|auto|chair]\n"
 	"                  [--notify-smime on|off]\n"
 	"  part add URI SIPURI [--kms-uid UID] [--role chair|participant]\n"
-	"  part del URI SIPURI\n"
+	"  part del URI SIPURI [--kick]           --kick: end the call too\n"
 	"  part list URI\n"
 	"  part passwd URI SIPURI [--user NAME]   digest password, from\n"
 	"                                         $CONFCTL_PASSWORD or stdin\n"
@@ -51,7 +72,9 @@ static const char usage_text[] =
 	"  creator list\n"
 	"  (user is another name for creator)\n"
 	"\n"
-	"  -d DB      the store (default confd.db)\n"
+	"  -d DB      the store (default " CONFCTL_DEFAULT_DB ")\n"
+	"  -s SOCKET  confd's control_socket (default: confd.ctl beside"
+	" DB)\n"
 	"  --create   create the store if it does not exist\n"
 	"  -h, --help this text; COMMAND --help for one command\n"
 	"  --version  confctl's version\n"
@@ -80,11 +103,13 @@ struct opts {
 	bool role_set;
 	enum confdef_role role;
 	const char *user;
+	bool kick;
 };
 
 
-/* Set by main(): whether a missing store may be created. */
+/* Set by main(): whether a missing store may be created, and -s. */
 static bool create_store;
+static const char *ctl_path;
 
 
 static int usage_err(const char *fmt, ...)
@@ -194,7 +219,10 @@ static int parse_opts(struct opts *o, int argc, char *argv[],
 		if (!allowed(a, allow))
 			return usage_err("unknown option '%s' here", a);
 
-		if (!strcmp(a, "--open") || !strcmp(a, "--closed")) {
+		if (!strcmp(a, "--kick")) {
+			o->kick = true;
+		}
+		else if (!strcmp(a, "--open") || !strcmp(a, "--closed")) {
 			o->open = !strcmp(a, "--open");
 		}
 		else if (!strcmp(a, "--anonymous") ||
@@ -533,13 +561,17 @@ static int cmd_part_add(const char *db, int argc, char *argv[])
 }
 
 
+static int live(const char *db, const char *verb, const char *a,
+		const char *b, bool quiet_ok);
+
+
 static int cmd_part_del(const char *db, int argc, char *argv[])
 {
 	struct store *st = NULL;
 	struct opts o;
 	int rc, err;
 
-	rc = parse_opts(&o, argc, argv, 2, "");
+	rc = parse_opts(&o, argc, argv, 2, "--kick");
 	if (rc)
 		return rc;
 	rc = check_uri("conference URI", o.pos[0]);
@@ -559,7 +591,121 @@ static int cmd_part_del(const char *db, int argc, char *argv[])
 		re_printf("%s removed from %s\n", o.pos[1], o.pos[0]);
 
 	mem_deref(st);
+	if (rc || !o.kick)
+		return rc;
+
+	/* confd reads the list again first, so that the one kicked cannot
+	 * dial straight back in */
+	rc = live(db, "reload", NULL, NULL, true);
+	if (!rc)
+		rc = live(db, "kick", o.pos[0], o.pos[1], true);
 	return rc;
+}
+
+
+/* The control socket: -s, else confd.ctl beside the store (confd's
+ * default control_socket, confd/config.c). */
+static const char *socket_path(const char *db, char *buf, size_t size)
+{
+	if (ctl_path)
+		return ctl_path;
+
+	config_ctl_default(buf, size, db);
+	return buf;
+}
+
+
+/* One request to the running confd: "verb [a [b]]".  quiet_ok: for
+ * part del --kick, where "nobody in the call" is fine. */
+static int live(const char *db, const char *verb, const char *a,
+		const char *b, bool quiet_ok)
+{
+	char path[256], line[CTL_LINE_MAX], status[512];
+	const char *sock = socket_path(db, path, sizeof(path));
+	int err;
+
+	if (re_snprintf(line, sizeof(line), "%s%s%s%s%s", verb,
+			a ? " " : "", a ? a : "", b ? " " : "",
+			b ? b : "") < 0)
+		return usage_err("request too long");
+
+	err = ctl_request(sock, line, stdout, status, sizeof(status));
+	switch (err) {
+
+	case 0:
+		if (status[0])
+			re_printf("%s\n", status);
+		return 0;
+
+	case EPROTO:
+		if (quiet_ok && !strncmp(status, "404 ", 4) && b) {
+			re_printf("%s was not in a call\n", b);
+			return 0;
+		}
+		re_fprintf(stderr, "confctl: %s: %s\n", verb, status);
+		return EXIT_STORE;
+
+	case ENOENT:
+	case ECONNREFUSED:
+		re_fprintf(stderr, "confctl: %s: confd is not running (nobody"
+			   " at %s%s)\n", verb, sock,
+			   ctl_path ? "" : "; -s SOCKET names another");
+		return EXIT_NOT_RUNNING;
+
+	default:
+		re_fprintf(stderr, "confctl: %s: control socket %s: %m\n",
+			   verb, sock, err);
+		return EXIT_STORE;
+	}
+}
+
+
+static int cmd_status(const char *db, int argc, char *argv[])
+{
+	if (argc > 1)
+		return usage_err("status takes at most one conference URI");
+	if (argc == 1 && check_uri("conference URI", argv[0]))
+		return EXIT_USAGE;
+
+	return live(db, "status", argc ? argv[0] : NULL, NULL, false);
+}
+
+
+static int two_uris(const char *what, int argc, char *argv[])
+{
+	if (argc != 2 || argv[0][0] == '-' || argv[1][0] == '-')
+		return usage_err("%s needs a conference URI and a"
+				 " participant URI", what);
+	if (check_uri("conference URI", argv[0]) ||
+	    check_uri("participant URI", argv[1]))
+		return EXIT_USAGE;
+	return 0;
+}
+
+
+static int cmd_kick(const char *db, int argc, char *argv[])
+{
+	int rc = two_uris("kick", argc, argv);
+
+	return rc ? rc : live(db, "kick", argv[0], argv[1], false);
+}
+
+
+static int cmd_dial(const char *db, int argc, char *argv[])
+{
+	int rc = two_uris("dial", argc, argv);
+
+	return rc ? rc : live(db, "dial", argv[0], argv[1], false);
+}
+
+
+static int cmd_reload(const char *db, int argc, char *argv[])
+{
+	(void)argv;
+	if (argc)
+		return usage_err("reload takes no arguments");
+
+	return live(db, "reload", NULL, NULL, false);
 }
 
 
@@ -954,7 +1100,9 @@ static const struct cmd cmdv[] = {
 	 "  Lists SIPURI as allowed in conference URI. --kms-uid is the\n"
 	 "  identity its MIKEY-TICKET KMS vouches for (default SIPURI).\n"},
 	{"part", "del", cmd_part_del,
-	 "part del URI SIPURI\n  Takes SIPURI off the list.\n"},
+	 "part del URI SIPURI [--kick]\n  Takes SIPURI off the list."
+	 " --kick also ends its call, if it is\n  in one (through the"
+	 " running confd's control socket).\n"},
 	{"part", "list", cmd_part_list,
 	 "part list URI\n  The participants of one conference.\n"},
 	{"part", "passwd", cmd_part_passwd,
@@ -980,6 +1128,24 @@ static const struct cmd cmdv[] = {
 };
 
 
+/* One-word commands: the running confd, through its control socket */
+static const struct cmd livev[] = {
+	{"status", NULL, cmd_status,
+	 "status [URI]\n  Every conference (or URI) now: its participants,"
+	 " each stream's\n  direction, codec, transport, keying (never a"
+	 " key) and addresses.\n"},
+	{"kick", NULL, cmd_kick,
+	 "kick URI SIPURI\n  Ends SIPURI's call(s) in conference URI (BYE)."
+	 " It stays on the\n  list: 'part del URI SIPURI --kick' does"
+	 " both.\n"},
+	{"dial", NULL, cmd_dial,
+	 "dial URI SIPURI\n  The focus calls SIPURI into conference URI.\n"},
+	{"reload", NULL, cmd_reload,
+	 "reload\n  confd reads the conferences from the store again, as"
+	 " on SIGHUP.\n"},
+};
+
+
 static bool wants_help(int argc, char *argv[])
 {
 	int i;
@@ -995,7 +1161,7 @@ static bool wants_help(int argc, char *argv[])
 
 int main(int argc, char *argv[])
 {
-	const char *db = "confd.db";
+	const char *db = CONFCTL_DEFAULT_DB;
 	const char *obj;
 	bool found = false;
 	size_t j;
@@ -1013,6 +1179,12 @@ int main(int argc, char *argv[])
 		else if (!strcmp(argv[i], "--create")) {
 			create_store = true;
 			++i;
+		}
+		else if (!strcmp(argv[i], "-s")) {
+			if (i + 1 >= argc || !argv[i + 1][0])
+				return usage_err("-s needs a socket path");
+			ctl_path = argv[i + 1];
+			i += 2;
 		}
 		else if (!strcmp(argv[i], "-d")) {
 			if (i + 1 >= argc || !argv[i + 1][0])
@@ -1033,6 +1205,17 @@ int main(int argc, char *argv[])
 	obj = argv[i];
 	if (!strcmp(obj, "user"))
 		obj = "creator";
+
+	for (j = 0; j < ARRAY_SIZE(livev); j++) {
+		if (strcmp(obj, livev[j].obj))
+			continue;
+		if (wants_help(argc - i - 1, argv + i + 1)) {
+			printf("usage: confctl [-d DB] [-s SOCKET] %s",
+			       livev[j].help);
+			return 0;
+		}
+		return livev[j].fn(db, argc - i - 1, argv + i + 1);
+	}
 
 	/* "confctl conf --help", or too few words: the object's commands */
 	if (argc - i < 2 || argv[i + 1][0] == '-') {

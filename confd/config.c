@@ -18,6 +18,7 @@
 #include <strings.h>
 #include <stdio.h>
 #include <errno.h>
+#include <sys/un.h>
 #include <re.h>
 #include "confd/config.h"
 #include "focus/digest.h"
@@ -38,6 +39,9 @@ struct parser {
 	uint64_t seen;                /* bit per key in keyv[] */
 	bool domain_set;
 	bool media_set;
+	bool media6_set;
+	bool tls_set;
+	bool ctl_set;
 };
 
 
@@ -217,6 +221,7 @@ static int h_sip_listen(struct parser *p, const char *key,
 static int h_sip_tls_listen(struct parser *p, const char *key,
 			    const struct pl *val)
 {
+	p->tls_set = true;
 	if (!val->l || !pl_strcasecmp(val, "off")) {
 		sa_init(&p->cfg->sip_tls_listen, AF_UNSPEC);
 		return 0;
@@ -436,19 +441,93 @@ static int h_prot_app(struct parser *p, const char *key,
 }
 
 
-static int h_media_addr(struct parser *p, const char *key,
-			const struct pl *val)
+/* media_addr is IPv4, media_addr6 IPv6: confd answers an offer in its
+ * own family (focus/media_af.c).  "off": no media in that family. */
+static int media_key(struct parser *p, const char *key, const struct pl *val,
+		     struct sa *sa, int af)
 {
 	bool has_port = false;
 
-	if (parse_addr(&p->cfg->media_addr, val, 0, &has_port) ||
-	    has_port) {
+	if (!pl_strcasecmp(val, "off")) {
+		sa_init(sa, AF_UNSPEC);
+		return 0;
+	}
+
+	if (parse_addr(sa, val, 0, &has_port) || has_port) {
 		perr(p, key, val, "expected an IP address without port");
 		return EINVAL;
 	}
 
-	p->media_set = true;
+	if (sa_af(sa) != af) {
+		perr(p, key, val, af == AF_INET
+		     ? "expected an IPv4 address (IPv6 goes in media_addr6)"
+		     : "expected an IPv6 address (IPv4 goes in media_addr)");
+		return EINVAL;
+	}
+
 	return 0;
+}
+
+
+static int h_media_addr(struct parser *p, const char *key,
+			const struct pl *val)
+{
+	p->media_set = true;
+	return media_key(p, key, val, &p->cfg->media_addr, AF_INET);
+}
+
+
+static int h_media_addr6(struct parser *p, const char *key,
+			 const struct pl *val)
+{
+	p->media6_set = true;
+	return media_key(p, key, val, &p->cfg->media_addr6, AF_INET6);
+}
+
+
+/* A path; "off" leaves it empty (no control socket, no pid file). */
+static int h_path_off(struct parser *p, const char *key,
+		      const struct pl *val, char *dst, size_t size)
+{
+	if (!pl_strcasecmp(val, "off")) {
+		dst[0] = '\0';
+		return 0;
+	}
+
+	return set_str(p, key, dst, size, val);
+}
+
+
+static int h_control_socket(struct parser *p, const char *key,
+			    const struct pl *val)
+{
+	struct sockaddr_un un;
+
+	p->ctl_set = true;
+	/* sun_path holds the name with its NUL */
+	if (val->l >= sizeof(un.sun_path)) {
+		perr(p, key, val, "too long for a Unix socket name");
+		return EINVAL;
+	}
+
+	return h_path_off(p, key, val, p->cfg->control_socket,
+			  sizeof(p->cfg->control_socket));
+}
+
+
+static int h_pid_file(struct parser *p, const char *key,
+		      const struct pl *val)
+{
+	return h_path_off(p, key, val, p->cfg->pid_file,
+			  sizeof(p->cfg->pid_file));
+}
+
+
+static int h_state_dir(struct parser *p, const char *key,
+		       const struct pl *val)
+{
+	return set_str(p, key, p->cfg->state_dir, sizeof(p->cfg->state_dir),
+		       val);
 }
 
 
@@ -696,6 +775,10 @@ static const struct key keyv[] = {
 	{"mikey_prot_psk_smime", h_prot_smime, false, false},
 	{"mikey_prot_app", h_prot_app,       false, false},
 	{"media_addr",     h_media_addr,     false, false},
+	{"media_addr6",    h_media_addr6,    false, false},
+	{"control_socket", h_control_socket, false, false},
+	{"pid_file",       h_pid_file,       false, false},
+	{"state_dir",      h_state_dir,      false, false},
 	{"trusted_peers",  h_trusted_peers,  true,  true},
 	{"log_level",      h_log_level,      false, false},
 	{"shutdown_wait",  h_shutdown_wait,  false, false},
@@ -804,7 +887,6 @@ static void config_defaults(struct config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 
 	(void)sa_set_str(&cfg->sip_listen, "127.0.0.1", 5060);
-	(void)sa_set_str(&cfg->sip_tls_listen, "127.0.0.1", 5061);
 	str_ncpy(cfg->store, "confd.db", sizeof(cfg->store));
 	str_ncpy(cfg->tls_cert, "confd.pem", sizeof(cfg->tls_cert));
 	cfg->rtp_port_min = 10000;
@@ -840,7 +922,8 @@ static void config_defaults(struct config *cfg)
 	cfg->sub_retry_after = 60;
 	cfg->notify_rate = 200;
 	cfg->notify_burst = 50;
-	/* domain and media_addr follow sip_listen: see config_finish() */
+	/* domain, media_addr(6), sip_tls_listen and control_socket follow
+	 * other keys: see config_finish() */
 }
 
 
@@ -868,10 +951,40 @@ static void config_finish(struct parser *p)
 					  "%j", &cfg->sip_listen);
 	}
 
-	if (!p->media_set) {
+	/* each media address follows sip_listen when it is in its family */
+	if (!p->media_set && sa_af(&cfg->sip_listen) == AF_INET) {
 		sa_cpy(&cfg->media_addr, &cfg->sip_listen);
 		sa_set_port(&cfg->media_addr, 0);
 	}
+	if (!p->media6_set && sa_af(&cfg->sip_listen) == AF_INET6) {
+		sa_cpy(&cfg->media_addr6, &cfg->sip_listen);
+		sa_set_port(&cfg->media_addr6, 0);
+	}
+
+	/* SIP over TLS on the address of sip_listen, port 5061 */
+	if (!p->tls_set) {
+		sa_cpy(&cfg->sip_tls_listen, &cfg->sip_listen);
+		sa_set_port(&cfg->sip_tls_listen, 5061);
+	}
+
+	/* the control socket lives next to the store, so that confctl
+	 * finds it from the store's path alone (confctl -d) */
+	if (!p->ctl_set)
+		config_ctl_default(cfg->control_socket,
+				   sizeof(cfg->control_socket), cfg->store);
+}
+
+
+/* DIR/confd.ctl for the store at DIR/NAME; "confd.ctl" for a bare NAME */
+void config_ctl_default(char *buf, size_t size, const char *store)
+{
+	const char *slash = strrchr(store, '/');
+
+	if (!slash)
+		(void)re_snprintf(buf, size, "confd.ctl");
+	else
+		(void)re_snprintf(buf, size, "%b/confd.ctl", store,
+				  (size_t)(slash - store));
 }
 
 
@@ -930,6 +1043,12 @@ static int parse(struct config *cfg, const char *name,
 		return EINVAL;
 	}
 
+	if (sa_af(&cfg->media_addr) != AF_INET &&
+	    sa_af(&cfg->media_addr6) != AF_INET6) {
+		re_fprintf(stderr, "%s: no media address: set media_addr or"
+			   " media_addr6\n", name);
+		return EINVAL;
+	}
 	return 0;
 }
 
@@ -1020,7 +1139,14 @@ int config_print(struct re_printf *pf, const struct config *cfg)
 	err |= re_hprintf(pf, "mikey_prot_tls  %u\n", cfg->mikey_prot_tls);
 	err |= re_hprintf(pf, "mikey_prot_psk_smime %u\n",
 			  cfg->mikey_prot_psk_smime);
-	err |= re_hprintf(pf, "media_addr      %j\n", &cfg->media_addr);
+	if (sa_af(&cfg->media_addr) == AF_INET)
+		err |= re_hprintf(pf, "media_addr      %j\n", &cfg->media_addr);
+	else
+		err |= re_hprintf(pf, "media_addr      off\n");
+	if (sa_af(&cfg->media_addr6) == AF_INET6)
+		err |= re_hprintf(pf, "media_addr6     %j\n", &cfg->media_addr6);
+	else
+		err |= re_hprintf(pf, "media_addr6     off\n");
 	err |= re_hprintf(pf, "trusted_peers  ");
 	for (i = 0; i < cfg->trustedc; i++) {
 		if (sa_port(&cfg->trusted[i]))
@@ -1045,6 +1171,12 @@ int config_print(struct re_printf *pf, const struct config *cfg)
 		err |= re_hprintf(pf, "%-15s %u\n", limitv[i].name,
 				  *(const uint32_t *)(const void *)
 				  ((const uint8_t *)cfg + limitv[i].off));
+	err |= re_hprintf(pf, "state_dir       %s\n",
+			  cfg->state_dir[0] ? cfg->state_dir : ".");
+	err |= re_hprintf(pf, "control_socket  %s\n",
+			  cfg->control_socket[0] ? cfg->control_socket : "off");
+	err |= re_hprintf(pf, "pid_file        %s\n",
+			  cfg->pid_file[0] ? cfg->pid_file : "off");
 
 	return err;
 }

@@ -7,15 +7,19 @@
  * warning on stderr; a bad value, or a key given twice, is EINVAL with
  * a message on stderr naming the key and line.
  *
- * Defaults: sip_listen 127.0.0.1:5060, sip_tls_listen 127.0.0.1:5061
- * ("off" or empty disables it), domain = the IP of sip_listen
- * ("localhost" when that is a wildcard address), store confd.db,
- * tls_cert confd.pem, rtp_ports 10000-20000, tcp_ports 30000-39999
- * (each becomes one media_portpool in main.c), media_addr = the IP of
- * sip_listen, no trusted_peers, log_level info, shutdown_wait 2000 ms,
- * media_timeout 30 s.
- * digest_algorithms MD5, digest_nonce_lifetime 300 s.
- * The limits (focus/focus.h struct focus_limits) default as
+ * Defaults: sip_listen 127.0.0.1:5060, sip_tls_listen = the IP of
+ * sip_listen, port 5061 ("off" or empty disables it), domain = the IP
+ * of sip_listen ("localhost" when that is a wildcard or loopback
+ * address), store confd.db, tls_cert confd.pem, rtp_ports 10000-20000,
+ * tcp_ports 30000-39999 (each becomes one media_portpool in main.c),
+ * media_addr = the IP of sip_listen when IPv4 (else none), media_addr6
+ * = the IP of sip_listen when IPv6 (else none), no trusted_peers,
+ * log_level info, shutdown_wait 2000 ms, state_dir none (relative paths
+ * are relative to where confd runs; with state_dir, confd works there),
+ * control_socket confd.ctl in the store's directory ("off": none),
+ * pid_file none.
+ * media_timeout 30 s, digest_algorithms MD5, digest_nonce_lifetime
+ * 300 s.  The limits (focus/focus.h struct focus_limits) default as
  * config_defaults() sets them; 0 lifts a cap.
  */
 
@@ -31,7 +35,8 @@ struct config {
 	uint16_t rtp_port_max;
 	uint16_t tcp_port_min;       /* BFCP and MSRP listeners */
 	uint16_t tcp_port_max;
-	struct sa media_addr;        /* address for RTP and in SDP c= */
+	struct sa media_addr;        /* IPv4 for RTP and in SDP c=, or unset */
+	struct sa media_addr6;       /* the same for IPv6 offers, or unset */
 	struct sa trusted[CONFIG_TRUSTED_MAX];  /* port 0 = any port */
 	size_t trustedc;
 	/* MIKEY-TICKET: the focus's KMS identity and the KMS */
@@ -71,6 +76,9 @@ struct config {
 	uint32_t sub_retry_after;
 	uint32_t notify_rate;
 	uint32_t notify_burst;
+	char state_dir[256];         /* empty: the current directory */
+	char control_socket[108];    /* Unix socket for confctl; empty: none */
+	char pid_file[256];          /* empty: none */
 };
 
 /* Fills cfg with the defaults, then applies FILE when path != NULL. */
@@ -79,4 +87,6 @@ int config_load(struct config *cfg, const char *path);
  * contents of a config file; need not be NUL-terminated). */
 int config_parse_buf(struct config *cfg, const uint8_t *buf, size_t len);
 int config_print(struct re_printf *pf, const struct config *cfg);
+/* The default control_socket for a store path: confd.ctl beside it. */
+void config_ctl_default(char *buf, size_t size, const char *store);
 bool config_trusted(const struct config *cfg, const struct sa *peer);

@@ -7,17 +7,27 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <openssl/crypto.h>
 #include <re.h>
 #include "focus/confdef.h"
 #include "focus/focus.h"
 #include "confd/config.h"
 #include "confd/store.h"
+#include "confd/ctl.h"
 #include "keying/cert.h"
 #include "media/media.h"
 #include "keying/mikey/mikey.h"
 #include "keying/mikey/mikey_ticket.h"
 #include "keying/mikey/kms_client.h"
+
+
+/* Where an installed confd finds its configuration: PREFIX/etc/confd
+ * (the Makefile passes the PREFIX it was built for). */
+#ifndef CONFD_SYSCONFDIR
+#define CONFD_SYSCONFDIR "/usr/local/etc"
+#endif
+#define CONFD_DEFAULT_CONF CONFD_SYSCONFDIR "/confd/confd.conf"
 
 
 #define DEBUG_MODULE "confd"
@@ -36,6 +46,8 @@ static struct {
 	struct media_portpool *tcp_pool;   /* tcp_ports: BFCP and MSRP */
 	struct kmsc *kms;
 	struct mikey_replay *replay;
+	struct ctl *ctl;
+	bool pid_written;
 	struct tmr tmr_exit;
 	int hup_pipe[2];
 	bool terminating;
@@ -63,6 +75,43 @@ static int reload(void)
 			     focus_conference_count(d.focus));
 
 	return err;
+}
+
+
+/* confctl reload, through the control socket */
+static int ctl_reload(char *msg, size_t size, void *arg)
+{
+	int err;
+	(void)arg;
+
+	DEBUG_NOTICE("control: reloading conferences\n");
+	err = reload();
+	if (!err)
+		(void)re_snprintf(msg, size, "%u conference(s) defined",
+				  focus_conference_count(d.focus));
+	return err;
+}
+
+
+/* pid_file: for init scripts; confctl uses the control socket. */
+static int pid_write(void)
+{
+	FILE *f;
+
+	if (!d.cfg.pid_file[0])
+		return 0;
+
+	f = fopen(d.cfg.pid_file, "w");
+	if (!f) {
+		int err = errno;
+
+		DEBUG_WARNING("pid_file %s: %m\n", d.cfg.pid_file, err);
+		return err;
+	}
+	(void)fprintf(f, "%ld\n", (long)getpid());
+	(void)fclose(f);
+	d.pid_written = true;
+	return 0;
 }
 
 
@@ -302,6 +351,7 @@ static int run(void)
 	memset(&fcfg, 0, sizeof(fcfg));
 	fcfg.domain = d.cfg.domain;
 	fcfg.media_addr = d.cfg.media_addr;
+	fcfg.media_addr6 = d.cfg.media_addr6;
 	fcfg.rtp_pool = d.rtp_pool;
 	fcfg.trusted = d.cfg.trusted;
 	fcfg.trustedc = d.cfg.trustedc;
@@ -349,6 +399,23 @@ static int run(void)
 	signal(SIGHUP, hup_signal);
 	signal(SIGPIPE, SIG_IGN);
 
+	if (d.cfg.control_socket[0]) {
+		err = ctl_alloc(&d.ctl, d.cfg.control_socket, d.focus,
+				ctl_reload, NULL);
+		if (err) {
+			DEBUG_WARNING("control_socket %s: %m%s\n",
+				      d.cfg.control_socket, err,
+				      err == EADDRINUSE ? " (another confd"
+				      " runs on it)" : "");
+			return err;
+		}
+		DEBUG_NOTICE("control socket %s\n", d.cfg.control_socket);
+	}
+
+	err = pid_write();
+	if (err)
+		return err;
+
 	DEBUG_NOTICE("confd " CONFD_VERSION " listening on %J (udp, tcp)\n",
 		     &d.cfg.sip_listen);
 	if (sa_isset(&d.cfg.sip_tls_listen, SA_PORT))
@@ -362,19 +429,21 @@ static void usage(FILE *out)
 {
 	(void)re_fprintf(out,
 		 "usage: confd [-f FILE] [-t] [-v] [-h]\n"
-		 "  -f, --config FILE  configuration (default: confd.conf)\n"
+		 "  -f, --config FILE  configuration (default: "
+		 CONFD_DEFAULT_CONF ")\n"
 		 "  -t, --test         check the configuration, print it"
 		 " and exit\n"
 		 "  -v, --version      print the version and exit\n"
 		 "  -h, --help         this text\n"
 		 "Signals: TERM/INT end every call and exit; HUP reloads"
-		 " the store.\n");
+		 " the store\n"
+		 "(as does `confctl reload`, through control_socket).\n");
 }
 
 
 int main(int argc, char *argv[])
 {
-	const char *cfgfile = "confd.conf";
+	const char *cfgfile = CONFD_DEFAULT_CONF;
 	bool check = false;
 	int c, err;
 
@@ -409,8 +478,20 @@ int main(int argc, char *argv[])
 		return 2;
 	}
 	if (check) {
-		(void)re_printf("%H", config_print, &d.cfg);
+		(void)re_printf("# %s\n%H", cfgfile, config_print, &d.cfg);
 		return 0;
+	}
+
+	/* relative paths (store, tls_cert, control_socket, pid_file...)
+	 * are relative to state_dir when there is one */
+	if (d.cfg.state_dir[0]) {
+		(void)mkdir(d.cfg.state_dir, 0700);
+		if (chdir(d.cfg.state_dir)) {
+			err = errno;
+			(void)re_fprintf(stderr, "confd: state_dir %s: %m\n",
+					 d.cfg.state_dir, err);
+			return 1;
+		}
 	}
 
 	err = libre_init();
@@ -469,6 +550,9 @@ int main(int argc, char *argv[])
 		close(d.hup_pipe[0]);
 		close(d.hup_pipe[1]);
 	}
+	d.ctl = mem_deref(d.ctl);
+	if (d.pid_written)
+		(void)unlink(d.cfg.pid_file);
 	d.focus = mem_deref(d.focus);
 	d.rtp_pool = mem_deref(d.rtp_pool);
 	d.tcp_pool = mem_deref(d.tcp_pool);

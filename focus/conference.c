@@ -109,11 +109,40 @@ int conference_join(struct conference *conf, struct participant *p)
 			return err;
 	}
 
+	/* in the list from the INVITE on, so that its streams can be set
+	 * up; it has joined only once answered (conference_joined) */
 	list_append(&conf->parts, &p->le, p);
 	p->conf = conf;
-	DEBUG_INFO("%s joined %s (%u in)\n", p->uri, conf->def->uri,
-		   list_count(&conf->parts));
 	return 0;
+}
+
+
+static uint32_t joined_count(const struct conference *conf)
+{
+	const struct le *le;
+	uint32_t n = 0;
+
+	for (le = conf->parts.head; le; le = le->next) {
+		const struct participant *q = le->data;
+
+		n += q->joined;
+	}
+
+	return n;
+}
+
+
+/* The 200 OK went out: a refused call is never logged as a join. */
+void conference_joined(struct participant *p)
+{
+	struct conference *conf = p->conf;
+
+	if (!conf || p->joined)
+		return;
+
+	p->joined = true;
+	DEBUG_INFO("%s joined %s (%u in)\n", p->uri, conf->def->uri,
+		   joined_count(conf));
 }
 
 
@@ -126,8 +155,9 @@ void conference_leave(struct participant *p)
 
 	list_unlink(&p->le);
 	p->conf = NULL;
-	DEBUG_INFO("%s left %s (%u in)\n", p->uri, conf->def->uri,
-		   list_count(&conf->parts));
+	if (p->joined)
+		DEBUG_INFO("%s left %s (%u in)\n", p->uri, conf->def->uri,
+			   joined_count(conf));
 	conference_gc(conf);
 }
 

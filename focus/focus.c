@@ -124,6 +124,16 @@ int focus_alloc(struct focus **fp, struct sip *sip,
 
 	f->sip = sip;
 	f->media_addr = cfg->media_addr;
+	f->media_addr6 = cfg->media_addr6;
+	/* unset is AF_UNSPEC; 0.0.0.0 is set (bind on every address) */
+	if (sa_af(&f->media_addr) != AF_INET &&
+	    sa_af(&f->media_addr6) != AF_INET6) {
+		err = EINVAL;
+		goto out;
+	}
+	/* BFCP listens in one family (floor/server.c): IPv4 when there is
+	 * an IPv4 media address; sdp_bfcp.c declines it in the other */
+	f->floor_af = sa_af(&f->media_addr) == AF_INET ? AF_INET : AF_INET6;
 	f->rtp_pool = mem_ref(cfg->rtp_pool);
 	f->kms = mem_ref(cfg->kms);
 	f->mikey_prot_tls = cfg->mikey_prot_tls;
@@ -157,7 +167,9 @@ int focus_alloc(struct focus **fp, struct sip *sip,
 				       sizeof(f->fingerprint));
 		if (!err)
 			err = floor_server_alloc(&f->floor, cfg->tls,
-						 &cfg->media_addr,
+						 f->floor_af == AF_INET ?
+						 &cfg->media_addr :
+						 &cfg->media_addr6,
 						 media_portpool_tcp_listen,
 						 f->tcp_pool);
 		if (err)

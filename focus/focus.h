@@ -38,6 +38,8 @@ struct focus_limits {
 struct focus_cfg {
 	const char *domain;
 	struct sa media_addr;          /* RTP bind address and SDP c= */
+	struct sa media_addr6;         /* the same for IPv6 offers; either
+					  may be unset, not both */
 	struct media_portpool *rtp_pool;  /* rtp_ports: audio, slides */
 	const struct sa *trusted;      /* peers whose P-Asserted-Identity */
 	size_t trustedc;               /* we believe (port 0 = any)       */
@@ -71,3 +73,21 @@ uint32_t focus_conference_count(const struct focus *f);
 uint32_t focus_participant_count(const struct focus *f);
 /* One line of admission counters (admission.c), for the exit report */
 int  focus_admission_print(struct re_printf *pf, const struct focus *f);
+
+/* The live state, for the control socket: every conference (or the one
+ * named conf_uri; ENOENT when none) with its participants and their
+ * streams, media and keying (focus/status.c).  A %H print handler. */
+int  focus_status(struct re_printf *pf, const struct focus *f,
+		  const char *conf_uri);
+
+/* End target_uri's calls in conf_uri (BYE); ENOENT: no such conference,
+ * ESRCH: nobody by that URI in it (focus/status.c). */
+int  focus_kick(struct focus *f, const char *conf_uri,
+		const char *target_uri, const char *reason);
+
+/* Dial target_uri into conf_uri (INVITE from the focus); what went wrong
+ * in err.  Provided by focus/dialout.c (the dial-out work); until it is
+ * merged confd/ctl_dialout_pending.c answers ENOSYS. */
+int  focus_dialout(struct focus *f, const char *conf_uri,
+		   const char *target_uri, const char *by,
+		   char *err, size_t errsz);

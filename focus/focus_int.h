@@ -29,7 +29,9 @@ struct focus {
 	struct sip_lsnr *reinvite_lsnr;   /* reinvite.c, before sipsess */
 	struct list confs;             /* struct conference */
 	char *domain;
-	struct sa media_addr;
+	struct sa media_addr;          /* IPv4 media, or unset */
+	struct sa media_addr6;         /* IPv6 media, or unset */
+	int floor_af;                  /* family of the BFCP listeners */
 	struct media_portpool *rtp_pool;  /* audio and slides RTP/RTCP */
 	struct sa *trusted;
 	size_t trustedc;
@@ -65,6 +67,9 @@ struct participant {
 	bool estab;
 	bool hold0;                    /* last SDP: c=0.0.0.0 (sdp_addr.c) */
 	bool offer_pending;            /* our offer in a 2xx awaits ACK */
+	bool joined;                   /* answered 200: in the conference */
+	struct sa maddr;               /* our media address for this call,
+					  in the family of the offer */
 	struct tmr tmr;
 	char ep_id[64];                /* endpoint entity in the roster */
 	char ruri[128];                /* the conference as dialled */
@@ -76,6 +81,7 @@ int  conference_alloc(struct conference **confp, struct focus *f,
 void conference_redefine(struct conference *conf, struct confdef *def);
 struct conference *conference_find(struct focus *f, const struct uri *ruri);
 int  conference_join(struct conference *conf, struct participant *p);
+void conference_joined(struct participant *p);
 void conference_leave(struct participant *p);
 void conference_gc(struct conference *conf);
 void conference_audio_update(struct conference *conf);
@@ -98,6 +104,7 @@ void participant_hangup(struct participant *p, uint16_t scode,
 /* What the rest of focus/ may ask of a participant's streams; each
  * takes NULL (no such stream) */
 enum sdp_dir stream_audio_dir(const struct stream_audio *sa);
+int  stream_audio_keying(struct re_printf *pf, const struct stream_audio *sa);
 void stream_audio_set_mixed(struct stream_audio *sa, bool mixed);
 bool stream_video_slides(const struct stream_video *sv);
 /* the m= lines, for what names them (a=floorid mstrm:) */

@@ -392,8 +392,8 @@ static void refuse(struct participant *p, uint16_t scode,
 	if (with_err && mi->ti && mi->ti_len >= 8)
 		(void)ti_error_sdp(&body, f, mi, merr);
 
-	DEBUG_NOTICE("%s: MIKEY join refused: %u %s (%s)\n", p->uri, scode,
-		     reason, warning);
+	DEBUG_NOTICE("%s refused from %s: %u %s (MIKEY: %s)\n", p->uri,
+		     p->conf->def->uri, scode, reason, warning);
 
 	if (body)
 		(void)sipsess_reject(p->sess, scode, reason,

@@ -39,7 +39,13 @@ int oa_setup(struct participant *p)
 	size_t i;
 	int err;
 
-	err = sdp_session_alloc(&p->sdp, &f->media_addr);
+	/* dial-in chose the offer's family (oa_media_addr); otherwise
+	 * IPv4 when we have it */
+	if (sa_af(&p->maddr) == AF_UNSPEC)
+		sa_cpy(&p->maddr, sa_af(&f->media_addr) == AF_INET
+		       ? &f->media_addr : &f->media_addr6);
+
+	err = sdp_session_alloc(&p->sdp, &p->maddr);
 	if (err)
 		return err;
 

@@ -244,18 +244,27 @@ int participant_accept(struct participant *p, const struct sip_msg *msg,
 	if (err)
 		return err;
 
-	return sipsess_accept(&p->sess, f->sock, msg, scode, reason,
-			      contact, "application/sdp", desc, NULL, NULL,
-			      false, offer_handler, answer_handler,
-			      estab_handler, NULL, NULL, close_handler, p,
-			      "%s", allow_hdr);
+	err = sipsess_accept(&p->sess, f->sock, msg, scode, reason,
+			     contact, "application/sdp", desc, NULL, NULL,
+			     false, offer_handler, answer_handler,
+			     estab_handler, NULL, NULL, close_handler, p,
+			     "%s", allow_hdr);
+	if (!err && scode >= 200 && scode < 300)
+		conference_joined(p);
+
+	return err;
 }
 
 
 /* The final answer after a provisional one (participant_accept). */
 int participant_answer(struct participant *p, struct mbuf *desc)
 {
-	return sipsess_answer(p->sess, 200, "OK", desc, "%s", allow_hdr);
+	int err = sipsess_answer(p->sess, 200, "OK", desc, "%s", allow_hdr);
+
+	if (!err)
+		conference_joined(p);
+
+	return err;
 }
 
 
@@ -317,8 +326,8 @@ void participant_connect(struct focus *f, const struct sip_msg *msg)
 	}
 
 	if (!has_mikey && identity_authorize(conf, &id, &scode, &reason)) {
-		DEBUG_NOTICE("%s refused from %s: %s\n", id.uri,
-			     conf->def->uri, reason);
+		DEBUG_NOTICE("%s refused from %s: %u %s\n", id.uri,
+			     conf->def->uri, scode, reason);
 		(void)sip_treply(NULL, f->sip, msg, scode, reason);
 		return;
 	}
@@ -361,6 +370,11 @@ void participant_connect(struct focus *f, const struct sip_msg *msg)
 	p->anonymous = id.anonymous;
 	p->authenticated = id.authenticated;
 
+	err = oa_media_addr(f, mbuf_get_left(msg->mb) ? msg->mb : NULL,
+			    &msg->dst, &p->maddr, &ne);
+	if (err)
+		goto refuse;
+
 	err = oa_setup(p);
 	if (err == ENOSPC || err == EADDRINUSE || err == EMFILE ||
 	    err == ENFILE) {
@@ -380,11 +394,8 @@ void participant_connect(struct focus *f, const struct sip_msg *msg)
 		}
 		if (!err)
 			err = oa_answer(p, &ne);
-		if (err) {
-			DEBUG_NOTICE("%s: offer refused: %s\n", p->uri,
-				     ne.warn_text);
+		if (err)
 			goto refuse;
-		}
 		err = oa_encode(p, &desc, false);
 	}
 	else {
@@ -402,6 +413,9 @@ void participant_connect(struct focus *f, const struct sip_msg *msg)
 	return;
 
  refuse:
+	/* one line, never a join and a leave (p has not joined) */
+	DEBUG_NOTICE("%s refused from %s: %u %s\n", p->uri, conf->def->uri,
+		     ne.scode, ne.warn_text);
 	reply_error(f, msg, &ne, host);
 	mem_deref(desc);
 	mem_deref(p);

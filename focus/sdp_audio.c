@@ -99,7 +99,7 @@ static int setup(struct participant *p)
 
 	re_snprintf(cname, sizeof(cname), "confd-%p", p);
 	err = audio_alloc(&sa->audio, p->conf->mixer, f->rtp_pool,
-			  &f->media_addr, cname);
+			  &p->maddr, cname);
 	if (err)
 		return err;
 
@@ -177,6 +177,15 @@ static int take_offer(struct participant *p, struct negotiation_error *ne)
 		ne->scode = 488;
 		ne->warn_code = 399;
 		ne->warn_text = "No connection address (c=) for audio";
+		return EPROTO;
+	}
+
+	/* our sockets are bound in one family (media_af.c); a re-INVITE
+	 * may not move the call to the other */
+	if (sa_af(sdp_media_raddr(sa->m)) != sa_af(&p->maddr)) {
+		ne->scode = 488;
+		ne->warn_code = 301;
+		ne->warn_text = "Audio address family differs from ours";
 		return EPROTO;
 	}
 
@@ -382,4 +391,23 @@ void stream_audio_set_mixed(struct stream_audio *sa, bool mixed)
 {
 	if (sa && sa->audio)
 		audio_set_mixed(sa->audio, mixed);
+}
+
+
+/* How this stream is keyed, for confctl status (never the key): "SDES
+ * suite", "MIKEY-TICKET suite" or "none" (plain RTP/AVP). */
+int stream_audio_keying(struct re_printf *pf, const struct stream_audio *sa)
+{
+	if (!sa || !sdp_media_rport(sa->m) ||
+	    !str_casecmp(sdp_media_proto(sa->m), "RTP/AVP"))
+		return re_hprintf(pf, "none");
+
+	if (sa->mikey)
+		return re_hprintf(pf, "MIKEY-TICKET");
+
+	if (sa->tx_valid)
+		return re_hprintf(pf, "SDES %s",
+				  sdes_suite_name(sa->tx.suite));
+
+	return re_hprintf(pf, "none");
 }

@@ -194,6 +194,11 @@ static int take_offer(struct participant *p, struct negotiation_error *ne)
 		return 0;
 	}
 
+	if (sa_af(&p->maddr) != p->conf->focus->floor_af) {
+		decline(p, "BFCP listens in the other address family");
+		return 0;
+	}
+
 	pl_set_str(&pl, sdp_media_proto(sb->m));
 	if (floor_sdp_proto_decode(&pl, &sb->offer_tls)) {
 		decline(p, "unknown proto");

@@ -224,7 +224,7 @@ static int make_answer(struct participant *p, struct negotiation_error *ne)
 	memset(&prm, 0, sizeof(prm));
 	prm.identity = p->uri;
 	prm.room_alias = p->ruri[0] ? p->ruri : NULL;
-	prm.laddr = &f->media_addr;
+	prm.laddr = &p->maddr;
 	prm.listenh = media_portpool_tcp_listen;
 	prm.listen_arg = f->tcp_pool;
 	prm.tls = sm->secure ? &tls : NULL;

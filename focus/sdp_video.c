@@ -158,7 +158,7 @@ static int make_answer(struct participant *p, struct negotiation_error *ne)
 
 	if (!sv->sink) {
 		err = video_sink_alloc(&sv->sink, p->conf->focus->rtp_pool,
-				       &p->conf->focus->media_addr);
+				       &p->maddr);
 		if (err) {
 			decline(sv);
 			err = 0;

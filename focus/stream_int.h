@@ -10,6 +10,7 @@
  */
 
 struct participant;
+struct focus;
 
 /* Why an offer (or answer) was refused: the SIP final response. */
 struct negotiation_error {
@@ -66,6 +67,11 @@ extern const struct stream_ops stream_audio_ops;   /* sdp_audio.c */
 extern const struct stream_ops stream_video_ops;   /* sdp_video.c */
 extern const struct stream_ops stream_msrp_ops;    /* sdp_msrp.c */
 extern const struct stream_ops stream_bfcp_ops;    /* sdp_bfcp.c */
+
+/* media_af.c: our media address for a new call, in the offer's family */
+int  oa_media_addr(const struct focus *f, struct mbuf *offer,
+		   const struct sa *dst, struct sa *maddr,
+		   struct negotiation_error *ne);
 
 /* offer_answer.c: one participant's SDP session */
 int  oa_setup(struct participant *p);

@@ -1,9 +1,18 @@
 #!/bin/sh
-# Install the Debian packages confd needs to build and test.  Does
-# nothing when they are all present, so `make run` stays quick.
-PKGS="build-essential clang pkg-config libre-dev librem-dev libssl-dev
-libxml2-dev libxml2-utils libsqlite3-dev sqlite3 openssl baresip-core
-sip-tester tshark sox python3 curl libclang-rt-14-dev procps iproute2"
+# scripts/deps.sh run|test -- install the Debian packages confd needs.
+#   run   to build and run confd (`make run`)
+#   test  that, plus the test tools: real SIP peers, capture, sanitizers
+#         (`make test`, `make asan`, `make bench`)
+# Does nothing when they are all present, so `make run` stays quick.
+RUN="build-essential pkg-config libre-dev librem-dev libssl-dev
+libxml2-dev libsqlite3-dev openssl"
+TEST="$RUN clang libclang-rt-14-dev libxml2-utils sqlite3 baresip-core
+sip-tester tshark sox python3 curl procps iproute2"
+case ${1:-test} in
+run)  PKGS=$RUN ;;
+test) PKGS=$TEST ;;
+*)    echo "usage: scripts/deps.sh run|test" >&2; exit 2 ;;
+esac
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

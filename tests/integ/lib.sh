@@ -144,7 +144,7 @@ need() {
 		command -v "$_b" >/dev/null 2>&1 || _miss="$_miss $_b"
 	done
 	if [ -n "$_miss" ]; then
-		fail "prerequisites" "missing:$_miss (run scripts/deps.sh as root)"
+		fail "prerequisites" "missing:$_miss (run scripts/deps.sh test as root)"
 		lib_done
 	fi
 }
@@ -416,42 +416,21 @@ sip_dump() {
 # ---- baresip -------------------------------------------------------------
 
 # baresip_setup DIR USER WAV [ACCOUNT-PARAMS]: a baresip config dir for a
-# headless client: AOR sip:USER@$CONFD_DOMAIN, confd as outbound proxy,
-# PCMU only, plays WAV (8 kHz mono 16-bit) as microphone, records what it
-# hears in DIR/rec (sndfile module: dump-*-dec.wav; what it sent:
-# dump-*-enc.wav).  ACCOUNT-PARAMS default to ";mediaenc=srtp-mand".
-# Sets BS_PORT (its SIP port).
+# headless client, written by scripts/baresip-client.sh (the README's
+# recipe): AOR sip:USER@$CONFD_DOMAIN, confd as outbound proxy, PCMU only,
+# plays WAV (8 kHz mono 16-bit) as microphone, records what it hears in
+# DIR/rec (sndfile module: dump-*-dec.wav; what it sent: dump-*-enc.wav).
+# ACCOUNT-PARAMS default to ";mediaenc=srtp-mand".  Sets BS_PORT (its SIP
+# port).
 baresip_setup() {
 	local _dir _user _wav _acc _rtp
 	_dir=$1 _user=$2 _wav=$3 _acc=${4-;mediaenc=srtp-mand}
 	BS_PORT=$(free_port)
 	_rtp=$(free_range 20)
-	mkdir -p "$_dir/rec"
-	cat >"$_dir/config" <<EOF
-# written by tests/integ/lib.sh for $TEST
-poll_method		epoll
-sip_listen		127.0.0.1:$BS_PORT
-net_interface		127.0.0.1
-call_local_timeout	30
-call_max_calls		4
-audio_source		aufile,$_wav
-audio_alert		aufile,$_wav
-ausrc_format		s16
-auplay_format		s16
-rtp_ports		$_rtp
-rtcp_mux		no
-jitter_buffer_delay	1-10
-module_path		/usr/lib/baresip/modules
-module			g711.so
-module			aufile.so
-module			sndfile.so
-module			srtp.so
-module_tmp		account.so
-module_app		menu.so
-snd_path		$_dir/rec
-EOF
-	echo "<sip:$_user@$CONFD_DOMAIN>;regint=0;outbound=\"sip:127.0.0.1:$CONFD_SIP_PORT\";audio_codecs=PCMU;answermode=auto$_acc" \
-		>"$_dir/accounts"
+	"$TOP/scripts/baresip-client.sh" "$_dir" "$_user" \
+		--confd "127.0.0.1:$CONFD_SIP_PORT" --domain "$CONFD_DOMAIN" \
+		--port "$BS_PORT" --rtp "$_rtp" --wav "$_wav" --srtp off \
+		--params "$_acc" >/dev/null
 }
 
 # baresip_start NAME DIR SECONDS [COMMAND...]: runs baresip headless for

@@ -42,10 +42,14 @@ static int test_defaults(void)
 	CHECK_EQ(cfg.rtp_port_min, 10000);
 	CHECK_EQ(cfg.rtp_port_max, 20000);
 	CHECK(sa_is(&cfg.media_addr, "127.0.0.1", 0));
+	CHECK_EQ(sa_af(&cfg.media_addr6), AF_UNSPEC);  /* IPv4 listener */
 	CHECK_EQ(cfg.trustedc, 0);
 	CHECK_EQ(cfg.log_level, 2);
 	CHECK_EQ(cfg.shutdown_wait_ms, 2000);
 	CHECK_EQ(cfg.media_timeout, 30);
+	CHECK_STR(cfg.control_socket, "confd.ctl");    /* beside confd.db */
+	CHECK_STR(cfg.pid_file, "");
+	CHECK_STR(cfg.state_dir, "");
 
 	/* an empty file is the defaults too */
 	CHECK_EQ(parse_str(&cfg, ""), 0);
@@ -126,6 +130,38 @@ static int test_derived_defaults(void)
 	CHECK_EQ(parse_str(&cfg, "sip_listen [2001:db8::1]:5062\n"), 0);
 	CHECK_STR(cfg.domain, "[2001:db8::1]");
 
+	/* the media addresses follow sip_listen in its own family only,
+	 * and so does SIP over TLS (port 5061) */
+	CHECK_EQ(parse_str(&cfg, "sip_listen [::1]:5062\n"), 0);
+	CHECK(sa_is(&cfg.media_addr6, "::1", 0));
+	CHECK_EQ(sa_af(&cfg.media_addr), AF_UNSPEC);
+	CHECK(sa_is(&cfg.sip_tls_listen, "::1", 5061));
+	CHECK_EQ(parse_str(&cfg, "sip_listen [::1]\nmedia_addr 127.0.0.1\n"),
+		 0);
+	CHECK(sa_is(&cfg.media_addr, "127.0.0.1", 0));
+	CHECK(sa_is(&cfg.media_addr6, "::1", 0));
+	CHECK_EQ(parse_str(&cfg, "media_addr6 ::1\n"), 0);
+	CHECK(sa_is(&cfg.media_addr, "127.0.0.1", 0));
+	CHECK(sa_is(&cfg.media_addr6, "::1", 0));
+	CHECK_EQ(parse_str(&cfg, "sip_listen 192.0.2.1:5070\n"), 0);
+	CHECK(sa_is(&cfg.sip_tls_listen, "192.0.2.1", 5061));
+	/* no media address at all */
+	CHECK_EQ(parse_str(&cfg, "media_addr off\n"), EINVAL);
+	CHECK_EQ(parse_str(&cfg, "media_addr off\nmedia_addr6 ::1\n"), 0);
+	CHECK_EQ(sa_af(&cfg.media_addr), AF_UNSPEC);
+
+	/* the control socket beside the store, unless given or off */
+	CHECK_EQ(parse_str(&cfg, "store /var/lib/confd/confd.db\n"), 0);
+	CHECK_STR(cfg.control_socket, "/var/lib/confd/confd.ctl");
+	CHECK_EQ(parse_str(&cfg, "store /x/c.db\ncontrol_socket /run/c\n"),
+		 0);
+	CHECK_STR(cfg.control_socket, "/run/c");
+	CHECK_EQ(parse_str(&cfg, "control_socket off\npid_file /run/p\n"
+			   "state_dir /var/lib/confd\n"), 0);
+	CHECK_STR(cfg.control_socket, "");
+	CHECK_STR(cfg.pid_file, "/run/p");
+	CHECK_STR(cfg.state_dir, "/var/lib/confd");
+
 	/* TLS off */
 	CHECK_EQ(parse_str(&cfg, "sip_tls_listen off\n"), 0);
 	CHECK_EQ(sa_port(&cfg.sip_tls_listen), 0);
@@ -158,6 +194,12 @@ static int test_bad_values(void)
 		"rtp_ports 10000-70000\n",
 		"rtp_ports -10000\n",
 		"rtp_ports 0-100\n",
+		"media_addr ::1\n",          /* IPv6 goes in media_addr6 */
+		"media_addr6 127.0.0.1\n",
+		"media_addr6 [::1]:5000\n",
+		"control_socket /tmp/0123456789012345678901234567890123456789"
+		"01234567890123456789012345678901234567890123456789012345678"
+		"9/0123456789/c\n",          /* longer than sun_path */
 		"sip_listen 999.1.1.1:5060\n",
 		"sip_listen example.org:5060\n",
 		"sip_listen 127.0.0.1:0\n",
