@@ -25,6 +25,7 @@ enum {
 	CONFIG_FILE_MAX = 65536,
 	ADDR_MAX        = 64,
 	SHUTDOWN_WAIT_MAX = 600000,   /* ten minutes, in ms */
+	HANDSHAKE_MAX = 60000,        /* BFCP/MSRP handshake, in ms */
 };
 
 
@@ -529,6 +530,37 @@ static int h_shutdown_wait(struct parser *p, const char *key,
 }
 
 
+static int h_handshake_timeout(struct parser *p, const char *key,
+			       const struct pl *val)
+{
+	/* below 100 ms a loaded machine would close honest clients */
+	if (parse_u32(&p->cfg->handshake_timeout_ms, val, HANDSHAKE_MAX) ||
+	    p->cfg->handshake_timeout_ms < 100) {
+		perr(p, key, val, "expected milliseconds, 100-60000");
+		return EINVAL;
+	}
+
+	return 0;
+}
+
+
+static int h_tcp_peer_check(struct parser *p, const char *key,
+			    const struct pl *val)
+{
+	if (!pl_strcasecmp(val, "yes") || !pl_strcasecmp(val, "on")) {
+		p->cfg->tcp_peer_check = true;
+		return 0;
+	}
+	if (!pl_strcasecmp(val, "no") || !pl_strcasecmp(val, "off")) {
+		p->cfg->tcp_peer_check = false;
+		return 0;
+	}
+
+	perr(p, key, val, "expected yes or no");
+	return EINVAL;
+}
+
+
 struct key {
 	const char *name;
 	int (*h)(struct parser *p, const char *key, const struct pl *val);
@@ -558,6 +590,8 @@ static const struct key keyv[] = {
 	{"trusted_peers",  h_trusted_peers,  true,  true},
 	{"log_level",      h_log_level,      false, false},
 	{"shutdown_wait",  h_shutdown_wait,  false, false},
+	{"handshake_timeout", h_handshake_timeout, false, false},
+	{"tcp_peer_check", h_tcp_peer_check, false, false},
 };
 
 
@@ -657,6 +691,8 @@ static void config_defaults(struct config *cfg)
 	cfg->mikey_prot_app = 243;
 	cfg->log_level = 2;
 	cfg->shutdown_wait_ms = 2000;
+	cfg->handshake_timeout_ms = 5000;
+	cfg->tcp_peer_check = true;
 	/* domain and media_addr follow sip_listen: see config_finish() */
 }
 
@@ -839,6 +875,10 @@ int config_print(struct re_printf *pf, const struct config *cfg)
 			  cfg->log_level >= 0 && cfg->log_level <= 3 ?
 			  levels[cfg->log_level] : "?");
 	err |= re_hprintf(pf, "shutdown_wait   %u\n", cfg->shutdown_wait_ms);
+	err |= re_hprintf(pf, "handshake_timeout %u\n",
+			  cfg->handshake_timeout_ms);
+	err |= re_hprintf(pf, "tcp_peer_check  %s\n",
+			  cfg->tcp_peer_check ? "yes" : "no");
 
 	return err;
 }

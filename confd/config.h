@@ -12,7 +12,8 @@
  * ("localhost" when that is a wildcard address), store confd.db,
  * tls_cert confd.pem, rtp_ports 10000-20000, tcp_ports 30000-39999
  * (each becomes one media_portpool in main.c), media_addr = the IP of
- * sip_listen, no trusted_peers, log_level info, shutdown_wait 2000 ms.
+ * sip_listen, no trusted_peers, log_level info, shutdown_wait 2000 ms,
+ * handshake_timeout 5000 ms, tcp_peer_check yes.
  */
 
 #define CONFIG_TRUSTED_MAX 16
@@ -44,6 +45,11 @@ struct config {
 	uint8_t mikey_prot_app;
 	int log_level;               /* 0 error .. 3 debug */
 	uint32_t shutdown_wait_ms;   /* how long to wait for BYE replies */
+	/* BFCP/MSRP listeners (keying/tcpguard.h): how long a connection
+	 * has to authenticate, and whether only the participant's own
+	 * addresses may connect */
+	uint32_t handshake_timeout_ms;
+	bool tcp_peer_check;
 };
 
 /* Fills cfg with the defaults, then applies FILE when path != NULL. */

@@ -310,6 +310,8 @@ static int run(void)
 	fcfg.kms = d.kms;
 	fcfg.mikey_prot_tls = d.cfg.mikey_prot_tls;
 	fcfg.mikey_prot_smime = d.cfg.mikey_prot_psk_smime;
+	fcfg.handshake_ms = d.cfg.handshake_timeout_ms;
+	fcfg.tcp_peers_any = !d.cfg.tcp_peer_check;
 
 	err = focus_alloc(&d.focus, d.sip, &fcfg);
 	if (err)

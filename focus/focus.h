@@ -18,6 +18,11 @@ struct focus_cfg {
 	struct kmsc *kms;              /* MIKEY-TICKET, or NULL           */
 	uint8_t mikey_prot_tls;        /* Prot Type of TLS crypto sessions */
 	uint8_t mikey_prot_smime;      /* ... and of PSK S/MIME ones       */
+	uint32_t handshake_ms;         /* BFCP/MSRP connections must
+					* authenticate within (0: 5 s)     */
+	bool tcp_peers_any;            /* let BFCP/MSRP connections come
+					* from any address, not only the
+					* participant's (tcp_peer_check no) */
 };
 
 int  focus_alloc(struct focus **fp, struct sip *sip,

@@ -308,6 +308,7 @@ void participant_connect(struct focus *f, const struct sip_msg *msg)
 	if (err)
 		goto fail;
 	p->anonymous = id.anonymous;
+	p->sig_src = msg->src;         /* its BFCP/MSRP come from here */
 
 	err = oa_setup(p);
 	if (err) {

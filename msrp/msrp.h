@@ -40,6 +40,7 @@
 
 struct tls;
 struct sa;
+struct tcpguard_cfg;
 struct msrp_conf;
 struct msrp_part;
 
@@ -95,6 +96,11 @@ struct msrp_part_prm {
 	bool active;                 /* we connect (a=setup:active in our
 					* answer); else we listen */
 	const struct sa *peer;       /* active: where to connect */
+	/* passive: the participant's addresses (its INVITE's source, c=,
+	 * the IP hosts of a=path), the handshake timeout and the bound on
+	 * pending connections (keying/tcpguard.h); NULL: the defaults,
+	 * any address */
+	const struct tcpguard_cfg *guard;
 	msrp_part_close_h *closeh;   /* the MSRP session failed */
 	void *arg;
 };
