@@ -26,6 +26,12 @@
  *   - peer_path = the offer's a=path value; peer = its first URI's
  *     host:port when we are active;
  *   - identity = the participant's authenticated URI;
+ *   - guard (passive): the addresses the participant may connect from
+ *     and the handshake timeout (keying/tcpguard.h).  A connection is
+ *     the participant's only once it authenticates (TLS with the pinned
+ *     certificate or the PSK; plain TCP: a request naming our URI);
+ *     until then it is pending, timed and bounded apart, and never in
+ *     the participant's way (net.c);
  *   - msrp_part_alloc(), then answer with
  *       m=message <msrp_part_port()> TCP/TLS/MSRP *
  *       a=path:<msrp_part_path()>

@@ -44,6 +44,8 @@ static int test_defaults(void)
 	CHECK_EQ(cfg.trustedc, 0);
 	CHECK_EQ(cfg.log_level, 2);
 	CHECK_EQ(cfg.shutdown_wait_ms, 2000);
+	CHECK_EQ(cfg.handshake_timeout_ms, 5000);
+	CHECK(cfg.tcp_peer_check);
 
 	/* an empty file is the defaults too */
 	CHECK_EQ(parse_str(&cfg, ""), 0);
@@ -69,6 +71,8 @@ static int test_every_key_from_file(void)
 		"trusted_peers  127.0.0.1:5070, 127.0.0.2\n"
 		"trusted_peers  [::1]:5072 ::2\n"
 		"log_level      debug\n"
+		"handshake_timeout 1500\n"
+		"tcp_peer_check no\n"
 		"shutdown_wait  500";  /* no newline at the end */
 	char path[] = "/tmp/confd-conf.XXXXXX";
 	struct config cfg;
@@ -97,6 +101,8 @@ static int test_every_key_from_file(void)
 	CHECK(sa_is(&cfg.trusted[3], "::2", 0));
 	CHECK_EQ(cfg.log_level, 3);
 	CHECK_EQ(cfg.shutdown_wait_ms, 500);
+	CHECK_EQ(cfg.handshake_timeout_ms, 1500);
+	CHECK(!cfg.tcp_peer_check);
 
 	CHECK_EQ(config_load(&cfg, "/nonexistent/confd.conf"), ENOENT);
 
@@ -170,6 +176,10 @@ static int test_bad_values(void)
 		"shutdown_wait -1\n",
 		"shutdown_wait 99999999999\n",
 		"shutdown_wait 1e3\n",
+		"handshake_timeout 99\n",         /* 100-60000 ms */
+		"handshake_timeout 60001\n",
+		"handshake_timeout 0\n",
+		"tcp_peer_check maybe\n",
 		"domain bad/domain\n",
 		"domain [not-v6]\n",
 		"log_level info\nlog_level debug\n",  /* given twice */
