@@ -163,6 +163,7 @@ static void close_tmr(void *arg)
 static void conn_close_later(struct floor_conn *c)
 {
 	unbind(c);
+	c->pend = mem_deref(c->pend);      /* its pending slot is free */
 	c->closing = true;
 	tmr_start(&c->tmr, 0, close_tmr, c);
 }
@@ -176,6 +177,7 @@ static void conn_close_graceful(struct floor_conn *c)
 		return;
 
 	unbind(c);
+	c->pend = mem_deref(c->pend);
 	c->closing = true;
 
 	if (!c->tlsc && c->tc && tcp_conn_txqsz(c->tc) == 0)

@@ -81,6 +81,7 @@ static void nconn_close(struct nconn *c, int err)
 	if (c->closing)
 		return;
 	c->closing = true;
+	c->pend = mem_deref(c->pend);      /* its pending slot is free */
 	msrp_conn_detach(c->mc, err);
 	tcp_set_send(c->tc, NULL);
 	tmr_start(&c->tmr, 0, close_tmr, c);
