@@ -29,6 +29,7 @@ enum {
 	ADDR_MAX        = 64,
 	SHUTDOWN_WAIT_MAX = 600000,   /* ten minutes, in ms */
 	MEDIA_TIMEOUT_MAX = 86400,    /* a day, in s */
+	HANDSHAKE_MAX = 60000,        /* BFCP/MSRP handshake, in ms */
 };
 
 
@@ -749,6 +750,37 @@ static int h_limit(struct parser *p, const char *key, const struct pl *val)
 }
 
 
+static int h_handshake_timeout(struct parser *p, const char *key,
+			       const struct pl *val)
+{
+	/* below 100 ms a loaded machine would close honest clients */
+	if (parse_u32(&p->cfg->handshake_timeout_ms, val, HANDSHAKE_MAX) ||
+	    p->cfg->handshake_timeout_ms < 100) {
+		perr(p, key, val, "expected milliseconds, 100-60000");
+		return EINVAL;
+	}
+
+	return 0;
+}
+
+
+static int h_tcp_peer_check(struct parser *p, const char *key,
+			    const struct pl *val)
+{
+	if (!pl_strcasecmp(val, "yes") || !pl_strcasecmp(val, "on")) {
+		p->cfg->tcp_peer_check = true;
+		return 0;
+	}
+	if (!pl_strcasecmp(val, "no") || !pl_strcasecmp(val, "off")) {
+		p->cfg->tcp_peer_check = false;
+		return 0;
+	}
+
+	perr(p, key, val, "expected yes or no");
+	return EINVAL;
+}
+
+
 struct key {
 	const char *name;
 	int (*h)(struct parser *p, const char *key, const struct pl *val);
@@ -782,6 +814,8 @@ static const struct key keyv[] = {
 	{"trusted_peers",  h_trusted_peers,  true,  true},
 	{"log_level",      h_log_level,      false, false},
 	{"shutdown_wait",  h_shutdown_wait,  false, false},
+	{"handshake_timeout", h_handshake_timeout, false, false},
+	{"tcp_peer_check", h_tcp_peer_check, false, false},
 	{"media_timeout",  h_media_timeout,  false, false},
 	{"digest_algorithms", h_digest_algorithms, false, false},
 	{"digest_nonce_lifetime", h_digest_nonce_lifetime, false, false},
@@ -899,6 +933,8 @@ static void config_defaults(struct config *cfg)
 	cfg->mikey_prot_app = 243;
 	cfg->log_level = 2;
 	cfg->shutdown_wait_ms = 2000;
+	cfg->handshake_timeout_ms = 5000;
+	cfg->tcp_peer_check = true;
 	cfg->media_timeout = 30;
 	/* MD5 alone: libre 1.1.0's client (baresip) abandons the whole
 	 * authentication at any other algorithm (docs/libre.md) */
@@ -1159,6 +1195,10 @@ int config_print(struct re_printf *pf, const struct config *cfg)
 			  cfg->log_level >= 0 && cfg->log_level <= 3 ?
 			  levels[cfg->log_level] : "?");
 	err |= re_hprintf(pf, "shutdown_wait   %u\n", cfg->shutdown_wait_ms);
+	err |= re_hprintf(pf, "handshake_timeout %u\n",
+			  cfg->handshake_timeout_ms);
+	err |= re_hprintf(pf, "tcp_peer_check  %s\n",
+			  cfg->tcp_peer_check ? "yes" : "no");
 	err |= re_hprintf(pf, "media_timeout   %u\n", cfg->media_timeout);
 	err |= re_hprintf(pf, "digest_algorithms ");
 	for (i = 0; i < cfg->digest_algc; i++)

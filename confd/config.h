@@ -20,7 +20,8 @@
  * pid_file none.
  * media_timeout 30 s, digest_algorithms MD5, digest_nonce_lifetime
  * 300 s.  The limits (focus/focus.h struct focus_limits) default as
- * config_defaults() sets them; 0 lifts a cap.
+ * config_defaults() sets them; 0 lifts a cap;
+ * handshake_timeout 5000 ms, tcp_peer_check yes.
  */
 
 #define CONFIG_TRUSTED_MAX 16
@@ -79,6 +80,11 @@ struct config {
 	char state_dir[256];         /* empty: the current directory */
 	char control_socket[108];    /* Unix socket for confctl; empty: none */
 	char pid_file[256];          /* empty: none */
+	/* BFCP/MSRP listeners (keying/tcpguard.h): how long a connection
+	 * has to authenticate, and whether only the participant's own
+	 * addresses may connect */
+	uint32_t handshake_timeout_ms;
+	bool tcp_peer_check;
 };
 
 /* Fills cfg with the defaults, then applies FILE when path != NULL. */

@@ -382,6 +382,8 @@ static int run(void)
 	fcfg.limits.sub_retry_after = d.cfg.sub_retry_after;
 	fcfg.limits.notify_rate = d.cfg.notify_rate;
 	fcfg.limits.notify_burst = d.cfg.notify_burst;
+	fcfg.handshake_ms = d.cfg.handshake_timeout_ms;
+	fcfg.tcp_peers_any = !d.cfg.tcp_peer_check;
 
 	err = focus_alloc(&d.focus, d.sip, &fcfg);
 	if (err)

@@ -74,6 +74,17 @@ void floor_ctl_user_remove(struct floor_ctl *fc, uint16_t userid);
 bool floor_ctl_recv(struct floor_ctl *fc, uint16_t userid,
 		    const uint8_t *p, size_t n);
 
+/* Whether p[0..n), the first message on a plain TCP/BFCP connection
+ * (or, with framer_err, the header the framer gave up on), shows that
+ * the connection is userid's: a well-formed version 1 client request
+ * naming this conference and that user (recv.c).  0: it is, hand the
+ * message to floor_ctl_recv().  Otherwise EPROTO, and *errp (when not
+ * NULL) is the Error to write on that connection before closing it, or
+ * NULL for nothing.  The engine's state is not touched. */
+int  floor_ctl_first(const struct floor_ctl *fc, uint16_t userid,
+		     int framer_err, const uint8_t *p, size_t n,
+		     struct mbuf **errp);
+
 /* The framer gave up on a stream (bad version or oversize): send the
  * matching Error, copying what is known of the header (hdr may be
  * shorter than 12 bytes). */
@@ -200,6 +211,10 @@ void floor_send_frs(struct floor_ctl *fc, uint16_t to,
 		    const struct bfcp_msg *msg, const struct floor_ctl_req *r);
 void floor_send_floor_status(struct floor_ctl *fc, uint16_t to, uint16_t tid,
 			     const struct floor_ctl_floor *f);
+struct mbuf *floor_error_encode(uint32_t confid, uint16_t tid,
+				uint16_t userid, enum bfcp_err code,
+				const uint8_t *details, size_t dlen,
+				const char *info);
 void floor_send_error(struct floor_ctl *fc, uint16_t to, uint32_t confid,
 		      uint16_t tid, uint16_t userid, enum bfcp_err code,
 		      const uint8_t *details, size_t dlen, const char *info);

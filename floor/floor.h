@@ -28,6 +28,13 @@
  *     With a=setup:passive in the offer, the focus is active: set
  *     cfg.active and cfg.peer (from c= and the m= port), and the
  *     connection is made out from confd.
+ *     A listener admits only connections from the addresses in
+ *     cfg.guard, and a connection counts as the participant's only once
+ *     it authenticates (TLS with the pinned certificate or the PSK; for
+ *     TCP/BFCP, a first request with the answer's conference and user
+ *     IDs).  Until then it is pending: closed if it has not within the
+ *     guard's timeout, at most a few per listener (the oldest goes), and
+ *     never in the participant's way (see server.c).
  *
  *  4. mem_deref(part) when the participant leaves: its floor requests
  *     are cancelled or released and the next waiting request is granted.
@@ -36,6 +43,7 @@
  */
 
 struct tls;
+struct tcpguard_cfg;
 struct floor_server;
 struct floor_conf;
 struct floor_part;
@@ -109,6 +117,10 @@ struct floor_part_cfg {
 	const struct sa *peer;  /* optional: only this address may connect
 				 * (passive); where to connect (active) */
 	bool active;            /* confd opens the connection to peer */
+	/* passive: the participant's addresses, the handshake timeout and
+	 * the bound on pending connections (keying/tcpguard.h); NULL: the
+	 * defaults, any address */
+	const struct tcpguard_cfg *guard;
 };
 
 int floor_part_alloc(struct floor_part **fpp, struct floor_conf *fc,

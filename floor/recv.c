@@ -572,3 +572,95 @@ bool floor_ctl_recv(struct floor_ctl *fc, uint16_t userid, const uint8_t *p,
 	mem_deref(msg);
 	return close;
 }
+
+
+/* A plain TCP/BFCP connection proves nothing by its handshake: its
+ * first message is what tells the server whom it serves.  It must be a
+ * whole, well-formed version 1 request that a client sends, with this
+ * conference's and this user's IDs, as the SDP answer gave them.
+ * Anything else never reaches the engine: the connection gets the
+ * Error the engine would have sent (the same codes as floor_ctl_recv()
+ * and floor_ctl_stream_error()), on that connection alone, and is
+ * closed. */
+int floor_ctl_first(const struct floor_ctl *fc, uint16_t userid,
+		    int framer_err, const uint8_t *p, size_t n,
+		    struct mbuf **errp)
+{
+	struct floor_hdr h;
+	uint8_t buf[FLOOR_HDR_SIZE] = {0};
+	enum bfcp_err code;
+	const char *info = NULL;
+
+	if (errp)
+		*errp = NULL;
+	if (!fc || !p)
+		return EINVAL;
+
+	memcpy(buf, p, n < sizeof(buf) ? n : sizeof(buf));
+	floor_hdr_get(&h, buf);
+	if (n < 8)
+		h.confid = fc->confid;
+	if (n < 12)
+		h.userid = userid;
+
+	if (framer_err) {
+		code = framer_err == EPROTO ? BFCP_UNSUPPORTED_VERSION
+			: BFCP_PARSE_ERROR;
+		if (framer_err == EMSGSIZE)
+			info = "message too large";
+		goto refuse;
+	}
+
+	if (n < FLOOR_HDR_SIZE || floor_msg_check(p, n)) {
+		code = BFCP_PARSE_ERROR;
+		goto refuse;
+	}
+
+	if (h.ver != 1) {
+		code = BFCP_UNSUPPORTED_VERSION;
+		info = "use version 1 over TCP";
+		goto refuse;
+	}
+
+	switch (h.prim) {
+
+	case BFCP_FLOOR_REQUEST:
+	case BFCP_FLOOR_RELEASE:
+	case BFCP_FLOOR_REQUEST_QUERY:
+	case BFCP_USER_QUERY:
+	case BFCP_FLOOR_QUERY:
+	case BFCP_CHAIR_ACTION:
+	case BFCP_HELLO:
+	case BFCP_GOODBYE:
+		break;
+
+	case BFCP_FLOOR_REQ_STATUS_ACK:
+	case BFCP_FLOOR_STATUS_ACK:
+	case BFCP_GOODBYE_ACK:
+	case BFCP_ERROR:
+		return EPROTO;        /* never answer an answer */
+
+	default:
+		code = BFCP_UNKNOWN_PRIM;
+		goto refuse;
+	}
+
+	if (h.confid != fc->confid) {
+		code = BFCP_CONF_NOT_EXIST;
+		goto refuse;
+	}
+
+	if (h.userid != userid || !floor_ctl_user_find(fc, userid)) {
+		code = BFCP_USER_NOT_EXIST;
+		info = "not the User ID of this port";
+		goto refuse;
+	}
+
+	return 0;
+
+ refuse:
+	if (errp)
+		*errp = floor_error_encode(h.confid, n >= 10 ? h.tid : 0,
+					   h.userid, code, NULL, 0, info);
+	return EPROTO;
+}

@@ -144,16 +144,17 @@ void floor_send_floor_status(struct floor_ctl *fc, uint16_t to, uint16_t tid,
 }
 
 
-void floor_send_error(struct floor_ctl *fc, uint16_t to, uint32_t confid,
-		      uint16_t tid, uint16_t userid, enum bfcp_err code,
-		      const uint8_t *details, size_t dlen, const char *info)
+struct mbuf *floor_error_encode(uint32_t confid, uint16_t tid,
+				uint16_t userid, enum bfcp_err code,
+				const uint8_t *details, size_t dlen,
+				const char *info)
 {
 	struct mbuf *mb = mbuf_alloc(64);
 	uint8_t ec[64];
 	struct floor_w w;
 
 	if (!mb)
-		return;
+		return NULL;
 
 	if (dlen > sizeof(ec) - 1)
 		dlen = sizeof(ec) - 1;
@@ -167,7 +168,22 @@ void floor_send_error(struct floor_ctl *fc, uint16_t to, uint32_t confid,
 	if (info)
 		floor_w_str(&w, BFCP_ERROR_INFO, info);
 
-	if (!floor_w_end(&w))
+	if (floor_w_end(&w))
+		return mem_deref(mb);
+
+	mb->pos = 0;
+	return mb;
+}
+
+
+void floor_send_error(struct floor_ctl *fc, uint16_t to, uint32_t confid,
+		      uint16_t tid, uint16_t userid, enum bfcp_err code,
+		      const uint8_t *details, size_t dlen, const char *info)
+{
+	struct mbuf *mb = floor_error_encode(confid, tid, userid, code,
+					     details, dlen, info);
+
+	if (mb)
 		send_mb(fc, to, mb);
 
 	mem_deref(mb);

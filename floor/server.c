@@ -1,11 +1,24 @@
 /**
  * @file server.c  BFCP over TCP and TLS: one listener per participant,
  * connections bound to that participant, framing into the engine.
+ *
+ * A listener may hold several connections, but only one is the
+ * participant's (RFC 8855 6.1: one connection per client), and only
+ * that one reaches the engine.  The others are pending: they have not
+ * shown yet that they are the participant's (TLS: a completed
+ * handshake with the pinned certificate or the PSK; plain TCP: a valid
+ * first request with this conference's and this user's IDs).  Pending
+ * connections follow keying/tcpguard.h, as MSRP's do (msrp/net.c):
+ * they come only from the participant's addresses, must authenticate
+ * within a few seconds, are bounded per listener (the oldest goes), and
+ * never keep the participant out: the connection that authenticates is
+ * always admitted, and replaces an earlier one.
  */
 #include <string.h>
 #include <sys/socket.h>
 #include <re.h>
 #include "keying/tlsfp.h"
+#include "keying/tcpguard.h"
 #include "floor/frame_int.h"
 #include "floor/engine_int.h"
 #include "floor/floor.h"
@@ -19,6 +32,8 @@
 enum {
 	CLOSE_GRACE_MS = 1000,   /* after Error/GoodbyeAck, wait for FIN */
 	TXQ_MAX = 256 * 1024,    /* a reader this slow is dropped */
+	FIRST_MSG_MAX = 2048,    /* bytes a pending plain TCP client may
+				  * send before its first whole message */
 };
 
 struct floor_server {
@@ -48,11 +63,22 @@ struct floor_part {
 	bool active;
 	void *lease;             /* owns ts and its port (floor_listen_h) */
 	struct tcp_sock *ts;
+	struct tcpguard *guard;  /* passive: who may connect, pending set */
+	struct list conns;       /* struct floor_conn, pending or not */
+	struct floor_conn *conn; /* the participant's: bound to userid */
+};
+
+/* One TCP connection on a participant's port (or out of it). */
+struct floor_conn {
+	struct le le;
+	struct floor_part *fp;
+	struct sa peer;
 	struct tcp_conn *tc;
 	struct tls_conn *tlsc;
 	struct floor_frame *fr;
+	struct tcpguard_pend *pend;  /* passive, not authenticated yet */
 	struct tmr tmr;
-	bool verified;           /* TLS peer pinned (or plain TCP) */
+	bool authed;             /* TLS peer checked, or first request */
 	bool closing;
 };
 
@@ -99,159 +125,265 @@ int floor_server_alloc(struct floor_server **fsp, struct tls *cert_tls,
 
 /* ---- connection ---- */
 
-static void conn_close(struct floor_part *fp)
+/* The connection stops being the participant's: its requests are
+ * cancelled or released (RFC 8855 6.1), the participant stays. */
+static void unbind(struct floor_conn *c)
 {
-	bool was = fp->tc && fp->verified;
+	struct floor_part *fp = c->fp;
 
-	tmr_cancel(&fp->tmr);
-	fp->tlsc = mem_deref(fp->tlsc);
-	fp->tc = mem_deref(fp->tc);
-	fp->fr = mem_deref(fp->fr);
-	fp->closing = false;
+	if (!fp || fp->conn != c)
+		return;
 
-	if (was)
-		floor_ctl_user_disconnect(fp->fc->ctl, fp->userid);
+	fp->conn = NULL;
+	floor_ctl_user_disconnect(fp->fc->ctl, fp->userid);
+}
+
+
+static void conn_destructor(void *arg)
+{
+	struct floor_conn *c = arg;
+
+	tmr_cancel(&c->tmr);
+	unbind(c);
+	list_unlink(&c->le);
+	c->pend = mem_deref(c->pend);
+	c->tlsc = mem_deref(c->tlsc);
+	c->tc = mem_deref(c->tc);
+	c->fr = mem_deref(c->fr);
 }
 
 
 static void close_tmr(void *arg)
 {
-	conn_close(arg);
+	mem_deref(arg);
 }
 
 
 /* Closing from inside a libre handler: let the handler return first. */
-static void conn_close_later(struct floor_part *fp)
+static void conn_close_later(struct floor_conn *c)
 {
-	fp->closing = true;
-	tmr_start(&fp->tmr, 0, close_tmr, fp);
+	unbind(c);
+	c->pend = mem_deref(c->pend);      /* its pending slot is free */
+	c->closing = true;
+	tmr_start(&c->tmr, 0, close_tmr, c);
 }
 
 
 /* After an Error or GoodbyeAck: requests are gone now, the connection
  * stays up just long enough for the reply to leave (RFC 8855 6.1). */
-static void conn_close_graceful(struct floor_part *fp)
+static void conn_close_graceful(struct floor_conn *c)
 {
-	if (fp->closing)
+	if (c->closing)
 		return;
 
-	fp->closing = true;
+	unbind(c);
+	c->pend = mem_deref(c->pend);
+	c->closing = true;
 
-	if (fp->verified)
-		floor_ctl_user_disconnect(fp->fc->ctl, fp->userid);
-	fp->verified = false;
+	if (!c->tlsc && c->tc && tcp_conn_txqsz(c->tc) == 0)
+		(void)shutdown(tcp_conn_fd(c->tc), SHUT_WR);
 
-	if (!fp->tlsc && fp->tc && tcp_conn_txqsz(fp->tc) == 0)
-		(void)shutdown(tcp_conn_fd(fp->tc), SHUT_WR);
-
-	tmr_start(&fp->tmr, CLOSE_GRACE_MS, close_tmr, fp);
+	tmr_start(&c->tmr, CLOSE_GRACE_MS, close_tmr, c);
 }
 
 
-static bool peer_verify(struct floor_part *fp)
+/* Authenticated: out of the pending set, and the participant's
+ * connection from now on.  An earlier one goes (the participant
+ * reconnected; only it can authenticate). */
+static void admit(struct floor_conn *c)
 {
-	if (fp->verified)
-		return true;
+	struct floor_part *fp = c->fp;
 
-	if (fp->sec.mode == FLOOR_SEC_NONE) {
-		fp->verified = true;
-		return true;
+	c->pend = mem_deref(c->pend);
+	c->authed = true;
+	if (fp->conn == c)
+		return;
+
+	if (fp->conn) {
+		DEBUG_INFO("user %u: connection from %J replaces the one "
+			   "from %J\n", fp->userid, &c->peer,
+			   &fp->conn->peer);
+		conn_close_later(fp->conn);
 	}
 
-	if (!fp->tlsc)
+	fp->conn = c;
+}
+
+
+/* After the TLS handshake: is the peer the one the SDP named? */
+static bool tls_peer_ok(const struct floor_conn *c)
+{
+	const struct floor_part *fp = c->fp;
+
+	if (!c->tlsc)
 		return false;
 
 	/* a completed TLS-PSK handshake proves the TEK */
-	if (fp->sec.mode == FLOOR_SEC_PSK) {
-		fp->verified = true;
+	if (fp->sec.mode == FLOOR_SEC_PSK)
 		return true;
-	}
 
 	/* the handshake pinned the peer already; look once more */
-	if (tlsfp_check(fp->pin, fp->tlsc)) {
-		DEBUG_NOTICE("user %u: peer certificate does not match "
-			     "a=fingerprint, closing\n", fp->userid);
+	if (tlsfp_check(fp->pin, c->tlsc)) {
+		DEBUG_NOTICE("user %u: %J: peer certificate does not match "
+			     "a=fingerprint, closing\n", fp->userid,
+			     &c->peer);
 		return false;
 	}
 
-	fp->verified = true;
 	return true;
 }
 
 
+/* libre calls this when TLS is up (both roles: its TLS helper holds
+ * the TCP-level one back), or for plain TCP when TCP is up. */
 static void estab_handler(void *arg)
 {
-	struct floor_part *fp = arg;
+	struct floor_conn *c = arg;
 
-	if (!peer_verify(fp))
-		conn_close_later(fp);
+	if (c->closing || c->authed)
+		return;
+
+	/* plain TCP: the first message will tell */
+	if (c->fp->sec.mode == FLOOR_SEC_NONE)
+		return;
+
+	if (tls_peer_ok(c))
+		admit(c);
+	else
+		conn_close_later(c);
 }
 
 
 static void recv_handler(struct mbuf *mb, void *arg)
 {
-	struct floor_part *fp = arg;
+	struct floor_conn *c = arg;
+	struct floor_part *fp = c->fp;
 	const uint8_t *msg;
 	size_t len;
 	int err;
 
-	if (fp->closing)
+	if (c->closing)
 		return;        /* drain silently until the close */
 
-	if (!peer_verify(fp)) {
-		conn_close_later(fp);
-		return;
+	/* TLS bytes come only after the handshake, and estab first */
+	if (!c->authed && fp->sec.mode != FLOOR_SEC_NONE) {
+		if (!tls_peer_ok(c)) {
+			conn_close_later(c);
+			return;
+		}
+		admit(c);
 	}
 
-	err = floor_frame_push(fp->fr, mbuf_buf(mb), mbuf_get_left(mb));
+	err = floor_frame_push(c->fr, mbuf_buf(mb), mbuf_get_left(mb));
 	if (err) {
-		conn_close_later(fp);
+		conn_close_later(c);
 		return;
 	}
 
-	while (!fp->closing) {
+	while (!c->closing) {
 
-		err = floor_frame_next(fp->fr, &msg, &len);
-		if (err == ENODATA)
+		err = floor_frame_next(c->fr, &msg, &len);
+		if (err == ENODATA) {
+			/* a pending client gets no room for a slow, big
+			 * first message: a Hello is 12 bytes */
+			if (!c->authed &&
+			    floor_frame_pending(c->fr) > FIRST_MSG_MAX) {
+				DEBUG_NOTICE("user %u: %J: no first message "
+					     "in %u bytes, closing\n",
+					     fp->userid, &c->peer,
+					     FIRST_MSG_MAX);
+				conn_close_later(c);
+			}
 			break;
+		}
+
+		if (!c->authed) {
+			struct mbuf *emb = NULL;
+
+			if (floor_ctl_first(fp->fc->ctl, fp->userid, err,
+					    msg, len, &emb)) {
+				DEBUG_NOTICE("user %u: %J: first message is "
+					     "not a BFCP request of this "
+					     "user, closing\n", fp->userid,
+					     &c->peer);
+				if (emb)
+					(void)tcp_send(c->tc, emb);
+				mem_deref(emb);
+				conn_close_graceful(c);
+				break;
+			}
+			admit(c);
+		}
 
 		if (err) {
 			floor_ctl_stream_error(fp->fc->ctl, fp->userid, err,
 					       msg, len);
-			conn_close_graceful(fp);
+			conn_close_graceful(c);
 			break;
 		}
 
 		if (floor_ctl_recv(fp->fc->ctl, fp->userid, msg, len))
-			conn_close_graceful(fp);
+			conn_close_graceful(c);
 	}
 }
 
 
 static void tcp_close_handler(int err, void *arg)
 {
-	struct floor_part *fp = arg;
+	struct floor_conn *c = arg;
 
 	(void)err;
-	conn_close_later(fp);
+	if (!c->closing)
+		conn_close_later(c);
 }
 
 
-static int conn_setup(struct floor_part *fp)
+/* keying/tcpguard.h: no handshake in time, or a newer one came */
+static void pend_drop(int err, void *arg)
 {
+	struct floor_conn *c = arg;
+
+	DEBUG_INFO("user %u: %J: %s, closing\n", c->fp->userid, &c->peer,
+		   err == ETIMEDOUT ? "not authenticated in time"
+		   : "too many pending connections");
+	if (!c->closing)
+		conn_close_later(c);
+}
+
+
+static int conn_alloc(struct floor_conn **cp, struct floor_part *fp)
+{
+	struct floor_conn *c;
+
+	c = mem_zalloc(sizeof(*c), conn_destructor);
+	if (!c)
+		return ENOMEM;
+
+	c->fp = fp;
+	tmr_init(&c->tmr);
+	list_append(&fp->conns, &c->le, c);
+
+	*cp = c;
+	return 0;
+}
+
+
+static int conn_setup(struct floor_conn *c)
+{
+	struct floor_part *fp = c->fp;
 	int err;
 
-	err = floor_frame_alloc(&fp->fr, FLOOR_FRAME_MAX);
+	err = floor_frame_alloc(&c->fr, FLOOR_FRAME_MAX);
 	if (err)
 		return err;
 
-	tcp_conn_txqsz_set(fp->tc, TXQ_MAX);
+	tcp_conn_txqsz_set(c->tc, TXQ_MAX);
 
 	if (fp->sec.mode != FLOOR_SEC_NONE) {
-		err = tls_start_tcp(&fp->tlsc,
+		err = tls_start_tcp(&c->tlsc,
 				    fp->sec.mode == FLOOR_SEC_PSK ?
 				    fp->sec.psk_tls : tlsfp_tls(fp->pin),
-				    fp->tc, 0);
+				    c->tc, 0);
 		if (err)
 			return err;
 	}
@@ -263,35 +395,42 @@ static int conn_setup(struct floor_part *fp)
 static void conn_handler(const struct sa *peer, void *arg)
 {
 	struct floor_part *fp = arg;
+	struct floor_conn *c;
 	int err;
 
-	/* one connection per participant (RFC 8855 6.1); an address from
-	 * the SDP, when given, is the only one let in */
-	if (fp->tc || (sa_isset(&fp->peer, SA_ADDR) &&
-		       !sa_cmp(&fp->peer, peer, SA_ADDR))) {
+	/* only the participant's addresses (the SDP's, its INVITE's)
+	 * are let in */
+	if (fp->active || (sa_isset(&fp->peer, SA_ADDR) &&
+			   !sa_cmp(&fp->peer, peer, SA_ADDR)) ||
+	    !tcpguard_allowed(fp->guard, peer)) {
+		DEBUG_NOTICE("user %u: connection from %J refused: not an "
+			     "address of the participant\n", fp->userid,
+			     peer);
 		tcp_reject(fp->ts);
 		return;
 	}
 
-	err = tcp_accept(&fp->tc, fp->ts, estab_handler, recv_handler,
-			 tcp_close_handler, fp);
+	err = conn_alloc(&c, fp);
 	if (err) {
 		tcp_reject(fp->ts);
 		return;
 	}
+	c->peer = *peer;
 
-	fp->verified = false;
-	fp->closing = false;
-
-	err = conn_setup(fp);
+	err = tcp_accept(&c->tc, fp->ts, estab_handler, recv_handler,
+			 tcp_close_handler, c);
 	if (err) {
-		conn_close_later(fp);
+		tcp_reject(fp->ts);
+		mem_deref(c);
 		return;
 	}
 
-	/* plain TCP is bound by the port alone */
-	if (fp->sec.mode == FLOOR_SEC_NONE)
-		(void)peer_verify(fp);
+	/* pending until it authenticates; may push the oldest out */
+	err = tcpguard_pending(&c->pend, fp->guard, pend_drop, c);
+	if (!err)
+		err = conn_setup(c);
+	if (err)
+		conn_close_later(c);
 }
 
 
@@ -307,11 +446,11 @@ static void send_handler(uint16_t userid, struct mbuf *mb, void *arg)
 		if (fp->userid != userid)
 			continue;
 
-		if (!fp->tc || fp->closing)
+		if (!fp->conn || fp->conn->closing)
 			return;
 
-		if (tcp_send(fp->tc, mb))
-			conn_close_later(fp);
+		if (tcp_send(fp->conn->tc, mb))
+			conn_close_later(fp->conn);
 		return;
 	}
 }
@@ -411,10 +550,10 @@ static void part_destructor(void *arg)
 {
 	struct floor_part *fp = arg;
 
-	tmr_cancel(&fp->tmr);
-	fp->tlsc = mem_deref(fp->tlsc);
-	fp->tc = mem_deref(fp->tc);
-	fp->fr = mem_deref(fp->fr);
+	/* every connection, pending or not; the participant's one
+	 * disconnects from the engine before the user goes */
+	list_flush(&fp->conns);
+	fp->guard = mem_deref(fp->guard);
 	fp->ts = NULL;           /* the lease's */
 	fp->lease = mem_deref(fp->lease);
 	fp->sec.psk_tls = mem_deref(fp->sec.psk_tls);
@@ -443,20 +582,31 @@ static int listen_in_range(struct floor_part *fp)
 }
 
 
+/* a=setup:passive in the offer: we connect, to the SDP's address.
+ * Plain TCP is bound by that choice; TLS still checks the peer. */
 static int connect_out(struct floor_part *fp)
 {
+	struct floor_conn *c;
 	int err;
 
-	err = tcp_connect(&fp->tc, &fp->peer, estab_handler, recv_handler,
-			  tcp_close_handler, fp);
+	err = conn_alloc(&c, fp);
 	if (err)
 		return err;
+	c->peer = fp->peer;
 
-	err = conn_setup(fp);
-	if (!err && fp->sec.mode == FLOOR_SEC_NONE)
-		(void)peer_verify(fp);
+	err = tcp_connect(&c->tc, &fp->peer, estab_handler, recv_handler,
+			  tcp_close_handler, c);
+	if (!err)
+		err = conn_setup(c);
+	if (err) {
+		mem_deref(c);
+		return err;
+	}
 
-	return err;
+	if (fp->sec.mode == FLOOR_SEC_NONE)
+		admit(c);
+
+	return 0;
 }
 
 
@@ -518,12 +668,13 @@ int floor_part_alloc(struct floor_part **fpp, struct floor_conf *fc,
 	fp->active = cfg->active;
 	if (cfg->peer)
 		fp->peer = *cfg->peer;
-	tmr_init(&fp->tmr);
 
 	/* TCP/TLS/BFCP: a context of its own, pinned to its a=fingerprint */
 	err = 0;
 	if (fp->sec.mode == FLOOR_SEC_FINGERPRINT)
 		err = tlsfp_alloc(&fp->pin, fc->fs->tls, cfg->sec.fingerprint);
+	if (!err && !fp->active)
+		err = tcpguard_alloc(&fp->guard, cfg->guard);
 	if (!err)
 		err = floor_ctl_user_add(fc->ctl, id, cfg->chair, cfg->dname,
 					 cfg->uri);

@@ -138,6 +138,8 @@ int focus_alloc(struct focus **fp, struct sip *sip,
 	f->kms = mem_ref(cfg->kms);
 	f->mikey_prot_tls = cfg->mikey_prot_tls;
 	f->media_timeout = cfg->media_timeout;
+	f->handshake_ms = cfg->handshake_ms;
+	f->tcp_peers_any = cfg->tcp_peers_any;
 
 	err = str_dup(&f->domain, cfg->domain);
 	if (err)

@@ -55,6 +55,11 @@ struct focus_cfg {
 	size_t digest_algc;
 	uint32_t digest_nonce_lifetime;   /* seconds; 0: 300 */
 	struct focus_limits limits;
+	uint32_t handshake_ms;         /* BFCP/MSRP connections must
+					* authenticate within (0: 5 s)     */
+	bool tcp_peers_any;            /* let BFCP/MSRP connections come
+					* from any address, not only the
+					* participant's (tcp_peer_check no) */
 };
 
 int  focus_alloc(struct focus **fp, struct sip *sip,

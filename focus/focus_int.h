@@ -35,6 +35,8 @@ struct focus {
 	struct media_portpool *rtp_pool;  /* audio and slides RTP/RTCP */
 	struct sa *trusted;
 	size_t trustedc;
+	uint32_t handshake_ms;         /* BFCP/MSRP: to authenticate */
+	bool tcp_peers_any;            /* tcp_peer_check off */
 	bool closing;
 };
 
@@ -73,6 +75,7 @@ struct participant {
 	struct tmr tmr;
 	char ep_id[64];                /* endpoint entity in the roster */
 	char ruri[128];                /* the conference as dialled */
+	struct sa sig_src;             /* where its INVITE came from */
 };
 
 /* conference.c */

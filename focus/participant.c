@@ -374,6 +374,7 @@ void participant_connect(struct focus *f, const struct sip_msg *msg)
 			    &msg->dst, &p->maddr, &ne);
 	if (err)
 		goto refuse;
+	p->sig_src = msg->src;         /* its BFCP/MSRP come from here */
 
 	err = oa_setup(p);
 	if (err == ENOSPC || err == EADDRINUSE || err == EMFILE ||

@@ -12,10 +12,12 @@
 #include "focus/confdef.h"
 #include "keying/tlspsk.h"
 #include "keying/tcpsetup.h"
+#include "keying/tcpguard.h"
 #include "floor/floor.h"
 #include "floor/sdp.h"
 #include "focus/focus_int.h"
 #include "focus/stream_int.h"
+#include "focus/tcppeers_int.h"
 
 
 #define DEBUG_MODULE "bfcp-sdp"
@@ -257,6 +259,8 @@ static int make_answer(struct participant *p, struct negotiation_error *ne)
 	bool keyed;
 	const bool tls = sb->offer_tls;
 	struct sa peer;
+	struct tcpguard_cfg guard;
+	struct sa guardv[TCPGUARD_PEERS_MAX];
 	int err;
 	(void)ne;
 
@@ -309,6 +313,11 @@ static int make_answer(struct participant *p, struct negotiation_error *ne)
 		peer = *sdp_media_raddr(sb->m);
 		cfg.peer = &peer;
 		cfg.active = true;
+	}
+	else {
+		tcppeers_guard(&guard, guardv, ARRAY_SIZE(guardv), p, sb->m,
+			       NULL);
+		cfg.guard = &guard;
 	}
 
 	err = floor_part_alloc(&sb->fp, p->conf->floor, &cfg);

@@ -11,10 +11,12 @@
 #include "focus/confdef.h"
 #include "keying/tlspsk.h"
 #include "keying/tcpsetup.h"
+#include "keying/tcpguard.h"
 #include "media/media.h"
 #include "msrp/msrp.h"
 #include "focus/focus_int.h"
 #include "focus/stream_int.h"
+#include "focus/tcppeers_int.h"
 
 
 #define DEBUG_MODULE "msrp-sdp"
@@ -191,6 +193,8 @@ static int make_answer(struct participant *p, struct negotiation_error *ne)
 	struct msrp_part_prm prm;
 	struct msrp_tls_cfg tls;
 	struct sa peer;
+	struct tcpguard_cfg guard;
+	struct sa guardv[TCPGUARD_PEERS_MAX];
 	int err;
 	(void)ne;
 
@@ -233,6 +237,11 @@ static int make_answer(struct participant *p, struct negotiation_error *ne)
 	if (prm.active) {
 		peer = *sdp_media_raddr(sm->m);
 		prm.peer = &peer;
+	}
+	else {
+		tcppeers_guard(&guard, guardv, ARRAY_SIZE(guardv), p, sm->m,
+			       sm->path);
+		prm.guard = &guard;
 	}
 	prm.closeh = close_handler;
 	prm.arg = p;

@@ -728,7 +728,7 @@ int msrp_part_alloc(struct msrp_part **partp, struct msrp_conf *conf,
 	}
 
 	err = msrp_net_listen(&p->net, prm->laddr, prm->listenh,
-			      prm->listen_arg, tls);
+			      prm->listen_arg, tls, prm->guard);
 	if (err)
 		goto out;
 

@@ -26,6 +26,12 @@
  *   - peer_path = the offer's a=path value; peer = its first URI's
  *     host:port when we are active;
  *   - identity = the participant's authenticated URI;
+ *   - guard (passive): the addresses the participant may connect from
+ *     and the handshake timeout (keying/tcpguard.h).  A connection is
+ *     the participant's only once it authenticates (TLS with the pinned
+ *     certificate or the PSK; plain TCP: a request naming our URI);
+ *     until then it is pending, timed and bounded apart, and never in
+ *     the participant's way (net.c);
  *   - msrp_part_alloc(), then answer with
  *       m=message <msrp_part_port()> TCP/TLS/MSRP *
  *       a=path:<msrp_part_path()>
@@ -40,6 +46,7 @@
 
 struct tls;
 struct sa;
+struct tcpguard_cfg;
 struct msrp_conf;
 struct msrp_part;
 
@@ -95,6 +102,11 @@ struct msrp_part_prm {
 	bool active;                 /* we connect (a=setup:active in our
 					* answer); else we listen */
 	const struct sa *peer;       /* active: where to connect */
+	/* passive: the participant's addresses (its INVITE's source, c=,
+	 * the IP hosts of a=path), the handshake timeout and the bound on
+	 * pending connections (keying/tcpguard.h); NULL: the defaults,
+	 * any address */
+	const struct tcpguard_cfg *guard;
 	msrp_part_close_h *closeh;   /* the MSRP session failed */
 	void *arg;
 };

@@ -1,8 +1,19 @@
 /**
  * @file net.c  TCP/TLS edges of an MSRP session
+ *
+ * A passive session's listener takes connections only from the
+ * participant's addresses, and a connection is pending until it shows
+ * it is the participant's: TLS completed with the pinned certificate or
+ * the PSK, or, over plain TCP, a first request whose To-Path names this
+ * session (its URI's session-id is known only from the SDP).  Pending
+ * connections follow keying/tcpguard.h, as BFCP's do (floor/server.c):
+ * a few seconds to authenticate, a few per listener (the oldest goes),
+ * and none of them counts against MSRP_NET_CONNS_MAX, so idle sockets
+ * opened by an outsider never keep the participant out.
  */
 #include <string.h>
 #include <re.h>
+#include "keying/tcpguard.h"
 #include "msrp/msrp.h"
 #include "msrp/msrp_parse.h"
 #include "msrp/sess_int.h"
@@ -20,6 +31,7 @@ struct msrp_net {
 	struct tcp_sock *ts;
 	struct msrp_tls *tls;      /* NULL: plain TCP */
 	struct msrp_sess *sess;    /* not owned */
+	struct tcpguard *guard;    /* who may connect, pending set */
 	struct list conns;
 	uint16_t port;
 	bool active;
@@ -32,7 +44,9 @@ struct nconn {
 	struct tls_conn *sc;
 	struct msrp_conn *mc;
 	struct tmr tmr;            /* deferred close */
-	bool verified;
+	struct tcpguard_pend *pend;  /* passive, not authenticated yet */
+	struct sa peer;
+	bool authed;               /* TLS peer checked, or a request to us */
 	bool closing;
 	bool want;                 /* msrp_conn wants writable events */
 	bool paused;
@@ -45,6 +59,7 @@ static void nconn_destructor(void *arg)
 
 	tmr_cancel(&c->tmr);
 	list_unlink(&c->le);
+	mem_deref(c->pend);
 	if (c->paused && c->tc)
 		fd_close(tcp_conn_fd(c->tc));
 	/* msrp_conn first: it may still want to tell the session */
@@ -66,6 +81,7 @@ static void nconn_close(struct nconn *c, int err)
 	if (c->closing)
 		return;
 	c->closing = true;
+	c->pend = mem_deref(c->pend);      /* its pending slot is free */
 	msrp_conn_detach(c->mc, err);
 	tcp_set_send(c->tc, NULL);
 	tmr_start(&c->tmr, 0, close_tmr, c);
@@ -210,46 +226,77 @@ void msrp_net_pause(struct msrp_net *n, bool pause)
 }
 
 
-/* TLS: the peer is who the SDP said, or nothing of it is read. */
-static bool peer_ok(struct nconn *c)
+/* After the TLS handshake: the peer is who the SDP said, or nothing of
+ * it is read. */
+static bool tls_ok(struct nconn *c)
 {
-	if (c->verified)
-		return true;
-	if (!c->sc) {
-		c->verified = true;
-		return true;
-	}
 	if (msrp_tls_check(c->net->tls, c->sc)) {
-		DEBUG_NOTICE("port %u: peer failed authentication\n",
-			     c->net->port);
-		nconn_close(c, EAUTH);
+		DEBUG_NOTICE("port %u: %J: peer failed authentication\n",
+			     c->net->port, &c->peer);
 		return false;
 	}
-	c->verified = true;
 	return true;
 }
 
 
+/* Authenticated: out of the pending set, and counted.  At most
+ * MSRP_NET_CONNS_MAX such connections: the oldest that does not carry
+ * the session makes room (only the participant can authenticate, so
+ * it is an older one of its own). */
+static void admit(struct nconn *c)
+{
+	struct msrp_net *n = c->net;
+	struct nconn *oldest = NULL;
+	size_t count = 0;
+	struct le *le;
+
+	c->pend = mem_deref(c->pend);
+	c->authed = true;
+
+	for (le = n->conns.head; le; le = le->next) {
+		struct nconn *o = le->data;
+
+		if (!o->authed || o->closing)
+			continue;
+		++count;
+		if (!oldest && o != c &&
+		    (!n->sess || o->mc != msrp_sess_conn(n->sess)))
+			oldest = o;
+	}
+
+	if (count > MSRP_NET_CONNS_MAX && oldest) {
+		DEBUG_INFO("port %u: %J: too many connections, closing "
+			   "the one from %J\n", n->port, &c->peer,
+			   &oldest->peer);
+		nconn_close(oldest, EOVERFLOW);
+	}
+}
+
+
+/* libre calls this when TLS is up (both roles: its TLS helper holds
+ * the TCP-level one back), or for plain TCP when TCP is up. */
 static void estab_h(void *arg)
 {
 	struct nconn *c = arg;
 
-	if (c->closing)
+	if (c->closing || c->authed)
 		return;
 
-	/* passive: libre calls this on accept, before any TLS; the peer
-	 * is checked in recv_h before its first byte is parsed.  Active:
-	 * called when TCP (and TLS) is up. */
-	if (!c->net->active)
+	if (c->sc && !tls_ok(c)) {
+		nconn_close(c, EAUTH);
 		return;
-
-	if (!peer_ok(c))
-		return;
+	}
 
 	if (c->net->active) {
+		/* we dialled the SDP's address (and checked TLS) */
+		admit(c);
 		msrp_conn_bind(c->mc);
 		(void)msrp_sess_send_bind(c->net->sess, c->mc);
 	}
+	else if (c->sc) {
+		admit(c);
+	}
+	/* passive plain TCP: its first request will tell */
 }
 
 
@@ -257,10 +304,35 @@ static void recv_h(struct mbuf *mb, void *arg)
 {
 	struct nconn *c = arg;
 
-	if (c->closing || !peer_ok(c))
+	if (c->closing)
 		return;
 
+	/* TLS bytes come only after the handshake, and estab first */
+	if (!c->authed && c->sc) {
+		if (!tls_ok(c)) {
+			nconn_close(c, EAUTH);
+			return;
+		}
+		admit(c);
+	}
+
 	msrp_conn_recv(c->mc, mbuf_buf(mb), mbuf_get_left(mb));
+
+	/* plain TCP: a request to our session URI authenticates */
+	if (!c->authed && !c->closing && msrp_conn_addressed(c->mc))
+		admit(c);
+}
+
+
+/* keying/tcpguard.h: not authenticated in time, or a newer one came */
+static void pend_drop(int err, void *arg)
+{
+	struct nconn *c = arg;
+
+	DEBUG_INFO("port %u: %J: %s, closing\n", c->net->port, &c->peer,
+		   err == ETIMEDOUT ? "not authenticated in time"
+		   : "too many pending connections");
+	nconn_close(c, err);
 }
 
 
@@ -315,7 +387,15 @@ static void conn_h(const struct sa *peer, void *arg)
 	struct nconn *c;
 	int err;
 
-	if (!n->sess || list_count(&n->conns) >= MSRP_NET_CONNS_MAX) {
+	if (!n->sess || n->active) {
+		tcp_reject(n->ts);
+		return;
+	}
+
+	/* only the participant's addresses (its SDP's, its INVITE's) */
+	if (!tcpguard_allowed(n->guard, peer)) {
+		DEBUG_NOTICE("port %u: connection from %J refused: not an "
+			     "address of the participant\n", n->port, peer);
 		tcp_reject(n->ts);
 		return;
 	}
@@ -325,14 +405,23 @@ static void conn_h(const struct sa *peer, void *arg)
 		tcp_reject(n->ts);
 		return;
 	}
+	c->peer = *peer;
 
 	err = tcp_accept(&c->tc, n->ts, estab_h, recv_h, close_h, c);
-	if (!err)
-		err = start_tls(c);
 	if (err) {
 		DEBUG_WARNING("accept from %J: %m\n", peer, err);
 		tcp_reject(n->ts);
 		mem_deref(c);
+		return;
+	}
+
+	/* pending until it authenticates; may push the oldest out */
+	err = tcpguard_pending(&c->pend, n->guard, pend_drop, c);
+	if (!err)
+		err = start_tls(c);
+	if (err) {
+		DEBUG_WARNING("accept from %J: %m\n", peer, err);
+		nconn_close(c, err);
 	}
 }
 
@@ -342,6 +431,7 @@ static void net_destructor(void *arg)
 	struct msrp_net *n = arg;
 
 	list_flush(&n->conns);
+	mem_deref(n->guard);
 	mem_deref(n->lease);       /* closes ts */
 	mem_deref(n->tls);
 }
@@ -349,7 +439,7 @@ static void net_destructor(void *arg)
 
 int msrp_net_listen(struct msrp_net **np, const struct sa *laddr,
 		    msrp_listen_h *listenh, void *listen_arg,
-		    struct msrp_tls *tls)
+		    struct msrp_tls *tls, const struct tcpguard_cfg *guard)
 {
 	struct msrp_net *n;
 	int err;
@@ -362,10 +452,15 @@ int msrp_net_listen(struct msrp_net **np, const struct sa *laddr,
 		return ENOMEM;
 	n->tls = mem_ref(tls);
 
+	err = tcpguard_alloc(&n->guard, guard);
+	if (err)
+		goto out;
+
 	/* the port comes from the pool that BFCP shares */
 	err = listenh(&n->lease, &n->ts, &n->port, laddr, conn_h, n,
 		      listen_arg);
 
+ out:
 	if (err)
 		mem_deref(n);
 	else
@@ -401,6 +496,7 @@ int msrp_net_start(struct msrp_net *n, struct msrp_sess *s, bool active,
 	err = nconn_alloc(&c, n);
 	if (err)
 		return err;
+	c->peer = *peer;
 	err = tcp_connect(&c->tc, peer, estab_h, recv_h, close_h, c);
 	if (!err)
 		err = start_tls(c);

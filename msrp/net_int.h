@@ -6,13 +6,18 @@
 struct msrp_net;
 struct msrp_sess;
 struct msrp_tls;
+struct tcpguard_cfg;
 
-enum { MSRP_NET_CONNS_MAX = 4 };   /* connections at once per listener */
+/* authenticated connections at once per listener; pending ones are
+ * bounded apart (keying/tcpguard.h) */
+enum { MSRP_NET_CONNS_MAX = 4 };
 
-/* Passive: listen on laddr's IP, on a port listenh hands out. */
+/* Passive: listen on laddr's IP, on a port listenh hands out; guard:
+ * the participant's addresses, handshake timeout, pending bound (NULL:
+ * defaults, any address). */
 int  msrp_net_listen(struct msrp_net **np, const struct sa *laddr,
 		     msrp_listen_h *listenh, void *listen_arg,
-		     struct msrp_tls *tls);
+		     struct msrp_tls *tls, const struct tcpguard_cfg *guard);
 uint16_t msrp_net_port(const struct msrp_net *n);
 /* Start accepting (passive) or connect to peer (active). */
 int  msrp_net_start(struct msrp_net *n, struct msrp_sess *s, bool active,

@@ -47,6 +47,7 @@ struct msrp_conn {
 	struct msrp_transport t;
 	bool closed;
 	bool wanting;
+	bool addressed;           /* a request named our URI (To-Path) */
 	/* the request being read */
 	uint16_t status;
 	bool upper;               /* the upper layer is in this chunk */
@@ -451,6 +452,7 @@ static void hdr_handler(const struct msrp_hdrs *h, void *arg)
 {
 	struct msrp_conn *c = arg;
 	struct msrp_sess *s = c->sess;
+	bool ours;
 
 	c->status = 0;
 	c->upper = false;
@@ -460,7 +462,13 @@ static void hdr_handler(const struct msrp_hdrs *h, void *arg)
 	if (c->closed || h->kind == MSRP_RESPONSE)
 		return;   /* our relayed SENDs ask for none; ignore */
 
-	if (!s || s->failed || !to_us(s, h)) {
+	ours = s && !s->failed && to_us(s, h);
+	/* the session-id in our URI is known only from the SDP: a request
+	 * naming it authenticates a plain TCP connection (net.c) */
+	if (ours)
+		c->addressed = true;
+
+	if (!ours) {
 		c->status = 481;
 	}
 	else if (h->method == MSRP_REPORT) {
@@ -622,6 +630,12 @@ void msrp_conn_recv(struct msrp_conn *c, const uint8_t *p, size_t n)
 			c->t.closeh(EPROTO, c->t.arg);
 	}
 	mem_deref(c);
+}
+
+
+bool msrp_conn_addressed(const struct msrp_conn *c)
+{
+	return c && c->addressed;
 }
 
 

@@ -98,6 +98,10 @@ int  msrp_conn_alloc(struct msrp_conn **cp, struct msrp_sess *s,
 		     const struct msrp_transport *t);
 /* Bytes from the transport. */
 void msrp_conn_recv(struct msrp_conn *c, const uint8_t *p, size_t n);
+/* Whether a request on c has named our URI in its To-Path (its
+ * session-id is in no message but the SDP): what authenticates a
+ * plain TCP connection. */
+bool msrp_conn_addressed(const struct msrp_conn *c);
 /* The transport drained: write more queued content. */
 void msrp_conn_writable(struct msrp_conn *c);
 /* The transport is going away (closed by the peer or by us). */

@@ -50,6 +50,8 @@ static int test_defaults(void)
 	CHECK_STR(cfg.control_socket, "confd.ctl");    /* beside confd.db */
 	CHECK_STR(cfg.pid_file, "");
 	CHECK_STR(cfg.state_dir, "");
+	CHECK_EQ(cfg.handshake_timeout_ms, 5000);
+	CHECK(cfg.tcp_peer_check);
 
 	/* an empty file is the defaults too */
 	CHECK_EQ(parse_str(&cfg, ""), 0);
@@ -76,6 +78,8 @@ static int test_every_key_from_file(void)
 		"trusted_peers  [::1]:5072 ::2\n"
 		"log_level      debug\n"
 		"media_timeout  0\n"
+		"handshake_timeout 1500\n"
+		"tcp_peer_check no\n"
 		"shutdown_wait  500";  /* no newline at the end */
 	char path[] = "/tmp/confd-conf.XXXXXX";
 	struct config cfg;
@@ -105,6 +109,8 @@ static int test_every_key_from_file(void)
 	CHECK_EQ(cfg.log_level, 3);
 	CHECK_EQ(cfg.shutdown_wait_ms, 500);
 	CHECK_EQ(cfg.media_timeout, 0);
+	CHECK_EQ(cfg.handshake_timeout_ms, 1500);
+	CHECK(!cfg.tcp_peer_check);
 
 	CHECK_EQ(config_load(&cfg, "/nonexistent/confd.conf"), ENOENT);
 
@@ -219,6 +225,10 @@ static int test_bad_values(void)
 		"media_timeout -1\n",
 		"media_timeout 86401\n",
 		"media_timeout 3s\n",
+		"handshake_timeout 99\n",         /* 100-60000 ms */
+		"handshake_timeout 60001\n",
+		"handshake_timeout 0\n",
+		"tcp_peer_check maybe\n",
 		"domain bad/domain\n",
 		"domain [not-v6]\n",
 		"log_level info\nlog_level debug\n",  /* given twice */

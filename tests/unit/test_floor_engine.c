@@ -782,7 +782,110 @@ static int test_user_query(void)
 }
 
 
+/* Error code of an encoded Error (0 when mb is not one) */
+static uint8_t err_code(struct mbuf *mb)
+{
+	struct bfcp_msg *msg = NULL;
+	const struct bfcp_attr *a;
+	uint8_t code = 0;
+
+	if (!mb || bfcp_msg_decode(&msg, mb))
+		return 0;
+	a = bfcp_msg_attr(msg, BFCP_ERROR_CODE);
+	if (msg->prim == BFCP_ERROR && a)
+		code = a->v.errcode.code;
+	mem_deref(msg);
+	return code;
+}
+
+
+/* The first message on a plain TCP/BFCP connection decides whether the
+ * connection is the user's (server.c); anything else gets the Error the
+ * engine would send, on that connection alone, and nothing reaches the
+ * engine. */
+static int test_first_message(void)
+{
+	struct floor_ctl *fc = NULL;
+	struct mbuf *emb = NULL;
+	struct req r;
+
+	CHECK_EQ(setup(&fc, FLOOR_CTL_AUTO, 1), 0);
+
+	/* a Hello, and a FloorRequest, naming this conference and user 2 */
+	r_hdr(&r, BFCP_HELLO, CONF, 1, 2);
+	r_end(&r);
+	CHECK_EQ(floor_ctl_first(fc, 2, 0, r.b, r.n, &emb), 0);
+	CHECK(emb == NULL);
+	r_hdr(&r, BFCP_FLOOR_REQUEST, CONF, 2, 2);
+	r_u16(&r, BFCP_FLOOR_ID, 1);
+	r_end(&r);
+	CHECK_EQ(floor_ctl_first(fc, 2, 0, r.b, r.n, &emb), 0);
+
+	/* another user's ID on user 2's port */
+	r_hdr(&r, BFCP_HELLO, CONF, 3, 3);
+	r_end(&r);
+	CHECK_EQ(floor_ctl_first(fc, 2, 0, r.b, r.n, &emb), EPROTO);
+	CHECK_EQ(err_code(emb), BFCP_USER_NOT_EXIST);
+	emb = mem_deref(emb);
+
+	/* another conference */
+	r_hdr(&r, BFCP_HELLO, CONF + 1, 4, 2);
+	r_end(&r);
+	CHECK_EQ(floor_ctl_first(fc, 2, 0, r.b, r.n, &emb), EPROTO);
+	CHECK_EQ(err_code(emb), BFCP_CONF_NOT_EXIST);
+	emb = mem_deref(emb);
+
+	/* version 2 over TCP */
+	r_hdr(&r, BFCP_HELLO, CONF, 5, 2);
+	r.b[0] = 0x40;
+	r_end(&r);
+	CHECK_EQ(floor_ctl_first(fc, 2, 0, r.b, r.n, &emb), EPROTO);
+	CHECK_EQ(err_code(emb), BFCP_UNSUPPORTED_VERSION);
+	emb = mem_deref(emb);
+
+	/* a malformed payload (attribute length past the end) */
+	r_hdr(&r, BFCP_FLOOR_REQUEST, CONF, 6, 2);
+	r.b[r.n++] = BFCP_FLOOR_ID << 1 | 1;
+	r.b[r.n++] = 40;
+	r.b[r.n++] = 0;
+	r.b[r.n++] = 1;
+	r_end(&r);
+	CHECK_EQ(floor_ctl_first(fc, 2, 0, r.b, r.n, &emb), EPROTO);
+	CHECK_EQ(err_code(emb), BFCP_PARSE_ERROR);
+	emb = mem_deref(emb);
+
+	/* what the framer refused: a bad version field */
+	CHECK_EQ(floor_ctl_first(fc, 2, EPROTO, r.b, 4, &emb), EPROTO);
+	CHECK_EQ(err_code(emb), BFCP_UNSUPPORTED_VERSION);
+	emb = mem_deref(emb);
+
+	/* an answer is never answered */
+	r_hdr(&r, BFCP_FLOOR_STATUS_ACK, CONF, 7, 2);
+	r_end(&r);
+	CHECK_EQ(floor_ctl_first(fc, 2, 0, r.b, r.n, &emb), EPROTO);
+	CHECK(emb == NULL);
+	r_hdr(&r, BFCP_ERROR, CONF, 7, 2);
+	r_end(&r);
+	CHECK_EQ(floor_ctl_first(fc, 2, 0, r.b, r.n, &emb), EPROTO);
+	CHECK(emb == NULL);
+
+	/* a user the engine does not know */
+	r_hdr(&r, BFCP_HELLO, CONF, 8, 77);
+	r_end(&r);
+	CHECK_EQ(floor_ctl_first(fc, 77, 0, r.b, r.n, &emb), EPROTO);
+	emb = mem_deref(emb);
+
+	/* none of it reached the engine */
+	CHECK_EQ(outc, 0);
+	CHECK_EQ(floor_ctl_request_count(fc), 0);
+
+	mem_deref(fc);
+	return 0;
+}
+
+
 TEST_MAIN("floor_engine",
+	  CASE(test_first_message),
 	  CASE(test_auto_queue),
 	  CASE(test_auto_accepted),
 	  CASE(test_chair_pending_qpos0),

@@ -288,7 +288,51 @@ static int test_queue_bound(void)
 }
 
 
+/* What authenticates a plain TCP connection (net.c): a request whose
+ * To-Path ends with our URI, whose session-id only the SDP told. */
+static int test_addressed(void)
+{
+	struct msrp_sess *s;
+	struct msrp_conn *conn, *conn2;
+	struct msrp_transport tr;
+	static struct cap c, t, t2;
+
+	memset(&t, 0, sizeof(t));
+	memset(&t2, 0, sizeof(t2));
+	CHECK_EQ(setup(&s, &conn, &c, &t), 0);
+	CHECK(!msrp_conn_addressed(conn));
+
+	/* half a header: nothing known yet */
+	feed(conn, "MSRP tx000011 SEND\r\nTo-Path: " OURS "\r\n");
+	CHECK(!msrp_conn_addressed(conn));
+	feed(conn, "From-Path: " PEER "\r\nMessage-ID: msg00011\r\n"
+	     "-------tx000011$\r\n");
+	CHECK(msrp_conn_addressed(conn));
+
+	/* a wrong session-id (or a guessed one) does not */
+	memset(&tr, 0, sizeof(tr));
+	tr.sendh = cap_send;
+	tr.arg = &t2;
+	CHECK_EQ(msrp_conn_alloc(&conn2, s, &tr), 0);
+	feed(conn2, "MSRP tx000012 SEND\r\n"
+	     "To-Path: msrp://127.0.0.1:40000/ours124;tcp\r\n"
+	     "From-Path: " PEER "\r\nMessage-ID: msg00012\r\n"
+	     "-------tx000012$\r\n");
+	CHECK(strstr(t2.out, "MSRP tx000012 481 "));
+	CHECK(!msrp_conn_addressed(conn2));
+	/* garbage neither */
+	feed(conn2, "GET / HTTP/1.0\r\n\r\n");
+	CHECK(!msrp_conn_addressed(conn2));
+
+	mem_deref(conn2);
+	mem_deref(conn);
+	mem_deref(s);
+	return 0;
+}
+
+
 TEST_MAIN("msrp_sess",
+	  CASE(test_addressed),
 	  CASE(test_send_200_and_report),
 	  CASE(test_481_wrong_to_path),
 	  CASE(test_400_and_goes_on),
