@@ -12,7 +12,8 @@ RE_CFLAGS := -I/usr/include/re -I/usr/include/rem \
 	-I/usr/include/libxml2
 CFLAGS  += $(OPT) -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-	-fno-strict-aliasing -D_GNU_SOURCE -DCONFD_VERSION=\"0.1.0\" $(RE_CFLAGS) -I. $(SAN)
+	-fno-strict-aliasing -D_GNU_SOURCE -DCONFD_VERSION=\"0.1.0\" \
+	-DCONFD_WEBROOT=\"$(PREFIX)/share/confd/web\" $(RE_CFLAGS) -I. $(SAN)
 LDFLAGS += $(SAN)
 LIBS    := -lrem -lre -lssl -lcrypto -lsqlite3 -lxml2 -lz -lpthread -lm
 
@@ -144,6 +145,9 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/confd
 	install -m 755 $(BUILD)/confd $(BUILD)/confctl $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 confd.conf $(DESTDIR)$(PREFIX)/share/confd/confd.conf.example
+	install -d $(DESTDIR)$(PREFIX)/share/confd/web
+	install -m 644 confd/web/static/index.html confd/web/static/app.js \
+		confd/web/static/style.css $(DESTDIR)$(PREFIX)/share/confd/web/
 
 clean:
 	rm -rf build build-asan build-fuzz

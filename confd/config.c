@@ -32,7 +32,7 @@ struct parser {
 	struct config *cfg;
 	const char *name;             /* file name, for messages */
 	unsigned line;
-	uint32_t seen;                /* bit per key in keyv[] */
+	uint64_t seen;                /* bit per key in keyv[] */
 	bool domain_set;
 	bool media_set;
 };
@@ -529,6 +529,57 @@ static int h_shutdown_wait(struct parser *p, const char *key,
 }
 
 
+static int h_http_listen(struct parser *p, const char *key,
+			 const struct pl *val)
+{
+	if (!pl_strcasecmp(val, "off")) {
+		sa_init(&p->cfg->http_listen, AF_UNSPEC);
+		return 0;
+	}
+
+	if (parse_addr(&p->cfg->http_listen, val, 8443, NULL)) {
+		perr(p, key, val, "expected IP, IP:port or off");
+		return EINVAL;
+	}
+
+	return 0;
+}
+
+
+static int h_http_root(struct parser *p, const char *key,
+		       const struct pl *val)
+{
+	return set_str(p, key, p->cfg->http_root, sizeof(p->cfg->http_root),
+		       val);
+}
+
+
+static int h_http_session_idle(struct parser *p, const char *key,
+			       const struct pl *val)
+{
+	if (parse_u32(&p->cfg->http_session_idle_s, val, 86400) ||
+	    !p->cfg->http_session_idle_s) {
+		perr(p, key, val, "expected seconds, 1-86400");
+		return EINVAL;
+	}
+
+	return 0;
+}
+
+
+static int h_http_session_max(struct parser *p, const char *key,
+			      const struct pl *val)
+{
+	if (parse_u32(&p->cfg->http_session_max_s, val, 604800) ||
+	    !p->cfg->http_session_max_s) {
+		perr(p, key, val, "expected seconds, 1-604800");
+		return EINVAL;
+	}
+
+	return 0;
+}
+
+
 struct key {
 	const char *name;
 	int (*h)(struct parser *p, const char *key, const struct pl *val);
@@ -558,6 +609,10 @@ static const struct key keyv[] = {
 	{"trusted_peers",  h_trusted_peers,  true,  true},
 	{"log_level",      h_log_level,      false, false},
 	{"shutdown_wait",  h_shutdown_wait,  false, false},
+	{"http_listen",    h_http_listen,    false, false},
+	{"http_root",      h_http_root,      false, false},
+	{"http_session_idle", h_http_session_idle, false, false},
+	{"http_session_max", h_http_session_max, false, false},
 };
 
 
@@ -616,7 +671,7 @@ static int parse_line(struct parser *p, struct pl line)
 	kname = k->name;
 
 	if (!k->list) {
-		if (p->seen & (1u << i)) {
+		if (p->seen & (1ull << i)) {
 			perr(p, kname, NULL, "given more than once");
 			return EINVAL;
 		}
@@ -628,7 +683,7 @@ static int parse_line(struct parser *p, struct pl line)
 		}
 	}
 
-	p->seen |= 1u << (k - keyv);
+	p->seen |= 1ull << (k - keyv);
 
 	if (!val.l && !k->may_be_empty) {
 		perr(p, kname, NULL, "missing value");
@@ -657,6 +712,10 @@ static void config_defaults(struct config *cfg)
 	cfg->mikey_prot_app = 243;
 	cfg->log_level = 2;
 	cfg->shutdown_wait_ms = 2000;
+	(void)sa_set_str(&cfg->http_listen, "127.0.0.1", 8443);
+	str_ncpy(cfg->http_root, CONFD_WEBROOT, sizeof(cfg->http_root));
+	cfg->http_session_idle_s = 1800;
+	cfg->http_session_max_s = 43200;
 	/* domain and media_addr follow sip_listen: see config_finish() */
 }
 
@@ -839,6 +898,16 @@ int config_print(struct re_printf *pf, const struct config *cfg)
 			  cfg->log_level >= 0 && cfg->log_level <= 3 ?
 			  levels[cfg->log_level] : "?");
 	err |= re_hprintf(pf, "shutdown_wait   %u\n", cfg->shutdown_wait_ms);
+	if (sa_isset(&cfg->http_listen, SA_PORT))
+		err |= re_hprintf(pf, "http_listen     %J\n",
+				  &cfg->http_listen);
+	else
+		err |= re_hprintf(pf, "http_listen     off\n");
+	err |= re_hprintf(pf, "http_root       %s\n", cfg->http_root);
+	err |= re_hprintf(pf, "http_session_idle %u\n",
+			  cfg->http_session_idle_s);
+	err |= re_hprintf(pf, "http_session_max %u\n",
+			  cfg->http_session_max_s);
 
 	return err;
 }

@@ -12,8 +12,15 @@
  * ("localhost" when that is a wildcard address), store confd.db,
  * tls_cert confd.pem, rtp_ports 10000-20000, tcp_ports 30000-39999
  * (each becomes one media_portpool in main.c), media_addr = the IP of
- * sip_listen, no trusted_peers, log_level info, shutdown_wait 2000 ms.
+ * sip_listen, no trusted_peers, log_level info, shutdown_wait 2000 ms,
+ * http_listen 127.0.0.1:8443 ("off" disables the web interface),
+ * http_root CONFD_WEBROOT (where `make install` puts the page),
+ * http_session_idle 1800 s, http_session_max 43200 s.
  */
+
+#ifndef CONFD_WEBROOT
+#define CONFD_WEBROOT "/usr/local/share/confd/web"
+#endif
 
 #define CONFIG_TRUSTED_MAX 16
 
@@ -44,6 +51,11 @@ struct config {
 	uint8_t mikey_prot_app;
 	int log_level;               /* 0 error .. 3 debug */
 	uint32_t shutdown_wait_ms;   /* how long to wait for BYE replies */
+	/* the creator web interface (confd/web/) */
+	struct sa http_listen;       /* HTTPS; unset (port 0): off */
+	char http_root[256];         /* index.html, app.js, style.css */
+	uint32_t http_session_idle_s;
+	uint32_t http_session_max_s;
 };
 
 /* Fills cfg with the defaults, then applies FILE when path != NULL. */

@@ -34,3 +34,37 @@ void focus_shutdown(struct focus *f);
 
 uint32_t focus_conference_count(const struct focus *f);
 uint32_t focus_participant_count(const struct focus *f);
+
+
+/*
+ * The creator web interface (control.c, issue 11)
+ */
+
+struct odict;
+
+/* Called whenever what a conference's live roster shows may have
+ * changed: the points that update its RFC 4575 state, floors, mutes.
+ * conf_uri is only valid during the call. */
+typedef void (focus_roster_h)(const char *conf_uri, void *arg);
+void focus_set_roster_handler(struct focus *f, focus_roster_h *h, void *arg);
+/* The live roster of a conference: participants, their media and how
+ * each stream is keyed, mute, audio level, talking, floors (holders and
+ * queue).  An idle conference gives an empty roster. */
+int  focus_roster(struct focus *f, const char *conf_uri, struct odict **odp);
+/* ENOENT: target is not in the call */
+int  focus_mute(struct focus *f, const char *conf_uri, const char *target,
+		bool mute);
+int  focus_floor_chair(struct focus *f, const char *conf_uri,
+		       const char *target, uint16_t floorid, bool grant);
+int  focus_part_bye(struct focus *f, const char *conf_uri, const char *target,
+		    const char *reason);
+
+/* Dial-out and REFER (focus/dialout.c, from the dial-out branch) */
+int  focus_dialout(struct focus *f, const char *conf_uri,
+		   const char *target_uri, const char *by, char *err,
+		   size_t errsz);
+int  focus_refer_to_conf(struct focus *f, const char *conf_uri,
+			 const char *target_uri, const char *by, char *err,
+			 size_t errsz);
+int  focus_kick(struct focus *f, const char *conf_uri,
+		const char *target_uri, const char *reason);

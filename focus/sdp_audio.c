@@ -26,6 +26,7 @@ struct stream_audio {
 	struct cryptopick pick;
 	struct mikeyin_rtp_keys mk;
 	bool mikey;
+	const char *keying;            /* "mikey", "sdes" or "none" */
 };
 
 
@@ -268,6 +269,8 @@ static int make_answer(struct participant *p, struct negotiation_error *ne)
 		prm.srtcp_unencrypted = pick->best.unencrypted_srtcp;
 	}
 
+	sa->keying = sa->mikey ? "mikey" : pick->rank >= 0 ? "sdes" : "none";
+
 	err = audio_start(sa->audio, &prm);
 	if (err) {
 		ne->scode = 500;
@@ -319,6 +322,31 @@ const struct sdp_media *stream_audio_m(const struct stream_audio *sa)
 enum sdp_dir stream_audio_dir(const struct stream_audio *sa)
 {
 	return sa ? sdp_media_dir(sa->m) : SDP_INACTIVE;
+}
+
+
+const char *stream_audio_keying(const struct stream_audio *sa)
+{
+	return sa ? sa->keying : NULL;
+}
+
+
+void stream_audio_set_muted(struct stream_audio *sa, bool muted)
+{
+	if (sa)
+		audio_set_muted(sa->audio, muted);
+}
+
+
+bool stream_audio_muted(const struct stream_audio *sa)
+{
+	return sa && audio_muted(sa->audio);
+}
+
+
+uint8_t stream_audio_level(const struct stream_audio *sa)
+{
+	return sa ? audio_level(sa->audio) : MEDIA_LEVEL_SILENT;
 }
 
 
