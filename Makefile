@@ -21,7 +21,8 @@ RE_CFLAGS := -I/usr/include/re -I/usr/include/rem \
 	-I/usr/include/libxml2
 CFLAGS  += $(OPT) -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-	-fno-strict-aliasing -D_GNU_SOURCE -DCONFD_VERSION=\"0.1.0\" $(RE_CFLAGS) -I. $(SAN)
+	-fno-strict-aliasing -D_GNU_SOURCE -DCONFD_VERSION=\"0.1.0\" \
+	-DCONFD_WEBROOT=\"$(PREFIX)/share/confd/web\" $(RE_CFLAGS) -I. $(SAN)
 LDFLAGS += $(SAN)
 LIBS    := -lrem -lre -lssl -lcrypto -lsqlite3 -lxml2 -lz -lpthread -lm
 

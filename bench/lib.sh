@@ -41,6 +41,8 @@ tls_cert	$BD/confd.pem
 rtp_ports	$ports
 media_addr	127.0.0.1
 log_level	${CONFD_LOG_LEVEL:-warn}
+http_listen	${BENCH_HTTP_LISTEN:-off}
+http_root	${BENCH_HTTP_ROOT:-/nonexistent}
 EOC
 	[ -n "$CONFD_EXTRA" ] && printf '%s\n' "$CONFD_EXTRA" >>"$BD/confd.conf"
 	# confd creates the schema on first use of the store by confctl

@@ -781,6 +781,57 @@ static int h_tcp_peer_check(struct parser *p, const char *key,
 }
 
 
+static int h_http_listen(struct parser *p, const char *key,
+			 const struct pl *val)
+{
+	if (!pl_strcasecmp(val, "off")) {
+		sa_init(&p->cfg->http_listen, AF_UNSPEC);
+		return 0;
+	}
+
+	if (parse_addr(&p->cfg->http_listen, val, 8443, NULL)) {
+		perr(p, key, val, "expected IP, IP:port or off");
+		return EINVAL;
+	}
+
+	return 0;
+}
+
+
+static int h_http_root(struct parser *p, const char *key,
+		       const struct pl *val)
+{
+	return set_str(p, key, p->cfg->http_root, sizeof(p->cfg->http_root),
+		       val);
+}
+
+
+static int h_http_session_idle(struct parser *p, const char *key,
+			       const struct pl *val)
+{
+	if (parse_u32(&p->cfg->http_session_idle_s, val, 86400) ||
+	    !p->cfg->http_session_idle_s) {
+		perr(p, key, val, "expected seconds, 1-86400");
+		return EINVAL;
+	}
+
+	return 0;
+}
+
+
+static int h_http_session_max(struct parser *p, const char *key,
+			      const struct pl *val)
+{
+	if (parse_u32(&p->cfg->http_session_max_s, val, 604800) ||
+	    !p->cfg->http_session_max_s) {
+		perr(p, key, val, "expected seconds, 1-604800");
+		return EINVAL;
+	}
+
+	return 0;
+}
+
+
 struct key {
 	const char *name;
 	int (*h)(struct parser *p, const char *key, const struct pl *val);
@@ -814,6 +865,10 @@ static const struct key keyv[] = {
 	{"trusted_peers",  h_trusted_peers,  true,  true},
 	{"log_level",      h_log_level,      false, false},
 	{"shutdown_wait",  h_shutdown_wait,  false, false},
+	{"http_listen",    h_http_listen,    false, false},
+	{"http_root",      h_http_root,      false, false},
+	{"http_session_idle", h_http_session_idle, false, false},
+	{"http_session_max", h_http_session_max, false, false},
 	{"handshake_timeout", h_handshake_timeout, false, false},
 	{"tcp_peer_check", h_tcp_peer_check, false, false},
 	{"media_timeout",  h_media_timeout,  false, false},
@@ -933,6 +988,10 @@ static void config_defaults(struct config *cfg)
 	cfg->mikey_prot_app = 243;
 	cfg->log_level = 2;
 	cfg->shutdown_wait_ms = 2000;
+	(void)sa_set_str(&cfg->http_listen, "127.0.0.1", 8443);
+	str_ncpy(cfg->http_root, CONFD_WEBROOT, sizeof(cfg->http_root));
+	cfg->http_session_idle_s = 1800;
+	cfg->http_session_max_s = 43200;
 	cfg->handshake_timeout_ms = 5000;
 	cfg->tcp_peer_check = true;
 	cfg->media_timeout = 30;
@@ -1195,6 +1254,16 @@ int config_print(struct re_printf *pf, const struct config *cfg)
 			  cfg->log_level >= 0 && cfg->log_level <= 3 ?
 			  levels[cfg->log_level] : "?");
 	err |= re_hprintf(pf, "shutdown_wait   %u\n", cfg->shutdown_wait_ms);
+	if (sa_isset(&cfg->http_listen, SA_PORT))
+		err |= re_hprintf(pf, "http_listen     %J\n",
+				  &cfg->http_listen);
+	else
+		err |= re_hprintf(pf, "http_listen     off\n");
+	err |= re_hprintf(pf, "http_root       %s\n", cfg->http_root);
+	err |= re_hprintf(pf, "http_session_idle %u\n",
+			  cfg->http_session_idle_s);
+	err |= re_hprintf(pf, "http_session_max %u\n",
+			  cfg->http_session_max_s);
 	err |= re_hprintf(pf, "handshake_timeout %u\n",
 			  cfg->handshake_timeout_ms);
 	err |= re_hprintf(pf, "tcp_peer_check  %s\n",

@@ -21,8 +21,15 @@
  * media_timeout 30 s, digest_algorithms MD5, digest_nonce_lifetime
  * 300 s.  The limits (focus/focus.h struct focus_limits) default as
  * config_defaults() sets them; 0 lifts a cap;
- * handshake_timeout 5000 ms, tcp_peer_check yes.
+ * handshake_timeout 5000 ms, tcp_peer_check yes,
+ * http_listen 127.0.0.1:8443 ("off" disables the web interface),
+ * http_root CONFD_WEBROOT (where `make install` puts the page),
+ * http_session_idle 1800 s, http_session_max 43200 s.
  */
+
+#ifndef CONFD_WEBROOT
+#define CONFD_WEBROOT "/usr/local/share/confd/web"
+#endif
 
 #define CONFIG_TRUSTED_MAX 16
 
@@ -85,6 +92,11 @@ struct config {
 	 * addresses may connect */
 	uint32_t handshake_timeout_ms;
 	bool tcp_peer_check;
+	/* the creator web interface (confd/web/) */
+	struct sa http_listen;       /* HTTPS; unset (port 0): off */
+	char http_root[256];         /* index.html, app.js, style.css */
+	uint32_t http_session_idle_s;
+	uint32_t http_session_max_s;
 };
 
 /* Fills cfg with the defaults, then applies FILE when path != NULL. */

@@ -14,6 +14,7 @@
 #include "focus/focus.h"
 #include "confd/config.h"
 #include "confd/store.h"
+#include "confd/web/web.h"
 #include "confd/ctl.h"
 #include "keying/cert.h"
 #include "media/media.h"
@@ -46,6 +47,7 @@ static struct {
 	struct media_portpool *tcp_pool;   /* tcp_ports: BFCP and MSRP */
 	struct kmsc *kms;
 	struct mikey_replay *replay;
+	struct web *web;                   /* http_listen */
 	struct ctl *ctl;
 	bool pid_written;
 	struct tmr tmr_exit;
@@ -112,6 +114,46 @@ static int pid_write(void)
 	(void)fclose(f);
 	d.pid_written = true;
 	return 0;
+}
+
+
+/* The web interface changed the store: apply it now, as SIGHUP would */
+static int web_reload(void *arg)
+{
+	(void)arg;
+	return reload();
+}
+
+
+static int web_setup(void)
+{
+	struct web_cfg wc;
+	int err;
+
+	if (!sa_isset(&d.cfg.http_listen, SA_PORT))
+		return 0;
+
+	memset(&wc, 0, sizeof(wc));
+	wc.laddr = d.cfg.http_listen;
+	wc.cert = d.cfg.tls_cert;
+	wc.tls = d.tls;
+	wc.root = d.cfg.http_root;
+	wc.domain = d.cfg.domain;
+	wc.session_idle_s = d.cfg.http_session_idle_s;
+	wc.session_max_s = d.cfg.http_session_max_s;
+	wc.store = d.store;
+	wc.focus = d.focus;
+	wc.reloadh = web_reload;
+
+	err = web_alloc(&d.web, &wc);
+	if (err)
+		DEBUG_WARNING("web interface on %J: %m\n", &d.cfg.http_listen,
+			      err);
+	else
+		DEBUG_NOTICE("web interface on https://%J/\n",
+			     &d.cfg.http_listen);
+
+	return err;
 }
 
 
@@ -393,6 +435,10 @@ static int run(void)
 	if (err)
 		return err;
 
+	err = web_setup();
+	if (err)
+		return err;
+
 	if (pipe2(d.hup_pipe, O_NONBLOCK | O_CLOEXEC))
 		return errno;
 	err = fd_listen(d.hup_pipe[0], FD_READ, hup_handler, NULL);
@@ -555,6 +601,7 @@ int main(int argc, char *argv[])
 	d.ctl = mem_deref(d.ctl);
 	if (d.pid_written)
 		(void)unlink(d.cfg.pid_file);
+	d.web = mem_deref(d.web);
 	d.focus = mem_deref(d.focus);
 	d.rtp_pool = mem_deref(d.rtp_pool);
 	d.tcp_pool = mem_deref(d.tcp_pool);

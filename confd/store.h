@@ -75,3 +75,62 @@ int  store_creator_list(struct store *st,
 			bool (*h)(const char *name, void *arg), void *arg);
 
 int  store_schema_version(struct store *st);
+
+
+/*
+ * The web interface (store_web.c, issue 11)
+ */
+
+/* A conference made by a creator account: every field of cd (uri,
+ * subject, creator as SIP identity, policy, floor, notify_smime; not
+ * the members) in one INSERT, owned by owner.  EEXIST if the URI is
+ * taken. */
+int  store_conf_create(struct store *st, const struct confdef *cd,
+		       const char *owner);
+/* Writes subject, creator and the whole policy of cd->uri at once. */
+int  store_conf_update(struct store *st, const struct confdef *cd);
+
+/* What a creator account may do with a conference */
+enum store_access {
+	STORE_ACCESS_NONE = 0,   /* may not even know it exists */
+	STORE_ACCESS_VIEWER,     /* delegated: may look */
+	STORE_ACCESS_CHAIR,      /* delegated: may change it, live too */
+	STORE_ACCESS_OWNER,      /* its creator: also delete, delegate */
+};
+/* ENOENT when the conference does not exist */
+int  store_conf_access(struct store *st, const char *uri, const char *name,
+		       enum store_access *accp);
+/* Calls h for each conference that name owns or is delegated to, in
+ * creation order, until h returns true. */
+int  store_conf_list_for(struct store *st, const char *name,
+			 bool (*h)(const char *uri, enum store_access acc,
+				   void *arg), void *arg);
+int  store_conf_owner(struct store *st, const char *uri, char *buf,
+		      size_t sz);
+
+/* Delegation to another creator account: role STORE_ACCESS_VIEWER or
+ * STORE_ACCESS_CHAIR.  ENOENT if the conference or account is absent. */
+int  store_delegate_set(struct store *st, const char *uri, const char *name,
+			enum store_access role);
+int  store_delegate_del(struct store *st, const char *uri, const char *name);
+int  store_delegate_list(struct store *st, const char *uri,
+			 bool (*h)(const char *name, enum store_access role,
+				   void *arg), void *arg);
+
+/* Change kms_uid (NULL: keep; "" the sip_uri) and role of a member. */
+int  store_part_update(struct store *st, const char *conf_uri,
+		       const char *sip_uri, const char *kms_uid,
+		       enum confdef_role role);
+
+/* API tokens: only the SHA-256 of a token is kept.  *idp gets its id. */
+enum { STORE_TOKEN_HASH_LEN = 32 };
+int  store_token_add(struct store *st, const char *creator,
+		     const char *label, const uint8_t *hash, int64_t *idp);
+/* The account a token hash belongs to; ENOENT if none (revoked). */
+int  store_token_find(struct store *st, const uint8_t *hash, char *creator,
+		      size_t sz);
+/* ENOENT if creator has no token id */
+int  store_token_del(struct store *st, const char *creator, int64_t id);
+int  store_token_list(struct store *st, const char *creator,
+		      bool (*h)(int64_t id, const char *label,
+				int64_t created, void *arg), void *arg);

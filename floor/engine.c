@@ -487,6 +487,19 @@ void floor_ctl_flush(struct floor_ctl *fc)
 	}
 
 	report_holders(fc);
+
+	if (fc->changeh)
+		fc->changeh(fc->change_arg);
+}
+
+
+void floor_ctl_set_change_handler(struct floor_ctl *fc,
+				  floor_ctl_change_h *h, void *arg)
+{
+	if (!fc)
+		return;
+	fc->changeh = h;
+	fc->change_arg = arg;
 }
 
 

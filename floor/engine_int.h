@@ -98,6 +98,28 @@ bool floor_ctl_holds(const struct floor_ctl *fc, uint16_t floorid,
 /* Number of ongoing requests (for tests and metrics). */
 size_t floor_ctl_request_count(const struct floor_ctl *fc);
 
+/* Called after every flush: something a user can see may have changed
+ * (the web interface's live roster shows holders and queue). */
+typedef void (floor_ctl_change_h)(void *arg);
+void floor_ctl_set_change_handler(struct floor_ctl *fc,
+				  floor_ctl_change_h *h, void *arg);
+
+/* chair.c: a chair's decision from outside BFCP (the creator's web
+ * page).  grant: the user's waiting request on floorid is granted as a
+ * ChairAction would (jumping the queue if the floor has room), or a
+ * request is made for the user and granted; !grant: a granted request
+ * is Revoked, a waiting one Denied.  ENOENT: no such floor or user, or
+ * nothing to revoke; EBUSY: the floor is full. */
+int  floor_ctl_chair(struct floor_ctl *fc, uint16_t floorid,
+		     uint16_t userid, bool grant);
+/* Each ongoing request per floor it names: beneficiary, status, queue
+ * position; until h returns true */
+typedef bool (floor_ctl_req_h)(uint16_t floorid, uint16_t userid,
+			       enum bfcp_reqstat st, uint8_t qpos,
+			       void *arg);
+void floor_ctl_requests(const struct floor_ctl *fc, floor_ctl_req_h *h,
+			void *arg);
+
 
 /*
  * ---- Inside the engine: shared by engine.c, recv.c and reply.c ----
@@ -167,6 +189,8 @@ struct floor_ctl {
 	floor_ctl_send_h *sendh;
 	floor_ctl_holders_h *holdh;
 	void *arg;
+	floor_ctl_change_h *changeh;
+	void *change_arg;
 };
 
 

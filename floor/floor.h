@@ -89,6 +89,29 @@ uint32_t floor_conf_id(const struct floor_conf *fc);
 bool floor_conf_holds(const struct floor_conf *fc, uint16_t floorid,
 		      uint16_t userid);
 
+/* Something users can see changed (holders, queue, statuses): the
+ * focus feeds its live roster from here. */
+typedef void (floor_change_h)(void *arg);
+void floor_conf_set_change_handler(struct floor_conf *fc, floor_change_h *h,
+				   void *arg);
+/* A chair's grant or revoke from outside BFCP (chair.c): 0, ENOENT (no
+ * such floor or user, nothing to revoke), EBUSY (granted when the
+ * floor has room) */
+int  floor_conf_chair(struct floor_conf *fc, uint16_t floorid,
+		      uint16_t userid, bool grant);
+
+enum floor_req_state {
+	FLOOR_REQ_PENDING = 0,   /* waits for a chair */
+	FLOOR_REQ_ACCEPTED,      /* waits in the queue (qpos) */
+	FLOOR_REQ_GRANTED,
+};
+typedef bool (floor_req_h)(uint16_t floorid, uint16_t userid,
+			   enum floor_req_state st, unsigned qpos,
+			   void *arg);
+/* Every ongoing request, per floor, until h returns true */
+void floor_conf_requests(const struct floor_conf *fc, floor_req_h *h,
+			 void *arg);
+
 /* ---- participant ---- */
 
 enum floor_sec {

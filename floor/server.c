@@ -544,6 +544,49 @@ bool floor_conf_holds(const struct floor_conf *fc, uint16_t floorid,
 }
 
 
+void floor_conf_set_change_handler(struct floor_conf *fc, floor_change_h *h,
+				   void *arg)
+{
+	if (fc)
+		floor_ctl_set_change_handler(fc->ctl, h, arg);
+}
+
+
+int floor_conf_chair(struct floor_conf *fc, uint16_t floorid,
+		     uint16_t userid, bool grant)
+{
+	return fc ? floor_ctl_chair(fc->ctl, floorid, userid, grant) : ENOENT;
+}
+
+
+struct reqwalk {
+	floor_req_h *h;
+	void *arg;
+};
+
+
+static bool req_walk(uint16_t floorid, uint16_t userid, enum bfcp_reqstat st,
+		     uint8_t qpos, void *arg)
+{
+	struct reqwalk *rw = arg;
+
+	return rw->h(floorid, userid,
+		     st == BFCP_GRANTED ? FLOOR_REQ_GRANTED :
+		     st == BFCP_ACCEPTED ? FLOOR_REQ_ACCEPTED :
+		     FLOOR_REQ_PENDING, qpos, rw->arg);
+}
+
+
+void floor_conf_requests(const struct floor_conf *fc, floor_req_h *h,
+			 void *arg)
+{
+	struct reqwalk rw = {h, arg};
+
+	if (fc && h)
+		floor_ctl_requests(fc->ctl, req_walk, &rw);
+}
+
+
 /* ---- participant ---- */
 
 static void part_destructor(void *arg)

@@ -219,6 +219,7 @@ int events_conf_update(struct conference *conf)
 	struct cinfo *ci;
 	int err = 0;
 
+	focus_roster_changed(conf);   /* the web roster: same points */
 	if (!conf->focus->ep)
 		return 0;
 
@@ -267,6 +268,7 @@ void events_part_update(struct participant *p)
 	enum sdp_dir dir;
 	struct cinfo *ci;
 
+	focus_roster_changed(conf);
 	if (!conf || !conf->evc || !p->estab)
 		return;
 
@@ -303,6 +305,7 @@ void events_part_left(struct participant *p, bool booted)
 	struct conference *conf = p->conf;
 	struct cinfo *ci;
 
+	focus_roster_changed(conf);
 	if (!conf || !conf->evc || !p->estab)
 		return;
 

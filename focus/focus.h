@@ -92,7 +92,37 @@ int  focus_kick(struct focus *f, const char *conf_uri,
 
 /* Dial target_uri into conf_uri (INVITE from the focus); what went wrong
  * in err.  Provided by focus/dialout.c (the dial-out work); until it is
- * merged confd/ctl_dialout_pending.c answers ENOSYS. */
+ * merged confd/web/dialout_pending.c answers ENOSYS. */
 int  focus_dialout(struct focus *f, const char *conf_uri,
 		   const char *target_uri, const char *by,
 		   char *err, size_t errsz);
+
+
+/*
+ * The creator web interface (control.c, issue 11)
+ */
+
+struct odict;
+
+/* Called whenever what a conference's live roster shows may have
+ * changed: the points that update its RFC 4575 state, floors, mutes.
+ * conf_uri is only valid during the call. */
+typedef void (focus_roster_h)(const char *conf_uri, void *arg);
+void focus_set_roster_handler(struct focus *f, focus_roster_h *h, void *arg);
+/* The live roster of a conference: participants, their media and how
+ * each stream is keyed, mute, audio level, talking, floors (holders and
+ * queue).  An idle conference gives an empty roster. */
+int  focus_roster(struct focus *f, const char *conf_uri, struct odict **odp);
+/* ENOENT: target is not in the call */
+int  focus_mute(struct focus *f, const char *conf_uri, const char *target,
+		bool mute);
+int  focus_floor_chair(struct focus *f, const char *conf_uri,
+		       const char *target, uint16_t floorid, bool grant);
+int  focus_part_bye(struct focus *f, const char *conf_uri, const char *target,
+		    const char *reason);
+
+/* The focus REFERs target_uri to conf_uri (TS 33.328 G.1 way 2)
+ * (focus/dialout.c) */
+int  focus_refer_to_conf(struct focus *f, const char *conf_uri,
+			 const char *target_uri, const char *by, char *err,
+			 size_t errsz);

@@ -38,6 +38,9 @@ struct focus {
 	uint32_t handshake_ms;         /* BFCP/MSRP: to authenticate */
 	bool tcp_peers_any;            /* tcp_peer_check off */
 	bool closing;
+	/* the creator web interface's live roster (control.c) */
+	void (*rosterh)(const char *conf_uri, void *arg);
+	void *roster_arg;
 };
 
 struct conference {
@@ -107,7 +110,8 @@ void participant_hangup(struct participant *p, uint16_t scode,
 /* What the rest of focus/ may ask of a participant's streams; each
  * takes NULL (no such stream) */
 enum sdp_dir stream_audio_dir(const struct stream_audio *sa);
-int  stream_audio_keying(struct re_printf *pf, const struct stream_audio *sa);
+int  stream_audio_keying_print(struct re_printf *pf,
+			       const struct stream_audio *sa);
 void stream_audio_set_mixed(struct stream_audio *sa, bool mixed);
 bool stream_video_slides(const struct stream_video *sv);
 /* the m= lines, for what names them (a=floorid mstrm:) */
@@ -115,6 +119,20 @@ const struct sdp_media *stream_audio_m(const struct stream_audio *sa);
 const struct sdp_media *stream_video_m(const struct stream_video *sv);
 enum sdp_dir stream_video_dir(const struct stream_video *sv);
 bool stream_bfcp_userid(const struct stream_bfcp *sb, uint16_t *useridp);
+/* How each stream was keyed, for the live roster: "sdes", "mikey",
+ * "tls-fingerprint", "tls-psk", "none"; NULL when not negotiated */
+const char *stream_audio_keying(const struct stream_audio *sa);
+const char *stream_video_keying(const struct stream_video *sv);
+const char *stream_msrp_keying(const struct stream_msrp *sm);
+const char *stream_bfcp_keying(const struct stream_bfcp *sb);
+void stream_audio_set_muted(struct stream_audio *sa, bool muted);
+bool stream_audio_muted(const struct stream_audio *sa);
+uint8_t stream_audio_level(const struct stream_audio *sa);
+
+/* control.c: the roster changed (events.c's update points, floors,
+ * mutes): tell the web interface */
+void focus_roster_changed(struct conference *conf);
+void focus_roster_floor(void *arg);    /* floor_change_h */
 
 /* mikey_in.c: the TRANSFER_INIT of an a=key-mgmt value (RFC 4567 3.1),
  * bounded by its size; ENOENT for another protocol. */

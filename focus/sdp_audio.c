@@ -38,6 +38,7 @@ struct stream_audio {
 	struct cryptopick pick;
 	struct mikeyin_rtp_keys mk;
 	bool mikey;
+	const char *keying;            /* "mikey", "sdes" or "none" */
 };
 
 
@@ -331,6 +332,8 @@ static int make_answer(struct participant *p, struct negotiation_error *ne)
 		prm.srtcp_unencrypted = pick->best.unencrypted_srtcp;
 	}
 
+	sa->keying = sa->mikey ? "mikey" : pick->rank >= 0 ? "sdes" : "none";
+
 	err = audio_start(sa->audio, &prm);
 	if (err) {
 		ne->scode = 500;
@@ -387,6 +390,31 @@ enum sdp_dir stream_audio_dir(const struct stream_audio *sa)
 }
 
 
+const char *stream_audio_keying(const struct stream_audio *sa)
+{
+	return sa ? sa->keying : NULL;
+}
+
+
+void stream_audio_set_muted(struct stream_audio *sa, bool muted)
+{
+	if (sa)
+		audio_set_muted(sa->audio, muted);
+}
+
+
+bool stream_audio_muted(const struct stream_audio *sa)
+{
+	return sa && audio_muted(sa->audio);
+}
+
+
+uint8_t stream_audio_level(const struct stream_audio *sa)
+{
+	return sa ? audio_level(sa->audio) : MEDIA_LEVEL_SILENT;
+}
+
+
 void stream_audio_set_mixed(struct stream_audio *sa, bool mixed)
 {
 	if (sa && sa->audio)
@@ -396,7 +424,8 @@ void stream_audio_set_mixed(struct stream_audio *sa, bool mixed)
 
 /* How this stream is keyed, for confctl status (never the key): "SDES
  * suite", "MIKEY-TICKET suite" or "none" (plain RTP/AVP). */
-int stream_audio_keying(struct re_printf *pf, const struct stream_audio *sa)
+int stream_audio_keying_print(struct re_printf *pf,
+			       const struct stream_audio *sa)
 {
 	if (!sa || !sdp_media_rport(sa->m) ||
 	    !str_casecmp(sdp_media_proto(sa->m), "RTP/AVP"))

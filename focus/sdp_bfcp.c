@@ -109,8 +109,13 @@ static int conf_floor(struct conference *conf)
 	cfg.audio_chair = fl->audio == CONFDEF_AUDIO_FLOOR_CHAIR;
 	cfg.audio_max = 1;
 
-	return floor_conf_alloc(&conf->floor, conf->focus->floor, &cfg,
-				holders_handler, conf);
+	if (floor_conf_alloc(&conf->floor, conf->focus->floor, &cfg,
+			     holders_handler, conf))
+		return ENOMEM;
+
+	/* the live roster shows holders and queue (control.c) */
+	floor_conf_set_change_handler(conf->floor, focus_roster_floor, conf);
+	return 0;
 }
 
 
@@ -352,6 +357,15 @@ const struct stream_ops stream_bfcp_ops = {
 	.make_answer = make_answer,
 	.take_answer = NULL,
 };
+
+
+const char *stream_bfcp_keying(const struct stream_bfcp *sb)
+{
+	if (!sb || !sb->fp)
+		return NULL;
+
+	return sb->pskmode ? "tls-psk" : sb->tls ? "tls-fingerprint" : "none";
+}
 
 
 bool stream_bfcp_userid(const struct stream_bfcp *sb, uint16_t *useridp)

@@ -279,6 +279,15 @@ static int make_answer(struct participant *p, struct negotiation_error *ne)
 }
 
 
+const char *stream_msrp_keying(const struct stream_msrp *sm)
+{
+	if (!sm || !sm->part)
+		return NULL;
+
+	return sm->psk ? "tls-psk" : sm->secure ? "tls-fingerprint" : "none";
+}
+
+
 const struct stream_ops stream_msrp_ops = {
 	.name        = "msrp",
 	.optional    = true,

@@ -48,6 +48,7 @@ struct stream_video {
 	bool tx_valid;
 	struct cryptopick pick;        /* take_offer's choice */
 	bool accept;                   /* ... to be answered */
+	const char *keying;            /* what keyed it: "sdes", "none" */
 };
 
 
@@ -179,6 +180,7 @@ static int make_answer(struct participant *p, struct negotiation_error *ne)
 	}
 
 	err = cryptopick_answer(sv->m, &sv->tx, &sv->tx_valid, &sv->pick);
+	sv->keying = sv->pick.rank >= 0 ? "sdes" : "none";
 
  out:
 	sv->accept = false;
@@ -208,6 +210,12 @@ bool stream_video_slides(const struct stream_video *sv)
 const struct sdp_media *stream_video_m(const struct stream_video *sv)
 {
 	return sv ? sv->m : NULL;
+}
+
+
+const char *stream_video_keying(const struct stream_video *sv)
+{
+	return sv && sv->slides ? sv->keying : NULL;
 }
 
 

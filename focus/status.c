@@ -51,7 +51,7 @@ static int media_print(struct re_printf *pf, const struct participant *p,
 	err |= re_hprintf(pf, " %s", proto);
 
 	if (m == stream_audio_m(p->audio))
-		err |= re_hprintf(pf, " keys %H", stream_audio_keying,
+		err |= re_hprintf(pf, " keys %H", stream_audio_keying_print,
 				  p->audio);
 	else if (strstr(proto, "TLS"))
 		err |= re_hprintf(pf, " keys %s",

@@ -46,6 +46,8 @@ struct audio {
 	bool started;
 	bool mixed;
 	struct media_consent consent; /* where we may send (consent.c) */
+	bool muted;                   /* by the creator (web interface) */
+	uint8_t level;                /* -dBov, smoothed (media_level.c) */
 	enum audio_codec codec;
 	uint8_t pt;
 	bool send, recv;
@@ -180,6 +182,7 @@ int audio_alloc(struct audio **ap, struct mixer *mx,
 		return ENOMEM;
 
 	a->mixed = true;
+	a->level = MEDIA_LEVEL_SILENT;
 	a->codec = AUDIO_PCMU;
 	media_consent_init(&a->consent, tmr_jiffies());
 
@@ -358,6 +361,25 @@ void audio_set_mixed(struct audio *a, bool mixed)
 }
 
 
+void audio_set_muted(struct audio *a, bool muted)
+{
+	if (a)
+		a->muted = muted;
+}
+
+
+bool audio_muted(const struct audio *a)
+{
+	return a && a->muted;
+}
+
+
+uint8_t audio_level(const struct audio *a)
+{
+	return a && a->started ? a->level : MEDIA_LEVEL_SILENT;
+}
+
+
 void audio_stats(const struct audio *a, struct audio_stats *st)
 {
 	struct media_rtprx_stats rs;
@@ -401,7 +423,14 @@ const int16_t *audio_mix_pull(struct audio *a)
 		return NULL;
 
 	/* Always drain, so an unmixed voice is not stale once mixed. */
-	if (!media_rtprx_pull(a->rx, a->pcm) || !a->mixed)
+	if (!media_rtprx_pull(a->rx, a->pcm)) {
+		a->level = media_level_update(a->level, NULL, 0);
+		return NULL;
+	}
+
+	/* the level shows who talks, muted or not mixed as well */
+	a->level = media_level_update(a->level, a->pcm, AUDIO_FRAME);
+	if (!a->mixed || a->muted)
 		return NULL;
 
 	a->has_pcm = true;

@@ -122,6 +122,14 @@ int  audio_start(struct audio *a, const struct audio_params *prm);
 
 /* Include/exclude this stream's voice from the mix (moderated floor). */
 void audio_set_mixed(struct audio *a, bool mixed);
+/* Muted by the creator: never mixed, whatever the floor says */
+void audio_set_muted(struct audio *a, bool muted);
+bool audio_muted(const struct audio *a);
+/* How loud the participant is, in -dBov (RFC 6464: 0 loudest, 127
+ * silence), with fast attack and slow release (media_level.c) */
+uint8_t audio_level(const struct audio *a);
+#define MEDIA_LEVEL_SILENT 127
+#define MEDIA_LEVEL_TALKING 50    /* louder than -50 dBov: talking */
 void audio_stats(const struct audio *a, struct audio_stats *st);
 uint32_t audio_ssrc(const struct audio *a);
 /* ms since the last authenticated RTP or RTCP packet, or since the

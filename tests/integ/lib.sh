@@ -283,6 +283,7 @@ confd_setup() {
 	[ -n "$CONFD_CONF" ] && return 0
 	CONFD_SIP_PORT=$(free_port)
 	CONFD_TLS_PORT=$(free_port)
+	CONFD_HTTP_PORT=$(free_port)
 	_r=$(free_range 200)
 	CONFD_RTP_MIN=${_r%-*}
 	CONFD_RTP_MAX=${_r#*-}
@@ -300,6 +301,8 @@ tls_cert		$TMP/confd/confd.pem
 rtp_ports		$CONFD_RTP_MIN-$CONFD_RTP_MAX
 media_addr		127.0.0.1
 log_level		3
+http_listen		127.0.0.1:$CONFD_HTTP_PORT
+http_root		$TOP/confd/web/static
 EOF
 	[ -n "$CONFD_EXTRA" ] && printf '%s\n' "$CONFD_EXTRA" >>"$CONFD_CONF"
 	return 0

@@ -81,7 +81,7 @@ static int test_migrate_fresh(void)
 
 	err = store_open(&st, t.path);
 	CHECK_EQ(err, 0);
-	CHECK_EQ(store_schema_version(st), 4);
+	CHECK_EQ(store_schema_version(st), 5);
 
 	/* WAL is a property of the file: another connection sees it */
 	CHECK_EQ(query_text(t.path, "PRAGMA journal_mode;", mode,
@@ -96,12 +96,12 @@ static int test_migrate_fresh(void)
 
 	/* Reopening runs no migration twice */
 	CHECK_EQ(store_open(&st, t.path), 0);
-	CHECK_EQ(store_schema_version(st), 4);
+	CHECK_EQ(store_schema_version(st), 5);
 	CHECK_EQ(store_conf_add(st, "sip:a@b", NULL, NULL, false, false,
 				CONFDEF_SRTP_REQUIRED), 0);
 	mem_deref(st);
 	CHECK_EQ(store_open(&st, t.path), 0);
-	CHECK_EQ(store_schema_version(st), 4);
+	CHECK_EQ(store_schema_version(st), 5);
 	mem_deref(st);
 
 	tmpdb_remove(&t);
@@ -398,7 +398,7 @@ static int test_migrate_from_v1(void)
 	sqlite3_close(db);
 
 	CHECK_EQ(store_open(&st, t.path), 0);
-	CHECK_EQ(store_schema_version(st), 4);
+	CHECK_EQ(store_schema_version(st), 5);
 	CHECK_EQ(store_conf_get(st, &cd, "sip:old@x"), 0);
 	CHECK_STR(cd->subject, "Old");
 	CHECK(cd->open);
