@@ -79,8 +79,19 @@ int oa_media_addr(const struct focus *f, struct mbuf *offer,
 		  struct negotiation_error *ne)
 {
 	const struct sa *a;
-	int af = offer ? offer_af(offer) : AF_UNSPEC;
+	int af;
 
+	/* a multicast, broadcast or unspecified c=, or a port out of
+	 * range, is refused for what it is before its family is looked
+	 * at (offer_answer.c checks it again on every offer) */
+	if (offer) {
+		bool hold = false;
+		int err = sdp_addr_check(offer, false, &hold, ne);
+		if (err)
+			return err;
+	}
+
+	af = offer ? offer_af(offer) : AF_UNSPEC;
 	if (af != AF_UNSPEC) {
 		a = addr_of(f, af);
 		if (!a) {
