@@ -24,7 +24,10 @@ confd_setup
 	confctl conf add "sip:open@$D" --open --srtp optional &&
 	confctl conf add "sip:closed@$D" --srtp optional &&
 	confctl part add "sip:closed@$D" "sip:a@$D" &&
-	confctl part add "sip:closed@$D" "sip:b@$D"
+	confctl part add "sip:closed@$D" "sip:b@$D" &&
+	# a closed conference admits only authenticated callers (digest)
+	CONFCTL_PASSWORD=pw-a confctl part passwd "sip:closed@$D" "sip:a@$D" &&
+	CONFCTL_PASSWORD=pw-b confctl part passwd "sip:closed@$D" "sip:b@$D"
 } >"$TMP/confctl.log" 2>&1 ||
 	{ fail "store set-up with confctl"; show_log "$TMP/confctl.log"; lib_done; }
 confd_start
@@ -58,6 +61,7 @@ ua() { # ua NAME TONE
 	bg_start "$1" timeout -k 5 40 "$UA" call \
 		--to "sip:closed@127.0.0.1:$CONFD_SIP_PORT" \
 		--from "sip:$1@$D" --tone "$2" --duration 6 \
+		--auth-user "$1" --auth-pass "pw-$1" \
 		--record "$TMP/$1.wav"
 	eval "${1}_PID=\$BG_PID"
 }

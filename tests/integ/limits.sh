@@ -66,12 +66,20 @@ refused() {
 }
 
 # joins NAME ROOM: a call that gets 200 (join, leave)
+# (a closed conference's caller authenticates: digest as alice)
 joins() {
-	if sipp_run "$1" "$S/join_leave.xml" -s "$2"; then
-		pass "$1"
+	if [ "$2" = closed ]; then
+		set -- "$1" "$2" "$S/join_leave_auth.xml" -au alice -ap alice-pw \
+			-auth_uri "closed@$D"
 	else
-		fail "$1" "sipp exit $?"
-		sipp_show "$1"
+		set -- "$1" "$2" "$S/join_leave.xml"
+	fi
+	_n=$1 _r=$2; shift 2
+	if sipp_run "$_n" "$@" -s "$_r"; then
+		pass "$_n"
+	else
+		fail "$_n" "sipp exit $?"
+		sipp_show "$_n"
 	fi
 }
 
@@ -114,7 +122,9 @@ open_conf_share 50
 retry_after 7"
 confctl conf add "sip:open@$D" --open --srtp optional >/dev/null &&
 confctl conf add "sip:closed@$D" --srtp optional >/dev/null &&
-confctl part add "sip:closed@$D" "sip:alice@$D" >/dev/null ||
+confctl part add "sip:closed@$D" "sip:alice@$D" >/dev/null &&
+CONFCTL_PASSWORD=alice-pw confctl part passwd "sip:closed@$D" \
+	"sip:alice@$D" >/dev/null ||
 	fail "store set-up"
 confd_start
 hold o1 open 8
