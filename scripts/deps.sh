@@ -2,7 +2,8 @@
 # Install the Debian packages confd needs to build and test.  Does
 # nothing when they are all present, so `make run` stays quick.
 PKGS="build-essential clang pkg-config libre-dev librem-dev libssl-dev
-libxml2-dev libxml2-utils libsqlite3-dev sqlite3 openssl baresip-core
+libxml2-dev libxml2-utils libsqlite3-dev libopus-dev libspandsp-dev
+libspeexdsp-dev sqlite3 openssl baresip-core
 sip-tester tshark sox python3 curl libclang-rt-14-dev procps iproute2"
 missing=""
 for p in $PKGS; do

@@ -200,8 +200,9 @@ static int test_refusals(void)
 	err = refused(CONFDEF_SRTP_OPTIONAL, HDR SLIDES, 488, 304,
 		      "No audio stream offered");
 	err |= refused(CONFDEF_SRTP_OPTIONAL,
-		       HDR "m=audio 5000 RTP/AVP 9\r\n", 488, 305,
-		       "Incompatible media format: PCMU or PCMA needed");
+		       HDR "m=audio 5000 RTP/AVP 3\r\n", 488, 305,
+		       "Incompatible media format: Opus, G722, PCMU or PCMA "
+		       "needed");
 	err |= refused(CONFDEF_SRTP_REQUIRED,
 		       HDR "m=audio 5000 RTP/AVP 0\r\n", 488, 399,
 		       "SRTP required: no a=crypto offered");
