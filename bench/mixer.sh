@@ -1,25 +1,35 @@
 #!/bin/sh
-# bench/mixer.sh [BUILD] [N...] -- mixer capacity with SDES-SRTP G.711.
+# bench/mixer.sh [BUILD] [N...] -- mixer capacity with SDES-SRTP, per codec.
 #
-# For each N (default 200 500 1000): starts a fresh confd on loopback
-# with 100 open conferences (SRTP required), runs `confd-ua load` with N
-# participants, 10 to a conference (PCMU 20 ms, each with its own key),
+# For each N (default 200 500 1000) and each codec of MIXER_CODECS
+# (default "g711 g722 opus mixed"; g711 always runs first, so every
+# invocation has its baseline side by side): starts a fresh confd on
+# loopback with 100 open conferences (SRTP required), runs `confd-ua
+# load` with N participants, 10 to a conference, each with its own key:
+#   - g711: PCMU 20 ms, all ten talking (each its own tone), as before;
+#   - g722, opus: MIXER_TALKERS (default 2) talk per room, the others are
+#     silent (Opus ones with DTX: a frame every 400 ms; G.722 sends
+#     silence);
+#   - mixed: seats take Opus, G.722 and PCMU in turn, MIXER_TALKERS talk;
 # and over the UA's steady window measures:
 #   - confd CPU (utime+stime from /proc/PID/stat) -> ms of CPU per
 #     participant-second, and % of one core;
 #   - the UA's late frames (arrival more than 20 ms behind the stream's
 #     best), missing frames, SRTP failures, frames received vs expected;
 #   - confd's peak RSS (VmHWM) over its idle RSS -> kB per participant.
-# Targets: 1000 participants with no late frames, <= 1 ms CPU per
-# participant-second (one core for 1000).
+# Targets: G.711: 1000 participants with no late frames, <= 1 ms CPU per
+# participant-second (one core for 1000); Opus, 10 a room with 2
+# talkers: <= 3 ms CPU per participant-second, no late frames at 200.
 #
-# Results, per step N: bench.mixer.nN.{established, cpu_ms_per_ps,
+# Results, per step N (G.711 keeps its old names; other codecs put the
+# codec first, bench.mixer.opus.nN....): bench.mixer.nN.{established, cpu_ms_per_ps,
 # cpu_pct_core, late_frames, max_late_ms, missing, decrypt_fail,
 # rx_ratio, peak_kb, kb_per_part, ua_cpu_pct} and, when confd reports
 # its clock, bench.mixer.nN.{confd_ticks, confd_late_ticks}.
 #
 # Environment: MIXER_STEPS (the Ns when none is given, default
-# "200 500 1000"), MIXER_DURATION (steady window, s, default 20),
+# "200 500 1000"), MIXER_CODECS, MIXER_TALKERS, MIXER_DURATION (steady
+# window, s, default 20),
 # MIXER_RATE (joins/s during ramp-up, default 200), PORT (5270).
 BUILD=${1:-build}
 [ $# -gt 0 ] && shift
@@ -30,6 +40,9 @@ cd "$top" || exit 1
 DUR=${MIXER_DURATION:-20}
 RATE=${MIXER_RATE:-200}
 PORT=${PORT:-5270}
+CODECS="g711 $(echo "${MIXER_CODECS:-g722 opus mixed}" | tr ' ' '\n' |
+	grep -vx g711 | tr '\n' ' ')"
+TALKERS=${MIXER_TALKERS:-2}
 
 bench_need "$CONFD" "$CONFCTL" "$UA"
 
@@ -58,10 +71,18 @@ uaval() {
 	awk -F= -v k="$2" '$1 == k {print $2}' "$1"
 }
 
-printf "%-6s %-5s %-5s %-9s %-9s %-7s %-8s %-7s %-7s %-8s %-8s %-7s %s\n" \
-	mixer: parts estab cpu_ms/ps cpu_%core late maxlate missing \
+printf "%-6s %-6s %-5s %-5s %-9s %-9s %-7s %-8s %-7s %-7s %-8s %-8s %-7s %s\n" \
+	mixer: codec parts estab cpu_ms/ps cpu_%core late maxlate missing \
 	decfail rx_ratio peak_kB kB/part ua_cpu%
 for n in $STEPS; do
+for codec in $CODECS; do
+	if [ "$codec" = g711 ]; then
+		V=mixer.n$n
+		uaopt="--codec pcmu"
+	else
+		V=mixer.$codec.n$n
+		uaopt="--codec $codec --talkers $TALKERS"
+	fi
 	# 2 ports per participant, with room to spare
 	confd_start "$PORT" 20000-29999
 	i=1
@@ -75,10 +96,10 @@ for n in $STEPS; do
 
 	"$UA" load --to "sip:bench%d@127.0.0.1:$PORT" --count "$n" \
 		--per-conf 10 --rate "$RATE" --settle 3 --duration "$DUR" \
-		--quiet >"$BD/ua.out" 2>"$BD/ua.err" &
+		$uaopt --quiet >"$BD/ua.out" 2>"$BD/ua.err" &
 	UAPID=$!
 	if ! wait_for "$BD/ua.out" "^phase=steady" $((n / RATE + 120)); then
-		echo "mixer: $n: the UA never reached the steady phase" >&2
+		echo "mixer: $codec $n: the UA never reached the steady phase" >&2
 		tail -5 "$BD/ua.err" >&2
 		cleanup
 		continue
@@ -86,7 +107,7 @@ for n in $STEPS; do
 	c0=$(proc_cpu_ticks "$CONFD_PID")
 	t0=$(now_s)
 	if ! wait_for "$BD/ua.out" "^phase=done" $((DUR + 60)); then
-		echo "mixer: $n: the UA did not finish" >&2
+		echo "mixer: $codec $n: the UA did not finish" >&2
 		cleanup
 		continue
 	fi
@@ -109,23 +130,23 @@ for n in $STEPS; do
 	decfail=$(uaval "$BD/ua.out" rx_decrypt_fail)
 	ratio=$(uaval "$BD/ua.out" rx_ratio)
 	uacpu=$(uaval "$BD/ua.out" ua_cpu_pct)
-	printf "%-6s %-5s %-5s %-9s %-9s %-7s %-8s %-7s %-7s %-8s %-8s %-7s %s\n" \
-		mixer: "$n" "$est" $cpu "$late" "${maxlate}ms" "$missing" \
+	printf "%-6s %-6s %-5s %-5s %-9s %-9s %-7s %-8s %-7s %-7s %-8s %-8s %-7s %s\n" \
+		mixer: "$codec" "$n" "$est" $cpu "$late" "${maxlate}ms" "$missing" \
 		"$decfail" "$ratio" "$hwm_kb" "$mem" "$uacpu"
 	set -- $cpu
-	kv "mixer.n$n.established" "$est"
-	kv "mixer.n$n.cpu_ms_per_ps" "$1"
-	kv "mixer.n$n.cpu_pct_core" "$2"
-	kv "mixer.n$n.late_frames" "$late"
-	kv "mixer.n$n.max_late_ms" "$maxlate"
-	kv "mixer.n$n.missing" "$missing"
-	kv "mixer.n$n.decrypt_fail" "$decfail"
-	kv "mixer.n$n.rx_ratio" "$ratio"
-	kv "mixer.n$n.peak_kb" "$hwm_kb"
-	kv "mixer.n$n.kb_per_part" "$mem"
-	kv "mixer.n$n.ua_cpu_pct" "$uacpu"
+	kv "$V.established" "$est"
+	kv "$V.cpu_ms_per_ps" "$1"
+	kv "$V.cpu_pct_core" "$2"
+	kv "$V.late_frames" "$late"
+	kv "$V.max_late_ms" "$maxlate"
+	kv "$V.missing" "$missing"
+	kv "$V.decrypt_fail" "$decfail"
+	kv "$V.rx_ratio" "$ratio"
+	kv "$V.peak_kb" "$hwm_kb"
+	kv "$V.kb_per_part" "$mem"
+	kv "$V.ua_cpu_pct" "$uacpu"
 	if [ "$est" != "$n" ]; then
-		echo "mixer: $n: only $est joined; failures by status:" \
+		echo "mixer: $codec $n: only $est joined; failures by status:" \
 			"$(uaval "$BD/ua.out" fail_codes)" >&2
 	fi
 	# confd reports its mixer clock when it exits: stop it, read the
@@ -138,12 +159,14 @@ for n in $STEPS; do
 	clock=$(grep -h -o "mixer: [0-9]* ticks, [0-9]* late, worst tick [0-9]* us" \
 		"$BD/confd.log" 2>/dev/null | tail -1)
 	if [ -n "$clock" ]; then
-		echo "$clock" | sed "s/^mixer: /mixer: $n: confd clock: /"
+		echo "$clock" | sed "s/^mixer: /mixer: $codec $n: confd clock: /"
 		set -- $clock
-		kv "mixer.n$n.confd_ticks" "$2"
-		kv "mixer.n$n.confd_late_ticks" "$4"
+		kv "$V.confd_ticks" "$2"
+		kv "$V.confd_late_ticks" "$4"
 	fi
 	confd_stop
 done
-echo "mixer: targets: 1000 participants, late 0, missing 0, <= 1 ms CPU" \
-	"per participant-second (<= 100% of one core at 1000)"
+done
+echo "mixer: targets: G.711: 1000 participants, late 0, missing 0, <= 1 ms" \
+	"CPU per participant-second; Opus (2 talkers a room): <= 3 ms CPU" \
+	"per participant-second, 200 with no late frames"

@@ -2,8 +2,15 @@
  * @file sdp_audio.c  A participant's audio stream: its m-line in SDP
  * offer/answer, keyed by SDES-SRTP (RFC 3264, RFC 4568) under the
  * conference's SRTP policy, or by MIKEY-TICKET.
+ *
+ * Codecs, in our order of preference (we offer them so, and answer with
+ * the first of them that the offer has, whatever its order): Opus
+ * (RFC 7587), G.722, PCMU, PCMA; telephone-event (RFC 4733) at 48 kHz
+ * and 8 kHz, answered at the chosen codec's RTP clock when offered so.
  */
 #include <string.h>
+#include <stdlib.h>
+#include <limits.h>
 #include <openssl/crypto.h>
 #include <re.h>
 #include "focus/confdef.h"
@@ -24,6 +31,28 @@ enum {
 	WATCH_INTERVAL = 1000,         /* ms between media_timeout checks */
 };
 
+/* RFC 7587 6.1, what we want to receive: nothing above our 16 kHz mix,
+ * FEC welcome, and silence not sent at all (DTX) */
+#define OPUS_FMTP "maxplaybackrate=16000;sprop-maxcapturerate=16000;" \
+	"useinbandfec=1;usedtx=1"
+
+static const struct {
+	const char *name;
+	uint32_t srate;
+	enum audio_codec codec;
+} codec_pref[] = {
+	{"opus", 48000, AUDIO_OPUS},
+	{"G722",  8000, AUDIO_G722},
+	{"PCMU",  8000, AUDIO_PCMU},
+	{"PCMA",  8000, AUDIO_PCMA},
+};
+
+/* PCMU and PCMA rank alike */
+static unsigned codec_rank(size_t i)
+{
+	return codec_pref[i].codec == AUDIO_PCMA ? (unsigned)i - 1 : (unsigned)i;
+}
+
 
 struct stream_audio {
 	struct sdp_media *m;
@@ -35,6 +64,7 @@ struct stream_audio {
 
 	/* chosen by take_offer for make_answer; pointers into m */
 	const struct sdp_format *codec, *telev;
+	enum audio_codec acodec;
 	struct cryptopick pick;
 	struct mikeyin_rtp_keys mk;
 	bool mikey;
@@ -70,12 +100,22 @@ static int formats_reset(struct sdp_media *m)
 	while (list_head(lst))
 		mem_deref(list_head(lst)->data);
 
-	err  = sdp_format_add(NULL, m, false, "0", "PCMU", 8000, 1,
+	err  = sdp_format_add(NULL, m, false, "111", "opus", 48000, 2,
+			      NULL, NULL, NULL, false, "%s", OPUS_FMTP);
+	err |= sdp_format_add(NULL, m, false, "9", "G722", 8000, 1,
+			      NULL, NULL, NULL, false, NULL);
+	err |= sdp_format_add(NULL, m, false, "0", "PCMU", 8000, 1,
 			      NULL, NULL, NULL, false, NULL);
 	err |= sdp_format_add(NULL, m, false, "8", "PCMA", 8000, 1,
 			      NULL, NULL, NULL, false, NULL);
+	err |= sdp_format_add(NULL, m, false, "110", "telephone-event",
+			      48000, 1, NULL, NULL, NULL, false, "0-15");
 	err |= sdp_format_add(NULL, m, false, "101", "telephone-event", 8000,
 			      1, NULL, NULL, NULL, false, "0-15");
+	/* answered only: nobody's 16 kHz RTP clock is ours, but an offer
+	 * may carry it and costs nothing to accept */
+	err |= sdp_format_add(NULL, m, false, "102", "telephone-event",
+			      16000, 1, NULL, NULL, NULL, false, "0-15");
 
 	return err ? ENOMEM : 0;
 }
@@ -158,6 +198,8 @@ static int take_offer(struct participant *p, struct negotiation_error *ne)
 	struct stream_audio *sa = p->audio;
 	const struct list *lst;
 	struct le *le;
+	unsigned best = UINT_MAX;
+	size_t i;
 	int err = 0;
 
 	choice_wipe(sa);
@@ -190,25 +232,49 @@ static int take_offer(struct participant *p, struct negotiation_error *ne)
 		return EPROTO;
 	}
 
-	lst = sdp_media_format_lst(sa->m, true);
+	/* the best codec the offer has, by our preference; between equals
+	 * (PCMU and PCMA) the offerer's order decides */
+	lst = sdp_media_format_lst(sa->m, false);
 	for (le = list_head(lst); le; le = le->next) {
-		const struct sdp_format *fmt = le->data;
+		const struct sdp_format *rf = le->data, *lf;
 
-		if (!fmt->sup)
+		/* the local twin carries the name (static PTs may come
+		 * without a=rtpmap) and, after libre aligned them, the
+		 * offerer's PT */
+		lf = rf->sup ? sdp_media_lformat(sa->m, rf->pt) : NULL;
+		if (!lf || !lf->sup)
 			continue;
-		if (!sa->codec && (!str_casecmp(fmt->name, "PCMU") ||
-				   !str_casecmp(fmt->name, "PCMA")))
-			sa->codec = fmt;
-		else if (!sa->telev &&
-			 !str_casecmp(fmt->name, "telephone-event"))
-			sa->telev = fmt;
+		for (i = 0; i < ARRAY_SIZE(codec_pref); i++) {
+			if (lf->srate == codec_pref[i].srate &&
+			    !str_casecmp(lf->name, codec_pref[i].name))
+				break;
+		}
+		if (i >= ARRAY_SIZE(codec_pref) || codec_rank(i) >= best)
+			continue;
+		best = codec_rank(i);
+		sa->codec = lf;
+		sa->acodec = codec_pref[i].codec;
 	}
+	lst = sdp_media_format_lst(sa->m, true);
 
 	if (!sa->codec) {
 		ne->scode = 488;
 		ne->warn_code = 305;
-		ne->warn_text = "Incompatible media format: PCMU or PCMA needed";
+		ne->warn_text = "Incompatible media format: Opus, G722, PCMU "
+			"or PCMA needed";
 		return EPROTO;
+	}
+
+	/* RFC 4733 2.1: events on the codec's RTP clock when offered so */
+	for (le = list_head(lst); le; le = le->next) {
+		const struct sdp_format *fmt = le->data;
+
+		if (!fmt->sup || str_casecmp(fmt->name, "telephone-event"))
+			continue;
+		if (!sa->telev || fmt->srate == sa->codec->srate)
+			sa->telev = fmt;
+		if (fmt->srate == sa->codec->srate)
+			break;
 	}
 
 	if (mikeyin_keyed(p)) {
@@ -286,6 +352,7 @@ static int make_answer(struct participant *p, struct negotiation_error *ne)
 	struct stream_audio *sa = p->audio;
 	const struct cryptopick *pick = &sa->pick;
 	struct audio_params prm;
+	const char *ptime;
 	struct le *le;
 	int err;
 
@@ -305,8 +372,11 @@ static int make_answer(struct participant *p, struct negotiation_error *ne)
 	memset(&prm, 0, sizeof(prm));
 	prm.rtp = *sdp_media_raddr(sa->m);
 	sdp_media_raddr_rtcp(sa->m, &prm.rtcp);
-	prm.codec = sa->codec->pt == 8 ? AUDIO_PCMA : AUDIO_PCMU;
+	prm.codec = sa->acodec;
 	prm.pt = (uint8_t)sa->codec->pt;
+	prm.fmtp = sa->codec->rparams;
+	ptime = oa_rattr(p, sa->m, "ptime");
+	prm.ptime = ptime ? (unsigned)atoi(ptime) : 0;
 	prm.telev_pt = sa->telev ? sa->telev->pt : -1;
 	/* RFC 3264 8.4 legacy hold (c=0.0.0.0): we send nothing, and the
 	 * answer says so (recvonly); the next offer restores sendrecv */

@@ -27,12 +27,14 @@
 #include "media/rtprx_int.h"
 #include "media/srtp_int.h"
 #include "media/consent_int.h"
+#include "media/codec_int.h"
+#include "media/talk_int.h"
 
 
 enum {
 	MAX_KEYSALT   = 46,           /* 32-byte key + 14-byte salt */
 	RTCP_INTERVAL = 250,          /* ticks: 5 s, RFC 3550 6.2 */
-	TX_SIZE       = RTP_HEADER_SIZE + AUDIO_FRAME + 32,
+	TX_SIZE       = RTP_HEADER_SIZE + 512,
 };
 
 struct audio {
@@ -49,8 +51,19 @@ struct audio {
 	bool muted;                   /* by the creator (web interface) */
 	uint8_t level;                /* -dBov, smoothed (media_level.c) */
 	enum audio_codec codec;
+	const struct media_codec_info *ci;
+	struct media_enc_cfg ecfg;    /* what they asked us to send */
 	uint8_t pt;
 	bool send, recv;
+
+	/* mixing (media_int.h) */
+	struct media_talk talk;
+	struct media_enc *enc;        /* our own encoding, made when needed */
+	bool enc_used;                /* on the last tick */
+	struct media_resamp *rx_rs;   /* codec rate -> mix rate */
+	uint32_t rx_rs_rate;
+	int16_t raw[MEDIA_FRAME_MAX];
+	uint8_t pld[MEDIA_PLD_MAX];
 
 	/* receive */
 	struct media_rtprx *rx;
@@ -59,7 +72,7 @@ struct audio {
 	uint8_t rx_key[MAX_KEYSALT];
 	size_t rx_key_len;
 	uint8_t rx_mki_len;
-	int16_t pcm[AUDIO_FRAME];
+	int16_t pcm[MEDIA_FRAME_MAX];
 	bool has_pcm;
 
 	/* send */
@@ -95,6 +108,8 @@ static void destructor(void *arg)
 	mem_deref(a->txmb);
 	mem_deref(a->rtcpmb);
 	mem_deref(a->cname);
+	mem_deref(a->enc);
+	mem_deref(a->rx_rs);
 
 	OPENSSL_cleanse(a->rx_key, sizeof(a->rx_key));
 	OPENSSL_cleanse(a->tx_key, sizeof(a->tx_key));
@@ -185,6 +200,8 @@ int audio_alloc(struct audio **ap, struct mixer *mx,
 	a->level = MEDIA_LEVEL_SILENT;
 	a->codec = AUDIO_PCMU;
 	media_consent_init(&a->consent, tmr_jiffies());
+	a->ci = media_codec_info(AUDIO_PCMU);
+	(void)media_enc_cfg_make(&a->ecfg, AUDIO_PCMU, NULL, 0);
 
 	/* RFC 3550 5.1: random SSRC, initial sequence and timestamp */
 	if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
@@ -261,16 +278,20 @@ int audio_start(struct audio *a, const struct audio_params *prm)
 {
 	struct srtp *stx = NULL;
 	struct media_srtprx *srx = NULL;
+	struct media_enc_cfg ecfg;
 	bool srtp, keep_tx = false, keep_rx = false;
 	int err = 0;
 
 	if (!a || !prm)
 		return EINVAL;
 
-	if (prm->codec != AUDIO_PCMU && prm->codec != AUDIO_PCMA)
+	if (!media_codec_info(prm->codec))
 		return ENOTSUP;
 	if (prm->pt > 127 || prm->telev_pt > 127)
 		return EINVAL;
+	err = media_enc_cfg_make(&ecfg, prm->codec, prm->fmtp, prm->ptime);
+	if (err)
+		return err;
 
 	srtp = prm->tx_key || prm->rx_key;
 	if (srtp) {
@@ -304,6 +325,11 @@ int audio_start(struct audio *a, const struct audio_params *prm)
 				goto out;
 		}
 	}
+
+	/* the decoder first: the one step of the commit that can fail */
+	err = media_rtprx_set(a->rx, prm->pt, prm->codec, prm->telev_pt);
+	if (err)
+		goto out;
 
 	/* commit */
 	if (!keep_tx) {
@@ -341,10 +367,13 @@ int audio_start(struct audio *a, const struct audio_params *prm)
 	media_consent_answer(&a->consent, &prm->rtp, &prm->rtcp, !prm->send,
 			     tmr_jiffies());
 	a->codec = prm->codec;
+	a->ci = media_codec_info(prm->codec);
+	if (!media_enc_cfg_eq(&a->ecfg, &ecfg))
+		a->enc = mem_deref(a->enc);
+	a->ecfg = ecfg;
 	a->pt = prm->pt;
 	a->send = prm->send;
 	a->recv = prm->recv;
-	media_rtprx_set(a->rx, prm->pt, prm->codec, prm->telev_pt);
 	a->started = true;
 
  out:
@@ -415,21 +444,47 @@ const struct sa *audio_rtp_dst(const struct audio *a)
 /* --- called by the mixer ------------------------------------------- */
 
 
-const int16_t *audio_mix_pull(struct audio *a)
+/* The PCM rate this stream's codec codes at: the mixer runs wideband
+ * when any stream's is. */
+uint32_t audio_mix_srate(const struct audio *a)
 {
+	return a->started ? a->ci->srate : AUDIO_SRATE;
+}
+
+
+struct media_talk *audio_mix_talk(struct audio *a)
+{
+	return &a->talk;
+}
+
+
+/* 20 ms of their voice at the mix's rate, or NULL */
+const int16_t *audio_mix_pull(struct audio *a, uint32_t srate)
+{
+	const uint32_t crate = media_rtprx_srate(a->rx);
+
 	a->has_pcm = false;
 
 	if (!a->started || !a->recv)
 		return NULL;
 
 	/* Always drain, so an unmixed voice is not stale once mixed. */
-	if (!media_rtprx_pull(a->rx, a->pcm)) {
+	if (!media_rtprx_pull(a->rx, crate == srate ? a->pcm : a->raw)) {
 		a->level = media_level_update(a->level, NULL, 0);
 		return NULL;
 	}
+	if (crate != srate) {
+		if (!a->rx_rs || a->rx_rs_rate != srate) {
+			a->rx_rs = mem_deref(a->rx_rs);
+			if (media_resamp_alloc(&a->rx_rs, crate, srate))
+				return NULL;
+			a->rx_rs_rate = srate;
+		}
+		media_resamp_frame(a->rx_rs, a->raw, a->pcm);
+	}
 
 	/* the level shows who talks, muted or not mixed as well */
-	a->level = media_level_update(a->level, a->pcm, AUDIO_FRAME);
+	a->level = media_level_update(a->level, a->pcm, srate / 50);
 	if (!a->mixed || a->muted)
 		return NULL;
 
@@ -444,22 +499,27 @@ const int16_t *audio_mix_own(const struct audio *a)
 }
 
 
-/* Not before consent: the mixer then neither encodes nor encrypts for
- * a stream nobody has asked for. */
-bool audio_mix_sending(const struct audio *a, enum audio_codec *codec)
+/* Whether we send this tick, and what the payload must be like: equal
+ * configurations may share one encoding (mixer.c).  Not before
+ * consent: the mixer then neither encodes nor encrypts for a stream
+ * nobody has asked for. */
+bool audio_mix_sending(const struct audio *a, const struct media_enc_cfg **cfg)
 {
 	if (!a->started || !a->send || !media_consent_rtp_dst(&a->consent))
 		return false;
 
-	*codec = a->codec;
+	*cfg = &a->ecfg;
 	return true;
 }
 
 
-void audio_mix_send(struct audio *a, const uint8_t *pld, size_t n)
+static void send_pld(struct audio *a, const uint8_t *pld, size_t n,
+		     unsigned frames)
 {
 	const struct sa *dst = media_consent_rtp_dst(&a->consent);
 	struct mbuf *mb = a->txmb;
+	/* the packet's first sample: ptime ends with this tick */
+	const uint32_t ts = a->ts - (frames - 1) * (a->ci->clock / 50);
 	int err;
 
 	if (!dst)
@@ -470,7 +530,7 @@ void audio_mix_send(struct audio *a, const uint8_t *pld, size_t n)
 	err  = mbuf_write_u8(mb, RTP_VERSION << 6);
 	err |= mbuf_write_u8(mb, (uint8_t)((a->marker ? 0x80 : 0) | a->pt));
 	err |= mbuf_write_u16(mb, htons(a->seq));
-	err |= mbuf_write_u32(mb, htonl(a->ts));
+	err |= mbuf_write_u32(mb, htonl(ts));
 	err |= mbuf_write_u32(mb, htonl(a->ssrc));
 	err |= mbuf_write_mem(mb, pld, n);
 	if (err)
@@ -489,6 +549,54 @@ void audio_mix_send(struct audio *a, const uint8_t *pld, size_t n)
 	++a->psent;
 	a->osent += (uint32_t)n;
 	++a->tx_packets;
+}
+
+
+/* A payload shared with the others of its group: n == 0 when the group's
+ * encoder chose DTX.  The next packet after a pause starts a talkspurt
+ * (RFC 3551 4.1: marker). */
+void audio_mix_send(struct audio *a, const uint8_t *pld, size_t n)
+{
+	a->enc_used = false;
+
+	if (!n) {
+		a->marker = true;
+		return;
+	}
+
+	send_pld(a, pld, n, 1);
+}
+
+
+/* Our own encoding of pcm (20 ms at srate): a talker hears everyone but
+ * themselves, and a ptime above 20 ms is never shared. */
+int audio_mix_encode(struct audio *a, const int16_t *pcm, uint32_t srate)
+{
+	size_t n;
+	bool dtx;
+	int err;
+
+	if (!a->enc) {
+		err = media_enc_alloc(&a->enc, &a->ecfg);
+		if (err)
+			return err;
+	}
+	else if (!a->enc_used) {
+		/* coming from a shared payload: start a fresh packet */
+		media_enc_restart(a->enc);
+	}
+	a->enc_used = true;
+
+	err = media_enc_frame(a->enc, pcm, srate, a->pld, &n, &dtx);
+	if (err)
+		return err;
+
+	if (dtx)
+		a->marker = true;
+	if (n)
+		send_pld(a, a->pld, n, media_enc_frames(a->enc));
+
+	return 0;
 }
 
 
@@ -530,7 +638,7 @@ void audio_mix_tick(struct audio *a)
 {
 	/* The media clock runs on during hold, so that a resumed stream
 	 * has timestamps that match the time that passed. */
-	a->ts += AUDIO_FRAME;
+	a->ts += a->ci->clock / 50;
 
 	if (!a->started)
 		return;

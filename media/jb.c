@@ -1,9 +1,9 @@
 /**
  * @file jb.c  Jitter buffer for one RTP source
  *
- * A ring of JB_CAP samples indexed by RTP timestamp, with a flag per
+ * A ring of cap samples (JB_CAP at 8 kHz) indexed by timestamp, with a flag per
  * sample telling whether it was received.  The window is
- * [play_ts, play_ts + JB_CAP): nothing is ever written outside it, and
+ * [play_ts, play_ts + cap): nothing is ever written outside it, and
  * flags are cleared as the playout point moves, so the ring never holds
  * stale samples.  Every input is bounded: memory is fixed at alloc time
  * whatever a flood of packets looks like.
@@ -14,8 +14,10 @@
 
 
 struct media_jb {
-	int16_t pcm[JB_CAP];
-	uint8_t have[JB_CAP];
+	int16_t pcm[JB_RING];
+	uint8_t have[JB_RING];
+	uint32_t mult;        /* rate / 8000: scales every limit */
+	uint32_t cap, maxpkt, target, maxdepth;
 	uint32_t ssrc;
 	uint32_t play_ts;     /* timestamp of the next sample to play */
 	uint32_t end_ts;      /* one past the newest sample held */
@@ -40,8 +42,37 @@ int media_jb_alloc(struct media_jb **jbp)
 	if (!jb)
 		return ENOMEM;
 
+	(void)media_jb_set_rate(jb, 8000);
+
 	*jbp = jb;
 	return 0;
+}
+
+
+/* 8 or 16 kHz.  Restarts the buffer: what it holds is at the old rate. */
+int media_jb_set_rate(struct media_jb *jb, uint32_t srate)
+{
+	if (!jb || (srate != 8000 && srate != 16000))
+		return EINVAL;
+
+	jb->mult     = srate / 8000;
+	jb->cap      = JB_CAP * jb->mult;
+	jb->maxpkt   = JB_MAXPKT * jb->mult;
+	jb->target   = JB_TARGET * jb->mult;
+	jb->maxdepth = JB_MAXDEPTH * jb->mult;
+	memset(jb->have, 0, sizeof(jb->have));
+	jb->anchored = false;
+	jb->playing = false;
+	jb->seq_set = false;
+	jb->late_run = 0;
+
+	return 0;
+}
+
+
+uint32_t media_jb_rate(const struct media_jb *jb)
+{
+	return jb ? jb->mult * 8000 : 0;
 }
 
 
@@ -84,7 +115,7 @@ static size_t store(struct media_jb *jb, uint32_t ts, const int16_t *pcm,
 	size_t i, fresh = 0;
 
 	for (i = from; i < n; i++) {
-		const size_t ix = (ts + (uint32_t)i) & (JB_CAP - 1);
+		const size_t ix = (ts + (uint32_t)i) & (jb->cap - 1);
 
 		if (jb->have[ix])
 			continue;
@@ -112,7 +143,7 @@ int media_jb_put(struct media_jb *jb, uint32_t ssrc, uint16_t seq, uint32_t ts,
 	if (!jb || !pcm)
 		return EINVAL;
 
-	if (n == 0 || n > JB_MAXPKT) {
+	if (n == 0 || n > jb->maxpkt) {
 		++jb->st.bad;
 		return EINVAL;
 	}
@@ -131,7 +162,7 @@ int media_jb_put(struct media_jb *jb, uint32_t ssrc, uint16_t seq, uint32_t ts,
 	d = (int32_t)(ts - jb->play_ts);
 
 	if (d < 0 && !jb->playing &&
-	    (int64_t)(int32_t)(jb->end_ts - ts) <= JB_CAP - JB_MAXPKT) {
+	    (int64_t)(int32_t)(jb->end_ts - ts) <= jb->cap - jb->maxpkt) {
 		/* Reordered ahead of the first packet, before playout
 		 * started: just start earlier. */
 		jb->play_ts = ts;
@@ -143,7 +174,7 @@ int media_jb_put(struct media_jb *jb, uint32_t ssrc, uint16_t seq, uint32_t ts,
 		 * sequence runs on is a new timeline, not a late packet. */
 		bool restart = jb->seq_set &&
 			(uint16_t)(seq - jb->last_seq) == 1 &&
-			d <= -(int32_t)JB_CAP;
+			d <= -(int32_t)jb->cap;
 
 		if (-(int64_t)d >= (int64_t)n && !restart &&
 		    ++jb->late_run < JB_RESYNC) {
@@ -159,7 +190,7 @@ int media_jb_put(struct media_jb *jb, uint32_t ssrc, uint16_t seq, uint32_t ts,
 			from = (size_t)-d;   /* only the tail is in time */
 		}
 	}
-	else if ((int64_t)d + (int64_t)n > JB_CAP) {
+	else if ((int64_t)d + (int64_t)n > jb->cap) {
 		/* Too far ahead to hold: the sender jumped (silence
 		 * suppression, hold, restart).  Follow it. */
 		anchor(jb, ts);
@@ -189,7 +220,7 @@ static void drop(struct media_jb *jb, uint32_t count)
 	uint32_t i;
 
 	for (i = 0; i < count; i++)
-		jb->have[(jb->play_ts + i) & (JB_CAP - 1)] = 0;
+		jb->have[(jb->play_ts + i) & (jb->cap - 1)] = 0;
 
 	jb->play_ts += count;
 }
@@ -206,7 +237,7 @@ bool media_jb_get(struct media_jb *jb, int16_t *frame, size_t n)
 	int32_t depth;
 	size_t i;
 
-	if (!jb || !frame || n == 0 || n > JB_CAP / 4 || !jb->anchored)
+	if (!jb || !frame || n == 0 || n > jb->cap / 4 || !jb->anchored)
 		return false;
 
 	depth = (int32_t)(jb->end_ts - jb->play_ts);
@@ -221,22 +252,22 @@ bool media_jb_get(struct media_jb *jb, int16_t *frame, size_t n)
 	}
 
 	if (!jb->playing) {
-		if (depth < JB_TARGET)
+		if (depth < (int32_t)jb->target)
 			return false;
 		jb->playing = true;
 	}
 
-	if (depth > JB_MAXDEPTH) {
+	if (depth > (int32_t)jb->maxdepth) {
 		/* The sender's clock runs faster than ours, or a burst
 		 * arrived: keep the delay bounded. */
-		const uint32_t excess = (uint32_t)(depth - JB_TARGET);
+		const uint32_t excess = (uint32_t)depth - jb->target;
 
 		drop(jb, excess);
 		jb->st.trimmed += excess;
 	}
 
 	for (i = 0; i < n; i++) {
-		const size_t ix = (jb->play_ts + (uint32_t)i) & (JB_CAP - 1);
+		const size_t ix = (jb->play_ts + (uint32_t)i) & (jb->cap - 1);
 
 		if (jb->have[ix]) {
 			frame[i] = jb->pcm[ix];

@@ -54,14 +54,19 @@ struct tcp_sock *media_port_tcp(const struct media_port *mp);
 
 /* ---- audio ---- */
 
+/* The value of a static codec is its RFC 3551 payload type; Opus has
+ * none (dynamic), its value is only a name. */
 enum audio_codec {
 	AUDIO_PCMU = 0,
 	AUDIO_PCMA = 8,
+	AUDIO_G722 = 9,
+	AUDIO_OPUS = 1000,
 };
 
 #define AUDIO_SRATE   8000
 #define AUDIO_PTIME   20
 #define AUDIO_FRAME   160      /* samples per 20 ms at 8 kHz */
+#define AUDIO_WB_SRATE 16000   /* the wideband mix, see mixer.c */
 
 struct audio_stats {
 	uint64_t rx_packets;       /* accepted into the jitter buffer */
@@ -73,6 +78,8 @@ struct audio_stats {
 
 struct mixer_stats {
 	uint64_t ticks;
+	uint64_t encodes;          /* payloads encoded (mixer groups share) */
+	uint64_t shared_sends;     /* packets sent with a group's payload */
 	uint64_t late_ticks;       /* ticks that ran more than a frame late */
 	uint64_t max_tick_us;      /* worst time spent mixing one tick */
 };
@@ -108,6 +115,8 @@ struct audio_params {
 	struct sa rtcp;            /* remote RTCP address (SDP: a claim) */
 	enum audio_codec codec;
 	uint8_t pt;                /* payload type for codec */
+	const char *fmtp;          /* their a=fmtp for pt (Opus), or NULL */
+	unsigned ptime;            /* their a=ptime, 0: the default 20 ms */
 	int telev_pt;              /* telephone-event PT, -1 when none */
 	bool send;                 /* we send to them (not on hold) */
 	bool recv;                 /* they send to us */

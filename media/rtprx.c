@@ -6,6 +6,7 @@
 #include <rem.h>
 #include "media/media.h"
 #include "media/mix_int.h"
+#include "media/codec_int.h"
 #include "media/jb_int.h"
 #include "media/rtpp_int.h"
 #include "media/rtprx_int.h"
@@ -13,8 +14,17 @@
 
 struct media_rtprx {
 	struct media_jb *jb;
+	struct media_dec *dec;
 	enum audio_codec codec;
+	uint32_t clock, srate;   /* RTP clock, PCM (jitter buffer) rate */
 	uint8_t pt;
+	/* RTP timestamp -> jitter buffer timestamp, linear from an anchor */
+	bool map_set;
+	uint32_t map_rtp, map_jb;
+	/* Opus: decoding order, for loss detection and FEC */
+	bool dseq_set;
+	uint16_t dseq;           /* last decoded sequence number */
+	uint32_t dnext;          /* jb timestamp just after it */
 	int telev_pt;
 	uint32_t ssrc;
 	bool ssrc_set;
@@ -33,6 +43,7 @@ static void destructor(void *arg)
 	struct media_rtprx *rx = arg;
 
 	mem_deref(rx->jb);
+	mem_deref(rx->dec);
 }
 
 
@@ -48,14 +59,16 @@ int media_rtprx_alloc(struct media_rtprx **rxp)
 	if (!rx)
 		return ENOMEM;
 
-	err = media_jb_alloc(&rx->jb);
+	err  = media_jb_alloc(&rx->jb);
+	err |= media_dec_alloc(&rx->dec, AUDIO_PCMU);
 	if (err) {
 		mem_deref(rx);
-		return err;
+		return ENOMEM;
 	}
 
 	rx->pt = AUDIO_PCMU;
 	rx->codec = AUDIO_PCMU;
+	rx->clock = rx->srate = 8000;
 	rx->telev_pt = -1;
 
 	*rxp = rx;
@@ -63,16 +76,72 @@ int media_rtprx_alloc(struct media_rtprx **rxp)
 }
 
 
-/* Decoding happens before buffering, so a codec change needs no reset. */
-void media_rtprx_set(struct media_rtprx *rx, uint8_t pt, enum audio_codec codec,
-		     int telev_pt)
+/* Decoding happens before buffering, so a change between codecs of the
+ * same PCM rate needs no reset; another rate restarts the buffer. */
+int media_rtprx_set(struct media_rtprx *rx, uint8_t pt, enum audio_codec codec,
+		    int telev_pt)
 {
-	if (!rx)
-		return;
+	const struct media_codec_info *ci = media_codec_info(codec);
+	struct media_dec *dec = NULL;
+	int err;
+
+	if (!rx || !ci)
+		return EINVAL;
+
+	if (codec != rx->codec) {
+		err = media_dec_alloc(&dec, codec);
+		if (err)
+			return err;
+		mem_deref(rx->dec);
+		rx->dec = dec;
+		if (ci->srate != rx->srate)
+			(void)media_jb_set_rate(rx->jb, ci->srate);
+		rx->map_set = false;
+		rx->dseq_set = false;
+	}
 
 	rx->pt = pt;
 	rx->codec = codec;
+	rx->clock = ci->clock;
+	rx->srate = ci->srate;
 	rx->telev_pt = telev_pt;
+
+	return 0;
+}
+
+
+uint32_t media_rtprx_srate(const struct media_rtprx *rx)
+{
+	return rx ? rx->srate : AUDIO_SRATE;
+}
+
+
+/* RTP timestamp onto the jitter buffer's sample clock.  The anchor
+ * moves along so the 32-bit difference never wraps. */
+static uint32_t ts_map(struct media_rtprx *rx, uint32_t ts)
+{
+	int64_t d;
+	uint32_t jts;
+
+	if (rx->clock == rx->srate)
+		return ts;
+
+	if (!rx->map_set) {
+		rx->map_set = true;
+		rx->map_rtp = ts;
+		rx->map_jb = ts;
+		return ts;
+	}
+
+	d = (int32_t)(ts - rx->map_rtp);
+	jts = rx->map_jb + (uint32_t)(int32_t)(d * rx->srate / rx->clock);
+
+	if (d > (1 << 28) || d < -(1 << 28)) {
+		rx->map_rtp = ts;
+		rx->map_jb = jts;
+	}
+
+	return jts;
 }
 
 
@@ -88,6 +157,8 @@ static bool source_ok(struct media_rtprx *rx, uint32_t ssrc)
 	rx->ssrc_set = true;
 	rx->ev_active = false;
 	rx->ev_ended = false;
+	rx->map_set = false;
+	rx->dseq_set = false;
 	return true;
 }
 
@@ -119,6 +190,67 @@ static int telev(struct media_rtprx *rx, const struct media_rtpp *pkt)
 }
 
 
+/*
+ * Opus, before decoding the packet at jts (n samples): frames lost since
+ * the last one decoded.  Returns false for a packet the decoder has
+ * gone past (reordered or duplicated): it is dropped.
+ */
+static bool opus_gap(struct media_rtprx *rx, const struct media_rtpp *pkt,
+		     uint32_t jts, size_t n)
+{
+	int16_t pcm[MEDIA_FRAME_MAX * 3];
+	int32_t miss;
+	int16_t dseq;
+	unsigned k, frames;
+
+	if (!rx->dseq_set)
+		return true;
+
+	dseq = (int16_t)(pkt->seq - rx->dseq);
+	if (dseq <= 0)
+		return false;
+
+	miss = (int32_t)(jts - rx->dnext);
+	if (dseq == 1) {
+		if (miss > 0)
+			++rx->st.dtx_gaps;   /* DTX: no loss, nothing to hide */
+		return true;
+	}
+
+	/* dseq - 1 packets lost, covering miss samples (those of a DTX
+	 * pause in between are not worth concealing either) */
+	if (miss <= 0 || (size_t)miss < n || n > sizeof(pcm) / sizeof(*pcm))
+		return true;
+
+	/* the one just before: from this packet's FEC data */
+	if (!media_dec_conceal(rx->dec, pkt->pld, pkt->pld_len, pcm, n)) {
+		/* media_jb_put before: that one was decoded first, so
+		 * PLC frames before it (below) are written after it;
+		 * the buffer places samples by timestamp anyway */
+		if (!media_jb_put(rx->jb, pkt->ssrc, (uint16_t)(pkt->seq - 1),
+				  jts - (uint32_t)n, pcm, n))
+			++rx->st.fec_frames;
+	}
+
+	/* further back: a few frames of PLC, then silence */
+	frames = (unsigned)min((uint32_t)(dseq - 2),
+			       (uint32_t)MEDIA_OPUS_PLC_MAX);
+	for (k = 0; k < frames; k++) {
+		const uint32_t at = rx->dnext + (uint32_t)(k * n);
+
+		if ((int32_t)(jts - (uint32_t)n - at) < (int32_t)n)
+			break;
+		if (media_dec_conceal(rx->dec, NULL, 0, pcm, n))
+			break;
+		if (!media_jb_put(rx->jb, pkt->ssrc,
+				  (uint16_t)(rx->dseq + 1 + k), at, pcm, n))
+			++rx->st.plc_frames;
+	}
+
+	return true;
+}
+
+
 /**
  * Take one plain RTP packet.
  *
@@ -127,8 +259,10 @@ static int telev(struct media_rtprx *rx, const struct media_rtpp *pkt)
  */
 int media_rtprx_input(struct media_rtprx *rx, const uint8_t *p, size_t len)
 {
-	int16_t pcm[JB_MAXPKT];
+	int16_t pcm[JB_MAXPKT * 2];
 	struct media_rtpp pkt;
+	size_t n;
+	uint32_t jts;
 	int err;
 
 	if (!rx || !p)
@@ -156,8 +290,9 @@ int media_rtprx_input(struct media_rtprx *rx, const uint8_t *p, size_t len)
 		goto drop;
 	}
 
-	/* G.711: one byte per sample */
-	if (pkt.pld_len == 0 || pkt.pld_len > JB_MAXPKT) {
+	/* at most 60 ms (JB_MAXPKT at 8 kHz) at the codec's rate */
+	n = media_dec_samples(rx->dec, pkt.pld, pkt.pld_len);
+	if (n == 0 || n > JB_MAXPKT * rx->srate / AUDIO_SRATE) {
 		err = EMSGSIZE;
 		goto drop;
 	}
@@ -167,9 +302,27 @@ int media_rtprx_input(struct media_rtprx *rx, const uint8_t *p, size_t len)
 		goto drop;
 	}
 
-	media_mix_decode(pcm, pkt.pld, pkt.pld_len, rx->codec);
+	jts = ts_map(rx, pkt.ts);
 
-	err = media_jb_put(rx->jb, pkt.ssrc, pkt.seq, pkt.ts, pcm, pkt.pld_len);
+	if (rx->codec == AUDIO_OPUS) {
+		if (!opus_gap(rx, &pkt, jts, n)) {
+			err = ETIMEDOUT;
+			goto drop;
+		}
+	}
+
+	err = media_dec_decode(rx->dec, pkt.pld, pkt.pld_len, pcm,
+			       ARRAY_SIZE(pcm), &n);
+	if (err)
+		goto drop;
+
+	if (rx->codec == AUDIO_OPUS) {
+		rx->dseq = pkt.seq;
+		rx->dseq_set = true;
+		rx->dnext = jts + (uint32_t)n;
+	}
+
+	err = media_jb_put(rx->jb, pkt.ssrc, pkt.seq, jts, pcm, n);
 	if (err)
 		goto drop;
 
@@ -186,7 +339,8 @@ int media_rtprx_input(struct media_rtprx *rx, const uint8_t *p, size_t len)
 /**
  * Once per tick: the sender's next 20 ms, if it has something to say.
  *
- * @return true with frame (AUDIO_FRAME samples) filled, false for none
+ * @return true with frame (media_rtprx_srate() / 50 samples) filled,
+ *         false for none
  */
 bool media_rtprx_pull(struct media_rtprx *rx, int16_t *frame)
 {
@@ -204,7 +358,7 @@ bool media_rtprx_pull(struct media_rtprx *rx, int16_t *frame)
 		++rx->st.telev_events;
 	}
 
-	got = media_jb_get(rx->jb, frame, AUDIO_FRAME);
+	got = media_jb_get(rx->jb, frame, rx->srate / 50);
 
 	/* During a key press the voice path carries the tone or noise:
 	 * keep the buffer moving but mix nothing. */

@@ -5,7 +5,8 @@
 #         (`make test`, `make asan`, `make bench`)
 # Does nothing when they are all present, so `make run` stays quick.
 RUN="build-essential pkg-config libre-dev librem-dev libssl-dev
-libxml2-dev libsqlite3-dev openssl"
+libxml2-dev libsqlite3-dev libopus-dev libspandsp-dev libspeexdsp-dev
+openssl"
 TEST="$RUN clang libclang-rt-14-dev libxml2-utils sqlite3 baresip-core
 sip-tester tshark sox python3 curl procps iproute2 chromium wrk"
 # chromium and wrk are for tests only: the web interface's browser test

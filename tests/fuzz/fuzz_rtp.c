@@ -3,13 +3,15 @@
  *
  * Input: a mode byte, then packets as [len_hi len_lo bytes...].  Mode
  * bit 0 puts SRTP (with an MKI length from bits 1-2) in front; bit 3
- * routes packets through RTCP instead; a zero-length record is a mixer
- * tick.  State is fresh for every input.
+ * routes packets through RTCP instead; bits 4 and 7 pick the codec
+ * (PCMU, PCMA, G.722, Opus: Opus's loss, FEC and DTX paths); a
+ * zero-length record is a mixer tick.  State is fresh for every input.
  */
 #include <string.h>
 #include <re.h>
 #include <rem.h>
 #include "media/media.h"
+#include "media/codec_int.h"
 #include "media/jb_int.h"
 #include "media/rtpp_int.h"
 #include "media/rtprx_int.h"
@@ -27,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static uint8_t buf[65536];
 	struct media_rtprx *rx = NULL;
 	struct media_srtprx *srx = NULL;
-	int16_t frame[AUDIO_FRAME];
+	int16_t frame[MEDIA_FRAME_MAX];
 	uint8_t mode;
 	size_t off = 1;
 
@@ -37,9 +39,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (media_rtprx_alloc(&rx))
 		return 0;
-	media_rtprx_set(rx, (mode & 0x10) ? 8 : 0,
-			(mode & 0x10) ? AUDIO_PCMA : AUDIO_PCMU,
-			(mode & 0x20) ? 101 : -1);
+	/* bits 4 and 7: PCMU, PCMA, G.722 or Opus (PT 111) */
+	{
+		static const enum audio_codec codecs[4] = {
+			AUDIO_PCMU, AUDIO_PCMA, AUDIO_G722, AUDIO_OPUS
+		};
+		static const uint8_t pts[4] = {0, 8, 9, 111};
+		const unsigned c = ((mode >> 4) & 1) | ((mode >> 6) & 2);
+
+		(void)media_rtprx_set(rx, pts[c], codecs[c],
+				      (mode & 0x20) ? 101 : -1);
+	}
 
 	if ((mode & 1) &&
 	    media_srtprx_alloc(&srx, (mode & 0x40) ? SRTP_AES_128_GCM :

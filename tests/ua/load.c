@@ -36,6 +36,10 @@ struct part {
 };
 
 struct loadst {
+	struct ua_frames *wb_tones[NTONES];
+	struct ua_frames *wb_quiet[2];  /* Opus, G.722 */
+	const char *codec;         /* "pcmu", "opus", "g722", "mixed" */
+	unsigned talkers;          /* per room; the others are silent */
 	struct sip *sip;
 	struct sipsess_sock *sock;
 	struct ua_clock *mc;
@@ -87,6 +91,11 @@ static void usage(void)
 		"                      (default sip:load%%d@localhost)\n"
 		"  --count N           participants (default 10)\n"
 		"  --per-conf N        participants per room (default 10)\n"
+		"  --codec C           pcmu (default), opus, g722 or mixed\n"
+		"                      (seats take opus, g722, pcmu in turn)\n"
+		"  --talkers N         seats per room that talk (default all);\n"
+		"                      the others send silence, Opus ones\n"
+		"                      with DTX (a frame every 400 ms)\n"
 		"  --first-room N      number of the first room (default 1)\n"
 		"  --rate R            joins per second (default 100)\n"
 		"  --max-pending N     INVITEs in flight at most (default 100)\n"
@@ -328,6 +337,36 @@ static void check_ramp_done(struct loadst *ls)
 }
 
 
+/* "mixed": seats take Opus, G.722 and PCMU in turn */
+static const char *seat_codec(const struct loadst *ls, unsigned seat)
+{
+	static const char *mixed[3] = {"opus", "G722", "PCMU"};
+
+	if (!str_casecmp(ls->codec, "mixed"))
+		return mixed[seat % 3];
+	if (!str_casecmp(ls->codec, "opus"))
+		return "opus";
+	if (!str_casecmp(ls->codec, "g722"))
+		return "G722";
+	return "PCMU";
+}
+
+
+/* the pre-encoded tone of a seat (NTONES: silence), made on first use */
+static const struct ua_frames *frames_of(struct loadst *ls, const char *c,
+					 unsigned seat)
+{
+	struct ua_frames **fp = seat < NTONES ? &ls->wb_tones[seat] :
+		&ls->wb_quiet[!str_casecmp(c, "opus") ? 0 : 1];
+
+	/* one codec per slot: "mixed" gives seat s codec s % 3 always */
+	if (!*fp)
+		(void)ua_frames_alloc(fp, c, seat >= NTONES ? 0 :
+				      300 + 100 * seat, 3000, true);
+	return *fp;
+}
+
+
 static void part_estab_h(struct ua_call *call, void *arg)
 {
 	struct part *p = arg;
@@ -340,7 +379,25 @@ static void part_estab_h(struct ua_call *call, void *arg)
 	++ls->estab;
 	ls->setup_sum_us += dt;
 	ls->setup_max_us = max(ls->setup_max_us, dt);
-	ua_stream_set_tone(rs, ls->tones[(p->idx % ls->per_conf) % NTONES]);
+	{
+		const unsigned seat = p->idx % ls->per_conf;
+		const char *c = seat_codec(ls, seat);
+
+		if (!str_casecmp(c, "PCMU")) {
+			/* G.711 has no DTX: a silent seat sends silence */
+			ua_stream_set_tone(rs, seat < ls->talkers ?
+					   ls->tones[seat % NTONES] : NULL);
+		}
+		else if (seat < ls->talkers) {
+			ua_stream_set_frames(rs, frames_of(ls, c, seat), 1);
+		}
+		else {
+			/* a silent seat with DTX: an update every 400 ms
+			 * (Opus's DTX interval; G.722 sends silence) */
+			ua_stream_set_frames(rs, frames_of(ls, c, NTONES),
+					     !str_casecmp(c, "opus") ? 20 : 1);
+		}
+	}
 	check_ramp_done(ls);
 }
 
@@ -383,6 +440,7 @@ static void start_one(struct loadst *ls)
 
 	p->ls = ls;
 	p->idx = ls->started++;
+	prm.codec = seat_codec(ls, p->idx % ls->per_conf);
 	err  = subst(to, sizeof(to), ls->to_pat,
 		     ls->first_room + p->idx / ls->per_conf);
 	err |= subst(from, sizeof(from), ls->from_pat, p->idx);
@@ -442,6 +500,8 @@ int ua_cmd_load(int argc, char *argv[])
 		{"local",       required_argument, NULL, 'l'},
 		{"rtp-ports",   required_argument, NULL, 'P'},
 		{"quiet",       no_argument,       NULL, 'q'},
+		{"codec",       required_argument, NULL, 'C'},
+		{"talkers",     required_argument, NULL, 'T'},
 		{"help",        no_argument,       NULL, 'h'},
 		{NULL, 0, NULL, 0}
 	};
@@ -460,6 +520,8 @@ int ua_cmd_load(int argc, char *argv[])
 	ls.duration = 10;
 	ls.slots = 10;
 	ls.prm.srtp = SRTP_MAND;
+	ls.codec = "pcmu";
+	ls.talkers = UINT32_MAX;
 	ls.prm.port_min = 40000;
 	ls.prm.port_max = 59999;
 
@@ -497,6 +559,8 @@ int ua_cmd_load(int argc, char *argv[])
 				goto bad;
 			break;
 		case 'q': ls.quiet = true; break;
+		case 'C': ls.codec = optarg; break;
+		case 'T': ls.talkers = (unsigned)atoi(optarg); break;
 		case 'h': usage(); return 0;
 		default: goto bad;
 		}
@@ -562,8 +626,12 @@ int ua_cmd_load(int argc, char *argv[])
 	if (ls.sip)
 		sip_close(ls.sip, true);
 	ls.sip = mem_deref(ls.sip);
-	for (unsigned i = 0; i < NTONES; i++)
+	for (unsigned i = 0; i < NTONES; i++) {
 		mem_deref(ls.tones[i]);
+		mem_deref(ls.wb_tones[i]);
+	}
+	mem_deref(ls.wb_quiet[0]);
+	mem_deref(ls.wb_quiet[1]);
 	return ret;
 
  bad:

@@ -48,6 +48,9 @@ struct ua_stream {
 	uint64_t txc;
 	uint64_t txoct;
 	const struct ua_tone *tone;
+	const struct ua_frames *frames;
+	unsigned every_n;
+	uint32_t clock;         /* RTP clock, Hz */
 	ua_stream_audio_h *audioh;
 	void *arg;
 
@@ -235,8 +238,8 @@ static void rtp_recv(struct ua_stream *rs, struct mbuf *mb, uint64_t now)
 		}
 	}
 
-	/* Transit time in microseconds, up to a constant (8 kHz clock). */
-	transit = (int64_t)now - rs->ext_ts * 125;
+	/* Transit time in microseconds, up to a constant. */
+	transit = (int64_t)now - rs->ext_ts * 1000000 / (int64_t)rs->clock;
 	if (transit < rs->best_transit)
 		rs->best_transit = transit;
 	else {
@@ -406,6 +409,8 @@ int ua_stream_alloc(struct ua_stream **rsp, const struct sa *laddr,
 	rs = mem_zalloc(sizeof(*rs), destructor);
 	if (!rs)
 		return ENOMEM;
+	rs->clock = 8000;
+	rs->every_n = 1;
 
 	port_min = (uint16_t)((port_min + 1) & ~1u);
 	pairs = (uint32_t)(port_max - port_min + 1) / 2;
@@ -499,6 +504,17 @@ void ua_stream_set_tone(struct ua_stream *rs, const struct ua_tone *t)
 }
 
 
+void ua_stream_set_frames(struct ua_stream *rs, const struct ua_frames *f,
+			  unsigned every_n)
+{
+	if (!rs)
+		return;
+	rs->frames = f;
+	rs->every_n = every_n ? every_n : 1;
+	rs->clock = ua_frames_clock(f);
+}
+
+
 void ua_stream_set_audioh(struct ua_stream *rs, ua_stream_audio_h *ah,
 			   void *arg)
 {
@@ -530,6 +546,7 @@ void ua_stream_send(struct ua_stream *rs, uint32_t n)
 	struct mbuf *mb;
 	uint8_t *p;
 	uint32_t ts;
+	size_t plen;
 
 	if (!rs || !rs->started)
 		return;
@@ -537,17 +554,31 @@ void ua_stream_send(struct ua_stream *rs, uint32_t n)
 	if (!mb)
 		return;
 
-	ts = rs->ts_base + n * FRAME_SAMPLES;
+	if (rs->frames && n % rs->every_n)
+		return;                 /* DTX: nothing this frame */
+
+	ts = rs->ts_base + n * (rs->clock / 50);
 	p = mb->buf;
 	p[0] = 0x80;
-	p[1] = (uint8_t)((rs->txc == 0 ? 0x80 : 0) | rs->pt);
+	p[1] = (uint8_t)((rs->txc == 0 || rs->every_n > 1 ? 0x80 : 0) |
+			 rs->pt);
 	wr16(p + 2, rs->seq++);
 	wr32(p + 4, ts);
 	wr32(p + 8, rs->ssrc);
-	memcpy(p + RTP_HDR, rs->tone ? ua_tone_frame(rs->tone, n) : silence,
-	       FRAME_SAMPLES);
-	mb->end = RTP_HDR + FRAME_SAMPLES;
+	if (rs->frames) {
+		size_t len;
+		const uint8_t *f = ua_frames_get(rs->frames, n, &len);
+
+		memcpy(p + RTP_HDR, f, len);
+		mb->end = RTP_HDR + len;
+	}
+	else {
+		memcpy(p + RTP_HDR, rs->tone ? ua_tone_frame(rs->tone, n) :
+		       silence, FRAME_SAMPLES);
+		mb->end = RTP_HDR + FRAME_SAMPLES;
+	}
 	rs->last_ts = ts;
+	plen = mb->end - RTP_HDR;
 
 	if (rs->tx && srtp_encrypt(rs->tx, mb))
 		return;
@@ -555,7 +586,7 @@ void ua_stream_send(struct ua_stream *rs, uint32_t n)
 	if (udp_send(rs->us_rtp, &rs->dst, mb))
 		return;
 	++rs->txc;
-	rs->txoct += FRAME_SAMPLES;
+	rs->txoct += plen;
 }
 
 

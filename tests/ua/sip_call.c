@@ -50,6 +50,8 @@ struct ua_call {
 	struct ua_sdes_crypto rx;       /* the answer's key */
 	bool keyed;
 	enum srtp_mode mode;
+	const char *codec;              /* offered: "PCMU", "opus", "G722" */
+	uint8_t pt;                     /* its payload type in the answer */
 	char proto[16];
 	struct sa raddr;
 	uint16_t scode;
@@ -182,7 +184,7 @@ static int set_media(struct ua_call *call)
 			goto out;
 		}
 	}
-	ua_stream_start(call->rs, &call->raddr, &rtcp, tx, rx, 0);
+	ua_stream_start(call->rs, &call->raddr, &rtcp, tx, rx, call->pt);
  out:
 	mem_deref(tx);
 	mem_deref(rx);
@@ -392,9 +394,15 @@ static int check_answer(struct ua_call *call, const struct sip_msg *msg)
 		call->error = "audio stream rejected (port 0)";
 		return EPROTO;
 	}
-	if (!sdp_media_rformat(call->m, "PCMU")) {
-		call->error = "answer has no PCMU";
-		return EPROTO;
+	{
+		const struct sdp_format *fmt =
+			sdp_media_rformat(call->m, call->codec);
+
+		if (!fmt) {
+			call->error = "answer lacks the codec offered";
+			return EPROTO;
+		}
+		call->pt = (uint8_t)fmt->pt;
 	}
 
 	if (call->bm)
@@ -771,8 +779,17 @@ int ua_call_alloc(struct ua_call **callp, struct sipsess_sock *sock,
 			    "RTP/SAVP" : "RTP/AVP");
 	if (err)
 		goto out;
-	err  = sdp_format_add(NULL, call->m, false, "0", "PCMU", 8000, 1,
-			      NULL, NULL, NULL, false, NULL);
+	call->codec = prm->codec ? prm->codec : "PCMU";
+	if (!str_casecmp(call->codec, "opus"))
+		err = sdp_format_add(NULL, call->m, false, "111", "opus",
+				     48000, 2, NULL, NULL, NULL, false,
+				     "useinbandfec=1");
+	else if (!str_casecmp(call->codec, "G722"))
+		err = sdp_format_add(NULL, call->m, false, "9", "G722",
+				     8000, 1, NULL, NULL, NULL, false, NULL);
+	else
+		err = sdp_format_add(NULL, call->m, false, "0", "PCMU", 8000,
+				     1, NULL, NULL, NULL, false, NULL);
 	err |= sdp_format_add(NULL, call->m, false, "101", "telephone-event",
 			      8000, 1, NULL, NULL, NULL, false, "0-15");
 	err |= sdp_media_set_lattr(call->m, false, "ptime", "20");

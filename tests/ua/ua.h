@@ -12,6 +12,7 @@
  *   sdes.c        RFC 4568 a=crypto: generate and parse (SRTP suites)
  *   g711.c        G.711 mu-law and the tone tables
  *   wav.c         WAV (8 kHz 16-bit mono) recorder
+ *   wbcodec.c     pre-encoded Opus and G.722 tone frames (load)
  *   rtp_stream.c  one RTP/RTCP socket pair with SRTP and receive stats
  *   mclock.c      the one 20 ms media clock that drives every stream
  *   sip_call.c    one outgoing SIP call with an SDES offer
@@ -100,6 +101,17 @@ struct ua_tone;
 int  ua_tone_alloc(struct ua_tone **tp, unsigned hz, int amplitude);
 const uint8_t *ua_tone_frame(const struct ua_tone *t, uint32_t n);
 
+/* ---- wbcodec.c: one second of a tone, pre-encoded ---- */
+
+struct ua_frames;
+/* codec "opus" (48 kHz RTP clock) or "G722" (8 kHz clock); hz 0 gives
+ * silence; fec: Opus in-band FEC */
+int  ua_frames_alloc(struct ua_frames **fp, const char *codec, unsigned hz,
+		     int amplitude, bool fec);
+const uint8_t *ua_frames_get(const struct ua_frames *f, uint32_t n,
+			     size_t *lenp);
+uint32_t ua_frames_clock(const struct ua_frames *f);
+
 /* ---- wav.c ---- */
 
 struct ua_wav;
@@ -148,6 +160,12 @@ void ua_stream_start(struct ua_stream *rs, const struct sa *rtp_dst,
 		      const struct sa *rtcp_dst, struct srtp *tx,
 		      struct srtp *rx, uint8_t pt);
 void ua_stream_set_tone(struct ua_stream *rs, const struct ua_tone *t);
+/* Send these pre-encoded frames instead of PCMU (NULL: back to PCMU);
+ * every_n > 1 sends one frame in every_n (a DTX talker's updates),
+ * keeping sequence numbers contiguous (RFC 7587 3.1.3).  Also sets the
+ * clock the receive statistics use. */
+void ua_stream_set_frames(struct ua_stream *rs, const struct ua_frames *f,
+			  unsigned every_n);
 void ua_stream_set_audioh(struct ua_stream *rs, ua_stream_audio_h *ah,
 			   void *arg);
 /* Called by the media clock: sends frame number n (one 20 ms frame). */
@@ -179,6 +197,7 @@ enum ua_msrp_mode { UA_MSRP_NONE = 0, UA_MSRP_TLS, UA_MSRP_TCP };
 struct ua_mikey;
 
 struct ua_call_prm {
+	const char *codec;       /* "PCMU" (NULL), "opus" or "G722" */
 	const char *to;          /* request URI */
 	const char *from;        /* From URI */
 	const char *cuser;       /* Contact user part */

@@ -173,6 +173,60 @@ static int test_answer_all_streams(void)
 }
 
 
+/* The best codec the offer has, by our preference whatever the offer's
+ * order (Opus > G.722 > G.711), under the offerer's payload type;
+ * telephone-event at that codec's clock; then G.722 when Opus is not
+ * offered; our fmtp asks for FEC and DTX at 16 kHz at most. */
+static int wideband_answer(const char *sdp, const char *want1,
+			   const char *want2, const char *absent)
+{
+	struct participant *p = NULL;
+	struct negotiation_error ne;
+	char ans[4096];
+	int err;
+
+	CHECK_EQ(part_new(&p, CONFDEF_SRTP_OPTIONAL), 0);
+	err = offer(p, sdp, &ne);
+	if (!err)
+		err = encode(p, false, ans, sizeof(ans));
+	if (!err && (!strstr(ans, want1) || !strstr(ans, want2) ||
+		     strstr(ans, absent)))
+		err = EINVAL;
+	if (err)
+		fprintf(stderr, "answer:\n%s\n", ans);
+	mem_deref(p);
+	return err;
+}
+
+
+static int test_wideband_choice(void)
+{
+	int err;
+
+	err = wideband_answer(HDR AUDIO_SAVP("0 8 9 96 101 97")
+			      "a=rtpmap:96 opus/48000/2\r\n"
+			      "a=fmtp:96 stereo=1;sprop-stereo=1\r\n"
+			      "a=rtpmap:101 telephone-event/8000\r\n"
+			      "a=rtpmap:97 telephone-event/48000\r\n",
+			      " RTP/SAVP 96 97\r\n",
+			      "a=fmtp:96 maxplaybackrate=16000;"
+			      "sprop-maxcapturerate=16000;useinbandfec=1;"
+			      "usedtx=1", "PCMU");
+	err |= wideband_answer(HDR AUDIO_SAVP("0 9 101")
+			       "a=rtpmap:101 telephone-event/8000\r\n",
+			       " RTP/SAVP 9 101\r\n", "a=rtpmap:9 G722/8000",
+			       "opus");
+	/* telephone-event at another clock only: still answered */
+	err |= wideband_answer(HDR AUDIO_SAVP("111 100")
+			       "a=rtpmap:111 opus/48000/2\r\n"
+			       "a=rtpmap:100 telephone-event/8000\r\n",
+			       " RTP/SAVP 111 100\r\n",
+			       "a=rtpmap:111 opus/48000/2", "G722");
+
+	return err;
+}
+
+
 static int refused(enum confdef_srtp srtp, const char *sdp,
 		   uint16_t scode, uint16_t warn, const char *text)
 {
@@ -200,8 +254,9 @@ static int test_refusals(void)
 	err = refused(CONFDEF_SRTP_OPTIONAL, HDR SLIDES, 488, 304,
 		      "No audio stream offered");
 	err |= refused(CONFDEF_SRTP_OPTIONAL,
-		       HDR "m=audio 5000 RTP/AVP 9\r\n", 488, 305,
-		       "Incompatible media format: PCMU or PCMA needed");
+		       HDR "m=audio 5000 RTP/AVP 3\r\n", 488, 305,
+		       "Incompatible media format: Opus, G722, PCMU or PCMA "
+		       "needed");
 	err |= refused(CONFDEF_SRTP_REQUIRED,
 		       HDR "m=audio 5000 RTP/AVP 0\r\n", 488, 399,
 		       "SRTP required: no a=crypto offered");
@@ -327,6 +382,7 @@ static int setup(void)
 static const struct check_case cases[] = {
 	CASE(test_answer_all_streams),
 	CASE(test_refusals),
+	CASE(test_wideband_choice),
 	CASE(test_slides_declined),
 	CASE(test_reoffer),
 	CASE(test_our_offer),
