@@ -537,6 +537,23 @@ static void grp_tick(void *arg)
 	gt->mb->pos = 0;
 	sa_set_str(&dst, "127.0.0.1", audio_lport(gt->a[0]));
 	(void)udp_send(gt->us[0], &dst, gt->mb);
+
+	/* the listeners each send one Opus packet first (a TOC byte alone,
+	 * RFC 6716 3.2.1: no frame data), then fall silent as in DTX:
+	 * confd sends only to who has sent (media/consent.c) */
+	if (gt->seq <= 101) {
+		static const uint8_t toc = 0xf8;
+		size_t i;
+
+		for (i = 1; i <= NLIST; i++) {
+			n = rtp_pkt(buf, 111, gt->seq, gt->ts, &toc, 1);
+			mbuf_rewind(gt->mb);
+			(void)mbuf_write_mem(gt->mb, buf, n);
+			gt->mb->pos = 0;
+			sa_set_str(&dst, "127.0.0.1", audio_lport(gt->a[i]));
+			(void)udp_send(gt->us[i], &dst, gt->mb);
+		}
+	}
 }
 
 
