@@ -411,3 +411,11 @@ int stream_audio_keying(struct re_printf *pf, const struct stream_audio *sa)
 
 	return re_hprintf(pf, "none");
 }
+
+
+/* The participant's audio level, for the video relay's active speaker
+ * (media/video.h video_level_h); -1 without audio. */
+int stream_audio_level(const struct stream_audio *sa)
+{
+	return sa ? audio_level(sa->audio) : -1;
+}

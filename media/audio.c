@@ -59,6 +59,7 @@ struct audio {
 	uint8_t rx_mki_len;
 	int16_t pcm[AUDIO_FRAME];
 	bool has_pcm;
+	uint32_t level;               /* audio_level(), x16 */
 
 	/* send */
 	struct srtp *stx;
@@ -393,15 +394,42 @@ const struct sa *audio_rtp_dst(const struct audio *a)
 /* --- called by the mixer ------------------------------------------- */
 
 
+/* One frame's mean |sample| into an average over ~16 frames (320 ms),
+ * for the video relay's active speaker; a frame not heard counts 0. */
+static void level_feed(struct audio *a, const int16_t *pcm)
+{
+	uint32_t sum = 0;
+	size_t i;
+
+	for (i = 0; pcm && i < AUDIO_FRAME; i++)
+		sum += (uint32_t)(pcm[i] < 0 ? -(int32_t)pcm[i] : pcm[i]);
+
+	a->level = a->level - a->level / 16 + sum / AUDIO_FRAME;
+}
+
+
+int audio_level(const struct audio *a)
+{
+	return a ? (int)MIN(a->level / 16, 32767u) : -1;
+}
+
+
 const int16_t *audio_mix_pull(struct audio *a)
 {
 	a->has_pcm = false;
 
-	if (!a->started || !a->recv)
+	if (!a->started || !a->recv) {
+		level_feed(a, NULL);
 		return NULL;
+	}
 
 	/* Always drain, so an unmixed voice is not stale once mixed. */
-	if (!media_rtprx_pull(a->rx, a->pcm) || !a->mixed)
+	if (!media_rtprx_pull(a->rx, a->pcm)) {
+		level_feed(a, NULL);
+		return NULL;
+	}
+	level_feed(a, a->pcm);
+	if (!a->mixed)
 		return NULL;
 
 	a->has_pcm = true;
