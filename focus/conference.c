@@ -22,7 +22,7 @@ static void conference_destructor(void *arg)
 	/* ends every subscription: terminated;reason=noresource */
 	mem_deref(conf->evc);
 	mem_deref(conf->chat);
-	mem_deref(conf->video);
+	conf->video = mem_deref(conf->video);   /* floor may still call back */
 	mem_deref(conf->floor);
 	mem_deref(conf->mixer);
 	mem_deref(conf->def);
