@@ -22,6 +22,7 @@ static void conference_destructor(void *arg)
 	/* ends every subscription: terminated;reason=noresource */
 	mem_deref(conf->evc);
 	mem_deref(conf->chat);
+	conf->video = mem_deref(conf->video);   /* floor may still call back */
 	mem_deref(conf->floor);
 	mem_deref(conf->mixer);
 	mem_deref(conf->def);
@@ -171,6 +172,7 @@ void conference_gc(struct conference *conf)
 	conf->mixer = mem_deref(conf->mixer);
 	conf->floor = mem_deref(conf->floor);
 	conf->chat = mem_deref(conf->chat);
+	conf->video = mem_deref(conf->video);
 
 	if (conf->removed)
 		mem_deref(conf);

@@ -52,6 +52,7 @@ struct conference {
 	struct floor_conf *floor;      /* BFCP floors, from the first user */
 	struct eventpkg_conf *evc;     /* roster and its subscribers */
 	struct msrp_conf *chat;        /* MSRP relay, from the first user */
+	struct video_relay *video;     /* video SFU (sdp_video.c) */
 	struct list parts;             /* struct participant */
 };
 
@@ -64,7 +65,7 @@ struct participant {
 	bool authenticated;            /* uri proven; never chair if not */
 	struct sdp_session *sdp;       /* offer/answer (offer_answer.c) */
 	struct stream_audio *audio;    /* sdp_audio.c */
-	struct stream_video *video;    /* sdp_video.c: slides */
+	struct stream_video *video;    /* sdp_video.c: slides, main video */
 	struct stream_msrp *msrp;      /* sdp_msrp.c: chat */
 	struct stream_bfcp *bfcp;      /* sdp_bfcp.c: floor control */
 	struct mikeyin *mikey;         /* mikey_in.c: MIKEY-TICKET keying */
@@ -118,6 +119,10 @@ bool stream_video_slides(const struct stream_video *sv);
 const struct sdp_media *stream_audio_m(const struct stream_audio *sa);
 const struct sdp_media *stream_video_m(const struct stream_video *sv);
 enum sdp_dir stream_video_dir(const struct stream_video *sv);
+int  stream_video_warning(struct re_printf *pf,
+			  const struct stream_video *sv);
+void stream_video_floor_update(struct conference *conf);
+int  stream_audio_loudness(const struct stream_audio *sa);
 bool stream_bfcp_userid(const struct stream_bfcp *sb, uint16_t *useridp);
 /* How each stream was keyed, for the live roster: "sdes", "mikey",
  * "tls-fingerprint", "tls-psk", "none"; NULL when not negotiated */

@@ -145,6 +145,7 @@ static int negotiate(struct participant *p, struct negotiation_error *ne,
 	}
 
 	conference_audio_update(p->conf);
+	stream_video_floor_update(p->conf);
 	return 0;
 }
 

@@ -248,7 +248,8 @@ int participant_accept(struct participant *p, const struct sip_msg *msg,
 			     contact, "application/sdp", desc, NULL, NULL,
 			     false, offer_handler, answer_handler,
 			     estab_handler, NULL, NULL, close_handler, p,
-			     "%s", allow_hdr);
+			     "%s%H", allow_hdr, stream_video_warning,
+			     p->video);
 	if (!err && scode >= 200 && scode < 300)
 		conference_joined(p);
 
@@ -259,7 +260,8 @@ int participant_accept(struct participant *p, const struct sip_msg *msg,
 /* The final answer after a provisional one (participant_accept). */
 int participant_answer(struct participant *p, struct mbuf *desc)
 {
-	int err = sipsess_answer(p->sess, 200, "OK", desc, "%s", allow_hdr);
+	int err = sipsess_answer(p->sess, 200, "OK", desc, "%s%H", allow_hdr,
+				 stream_video_warning, p->video);
 
 	if (!err)
 		conference_joined(p);

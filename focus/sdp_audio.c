@@ -510,3 +510,11 @@ int stream_audio_keying_print(struct re_printf *pf,
 
 	return re_hprintf(pf, "none");
 }
+
+
+/* The participant's audio level, for the video relay's active speaker
+ * (media/video.h video_level_h); -1 without audio. */
+int stream_audio_loudness(const struct stream_audio *sa)
+{
+	return sa ? audio_loudness(sa->audio) : -1;
+}

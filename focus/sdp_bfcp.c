@@ -91,6 +91,7 @@ static void holders_handler(uint16_t floorid, const uint16_t *userv,
 
 	if (floorid == FLOOR_ID_AUDIO)
 		conference_gate_audio(conf, userv, userc);
+	stream_video_floor_update(conf);
 }
 
 

@@ -74,6 +74,7 @@ struct audio {
 	uint8_t rx_mki_len;
 	int16_t pcm[MEDIA_FRAME_MAX];
 	bool has_pcm;
+	uint32_t loud;                /* audio_loudness(), x16 */
 
 	/* send */
 	struct srtp *stx;
@@ -444,6 +445,26 @@ const struct sa *audio_rtp_dst(const struct audio *a)
 /* --- called by the mixer ------------------------------------------- */
 
 
+/* One frame's mean |sample| into an average over ~16 frames (320 ms),
+ * for the video relay's active speaker; a frame not heard counts 0. */
+static void level_feed(struct audio *a, const int16_t *pcm, size_t n)
+{
+	uint32_t sum = 0;
+	size_t i;
+
+	for (i = 0; pcm && i < n; i++)
+		sum += (uint32_t)(pcm[i] < 0 ? -(int32_t)pcm[i] : pcm[i]);
+
+	a->loud = a->loud - a->loud / 16 + sum / n;
+}
+
+
+int audio_loudness(const struct audio *a)
+{
+	return a ? (int)MIN(a->loud / 16, 32767u) : -1;
+}
+
+
 /* The PCM rate this stream's codec codes at: the mixer runs wideband
  * when any stream's is. */
 uint32_t audio_mix_srate(const struct audio *a)
@@ -465,12 +486,15 @@ const int16_t *audio_mix_pull(struct audio *a, uint32_t srate)
 
 	a->has_pcm = false;
 
-	if (!a->started || !a->recv)
+	if (!a->started || !a->recv) {
+		level_feed(a, NULL, 1);
 		return NULL;
+	}
 
 	/* Always drain, so an unmixed voice is not stale once mixed. */
 	if (!media_rtprx_pull(a->rx, crate == srate ? a->pcm : a->raw)) {
 		a->level = media_level_update(a->level, NULL, 0);
+		level_feed(a, NULL, 1);
 		return NULL;
 	}
 	if (crate != srate) {
@@ -483,8 +507,10 @@ const int16_t *audio_mix_pull(struct audio *a, uint32_t srate)
 		media_resamp_frame(a->rx_rs, a->raw, a->pcm);
 	}
 
-	/* the level shows who talks, muted or not mixed as well */
+	/* the levels show who talks, muted or not mixed as well: the
+	 * roster's (-dBov) and the video relay's active speaker */
 	a->level = media_level_update(a->level, a->pcm, srate / 50);
+	level_feed(a, a->pcm, srate / 50);
 	if (!a->mixed || a->muted)
 		return NULL;
 

@@ -1,12 +1,12 @@
 /**
  * @file media.h  The media of a conference, media/'s public face: the
  * port pool, per-participant RTP/SRTP audio streams, the per-conference
- * mixer that feeds them, and the slides stream's sink.
+ * mixer that feeds them.  The video relay has its own header, video.h.
  *
  * The daemon owns the port pools (one per configured range), the focus
- * one struct mixer per conference and one struct audio (and maybe one
- * struct video_sink) per participant.  Sockets live in portpool.c (bound
- * there, owned by the lease), audio.c and video.c use them; SRTP
+ * one struct mixer per conference and one struct audio per participant.
+ * Sockets live in portpool.c (bound there, owned by the lease), audio.c
+ * and video.c use them; SRTP
  * (srtp.c, srtcp.c, replay.c), RTP parsing (rtpp.c), the receive path
  * (rtprx.c), the jitter buffer (jb.c), mixing arithmetic and G.711
  * (mix.c) are pure code behind media/'s _int.h headers.
@@ -14,7 +14,6 @@
 
 struct mixer;
 struct audio;
-struct video_sink;
 
 
 /* ---- the port pool (portpool.c) ----
@@ -148,13 +147,7 @@ uint32_t audio_ssrc(const struct audio *a);
 uint64_t audio_idle_ms(const struct audio *a);
 /* Where RTP goes now (latched), or NULL: nothing is sent. */
 const struct sa *audio_rtp_dst(const struct audio *a);
+/* How loud the participant is: mean |sample| of what it sent, averaged
+ * over about 300 ms (0..32767); the video relay's active speaker. */
+int  audio_loudness(const struct audio *a);
 
-
-/* ---- the slides stream (video.c) ----
- *
- * An m=video a=content:slides stream: an RTP/RTCP pair leased from pool
- * on laddr; what arrives is counted and dropped (no video relay yet). */
-int  video_sink_alloc(struct video_sink **vsp, struct media_portpool *pool,
-		      const struct sa *laddr);
-uint16_t video_sink_port(const struct video_sink *vs);
-uint64_t video_sink_packets(const struct video_sink *vs);

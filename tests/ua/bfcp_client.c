@@ -359,7 +359,16 @@ static void on_msg(struct cli *c, const uint8_t *m, size_t n)
 			c->last_frid = (uint16_t)atoi(f + 5);
 	}
 
-	printf("%s\n", line);
+	/* the time of arrival on a line of its own (CLOCK_MONOTONIC, as
+	 * the call's VIDEO-PLI lines): tests set events against it */
+	{
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		printf("%s\nRECV-AT %s at_us=%llu\n", line, prim_name(m[1]),
+		       (unsigned long long)ts.tv_sec * 1000000ULL +
+		       (unsigned long long)ts.tv_nsec / 1000);
+	}
 	fflush(stdout);
 	queue_line(c, line);
 }

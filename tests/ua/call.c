@@ -123,6 +123,12 @@ static void usage(void)
 		"  --mikey-prot-tls N  Prot Type of the TLS crypto session (241)\n"
 		"  --auth-user U, --auth-pass P\n"
 		"                      answer a 401/407 digest challenge\n"
+		"  --video main|slides|both\n"
+		"                      add m=video VP8 lines (SDES or plain):\n"
+		"                      the main video, a=content:slides, or\n"
+		"                      both; payloads carry --video-tag N\n"
+		"  --video-kbps N      rate we send (300); --video-recvonly:\n"
+		"                      send no video, only RTCP\n"
 		"  --record: WAV time 0 is the moment the call was established\n");
 }
 
@@ -587,6 +593,10 @@ static void report(struct callst *st, const char *transport)
 	      (rxs.samples ? rxs.energy / rxs.samples : 0));
 	ua_kv("rtcp_rx", "%llu", (unsigned long long)rxs.rtcp);
 	ua_kv("rtcp_fail", "%llu", (unsigned long long)rxs.rtcp_fail);
+	for (int i = 0; i < 2; i++) {
+		if (ua_call_video(st->call, i))
+			ua_video_report(ua_call_video(st->call, i));
+	}
 	if (st->bfcp_ran) {
 		if (st->bfcp_killed)
 			ua_kv("bfcp_exit", "killed");
@@ -634,6 +644,10 @@ int ua_cmd_call(int argc, char *argv[])
 		{"mikey-prot-tls",  required_argument, NULL, 'k'},
 		{"auth-user",       required_argument, NULL, 'u'},
 		{"auth-pass",       required_argument, NULL, 'w'},
+		{"video",           required_argument, NULL, 'V'},
+		{"video-tag",       required_argument, NULL, 'G'},
+		{"video-kbps",      required_argument, NULL, 'K'},
+		{"video-recvonly",  no_argument,       NULL, 'Y'},
 		{"help",            no_argument,       NULL, 'h'},
 		{NULL, 0, NULL, 0}
 	};
@@ -655,6 +669,8 @@ int ua_cmd_call(int argc, char *argv[])
 	prm.srtp = SRTP_OFF;
 	prm.port_min = 40000;
 	prm.port_max = 49999;
+	prm.video_kbps = 300;
+	prm.video_send = true;
 	st.duration = 5;
 
 	optind = 1;
@@ -705,6 +721,16 @@ int ua_cmd_call(int argc, char *argv[])
 		case 'k': prot_tls = (unsigned)atoi(optarg); break;
 		case 'u': prm.auth_user = optarg; break;
 		case 'w': prm.auth_pass = optarg; break;
+		case 'V':
+			if (!strcmp(optarg, "main") || !strcmp(optarg, "both"))
+				prm.video_main = true;
+			if (!strcmp(optarg, "slides") ||
+			    !strcmp(optarg, "both"))
+				prm.video_slides = true;
+			break;
+		case 'G': prm.video_tag = (uint8_t)atoi(optarg); break;
+		case 'K': prm.video_kbps = (unsigned)atoi(optarg); break;
+		case 'Y': prm.video_send = false; break;
 		case 'h': usage(); return 0;
 		default: usage(); return 2;
 		}

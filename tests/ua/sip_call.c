@@ -44,6 +44,7 @@ struct ua_call {
 	uint8_t cs_bfcp, cs_msrp;       /* TLS crypto session IDs */
 	struct ua_mikey *mikey;         /* MIKEY-TICKET keying, or NULL */
 	struct ua_stream *rs;
+	struct ua_video *vid[2];        /* main, slides, or NULL */
 	struct ua_sdes_crypto offered[MAX_OFFER];
 	size_t offeredc;
 	struct ua_sdes_crypto tx;       /* our key in use */
@@ -77,6 +78,8 @@ static void destructor(void *arg)
 	/* Dereferencing an established sipsess sends BYE. */
 	mem_deref(call->sess);
 	mem_deref(call->rs);
+	mem_deref(call->vid[0]);
+	mem_deref(call->vid[1]);
 	mem_deref(call->sdp);
 	mem_deref(call->mikey);
 	for (size_t i = 0; i < call->offeredc; i++)
@@ -403,6 +406,15 @@ static int check_answer(struct ua_call *call, const struct sip_msg *msg)
 			return EPROTO;
 		}
 		call->pt = (uint8_t)fmt->pt;
+	}
+
+	for (i = 0; i < 2; i++) {
+		const char *why = NULL;
+
+		if (call->vid[i] && ua_video_answer(call->vid[i], &why)) {
+			call->error = why;
+			return EPROTO;
+		}
 	}
 
 	if (call->bm)
@@ -796,6 +808,23 @@ int ua_call_alloc(struct ua_call **callp, struct sipsess_sock *sock,
 	if (err)
 		goto out;
 
+	for (int i = 0; i < 2; i++) {
+		if (!(i ? prm->video_slides : prm->video_main))
+			continue;
+		if (prm->mikey) {
+			err = ENOTSUP;
+			goto out;
+		}
+		err = ua_video_alloc(&call->vid[i], &prm->media, prm->port_min,
+				     prm->port_max, i == 1, prm->video_tag,
+				     prm->video_kbps, prm->video_send);
+		if (!err)
+			err = ua_video_offer(call->vid[i], call->sdp,
+					     prm->srtp, prm->suites[0]);
+		if (err)
+			goto out;
+	}
+
 	err = add_tcp_media(call, prm, &ntls);
 	if (err)
 		goto out;
@@ -877,6 +906,12 @@ void ua_call_hangup(struct ua_call *call)
 		return;
 	/* BYE if established, CANCEL if still ringing; stats stay. */
 	call->sess = mem_deref(call->sess);
+}
+
+
+const struct ua_video *ua_call_video(const struct ua_call *call, int i)
+{
+	return call && i >= 0 && i < 2 ? call->vid[i] : NULL;
 }
 
 

@@ -14,6 +14,7 @@
  *   wav.c         WAV (8 kHz 16-bit mono) recorder
  *   wbcodec.c     pre-encoded Opus and G.722 tone frames (load)
  *   rtp_stream.c  one RTP/RTCP socket pair with SRTP and receive stats
+ *   video.c       one VP8 video m-line: tagged payloads, RTCP feedback
  *   mclock.c      the one 20 ms media clock that drives every stream
  *   sip_call.c    one outgoing SIP call with an SDES offer
  *   call.c        `confd-ua call` (optionally with BFCP and MIKEY)
@@ -176,6 +177,21 @@ void ua_stream_stats_reset(struct ua_stream *rs);
 void ua_stream_stats(const struct ua_stream *rs, struct ua_rxstats *st);
 uint64_t ua_stream_txcount(const struct ua_stream *rs);
 
+/* ---- video.c: one VP8 m-line (RFC 7741) ---- */
+
+enum srtp_mode;
+struct ua_video;
+/* A socket pair on laddr in [pmin, pmax]; slides: a=content:slides.
+ * Payloads carry tag; kbps is the rate sent when send is true. */
+int  ua_video_alloc(struct ua_video **vp, const struct sa *laddr,
+		    uint16_t pmin, uint16_t pmax, bool slides, uint8_t tag,
+		    unsigned kbps, bool send);
+int  ua_video_offer(struct ua_video *v, struct sdp_session *sdp,
+		    enum srtp_mode mode, const struct ua_sdes_suite *suite);
+/* After the answer is decoded; a rejected line (port 0) is no error. */
+int  ua_video_answer(struct ua_video *v, const char **why);
+void ua_video_report(const struct ua_video *v);
+
 /* ---- mclock.c: one timer drives all streams ---- */
 
 struct ua_clock;
@@ -222,6 +238,11 @@ struct ua_call_prm {
 	 * INVITE is challenged with 401/407; NULL: a challenge fails */
 	const char *auth_user;
 	const char *auth_pass;
+	/* video m-lines (video.c), SDES or plain only: main, slides */
+	bool video_main, video_slides;
+	uint8_t video_tag;       /* in every payload we send */
+	unsigned video_kbps;
+	bool video_send;
 };
 
 /* What the answer said about the BFCP stream (RFC 8856). */
@@ -282,6 +303,8 @@ const char *ua_call_msrp_sid(const struct ua_call *call);
 uint8_t ua_call_cs_bfcp(const struct ua_call *call);
 uint8_t ua_call_cs_msrp(const struct ua_call *call);
 const struct sa *ua_call_raddr(const struct ua_call *call);
+/* The main (0) or slides (1) video line, or NULL. */
+const struct ua_video *ua_call_video(const struct ua_call *call, int i);
 const char *ua_call_error(const struct ua_call *call);   /* or NULL */
 bool ua_call_established(const struct ua_call *call);
 bool ua_call_closed(const struct ua_call *call);

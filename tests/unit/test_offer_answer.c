@@ -9,6 +9,7 @@
 #include <re.h>
 #include "focus/confdef.h"
 #include "media/media.h"
+#include "media/video.h"
 #include "focus/focus_int.h"
 #include "focus/stream_int.h"
 #include "tests/unit/check.h"
@@ -91,6 +92,7 @@ static int encode(struct participant *p, bool offer, char *buf, size_t sz)
 	"a=crypto:1 AES_CM_128_HMAC_SHA1_80 " KEY "\r\n"
 
 #define SLIDES "m=video 5002 RTP/SAVP 96\r\na=rtpmap:96 H264/90000\r\n" \
+	"a=fmtp:96 packetization-mode=1;profile-level-id=42e01f\r\n" \
 	"a=content:slides\r\n" \
 	"a=crypto:1 AES_CM_128_HMAC_SHA1_80 " KEY "\r\n"
 
@@ -317,6 +319,126 @@ static int test_reoffer(void)
 }
 
 
+/* Two video m-lines: the main video (no a=content) and the slides, each
+ * answered with one codec under the offer's payload type, the feedback
+ * the offer asked for, a port and a key of its own. */
+static int test_video_two_lines(void)
+{
+	struct participant *p = NULL;
+	struct negotiation_error ne;
+	char ans[4096], *v1, *v2;
+	int err;
+
+	CHECK_EQ(part_new(&p, CONFDEF_SRTP_OPTIONAL), 0);
+	err = offer(p, HDR AUDIO_SAVP("0")
+		    "m=video 5008 RTP/SAVPF 100 101\r\n"
+		    "b=AS:500\r\n"
+		    "a=rtpmap:100 VP8/90000\r\n"
+		    "a=rtpmap:101 H264/90000\r\n"
+		    "a=fmtp:101 packetization-mode=1\r\n"
+		    "a=rtcp-fb:* nack pli\r\n"
+		    "a=rtcp-fb:100 ccm fir\r\n"
+		    "a=rtcp-fb:101 goog-remb\r\n"
+		    "a=rtcp-fb:100 transport-cc\r\n"
+		    "a=crypto:1 AES_CM_128_HMAC_SHA1_80 " KEY "\r\n"
+		    SLIDES, &ne);
+	if (!err)
+		err = encode(p, false, ans, sizeof(ans));
+	if (err)
+		goto out;
+
+	err = EINVAL;
+	v1 = strstr(ans, "m=video ");
+	v2 = v1 ? strstr(v1 + 1, "m=video ") : NULL;
+	if (!v1 || !v2 || strstr(ans, "m=video 0 "))
+		goto out;
+	if (!strstr(v2, " RTP/SAVP 96\r\n") ||
+	    !strstr(v2, "a=fmtp:96 packetization-mode=1;"
+		    "profile-level-id=42e01f") ||
+	    !strstr(v2, "a=content:slides") || strstr(v2, "VP8"))
+		goto out;
+	if (!strstr(v2, "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:") ||
+	    strstr(ans, KEY))
+		goto out;
+	/* main: VP8 as 100, nack pli and ccm fir (transport-cc is not
+	 * produced by confd, goog-remb was offered for H.264 only) */
+	v2[-1] = '\0';
+	if (!strstr(v1, " RTP/SAVPF 100\r\n") ||
+	    !strstr(v1, "a=rtpmap:100 VP8/90000") ||
+	    !strstr(v1, "a=rtcp-fb:100 nack pli") ||
+	    !strstr(v1, "a=rtcp-fb:100 ccm fir") ||
+	    strstr(ans, "goog-remb") || strstr(ans, "transport-cc") ||
+	    strstr(v1, "a=content:main") || strstr(v1, "H264") ||
+	    !strstr(v1, "a=crypto:1 "))
+		goto out;
+	if (!stream_video_slides(p->video))
+		goto out;
+	err = 0;
+
+ out:
+	if (err)
+		fprintf(stderr, "answer:\n%s\n", ans);
+	mem_deref(p);
+	return err;
+}
+
+
+/* The conference's main video is VP8 (the first participant chose it):
+ * a participant offering only H.264, or H.264 without
+ * packetization-mode 1, gets the line rejected with a Warning 305 and
+ * keeps its audio. */
+static int test_video_codec_refused(void)
+{
+	struct participant *p = NULL, *q = NULL;
+	struct negotiation_error ne;
+	char ans[4096], warn[256];
+	int err;
+
+	CHECK_EQ(part_new(&p, CONFDEF_SRTP_OPTIONAL), 0);
+	CHECK_EQ(part_new(&q, CONFDEF_SRTP_OPTIONAL), 0);
+	err = offer(p, HDR AUDIO_SAVP("0")
+		    "m=video 5008 RTP/AVP 100 101\r\n"
+		    "a=rtpmap:100 VP8/90000\r\n"
+		    "a=rtpmap:101 H264/90000\r\n"
+		    "a=fmtp:101 packetization-mode=1\r\n", &ne);
+	if (!err)
+		err = offer(q, HDR AUDIO_SAVP("0")
+			    "m=video 5008 RTP/AVP 101\r\n"
+			    "a=rtpmap:101 H264/90000\r\n"
+			    "a=fmtp:101 packetization-mode=1\r\n", &ne);
+	if (!err)
+		err = encode(q, false, ans, sizeof(ans));
+	if (err)
+		goto out;
+
+	err = EINVAL;
+	if (re_snprintf(warn, sizeof(warn), "%H", stream_video_warning,
+			q->video) < 0)
+		goto out;
+	if (!strstr(ans, "m=video 0 ") || strstr(ans, "m=audio 0 ") ||
+	    !strstr(warn, "Warning: 305 ") || !strstr(warn, "VP8"))
+		goto out;
+
+	/* and H.264 in packetization-mode 0 alone is no codec of ours */
+	err = offer(q, HDR AUDIO_SAVP("0")
+		    "m=video 5008 RTP/AVP 101\r\n"
+		    "a=rtpmap:101 H264/90000\r\n"
+		    "a=content:slides\r\n", &ne);
+	if (!err)
+		err = encode(q, false, ans, sizeof(ans));
+	if (!err && (!strstr(ans, "m=video 0 ") ||
+		     stream_video_slides(q->video)))
+		err = EINVAL;
+
+ out:
+	if (err)
+		fprintf(stderr, "answer:\n%s\nwarning: %s\n", ans, warn);
+	mem_deref(q);
+	mem_deref(p);
+	return err;
+}
+
+
 /* An offerless INVITE: our offer, then the answer in the ACK. */
 static int test_our_offer(void)
 {
@@ -386,6 +508,8 @@ static const struct check_case cases[] = {
 	CASE(test_slides_declined),
 	CASE(test_reoffer),
 	CASE(test_our_offer),
+	CASE(test_video_two_lines),
+	CASE(test_video_codec_refused),
 };
 
 
@@ -401,6 +525,7 @@ int main(void)
 	r = check_run("offer_answer", cases, ARRAY_SIZE(cases));
 
 	mem_deref(tconf.chat);
+	mem_deref(tconf.video);
 	mem_deref(tconf.mixer);
 	mem_deref(tconf.def);
 	mem_deref(tf.rtp_pool);

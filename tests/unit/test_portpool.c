@@ -15,6 +15,7 @@
 #include <arpa/inet.h>
 #include <re.h>
 #include "media/media.h"
+#include "media/video.h"
 #include "floor/floor.h"
 #include "msrp/msrp.h"
 #include "check.h"
@@ -383,18 +384,27 @@ static int test_tcp_shared(void)
 
 
 struct vwait {
-	struct video_sink *vs;
+	struct video *v;
 	uint64_t want;
 	struct tmr tmr;
 	int polls;
 };
 
 
+static uint64_t vseen(const struct video *v)
+{
+	struct video_stats st;
+
+	video_stats(v, &st);
+	return st.rx_dropped + st.rx_rtcp_bad + st.rx_packets + st.rx_rtcp;
+}
+
+
 static void vpoll(void *arg)
 {
 	struct vwait *w = arg;
 
-	if (video_sink_packets(w->vs) >= w->want || ++w->polls > 100) {
+	if (vseen(w->v) >= w->want || ++w->polls > 100) {
 		re_cancel();
 		return;
 	}
@@ -402,12 +412,15 @@ static void vpoll(void *arg)
 }
 
 
-/* The slides sink leases an RTP/RTCP pair from the pool, counts what
- * arrives on both ports, and gives the pair back when freed. */
-static int test_video_sink(void)
+/* A video relay stream leases an RTP/RTCP pair from the pool, reads
+ * both ports (what is not RTP or RTCP of the negotiated stream is
+ * dropped, never forwarded), and gives the pair back when freed. */
+static int test_video_port(void)
 {
 	struct media_portpool *pool = NULL;
+	struct video_relay *vr = NULL;
 	struct udp_sock *peer = NULL;
+	struct video_stats st;
 	struct vwait w;
 	struct sa dst;
 	uint16_t base, port;
@@ -419,8 +432,10 @@ static int test_video_sink(void)
 	memset(&w, 0, sizeof(w));
 	tmr_init(&w.tmr);
 	CHECK_EQ(media_portpool_alloc(&pool, "rtp_ports", base, base + 3), 0);
-	CHECK_EQ(video_sink_alloc(&w.vs, pool, &laddr), 0);
-	port = video_sink_port(w.vs);
+	CHECK_EQ(video_relay_alloc(&vr, NULL), 0);
+	CHECK_EQ(video_alloc(&w.v, vr, VIDEO_SLIDES, pool, &laddr, "t",
+			     NULL), 0);
+	port = video_lport(w.v);
 	CHECK_EQ(port % 2, 0);
 	CHECK(port >= base && port + 1 <= base + 3);
 	CHECK_EQ(media_portpool_used(pool), 2);
@@ -430,7 +445,7 @@ static int test_video_sink(void)
 		struct mbuf *mb = mbuf_alloc(32);
 
 		CHECK(mb != NULL);
-		(void)mbuf_write_str(mb, "not forwarded yet");
+		(void)mbuf_write_str(mb, "not forwarded");
 		mb->pos = 0;
 		dst = laddr;
 		sa_set_port(&dst, i < 3 ? port : port + 1);
@@ -442,11 +457,14 @@ static int test_video_sink(void)
 	tmr_start(&w.tmr, 10, vpoll, &w);
 	(void)re_main(NULL);
 	tmr_cancel(&w.tmr);
-	CHECK_EQ(video_sink_packets(w.vs), 4);
+	video_stats(w.v, &st);
+	CHECK_EQ(st.rx_dropped + st.rx_rtcp_bad, 4);
+	CHECK_EQ(st.rx_packets, 0);
 
-	w.vs = mem_deref(w.vs);
+	w.v = mem_deref(w.v);
 	CHECK_EQ(media_portpool_used(pool), 0);
 
+	mem_deref(vr);
 	mem_deref(peer);
 	mem_deref(pool);
 	libre_close();
@@ -461,7 +479,7 @@ int main(void)
 		CASE(test_rtp_pairs),
 		CASE(test_foreign),
 		CASE(test_tcp_shared),
-		CASE(test_video_sink),
+		CASE(test_video_port),
 	};
 
 	sa_set_str(&laddr, "127.0.0.1", 0);
