@@ -529,6 +529,57 @@ static int h_shutdown_wait(struct parser *p, const char *key,
 }
 
 
+/* outbound_proxy IP:port[;transport=udp|tcp|tls]: no DNS, like
+ * kms_url, so that where dial-outs go is what the file says */
+static int h_outbound_proxy(struct parser *p, const char *key,
+			    const struct pl *val)
+{
+	struct pl addr = *val, tp = PL_INIT;
+	const char *semi = pl_strchr(val, ';');
+
+	if (semi) {
+		addr.l = (size_t)(semi - val->p);
+		tp.p = semi + 1;
+		tp.l = val->l - addr.l - 1;
+		if (tp.l < 10 || strncasecmp(tp.p, "transport=", 10))
+			goto bad;
+		tp.p += 10;
+		tp.l -= 10;
+	}
+
+	if (parse_addr(&p->cfg->outbound_proxy, &addr, 5060, NULL))
+		goto bad;
+
+	if (!pl_isset(&tp) || !pl_strcasecmp(&tp, "udp"))
+		p->cfg->outbound_tp = SIP_TRANSP_UDP;
+	else if (!pl_strcasecmp(&tp, "tcp"))
+		p->cfg->outbound_tp = SIP_TRANSP_TCP;
+	else if (!pl_strcasecmp(&tp, "tls"))
+		p->cfg->outbound_tp = SIP_TRANSP_TLS;
+	else
+		goto bad;
+
+	return 0;
+
+ bad:
+	perr(p, key, val, "expected IP:port[;transport=udp|tcp|tls]");
+	return EINVAL;
+}
+
+
+static int h_dialout_timeout(struct parser *p, const char *key,
+			     const struct pl *val)
+{
+	if (parse_u32(&p->cfg->dialout_timeout_s, val, 3600) ||
+	    !p->cfg->dialout_timeout_s) {
+		perr(p, key, val, "expected seconds, 1-3600");
+		return EINVAL;
+	}
+
+	return 0;
+}
+
+
 struct key {
 	const char *name;
 	int (*h)(struct parser *p, const char *key, const struct pl *val);
@@ -556,6 +607,8 @@ static const struct key keyv[] = {
 	{"mikey_prot_app", h_prot_app,       false, false},
 	{"media_addr",     h_media_addr,     false, false},
 	{"trusted_peers",  h_trusted_peers,  true,  true},
+	{"outbound_proxy", h_outbound_proxy, false, false},
+	{"dialout_timeout", h_dialout_timeout, false, false},
 	{"log_level",      h_log_level,      false, false},
 	{"shutdown_wait",  h_shutdown_wait,  false, false},
 };
@@ -657,6 +710,7 @@ static void config_defaults(struct config *cfg)
 	cfg->mikey_prot_app = 243;
 	cfg->log_level = 2;
 	cfg->shutdown_wait_ms = 2000;
+	cfg->dialout_timeout_s = 60;
 	/* domain and media_addr follow sip_listen: see config_finish() */
 }
 
@@ -839,6 +893,14 @@ int config_print(struct re_printf *pf, const struct config *cfg)
 			  cfg->log_level >= 0 && cfg->log_level <= 3 ?
 			  levels[cfg->log_level] : "?");
 	err |= re_hprintf(pf, "shutdown_wait   %u\n", cfg->shutdown_wait_ms);
+	if (sa_isset(&cfg->outbound_proxy, SA_PORT))
+		err |= re_hprintf(pf, "outbound_proxy  %J;transport=%s\n",
+				  &cfg->outbound_proxy,
+				  cfg->outbound_tp == SIP_TRANSP_TCP ? "tcp" :
+				  cfg->outbound_tp == SIP_TRANSP_TLS ? "tls" :
+				  "udp");
+	err |= re_hprintf(pf, "dialout_timeout %u\n",
+			  cfg->dialout_timeout_s);
 
 	return err;
 }

@@ -12,7 +12,8 @@
  * ("localhost" when that is a wildcard address), store confd.db,
  * tls_cert confd.pem, rtp_ports 10000-20000, tcp_ports 30000-39999
  * (each becomes one media_portpool in main.c), media_addr = the IP of
- * sip_listen, no trusted_peers, log_level info, shutdown_wait 2000 ms.
+ * sip_listen, no trusted_peers, log_level info, shutdown_wait 2000 ms,
+ * no outbound_proxy, dialout_timeout 60 s.
  */
 
 #define CONFIG_TRUSTED_MAX 16
@@ -42,6 +43,11 @@ struct config {
 	uint8_t mikey_prot_tls;      /* Prot Type values (DESIGN.md) */
 	uint8_t mikey_prot_psk_smime;
 	uint8_t mikey_prot_app;
+	/* dial-out: every INVITE the focus sends goes to outbound_proxy
+	 * when set (its address and transport); else RFC 3263 */
+	struct sa outbound_proxy;    /* port 0: none */
+	enum sip_transp outbound_tp;
+	uint32_t dialout_timeout_s;  /* ringing, then CANCEL */
 	int log_level;               /* 0 error .. 3 debug */
 	uint32_t shutdown_wait_ms;   /* how long to wait for BYE replies */
 };

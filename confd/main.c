@@ -310,6 +310,9 @@ static int run(void)
 	fcfg.kms = d.kms;
 	fcfg.mikey_prot_tls = d.cfg.mikey_prot_tls;
 	fcfg.mikey_prot_smime = d.cfg.mikey_prot_psk_smime;
+	fcfg.outbound_proxy = d.cfg.outbound_proxy;
+	fcfg.outbound_tp = d.cfg.outbound_tp;
+	fcfg.dialout_timeout_s = d.cfg.dialout_timeout_s;
 
 	err = focus_alloc(&d.focus, d.sip, &fcfg);
 	if (err)

@@ -249,7 +249,8 @@ void events_part_update(struct participant *p)
 	(void)cinfo_ep_set(ci, p->uri, p->ep_id,
 			   dir == SDP_INACTIVE || dir == SDP_RECVONLY ?
 			   CINFO_EP_ON_HOLD : CINFO_EP_CONNECTED,
-			   CINFO_JOIN_DIALED_IN, NULL);
+			   p->dialout ? CINFO_JOIN_DIALED_OUT
+			   : CINFO_JOIN_DIALED_IN, dialout_by(p->dialout));
 	(void)cinfo_media_set(ci, p->uri, p->ep_id, "1", "audio",
 			      FOCUS_LABEL_AUDIO, NULL, mstatus(dir));
 	if (stream_video_slides(p->video))
@@ -264,18 +265,45 @@ void events_part_update(struct participant *p)
 }
 
 
-void events_part_left(struct participant *p, bool booted)
+/* A dial-out before its answer (dialout.c): dialing-out, alerting. */
+void events_part_progress(struct participant *p, int epstatus)
 {
 	struct conference *conf = p->conf;
+	const struct confdef_member *m;
 	struct cinfo *ci;
 
-	if (!conf || !conf->evc || !p->estab)
+	if (!conf || !conf->evc)
 		return;
 
 	ci = eventpkg_conf_info(conf->evc);
-	(void)cinfo_ep_disconnect(ci, p->uri, p->ep_id,
-				  booted ? CINFO_DISC_BOOTED
-				  : CINFO_DISC_DEPARTED, NULL);
+	m = confdef_member_find(conf->def, p->uri);
+	(void)cinfo_user_set(ci, p->uri, NULL,
+			     m && m->role == CONFDEF_CHAIR ? "chair"
+			     : "participant");
+	(void)cinfo_ep_set(ci, p->uri, p->ep_id, (enum cinfo_epstatus)epstatus,
+			   CINFO_JOIN_DIALED_OUT, dialout_by(p->dialout));
+	eventpkg_conf_publish(conf->evc);
+}
+
+
+void events_part_left(struct participant *p, bool booted)
+{
+	struct conference *conf = p->conf;
+	enum cinfo_disc dm = booted ? CINFO_DISC_BOOTED : CINFO_DISC_DEPARTED;
+	const char *info = NULL;
+	struct cinfo *ci;
+	int d;
+
+	/* a dial-out is on the roster from its first INVITE */
+	if (!conf || !conf->evc || (!p->estab && !p->dialout))
+		return;
+
+	d = dialout_disc(p->dialout, &info);
+	if (d != CINFO_DISC_NONE)
+		dm = (enum cinfo_disc)d;
+
+	ci = eventpkg_conf_info(conf->evc);
+	(void)cinfo_ep_disconnect(ci, p->uri, p->ep_id, dm, info);
 	(void)cinfo_user_remove(ci, p->uri);
 	/* conf->parts still holds p: it is the last one when alone */
 	cinfo_set_active(ci, list_count(&conf->parts) > 1);

@@ -32,6 +32,7 @@ static void focus_destructor(void *arg)
 	mem_deref(f->tls);
 	mem_deref(f->domain);
 	mem_deref(f->trusted);
+	mem_deref(f->dialout_route);
 }
 
 
@@ -51,7 +52,7 @@ static void reply_options(struct focus *f, const struct sip_msg *msg)
 
 	(void)sip_treplyf(NULL, NULL, f->sip, msg, false, 200, "OK",
 			  "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, "
-			  "SUBSCRIBE\r\n"
+			  "SUBSCRIBE, REFER\r\n"
 			  "Allow-Events: conference\r\n"
 			  "Accept: application/sdp\r\n"
 			  "Accept-Language: en\r\n"
@@ -72,6 +73,11 @@ static bool request_handler(const struct sip_msg *msg, void *arg)
 	if (!pl_strcmp(&msg->met, "ACK"))
 		return true;          /* never answered; stray ones vanish */
 
+	if (!pl_strcmp(&msg->met, "REFER") && !pl_isset(&msg->to.tag)) {
+		refer_request(f, msg);
+		return true;
+	}
+
 	if (pl_isset(&msg->to.tag)) {
 		(void)sip_treply(NULL, f->sip, msg, 481,
 				 "Call/Transaction Does Not Exist");
@@ -81,7 +87,7 @@ static bool request_handler(const struct sip_msg *msg, void *arg)
 	(void)sip_treplyf(NULL, NULL, f->sip, msg, false, 405,
 			  "Method Not Allowed",
 			  "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, "
-			  "SUBSCRIBE\r\n"
+			  "SUBSCRIBE, REFER\r\n"
 			  "Content-Length: 0\r\n\r\n");
 	return true;
 }
@@ -122,6 +128,18 @@ int focus_alloc(struct focus **fp, struct sip *sip,
 		       cfg->trustedc * sizeof(*f->trusted));
 		f->trustedc = cfg->trustedc;
 	}
+
+	/* RFC 3261 8.1.2: the outbound proxy as a loose route; libre
+	 * then sends the INVITE there with the target as Request-URI */
+	if (sa_isset(&cfg->outbound_proxy, SA_PORT)) {
+		err = re_sdprintf(&f->dialout_route, "sip:%J;lr%s",
+				  &cfg->outbound_proxy,
+				  sip_transp_param(cfg->outbound_tp));
+		if (err)
+			goto out;
+	}
+	f->dialout_timeout_ms = 1000 * (cfg->dialout_timeout_s ?
+					cfg->dialout_timeout_s : 60);
 
 	f->tls = mem_ref(cfg->tls);
 	f->tcp_pool = mem_ref(cfg->tcp_pool);

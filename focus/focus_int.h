@@ -29,6 +29,8 @@ struct focus {
 	struct media_portpool *rtp_pool;  /* audio and slides RTP/RTCP */
 	struct sa *trusted;
 	size_t trustedc;
+	char *dialout_route;           /* outbound_proxy as a loose route */
+	uint32_t dialout_timeout_ms;
 	bool closing;
 };
 
@@ -60,6 +62,7 @@ struct participant {
 	struct tmr tmr;
 	char ep_id[64];                /* endpoint entity in the roster */
 	char ruri[128];                /* the conference as dialled */
+	struct dialout *dialout;       /* dialout.c: the focus called */
 };
 
 /* conference.c */
@@ -75,7 +78,11 @@ void conference_gate_audio(struct conference *conf, const uint16_t *userv,
 			   size_t userc);
 
 /* participant.c */
+struct participant *participant_alloc(void);
 void participant_connect(struct focus *f, const struct sip_msg *msg);
+/* libre's sipsess handlers for an established dialog (re-INVITE) */
+int  participant_offer(struct mbuf **descp, const struct sip_msg *msg,
+		       void *arg);
 int  participant_accept(struct participant *p, const struct sip_msg *msg,
 			uint16_t scode, const char *reason,
 			struct mbuf *desc);
@@ -110,12 +117,35 @@ int  identity_get(struct identity *id, const struct focus *f,
 int  identity_authorize(const struct conference *conf,
 			const struct identity *id,
 			uint16_t *scode, const char **reason);
+/* Is src a trusted_peer (whose P-Asserted-Identity we believe)? */
+bool identity_peer_trusted(const struct focus *f, const struct sa *src);
 
 /* events.c */
 int  events_alloc(struct focus *f);
 int  events_conf_update(struct conference *conf);
 void events_part_update(struct participant *p);
 void events_part_left(struct participant *p, bool booted);
+/* a dial-out before it is answered: dialing-out, alerting */
+void events_part_progress(struct participant *p, int epstatus);
+
+/* dialout.c: the focus INVITEs a participant (G.1 way 3) */
+typedef void (dialout_progress_h)(uint16_t scode, const char *reason,
+				  void *arg);
+int  dialout_start(struct conference *conf, const char *target,
+		   const char *by, dialout_progress_h *progh, void *arg,
+		   struct participant **pp, char *err, size_t errsz);
+void dialout_forget(struct participant *p, void *arg);
+/* why it ended, for the roster (enum cinfo_disc, text) */
+int  dialout_disc(const struct dialout *d, const char **info);
+const char *dialout_by(const struct dialout *d);
+struct participant *participant_find(struct conference *conf,
+				     const char *uri);
+void dialout_kick(struct participant *p, const char *reason);
+
+/* refer.c: REFER to a conference URI (RFC 3515, RFC 4579 5.5/5.11) */
+void refer_request(struct focus *f, const struct sip_msg *msg);
+void refer_in_dialog(struct sip *sip, const struct sip_msg *msg,
+		     void *arg);
 
 /* mikey_in.c: dial-in keyed by MIKEY-TICKET (the focus responds) */
 bool mikeyin_present(const struct mbuf *body);

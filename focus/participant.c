@@ -15,7 +15,7 @@
 
 
 static const char allow_hdr[] =
-	"Allow: INVITE, ACK, BYE, CANCEL, OPTIONS\r\n";
+	"Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, REFER\r\n";
 
 
 static void participant_destructor(void *arg)
@@ -24,6 +24,7 @@ static void participant_destructor(void *arg)
 
 	tmr_cancel(&p->tmr);
 	events_part_left(p, false);
+	mem_deref(p->dialout);
 	conference_leave(p);
 	mem_deref(p->sess);
 	mem_deref(p->mikey);
@@ -33,6 +34,12 @@ static void participant_destructor(void *arg)
 	mem_deref(p->audio);
 	mem_deref(p->sdp);
 	mem_deref(p->uri);
+}
+
+
+struct participant *participant_alloc(void)
+{
+	return mem_zalloc(sizeof(struct participant), participant_destructor);
 }
 
 
@@ -54,8 +61,8 @@ static bool is_sdp(const struct sip_msg *msg)
 }
 
 
-static int offer_handler(struct mbuf **descp, const struct sip_msg *msg,
-			 void *arg)
+int participant_offer(struct mbuf **descp, const struct sip_msg *msg,
+		      void *arg)
 {
 	struct participant *p = arg;
 	struct negotiation_error ne = {488, 399, "Malformed SDP"};
@@ -216,8 +223,9 @@ int participant_accept(struct participant *p, const struct sip_msg *msg,
 
 	return sipsess_accept(&p->sess, f->sock, msg, scode, reason,
 			      contact, "application/sdp", desc, NULL, NULL,
-			      false, offer_handler, answer_handler,
-			      estab_handler, NULL, NULL, close_handler, p,
+			      false, participant_offer, answer_handler,
+			      estab_handler, NULL, refer_in_dialog,
+			      close_handler, p,
 			      "%s", allow_hdr);
 }
 
@@ -289,7 +297,7 @@ void participant_connect(struct focus *f, const struct sip_msg *msg)
 		return;
 	}
 
-	p = mem_zalloc(sizeof(*p), participant_destructor);
+	p = participant_alloc();
 	if (!p)
 		goto fail;
 
