@@ -286,6 +286,63 @@ void events_part_progress(struct participant *p, int epstatus)
 }
 
 
+/* A dial-out's row stays a moment as disconnected, with the reason
+ * (RFC 4575 5.7.x disconnection-info), before the user goes: in the
+ * same document as the deletion nobody would see why. */
+enum { DIALOUT_LINGER_MS = 2000 };
+
+struct roster_linger {
+	struct tmr tmr;
+	struct conference *conf;
+	char *uri;
+};
+
+
+static void linger_destructor(void *arg)
+{
+	struct roster_linger *lg = arg;
+
+	tmr_cancel(&lg->tmr);
+	mem_deref(lg->uri);
+	mem_deref(lg->conf);
+}
+
+
+static void linger_tmr(void *arg)
+{
+	struct roster_linger *lg = arg;
+	struct conference *conf = lg->conf;
+
+	/* not if they are back (dialled again) meanwhile */
+	if (conf->evc && !participant_find(conf, lg->uri)) {
+		(void)cinfo_user_remove(eventpkg_conf_info(conf->evc),
+					lg->uri);
+		eventpkg_conf_publish(conf->evc);
+	}
+
+	mem_deref(lg);
+}
+
+
+static bool linger_start(struct participant *p)
+{
+	struct roster_linger *lg;
+
+	lg = mem_zalloc(sizeof(*lg), linger_destructor);
+	if (!lg)
+		return false;
+
+	if (str_dup(&lg->uri, p->uri)) {
+		mem_deref(lg);
+		return false;
+	}
+
+	lg->conf = mem_ref(p->conf);
+	tmr_start(&lg->tmr, DIALOUT_LINGER_MS, linger_tmr, lg);
+	return true;
+}
+
+
 void events_part_left(struct participant *p, bool booted)
 {
 	struct conference *conf = p->conf;
@@ -304,7 +361,8 @@ void events_part_left(struct participant *p, bool booted)
 
 	ci = eventpkg_conf_info(conf->evc);
 	(void)cinfo_ep_disconnect(ci, p->uri, p->ep_id, dm, info);
-	(void)cinfo_user_remove(ci, p->uri);
+	if (!p->dialout || conf->focus->closing || !linger_start(p))
+		(void)cinfo_user_remove(ci, p->uri);
 	/* conf->parts still holds p: it is the last one when alone */
 	cinfo_set_active(ci, list_count(&conf->parts) > 1);
 	eventpkg_conf_publish(conf->evc);
