@@ -47,6 +47,7 @@ struct dialout {
 	dialout_progress_h *progh;     /* a REFER's NOTIFYs */
 	void *arg;
 	unsigned hops;
+	struct mikeyout *mikey;        /* keyed by MIKEY-TICKET, or NULL */
 	enum cinfo_disc disc;          /* why it ended, for the roster */
 	char info[128];
 	bool answered;
@@ -75,9 +76,22 @@ static void destructor(void *arg)
 	list_unlink(&d->le);
 	tmr_cancel(&d->tmr);
 	final(d, 487, "Request Terminated");
+	mem_deref(d->mikey);
 	mem_deref(d->target);
 	mem_deref(d->current);
 	mem_deref(d->by);
+}
+
+
+const struct mikey_init *dialout_mikey(const struct dialout *d)
+{
+	return d ? mikeyout_keys(d->mikey) : NULL;
+}
+
+
+bool dialout_uses_mikey(const struct participant *p)
+{
+	return p && p->dialout && p->dialout->mikey;
 }
 
 
@@ -385,6 +399,19 @@ static int answer_handler(const struct sip_msg *msg, void *arg)
 		return EPROTO;
 	}
 
+	if (d->mikey) {
+		char why[128];
+
+		err = mikeyout_answer(d->mikey, p, msg->mb, why, sizeof(why));
+		if (err) {
+			DEBUG_NOTICE("%s: answer refused: %s\n", d->target,
+				     why);
+			set_disc(d, CINFO_DISC_FAILED, "%s", why);
+			final(d, 488, "MIKEY Answer Not Accepted");
+			return err;
+		}
+	}
+
 	err = oa_answer_received(p, msg->mb, &ne);
 	if (err) {
 		set_disc(d, CINFO_DISC_FAILED, "unacceptable answer: %s",
@@ -471,6 +498,87 @@ static int contact_cuser(char *buf, size_t sz, const struct focus *f,
 }
 
 
+/* The INVITE itself, with our offer (keyed already when MIKEY). */
+static int invite(struct dialout *d, char *errbuf, size_t errsz)
+{
+	struct participant *p = d->p;
+	struct focus *f = p->conf->focus;
+	const struct confdef *def = p->conf->def;
+	struct mbuf *desc = NULL;
+	const char *routev[1];
+	char cuser[512];
+	int err;
+
+	if (d->mikey) {
+		err = mikeyout_offer(d->mikey, p);
+		if (err) {
+			re_snprintf(errbuf, errsz, "TRANSFER_INIT: %m", err);
+			return err;
+		}
+	}
+
+	err = oa_encode(p, &desc, true);
+	if (err) {
+		re_snprintf(errbuf, errsz, "SDP offer: %m", err);
+		return err;
+	}
+
+	err = contact_cuser(cuser, sizeof(cuser), f, def);
+	if (err) {
+		re_snprintf(errbuf, errsz, "no local SIP address");
+		goto out;
+	}
+
+	routev[0] = f->dialout_route;
+	err = sipsess_connect(&p->sess, f->sock, d->target, NULL, def->uri,
+			      cuser, routev, f->dialout_route ? 1 : 0,
+			      "application/sdp", desc, NULL, NULL, false,
+			      participant_offer, answer_handler,
+			      progress_handler, estab_handler, NULL,
+			      refer_in_dialog, close_handler, p,
+			      "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, "
+			      "REFER\r\n"
+			      "%s%s%s",
+			      d->by ? "Referred-By: <" : "",
+			      d->by ? d->by : "", d->by ? ">\r\n" : "");
+	if (err) {
+		re_snprintf(errbuf, errsz, "INVITE to %s failed: %m",
+			    d->target, err);
+		goto out;
+	}
+
+	str_ncpy(d->callid, sip_dialog_callid(sipsess_dialog(p->sess)),
+		 sizeof(d->callid));
+	list_append(&dialouts, &d->le, d);
+	sip_set_trace_handler(f->sip, trace_handler);
+
+ out:
+	mem_deref(desc);
+	return err;
+}
+
+
+/* The KMS gave the ticket (or did not): INVITE now, or give up. */
+static void ticket_handler(int err, const char *why, void *arg)
+{
+	struct dialout *d = arg;
+	char errbuf[128];
+
+	if (!err)
+		err = invite(d, errbuf, sizeof(errbuf));
+	else
+		str_ncpy(errbuf, why, sizeof(errbuf));
+
+	if (err) {
+		DEBUG_NOTICE("%s: dial-out failed: %s\n", d->target, errbuf);
+		set_disc(d, CINFO_DISC_FAILED, "%s", errbuf);
+		final(d, 503, "Service Unavailable");
+		/* not from inside the KMS client's handler */
+		participant_drop(d->p);
+	}
+}
+
+
 int dialout_start(struct conference *conf, const char *target,
 		  const char *by, dialout_progress_h *progh, void *arg,
 		  struct participant **pp, char *errbuf, size_t errsz)
@@ -479,9 +587,7 @@ int dialout_start(struct conference *conf, const char *target,
 	const struct confdef *def = conf->def;
 	struct participant *p = NULL;
 	struct dialout *d;
-	struct mbuf *desc = NULL;
-	const char *routev[1];
-	char cuser[512];
+	const char *uid;
 	int err;
 
 	if (!confdef_uri_valid(target)) {
@@ -528,56 +634,41 @@ int dialout_start(struct conference *conf, const char *target,
 	str_ncpy(p->ep_id, target, sizeof(p->ep_id));
 	str_ncpy(p->ruri, def->uri, sizeof(p->ruri));
 
+	/* with a KMS, the ticket first; the INVITE follows when it came */
+	uid = mikeyout_uid(conf, target);
+	if (uid) {
+		err = mikeyout_alloc(&d->mikey, f, uid, ticket_handler, d);
+		if (err) {
+			re_snprintf(errbuf, errsz, "KMS request: %m", err);
+			goto out;
+		}
+	}
+
 	err = oa_setup(p);
-	if (!err)
-		err = oa_encode(p, &desc, true);
 	if (err) {
 		re_snprintf(errbuf, errsz, "media set-up failed: %m", err);
 		goto out;
 	}
 
-	err = contact_cuser(cuser, sizeof(cuser), f, def);
-	if (err) {
-		re_snprintf(errbuf, errsz, "no local SIP address");
-		goto out;
+	if (!d->mikey) {
+		err = invite(d, errbuf, errsz);
+		if (err)
+			goto out;
 	}
 
-	routev[0] = f->dialout_route;
-	err = sipsess_connect(&p->sess, f->sock, target, NULL, def->uri,
-			      cuser, routev, f->dialout_route ? 1 : 0,
-			      "application/sdp", desc, NULL, NULL, false,
-			      participant_offer, answer_handler,
-			      progress_handler, estab_handler, NULL,
-			      refer_in_dialog, close_handler, p,
-			      "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, "
-			      "REFER\r\n"
-			      "%s%s%s",
-			      d->by ? "Referred-By: <" : "",
-			      d->by ? d->by : "", d->by ? ">\r\n" : "");
-	if (err) {
-		re_snprintf(errbuf, errsz, "INVITE to %s failed: %m", target,
-			    err);
-		goto out;
-	}
-
-	str_ncpy(d->callid, sip_dialog_callid(sipsess_dialog(p->sess)),
-		 sizeof(d->callid));
-	list_append(&dialouts, &d->le, d);
-	sip_set_trace_handler(f->sip, trace_handler);
 	tmr_start(&d->tmr, f->dialout_timeout_ms, timeout_tmr, d);
-
 	d->progh = progh;
 	d->arg = arg;
 
-	DEBUG_NOTICE("dialling %s into %s%s%s\n", target, def->uri,
-		     by ? " for " : "", by ? by : "");
+	DEBUG_NOTICE("dialling %s into %s%s%s%s\n", target, def->uri,
+		     by ? " for " : "", by ? by : "",
+		     d->mikey ? " (MIKEY-TICKET)" : "");
 	events_part_progress(p, CINFO_EP_DIALING_OUT);
 
 	if (pp)
 		*pp = p;
 
  out:
-	mem_deref(desc);
 	if (err)
 		mem_deref(p);
 	return err;

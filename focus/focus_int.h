@@ -94,6 +94,7 @@ void participant_hangup(struct participant *p, uint16_t scode,
 /* What the rest of focus/ may ask of a participant's streams; each
  * takes NULL (no such stream) */
 enum sdp_dir stream_audio_dir(const struct stream_audio *sa);
+uint32_t stream_audio_ssrc(const struct stream_audio *sa);
 void stream_audio_set_mixed(struct stream_audio *sa, bool mixed);
 bool stream_video_slides(const struct stream_video *sv);
 /* the m= lines, for what names them (a=floorid mstrm:) */
@@ -141,6 +142,22 @@ const char *dialout_by(const struct dialout *d);
 struct participant *participant_find(struct conference *conf,
 				     const char *uri);
 void dialout_kick(struct participant *p, const char *reason);
+
+/* a dial-out keyed by MIKEY-TICKET: its verified keys, else NULL */
+const struct mikey_init *dialout_mikey(const struct dialout *d);
+bool dialout_uses_mikey(const struct participant *p);
+
+/* mikey_out.c: dial-out keyed by MIKEY-TICKET (the focus initiates) */
+struct mikeyout;
+struct mikey_init;
+typedef void (mikeyout_ready_h)(int err, const char *why, void *arg);
+const char *mikeyout_uid(const struct conference *conf, const char *target);
+int  mikeyout_alloc(struct mikeyout **mop, struct focus *f, const char *uid,
+		    mikeyout_ready_h *readyh, void *arg);
+int  mikeyout_offer(struct mikeyout *mo, struct participant *p);
+int  mikeyout_answer(struct mikeyout *mo, struct participant *p,
+		     struct mbuf *answer, char *why, size_t whysz);
+const struct mikey_init *mikeyout_keys(const struct mikeyout *mo);
 
 /* refer.c: REFER to a conference URI (RFC 3515, RFC 4579 5.5/5.11) */
 void refer_request(struct focus *f, const struct sip_msg *msg);

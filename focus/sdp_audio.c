@@ -104,7 +104,9 @@ static int setup(struct participant *p)
 	if (err)
 		return err;
 
-	proto = def->srtp == CONFDEF_SRTP_REQUIRED ? "RTP/SAVP" : "RTP/AVP";
+	/* a MIKEY dial-out offers SRTP whatever the policy */
+	proto = def->srtp == CONFDEF_SRTP_REQUIRED || dialout_uses_mikey(p) ?
+		"RTP/SAVP" : "RTP/AVP";
 	err = sdp_media_add(&sa->m, p->sdp, "audio", audio_lport(sa->audio),
 			    proto);
 	if (err)
@@ -152,6 +154,10 @@ static int make_offer(struct participant *p)
 	sdp_media_del_lattr(sa->m, "crypto");
 	offered_wipe(sa);
 	if (p->conf->def->srtp == CONFDEF_SRTP_OFF)
+		return 0;
+
+	/* keyed by MIKEY-TICKET (a=key-mgmt, mikey_out.c): no a=crypto */
+	if (dialout_uses_mikey(p))
 		return 0;
 
 	if (sa->tx_valid) {
@@ -400,6 +406,12 @@ const struct stream_ops stream_audio_ops = {
 const struct sdp_media *stream_audio_m(const struct stream_audio *sa)
 {
 	return sa ? sa->m : NULL;
+}
+
+
+uint32_t stream_audio_ssrc(const struct stream_audio *sa)
+{
+	return sa ? audio_ssrc(sa->audio) : 0;
 }
 
 
