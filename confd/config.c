@@ -580,6 +580,73 @@ static int h_dialout_timeout(struct parser *p, const char *key,
 }
 
 
+static int pl_strncasecmp_prefix(const struct pl *pl, const char *pfx)
+{
+	size_t n = strlen(pfx);
+
+	return pl->l > n && !strncasecmp(pl->p, pfx, n) ? 0 : 1;
+}
+
+
+static int h_factory_uri(struct parser *p, const char *key,
+			 const struct pl *val)
+{
+	/* a bare sip:user@host[:port], as confdef_uri_valid() wants */
+	if (pl_strncasecmp_prefix(val, "sip:") || !pl_strchr(val, '@') ||
+	    pl_strchr(val, '<') || pl_strchr(val, ';')) {
+		perr(p, key, val, "expected sip:user@host");
+		return EINVAL;
+	}
+
+	return set_str(p, key, p->cfg->factory_uri,
+		       sizeof(p->cfg->factory_uri), val);
+}
+
+
+static int yes_no(struct parser *p, const char *key, const struct pl *val,
+		  bool *dst)
+{
+	if (!pl_strcasecmp(val, "yes") || !pl_strcasecmp(val, "on"))
+		*dst = true;
+	else if (!pl_strcasecmp(val, "no") || !pl_strcasecmp(val, "off"))
+		*dst = false;
+	else {
+		perr(p, key, val, "expected yes or no");
+		return EINVAL;
+	}
+
+	return 0;
+}
+
+
+static int h_factory_open(struct parser *p, const char *key,
+			  const struct pl *val)
+{
+	return yes_no(p, key, val, &p->cfg->factory_open);
+}
+
+
+static int h_factory_anonymous(struct parser *p, const char *key,
+			       const struct pl *val)
+{
+	return yes_no(p, key, val, &p->cfg->factory_anonymous);
+}
+
+
+static int h_factory_srtp(struct parser *p, const char *key,
+			  const struct pl *val)
+{
+	if (pl_strcmp(val, "required") && pl_strcmp(val, "optional") &&
+	    pl_strcmp(val, "off")) {
+		perr(p, key, val, "expected required, optional or off");
+		return EINVAL;
+	}
+
+	return set_str(p, key, p->cfg->factory_srtp,
+		       sizeof(p->cfg->factory_srtp), val);
+}
+
+
 struct key {
 	const char *name;
 	int (*h)(struct parser *p, const char *key, const struct pl *val);
@@ -609,6 +676,10 @@ static const struct key keyv[] = {
 	{"trusted_peers",  h_trusted_peers,  true,  true},
 	{"outbound_proxy", h_outbound_proxy, false, false},
 	{"dialout_timeout", h_dialout_timeout, false, false},
+	{"factory_uri",    h_factory_uri,    false, false},
+	{"factory_open",   h_factory_open,   false, false},
+	{"factory_anonymous", h_factory_anonymous, false, false},
+	{"factory_srtp",   h_factory_srtp,   false, false},
 	{"log_level",      h_log_level,      false, false},
 	{"shutdown_wait",  h_shutdown_wait,  false, false},
 };
@@ -711,6 +782,7 @@ static void config_defaults(struct config *cfg)
 	cfg->log_level = 2;
 	cfg->shutdown_wait_ms = 2000;
 	cfg->dialout_timeout_s = 60;
+	str_ncpy(cfg->factory_srtp, "required", sizeof(cfg->factory_srtp));
 	/* domain and media_addr follow sip_listen: see config_finish() */
 }
 
@@ -901,6 +973,12 @@ int config_print(struct re_printf *pf, const struct config *cfg)
 				  "udp");
 	err |= re_hprintf(pf, "dialout_timeout %u\n",
 			  cfg->dialout_timeout_s);
+	if (cfg->factory_uri[0])
+		err |= re_hprintf(pf, "factory_uri     %s (open %s, anonymous"
+				  " %s, srtp %s)\n", cfg->factory_uri,
+				  cfg->factory_open ? "yes" : "no",
+				  cfg->factory_anonymous ? "yes" : "no",
+				  cfg->factory_srtp);
 
 	return err;
 }

@@ -48,6 +48,12 @@ struct config {
 	struct sa outbound_proxy;    /* port 0: none */
 	enum sip_transp outbound_tp;
 	uint32_t dialout_timeout_s;  /* ringing, then CANCEL */
+	/* conference factory (RFC 4579 5.4): off unless factory_uri is
+	 * set; the template of the conferences it makes */
+	char factory_uri[256];
+	bool factory_open;
+	bool factory_anonymous;
+	char factory_srtp[16];       /* required, optional or off */
 	int log_level;               /* 0 error .. 3 debug */
 	uint32_t shutdown_wait_ms;   /* how long to wait for BYE replies */
 };

@@ -33,11 +33,15 @@ static void focus_destructor(void *arg)
 	mem_deref(f->domain);
 	mem_deref(f->trusted);
 	mem_deref(f->dialout_route);
+	mem_deref(f->factory);
 }
 
 
 static void connect_handler(const struct sip_msg *msg, void *arg)
 {
+	if (factory_invite(arg, msg))
+		return;
+
 	participant_connect(arg, msg);
 }
 
@@ -140,6 +144,10 @@ int focus_alloc(struct focus **fp, struct sip *sip,
 	}
 	f->dialout_timeout_ms = 1000 * (cfg->dialout_timeout_s ?
 					cfg->dialout_timeout_s : 60);
+
+	err = factory_alloc(&f->factory, cfg);
+	if (err)
+		goto out;
 
 	f->tls = mem_ref(cfg->tls);
 	f->tcp_pool = mem_ref(cfg->tcp_pool);

@@ -23,6 +23,14 @@ struct focus_cfg {
 	struct sa outbound_proxy;
 	enum sip_transp outbound_tp;
 	uint32_t dialout_timeout_s;    /* ringing until CANCEL; 0: 60 */
+	/* conference factory (RFC 4579 5.4, factory.c): an INVITE to
+	 * factory_uri (NULL: off) creates a conference from this template
+	 * with the caller as creator and chair; factoryh writes it to the
+	 * store before anyone joins (0, or an errno: 500 to the caller) */
+	const char *factory_uri;
+	const struct confdef *factory_tmpl;  /* open, anonymous, srtp, floor */
+	int (*factoryh)(const struct confdef *def, void *arg);
+	void *factory_arg;
 };
 
 int  focus_alloc(struct focus **fp, struct sip *sip,

@@ -30,6 +30,7 @@ struct focus {
 	struct sa *trusted;
 	size_t trustedc;
 	char *dialout_route;           /* outbound_proxy as a loose route */
+	struct factory *factory;       /* factory.c; NULL: off */
 	uint32_t dialout_timeout_ms;
 	bool closing;
 };
@@ -80,6 +81,9 @@ void conference_gate_audio(struct conference *conf, const uint16_t *userv,
 /* participant.c */
 struct participant *participant_alloc(void);
 void participant_connect(struct focus *f, const struct sip_msg *msg);
+/* a dial-in INVITE to a conference already found (the factory's) */
+void participant_connect_conf(struct focus *f, struct conference *conf,
+			      const struct sip_msg *msg);
 /* libre's sipsess handlers for an established dialog (re-INVITE) */
 int  participant_offer(struct mbuf **descp, const struct sip_msg *msg,
 		       void *arg);
@@ -158,6 +162,11 @@ int  mikeyout_offer(struct mikeyout *mo, struct participant *p);
 int  mikeyout_answer(struct mikeyout *mo, struct participant *p,
 		     struct mbuf *answer, char *why, size_t whysz);
 const struct mikey_init *mikeyout_keys(const struct mikeyout *mo);
+
+/* factory.c: the conference factory (RFC 4579 5.4) */
+struct focus_cfg;
+int  factory_alloc(struct factory **fp, const struct focus_cfg *cfg);
+bool factory_invite(struct focus *f, const struct sip_msg *msg);
 
 /* refer.c: REFER to a conference URI (RFC 3515, RFC 4579 5.5/5.11) */
 void refer_request(struct focus *f, const struct sip_msg *msg);

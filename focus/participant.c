@@ -195,7 +195,14 @@ static void endpoint_id(struct participant *p, const struct sip_msg *msg)
 static int contact_print(char *buf, size_t sz, const struct sip_msg *msg,
 			 const struct conference *conf)
 {
+	/* the conference's own user part: a factory INVITE (RFC 4579
+	 * 5.4) learns the new conference URI from this Contact */
+	const char *user = strchr(conf->def->uri, ':');
+	const char *at = strchr(conf->def->uri, '@');
 	const char *tp = "";
+
+	if (!user || !at || at < user)
+		return EINVAL;
 
 	switch (msg->tp) {
 	case SIP_TRANSP_TCP: tp = ";transport=tcp"; break;
@@ -203,9 +210,9 @@ static int contact_print(char *buf, size_t sz, const struct sip_msg *msg,
 	default: break;
 	}
 
-	return re_snprintf(buf, sz, "sip:%r@%J%s>;isfocus\r\n"
+	return re_snprintf(buf, sz, "sip:%b@%J%s>;isfocus\r\n"
 			   "X-Conference: <%s",
-			   &msg->uri.user, &msg->dst, tp,
+			   user + 1, (size_t)(at - user - 1), &msg->dst, tp,
 			   conf->def->uri) < 0 ? ENOMEM : 0;
 }
 
@@ -247,18 +254,7 @@ void participant_drop(struct participant *p)
 
 void participant_connect(struct focus *f, const struct sip_msg *msg)
 {
-	struct negotiation_error ne = {488, 399, "Malformed SDP"};
 	struct conference *conf;
-	struct participant *p = NULL;
-	struct identity id;
-	struct mbuf *desc = NULL;
-	char host[64];
-	const char *reason;
-	uint16_t scode;
-	bool has_mikey;
-	int err;
-
-	re_snprintf(host, sizeof(host), "%s", f->domain);
 
 	if (f->closing) {
 		(void)sip_treply(NULL, f->sip, msg, 503, "Shutting Down");
@@ -272,6 +268,25 @@ void participant_connect(struct focus *f, const struct sip_msg *msg)
 				 "Conference Not Found");
 		return;
 	}
+
+	participant_connect_conf(f, conf, msg);
+}
+
+
+void participant_connect_conf(struct focus *f, struct conference *conf,
+			      const struct sip_msg *msg)
+{
+	struct negotiation_error ne = {488, 399, "Malformed SDP"};
+	struct participant *p = NULL;
+	struct identity id;
+	struct mbuf *desc = NULL;
+	char host[64];
+	const char *reason;
+	uint16_t scode;
+	bool has_mikey;
+	int err;
+
+	re_snprintf(host, sizeof(host), "%s", f->domain);
 
 	if (identity_get(&id, f, msg)) {
 		(void)sip_treply(NULL, f->sip, msg, 400, "Bad Identity");
