@@ -126,15 +126,42 @@ const char *dialout_by(const struct dialout *d)
 }
 
 
+/* The user part of a sip:/sips: URI ("" when it has none) */
+static struct pl user_of(const char *uri)
+{
+	const char *c = strchr(uri, ':');
+	const char *at = c ? strchr(c, '@') : NULL;
+	struct pl pl = PL_INIT;
+
+	if (at) {
+		pl.p = c + 1;
+		pl.l = (size_t)(at - c - 1);
+	}
+	return pl;
+}
+
+
 struct participant *participant_find(struct conference *conf,
 				     const char *uri)
 {
+	const struct pl user = user_of(uri);
 	struct le *le;
 
 	for (le = conf->parts.head; le; le = le->next) {
 		struct participant *p = le->data;
+		struct pl pu;
 
-		if (p->uri && confdef_uri_match(p->uri, uri))
+		if (!p->uri)
+			continue;
+
+		/* user parts are case-sensitive (RFC 3261 19.1.4): a cheap
+		 * first look before the full comparison, which parses both
+		 * URIs (every dial-out walks the whole conference) */
+		pu = user_of(p->uri);
+		if (pl_cmp(&pu, &user))
+			continue;
+
+		if (confdef_uri_match(p->uri, uri))
 			return p;
 	}
 
