@@ -144,10 +144,13 @@ bool factory_invite(struct focus *f, const struct sip_msg *msg)
 	err = new_uri(uri, sizeof(uri), f);
 	if (!err)
 		err = confdef_alloc(&def, uri);
-	if (!err)
-		err = str_dup(&def->creator, id.uri);
-	if (!err)
-		err = str_dup(&def->subject, "ad-hoc");
+	if (!err) {
+		/* confdef_alloc() starts them as "" */
+		def->creator = mem_deref(def->creator);
+		def->subject = mem_deref(def->subject);
+		err  = str_dup(&def->creator, id.uri);
+		err |= str_dup(&def->subject, "ad-hoc");
+	}
 	if (!err)
 		err = confdef_member_add(def, id.uri, NULL, CONFDEF_CHAIR);
 	if (err)

@@ -72,7 +72,9 @@ sipp_run anon "$S/reject_403.xml" -s factory -key caller anonymous \
 	-key from_domain anonymous.invalid
 check "factory: anonymous caller refused (403)" test $? = 0
 
-confd_stop 10 || fail "confd exits 0 on SIGTERM" "status $?"
+confd_stop 10 || { fail "confd exits 0 on SIGTERM" "status $?";
+	show_log "$CONFD_LOG" 60; }
+mv "$CONFD_LOG" "$TMP/confd-factory-on.log"
 
 # without factory_uri the factory URI is nothing special
 CONFD_CONF="" CONFD_EXTRA=""
