@@ -133,10 +133,11 @@ int focus_alloc(struct focus **fp, struct sip *sip,
 		f->trustedc = cfg->trustedc;
 	}
 
-	/* RFC 3261 8.1.2: the outbound proxy as a loose route; libre
-	 * then sends the INVITE there with the target as Request-URI */
+	/* RFC 3261 8.1.2: the outbound proxy as a loose route (libre
+	 * adds the ;lr); libre then sends the INVITE there with the
+	 * target as Request-URI */
 	if (sa_isset(&cfg->outbound_proxy, SA_PORT)) {
-		err = re_sdprintf(&f->dialout_route, "sip:%J;lr%s",
+		err = re_sdprintf(&f->dialout_route, "sip:%J%s",
 				  &cfg->outbound_proxy,
 				  sip_transp_param(cfg->outbound_tp));
 		if (err)

@@ -9,7 +9,10 @@
 #  - busy (486): the REFER's last NOTIFY says 486, the roster "busy";
 #  - no answer within dialout_timeout: CANCEL, 408;
 #  - 3xx to a non-SIP URI: not followed; 3xx four times: three followed,
-#    the fourth refused.
+#    the fourth refused;
+#  - outbound_proxy: every INVITE goes there (here: the UAS itself),
+#    with the participant's URI as Request-URI, even one whose host
+#    (127.0.0.2:9) nobody serves.
 . "$(dirname "$0")/lib.sh"
 lib_init dialout_sipp
 need sipp xmllint python3 ss timeout
@@ -23,6 +26,7 @@ UAS_PORT=$(free_port)
 U=127.0.0.1:$UAS_PORT
 
 CONFD_EXTRA="trusted_peers	$U
+outbound_proxy	$U;transport=udp
 dialout_timeout	3"
 confd_setup
 {
@@ -31,7 +35,8 @@ confd_setup
 	confctl part add "$ROOM" "sip:watcher@$D" &&
 	for u in answer spoof nopai busy ring tel loop; do
 		confctl part add "$ROOM" "sip:$u@$U" || exit 1
-	done
+	done &&
+	confctl part add "$ROOM" "sip:proxied@127.0.0.2:9"
 } >"$TMP/confctl.log" 2>&1 ||
 	{ fail "store set-up with confctl"; show_log "$TMP/confctl.log"; lib_done; }
 confd_start
@@ -122,6 +127,20 @@ n=$(grep -a -c '^INVITE sip:loop@' "$(sipp_dir uas-loop)/messages.log")
 check "loop: four INVITEs (three redirections followed), no fifth" \
 	test "$n" = 4
 check "loop: confd logged why" grep -q "more than 3 redirections" "$CONFD_LOG"
+
+# the outbound proxy takes an INVITE for a host nobody serves
+uas proxied "$S/uas_answer_bye.xml" \
+	-key pai_hdr "P-Asserted-Identity: <sip:proxied@127.0.0.2:9>"
+refer refer-proxied "sip:proxied@127.0.0.2:9" ||
+	{ fail "proxied: REFER ran to its end"; sipp_show refer-proxied; }
+wait "$UAS_PID"
+check "proxied: the proxy (UAS) got the call" test $? = 0
+check "proxied: REFER's last NOTIFY: SIP/2.0 200 OK" \
+	test "$(last refer-proxied)" = "SIP/2.0 200 OK"
+grep -a -q '^INVITE sip:proxied@127.0.0.2:9 SIP/2.0' \
+	"$(sipp_dir uas-proxied)/messages.log" &&
+grep -a -q "^Route: <sip:$U;lr>" "$(sipp_dir uas-proxied)/messages.log"
+check "proxied: Request-URI is the participant, Route the proxy" test $? = 0
 
 sleep 3
 kill "$WATCH" 2>/dev/null
