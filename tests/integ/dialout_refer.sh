@@ -21,6 +21,7 @@ ROOM=sip:room@$D
 "$BUILD/tools/tonegen" -d 40 -l 0.25 "$TMP/bob.wav" 1000 ||
 	{ fail "tone files"; lib_done; }
 
+CONFD_EXTRA="dialout_timeout	3"
 confd_setup
 baresip_setup "$TMP/alice" alice "$TMP/alice.wav"
 baresip_setup "$TMP/bob" bob "$TMP/bob.wav"
@@ -31,7 +32,9 @@ BOB="sip:bob@127.0.0.1:$BS_PORT"
 	confctl part add "$ROOM" "sip:chair@$D" --role chair &&
 	confctl part add "$ROOM" "sip:carol@$D" &&
 	confctl part add "$ROOM" "$BOB" &&
-	confctl part add "$ROOM" "sip:nobody@127.0.0.1:9"
+	confctl part add "$ROOM" "sip:nobody@127.0.0.1:9" &&
+	confctl conf add "sip:open@$D" --open --srtp optional \
+		--creator "sip:chair@$D"
 } >"$TMP/confctl.log" 2>&1 ||
 	{ fail "store set-up with confctl"; show_log "$TMP/confctl.log"; lib_done; }
 confd_start
@@ -168,6 +171,23 @@ else
 fi
 grep -a -q '^Refer-Sub: false' "$(sipp_dir nosub)/messages.log"
 check "Refer-Sub: false: the 202 says Refer-Sub: false" test $? = 0
+
+# -- a REFER inside the creator's own dialog (RFC 4579 5.5) --------------
+# nobody answers at 127.0.0.1:9: the NOTIFYs, in the INVITE's dialog,
+# end with 408 after dialout_timeout (3 s here)
+sipp_run indialog "$S/refer_indialog.xml" -s open -key caller chair \
+	-key refer_hdr "Refer-To: <sip:nobody@127.0.0.1:9>" -d 100
+check "in-dialog REFER: 202, NOTIFYs in the dialog to the end, BYE" \
+	test $? = 0
+frags indialog >"$TMP/indialog.frags"
+if [ "$(head -n 1 "$TMP/indialog.frags")" = "SIP/2.0 100 Trying" ] &&
+   [ "$(tail -n 1 "$TMP/indialog.frags")" = "SIP/2.0 408 Request Timeout" ]; then
+	pass "in-dialog REFER: sipfrags 100 Trying ... 408 Request Timeout"
+else
+	fail "in-dialog REFER: sipfrags 100 Trying ... 408 Request Timeout"
+	sed 's/^/    | /' "$TMP/indialog.frags"
+	sipp_show indialog
+fi
 
 if confd_alive; then
 	pass "confd alive"
