@@ -832,6 +832,124 @@ static int h_http_session_max(struct parser *p, const char *key,
 }
 
 
+/* outbound_proxy IP:port[;transport=udp|tcp|tls]: no DNS, like
+ * kms_url, so that where dial-outs go is what the file says */
+static int h_outbound_proxy(struct parser *p, const char *key,
+			    const struct pl *val)
+{
+	struct pl addr = *val, tp = PL_INIT;
+	const char *semi = pl_strchr(val, ';');
+
+	if (semi) {
+		addr.l = (size_t)(semi - val->p);
+		tp.p = semi + 1;
+		tp.l = val->l - addr.l - 1;
+		if (tp.l < 10 || strncasecmp(tp.p, "transport=", 10))
+			goto bad;
+		tp.p += 10;
+		tp.l -= 10;
+	}
+
+	if (parse_addr(&p->cfg->outbound_proxy, &addr, 5060, NULL))
+		goto bad;
+
+	if (!pl_isset(&tp) || !pl_strcasecmp(&tp, "udp"))
+		p->cfg->outbound_tp = SIP_TRANSP_UDP;
+	else if (!pl_strcasecmp(&tp, "tcp"))
+		p->cfg->outbound_tp = SIP_TRANSP_TCP;
+	else if (!pl_strcasecmp(&tp, "tls"))
+		p->cfg->outbound_tp = SIP_TRANSP_TLS;
+	else
+		goto bad;
+
+	return 0;
+
+ bad:
+	perr(p, key, val, "expected IP:port[;transport=udp|tcp|tls]");
+	return EINVAL;
+}
+
+
+static int h_dialout_timeout(struct parser *p, const char *key,
+			     const struct pl *val)
+{
+	if (parse_u32(&p->cfg->dialout_timeout_s, val, 3600) ||
+	    !p->cfg->dialout_timeout_s) {
+		perr(p, key, val, "expected seconds, 1-3600");
+		return EINVAL;
+	}
+
+	return 0;
+}
+
+
+static int pl_strncasecmp_prefix(const struct pl *pl, const char *pfx)
+{
+	size_t n = strlen(pfx);
+
+	return pl->l > n && !strncasecmp(pl->p, pfx, n) ? 0 : 1;
+}
+
+
+static int h_factory_uri(struct parser *p, const char *key,
+			 const struct pl *val)
+{
+	/* a bare sip:user@host[:port], as confdef_uri_valid() wants */
+	if (pl_strncasecmp_prefix(val, "sip:") || !pl_strchr(val, '@') ||
+	    pl_strchr(val, '<') || pl_strchr(val, ';')) {
+		perr(p, key, val, "expected sip:user@host");
+		return EINVAL;
+	}
+
+	return set_str(p, key, p->cfg->factory_uri,
+		       sizeof(p->cfg->factory_uri), val);
+}
+
+
+static int yes_no(struct parser *p, const char *key, const struct pl *val,
+		  bool *dst)
+{
+	if (!pl_strcasecmp(val, "yes") || !pl_strcasecmp(val, "on"))
+		*dst = true;
+	else if (!pl_strcasecmp(val, "no") || !pl_strcasecmp(val, "off"))
+		*dst = false;
+	else {
+		perr(p, key, val, "expected yes or no");
+		return EINVAL;
+	}
+
+	return 0;
+}
+
+
+static int h_factory_open(struct parser *p, const char *key,
+			  const struct pl *val)
+{
+	return yes_no(p, key, val, &p->cfg->factory_open);
+}
+
+
+static int h_factory_anonymous(struct parser *p, const char *key,
+			       const struct pl *val)
+{
+	return yes_no(p, key, val, &p->cfg->factory_anonymous);
+}
+
+
+static int h_factory_srtp(struct parser *p, const char *key,
+			  const struct pl *val)
+{
+	if (pl_strcmp(val, "required") && pl_strcmp(val, "optional") &&
+	    pl_strcmp(val, "off")) {
+		perr(p, key, val, "expected required, optional or off");
+		return EINVAL;
+	}
+
+	return set_str(p, key, p->cfg->factory_srtp,
+		       sizeof(p->cfg->factory_srtp), val);
+}
+
+
 struct key {
 	const char *name;
 	int (*h)(struct parser *p, const char *key, const struct pl *val);
@@ -871,6 +989,12 @@ static const struct key keyv[] = {
 	{"http_session_max", h_http_session_max, false, false},
 	{"handshake_timeout", h_handshake_timeout, false, false},
 	{"tcp_peer_check", h_tcp_peer_check, false, false},
+	{"outbound_proxy", h_outbound_proxy, false, false},
+	{"dialout_timeout", h_dialout_timeout, false, false},
+	{"factory_uri",    h_factory_uri,    false, false},
+	{"factory_open",   h_factory_open,   false, false},
+	{"factory_anonymous", h_factory_anonymous, false, false},
+	{"factory_srtp",   h_factory_srtp,   false, false},
 	{"media_timeout",  h_media_timeout,  false, false},
 	{"digest_algorithms", h_digest_algorithms, false, false},
 	{"digest_nonce_lifetime", h_digest_nonce_lifetime, false, false},
@@ -994,6 +1118,8 @@ static void config_defaults(struct config *cfg)
 	cfg->http_session_max_s = 43200;
 	cfg->handshake_timeout_ms = 5000;
 	cfg->tcp_peer_check = true;
+	cfg->dialout_timeout_s = 60;
+	str_ncpy(cfg->factory_srtp, "required", sizeof(cfg->factory_srtp));
 	cfg->media_timeout = 30;
 	/* MD5 alone: libre 1.1.0's client (baresip) abandons the whole
 	 * authentication at any other algorithm (docs/libre.md) */
@@ -1268,6 +1394,20 @@ int config_print(struct re_printf *pf, const struct config *cfg)
 			  cfg->handshake_timeout_ms);
 	err |= re_hprintf(pf, "tcp_peer_check  %s\n",
 			  cfg->tcp_peer_check ? "yes" : "no");
+	if (sa_isset(&cfg->outbound_proxy, SA_PORT))
+		err |= re_hprintf(pf, "outbound_proxy  %J;transport=%s\n",
+				  &cfg->outbound_proxy,
+				  cfg->outbound_tp == SIP_TRANSP_TCP ? "tcp" :
+				  cfg->outbound_tp == SIP_TRANSP_TLS ? "tls" :
+				  "udp");
+	err |= re_hprintf(pf, "dialout_timeout %u\n",
+			  cfg->dialout_timeout_s);
+	if (cfg->factory_uri[0])
+		err |= re_hprintf(pf, "factory_uri     %s (open %s, anonymous"
+				  " %s, srtp %s)\n", cfg->factory_uri,
+				  cfg->factory_open ? "yes" : "no",
+				  cfg->factory_anonymous ? "yes" : "no",
+				  cfg->factory_srtp);
 	err |= re_hprintf(pf, "media_timeout   %u\n", cfg->media_timeout);
 	err |= re_hprintf(pf, "digest_algorithms ");
 	for (i = 0; i < cfg->digest_algc; i++)

@@ -21,7 +21,8 @@
  * media_timeout 30 s, digest_algorithms MD5, digest_nonce_lifetime
  * 300 s.  The limits (focus/focus.h struct focus_limits) default as
  * config_defaults() sets them; 0 lifts a cap;
- * handshake_timeout 5000 ms, tcp_peer_check yes,
+ * handshake_timeout 5000 ms, tcp_peer_check yes, no outbound_proxy,
+ * dialout_timeout 60 s,
  * http_listen 127.0.0.1:8443 ("off" disables the web interface),
  * http_root CONFD_WEBROOT (where `make install` puts the page),
  * http_session_idle 1800 s, http_session_max 43200 s.
@@ -92,6 +93,17 @@ struct config {
 	 * addresses may connect */
 	uint32_t handshake_timeout_ms;
 	bool tcp_peer_check;
+	/* dial-out: every INVITE the focus sends goes to outbound_proxy
+	 * when set (its address and transport); else RFC 3263 */
+	struct sa outbound_proxy;    /* port 0: none */
+	enum sip_transp outbound_tp;
+	uint32_t dialout_timeout_s;  /* ringing, then CANCEL */
+	/* conference factory (RFC 4579 5.4): off unless factory_uri is
+	 * set; the template of the conferences it makes */
+	char factory_uri[256];
+	bool factory_open;
+	bool factory_anonymous;
+	char factory_srtp[16];       /* required, optional or off */
 	/* the creator web interface (confd/web/) */
 	struct sa http_listen;       /* HTTPS; unset (port 0): off */
 	char http_root[256];         /* index.html, app.js, style.css */

@@ -348,8 +348,32 @@ static int kms_setup(void)
 }
 
 
+/* The conference factory's new conference goes into the store before
+ * anyone joins it, so that SIGHUP and restarts keep it (RFC 4579 5.4:
+ * the URI stays valid). */
+static int factory_store(const struct confdef *def, void *arg)
+{
+	const struct confdef_member *m = list_ledata(list_head(&def->members));
+	int err;
+	(void)arg;
+
+	err = store_conf_add(d.store, def->uri, def->subject, def->creator,
+			     def->open, def->anonymous, def->srtp);
+	if (!err && m)
+		err = store_part_add(d.store, def->uri, m->sip_uri, NULL,
+				     m->role);
+	if (!err)
+		err = store_conf_set_floor(d.store, def->uri, &def->floor);
+	if (err)
+		(void)store_conf_del(d.store, def->uri);
+
+	return err;
+}
+
+
 static int run(void)
 {
+	struct confdef tmpl;
 	struct focus_cfg fcfg;
 	int err;
 
@@ -402,6 +426,19 @@ static int run(void)
 	fcfg.kms = d.kms;
 	fcfg.mikey_prot_tls = d.cfg.mikey_prot_tls;
 	fcfg.mikey_prot_smime = d.cfg.mikey_prot_psk_smime;
+	fcfg.outbound_proxy = d.cfg.outbound_proxy;
+	fcfg.outbound_tp = d.cfg.outbound_tp;
+	fcfg.dialout_timeout_s = d.cfg.dialout_timeout_s;
+	if (d.cfg.factory_uri[0]) {
+		memset(&tmpl, 0, sizeof(tmpl));
+		tmpl.open = d.cfg.factory_open;
+		tmpl.anonymous = d.cfg.factory_anonymous;
+		(void)confdef_srtp_decode(&tmpl.srtp, d.cfg.factory_srtp);
+		tmpl.floor.pres_max = 1;
+		fcfg.factory_uri = d.cfg.factory_uri;
+		fcfg.factory_tmpl = &tmpl;
+		fcfg.factoryh = factory_store;
+	}
 	fcfg.media_timeout = d.cfg.media_timeout;
 	fcfg.digest_algv[0] = d.cfg.digest_algv[0];
 	fcfg.digest_algv[1] = d.cfg.digest_algv[1];

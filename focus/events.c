@@ -285,7 +285,8 @@ void events_part_update(struct participant *p)
 	(void)cinfo_ep_set(ci, p->uri, p->ep_id,
 			   dir == SDP_INACTIVE || dir == SDP_RECVONLY ?
 			   CINFO_EP_ON_HOLD : CINFO_EP_CONNECTED,
-			   CINFO_JOIN_DIALED_IN, NULL);
+			   p->dialout ? CINFO_JOIN_DIALED_OUT
+			   : CINFO_JOIN_DIALED_IN, dialout_by(p->dialout));
 	(void)cinfo_media_set(ci, p->uri, p->ep_id, "1", "audio",
 			      FOCUS_LABEL_AUDIO, NULL, mstatus(dir));
 	if (stream_video_slides(p->video))
@@ -300,20 +301,105 @@ void events_part_update(struct participant *p)
 }
 
 
-void events_part_left(struct participant *p, bool booted)
+/* A dial-out before its answer (dialout.c): dialing-out, alerting. */
+void events_part_progress(struct participant *p, int epstatus)
 {
 	struct conference *conf = p->conf;
+	const struct confdef_member *m;
 	struct cinfo *ci;
 
 	focus_roster_changed(conf);
-	if (!conf || !conf->evc || !p->estab)
+	if (!conf || !conf->evc)
 		return;
 
 	ci = eventpkg_conf_info(conf->evc);
-	(void)cinfo_ep_disconnect(ci, p->uri, p->ep_id,
-				  booted ? CINFO_DISC_BOOTED
-				  : CINFO_DISC_DEPARTED, NULL);
-	(void)cinfo_user_remove(ci, p->uri);
+	m = confdef_member_find(conf->def, p->uri);
+	(void)cinfo_user_set(ci, p->uri, NULL,
+			     m && m->role == CONFDEF_CHAIR ? "chair"
+			     : "participant");
+	(void)cinfo_ep_set(ci, p->uri, p->ep_id, (enum cinfo_epstatus)epstatus,
+			   CINFO_JOIN_DIALED_OUT, dialout_by(p->dialout));
+	eventpkg_conf_publish(conf->evc);
+}
+
+
+/* A dial-out's row stays a moment as disconnected, with the reason
+ * (RFC 4575 5.7.x disconnection-info), before the user goes: in the
+ * same document as the deletion nobody would see why. */
+enum { DIALOUT_LINGER_MS = 2000 };
+
+struct roster_linger {
+	struct tmr tmr;
+	struct conference *conf;
+	char *uri;
+};
+
+
+static void linger_destructor(void *arg)
+{
+	struct roster_linger *lg = arg;
+
+	tmr_cancel(&lg->tmr);
+	mem_deref(lg->uri);
+	mem_deref(lg->conf);
+}
+
+
+static void linger_tmr(void *arg)
+{
+	struct roster_linger *lg = arg;
+	struct conference *conf = lg->conf;
+
+	/* not if they are back (dialled again) meanwhile */
+	if (conf->evc && !participant_find(conf, lg->uri)) {
+		(void)cinfo_user_remove(eventpkg_conf_info(conf->evc),
+					lg->uri);
+		eventpkg_conf_publish(conf->evc);
+	}
+
+	mem_deref(lg);
+}
+
+
+static bool linger_start(struct participant *p)
+{
+	struct roster_linger *lg;
+
+	lg = mem_zalloc(sizeof(*lg), linger_destructor);
+	if (!lg)
+		return false;
+
+	if (str_dup(&lg->uri, p->uri)) {
+		mem_deref(lg);
+		return false;
+	}
+
+	lg->conf = mem_ref(p->conf);
+	tmr_start(&lg->tmr, DIALOUT_LINGER_MS, linger_tmr, lg);
+	return true;
+}
+
+
+void events_part_left(struct participant *p, bool booted)
+{
+	struct conference *conf = p->conf;
+	enum cinfo_disc dm = booted ? CINFO_DISC_BOOTED : CINFO_DISC_DEPARTED;
+	const char *info = NULL;
+	struct cinfo *ci;
+	int d;
+
+	/* a dial-out is on the roster from its first INVITE */
+	if (!conf || !conf->evc || (!p->estab && !p->dialout))
+		return;
+
+	d = dialout_disc(p->dialout, &info);
+	if (d != CINFO_DISC_NONE)
+		dm = (enum cinfo_disc)d;
+
+	ci = eventpkg_conf_info(conf->evc);
+	(void)cinfo_ep_disconnect(ci, p->uri, p->ep_id, dm, info);
+	if (!p->dialout || conf->focus->closing || !linger_start(p))
+		(void)cinfo_user_remove(ci, p->uri);
 	/* conf->parts still holds p: it is the last one when alone */
 	cinfo_set_active(ci, list_count(&conf->parts) > 1);
 	eventpkg_conf_publish(conf->evc);

@@ -38,11 +38,16 @@ static void focus_destructor(void *arg)
 	mem_deref(f->tls);
 	mem_deref(f->domain);
 	mem_deref(f->trusted);
+	mem_deref(f->dialout_route);
+	mem_deref(f->factory);
 }
 
 
 static void connect_handler(const struct sip_msg *msg, void *arg)
 {
+	if (factory_invite(arg, msg))
+		return;
+
 	participant_connect(arg, msg);
 }
 
@@ -57,7 +62,7 @@ static void reply_options(struct focus *f, const struct sip_msg *msg)
 
 	(void)sip_treplyf(NULL, NULL, f->sip, msg, false, 200, "OK",
 			  "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, "
-			  "SUBSCRIBE\r\n"
+			  "SUBSCRIBE, REFER\r\n"
 			  "Allow-Events: conference\r\n"
 			  "Accept: application/sdp\r\n"
 			  "Accept-Language: en\r\n"
@@ -78,6 +83,11 @@ static bool request_handler(const struct sip_msg *msg, void *arg)
 	if (!pl_strcmp(&msg->met, "ACK"))
 		return true;          /* never answered; stray ones vanish */
 
+	if (!pl_strcmp(&msg->met, "REFER") && !pl_isset(&msg->to.tag)) {
+		refer_request(f, msg);
+		return true;
+	}
+
 	if (pl_isset(&msg->to.tag)) {
 		(void)sip_treply(NULL, f->sip, msg, 481,
 				 "Call/Transaction Does Not Exist");
@@ -87,7 +97,7 @@ static bool request_handler(const struct sip_msg *msg, void *arg)
 	(void)sip_treplyf(NULL, NULL, f->sip, msg, false, 405,
 			  "Method Not Allowed",
 			  "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, "
-			  "SUBSCRIBE\r\n"
+			  "SUBSCRIBE, REFER\r\n"
 			  "Content-Length: 0\r\n\r\n");
 	return true;
 }
@@ -156,6 +166,23 @@ int focus_alloc(struct focus **fp, struct sip *sip,
 		       cfg->trustedc * sizeof(*f->trusted));
 		f->trustedc = cfg->trustedc;
 	}
+
+	/* RFC 3261 8.1.2: the outbound proxy as a loose route (libre
+	 * adds the ;lr); libre then sends the INVITE there with the
+	 * target as Request-URI */
+	if (sa_isset(&cfg->outbound_proxy, SA_PORT)) {
+		err = re_sdprintf(&f->dialout_route, "sip:%J%s",
+				  &cfg->outbound_proxy,
+				  sip_transp_param(cfg->outbound_tp));
+		if (err)
+			goto out;
+	}
+	f->dialout_timeout_ms = 1000 * (cfg->dialout_timeout_s ?
+					cfg->dialout_timeout_s : 60);
+
+	err = factory_alloc(&f->factory, cfg);
+	if (err)
+		goto out;
 
 	f->tls = mem_ref(cfg->tls);
 	f->tcp_pool = mem_ref(cfg->tcp_pool);

@@ -60,6 +60,19 @@ struct focus_cfg {
 	bool tcp_peers_any;            /* let BFCP/MSRP connections come
 					* from any address, not only the
 					* participant's (tcp_peer_check no) */
+	/* dial-out (dialout.c): every INVITE the focus sends goes to this
+	 * proxy (port 0: none; then RFC 3263 on the Request-URI) */
+	struct sa outbound_proxy;
+	enum sip_transp outbound_tp;
+	uint32_t dialout_timeout_s;    /* ringing until CANCEL; 0: 60 */
+	/* conference factory (RFC 4579 5.4, factory.c): an INVITE to
+	 * factory_uri (NULL: off) creates a conference from this template
+	 * with the caller as creator and chair; factoryh writes it to the
+	 * store before anyone joins (0, or an errno: 500 to the caller) */
+	const char *factory_uri;
+	const struct confdef *factory_tmpl;  /* open, anonymous, srtp, floor */
+	int (*factoryh)(const struct confdef *def, void *arg);
+	void *factory_arg;
 };
 
 int  focus_alloc(struct focus **fp, struct sip *sip,
@@ -85,17 +98,6 @@ int  focus_admission_print(struct re_printf *pf, const struct focus *f);
 int  focus_status(struct re_printf *pf, const struct focus *f,
 		  const char *conf_uri);
 
-/* End target_uri's calls in conf_uri (BYE); ENOENT: no such conference,
- * ESRCH: nobody by that URI in it (focus/status.c). */
-int  focus_kick(struct focus *f, const char *conf_uri,
-		const char *target_uri, const char *reason);
-
-/* Dial target_uri into conf_uri (INVITE from the focus); what went wrong
- * in err.  Provided by focus/dialout.c (the dial-out work); until it is
- * merged confd/web/dialout_pending.c answers ENOSYS. */
-int  focus_dialout(struct focus *f, const char *conf_uri,
-		   const char *target_uri, const char *by,
-		   char *err, size_t errsz);
 
 
 /*
@@ -121,8 +123,27 @@ int  focus_floor_chair(struct focus *f, const char *conf_uri,
 int  focus_part_bye(struct focus *f, const char *conf_uri, const char *target,
 		    const char *reason);
 
-/* The focus REFERs target_uri to conf_uri (TS 33.328 G.1 way 2)
- * (focus/dialout.c) */
-int  focus_refer_to_conf(struct focus *f, const char *conf_uri,
-			 const char *target_uri, const char *by, char *err,
-			 size_t errsz);
+/*
+ * Dial-out, REFER and kick (TS 33.328 G.1 ways 2 and 3; RFC 4579 5.5,
+ * 5.11).  The caller has authorized the requester: `by` names them, for
+ * the log and the event package.  err gets a sentence for a human.
+ *
+ * focus_dialout(): the focus INVITEs target_uri into the conference.
+ *   0 started (progress shows in the event package), EINVAL a URI that
+ *   is not a bare sip:/sips: URI, ENOENT unknown conference, EPERM the
+ *   target is not on a closed conference's list, EALREADY already in
+ *   the conference or being dialled.
+ * focus_refer_to_conf(): the focus REFERs target_uri to the conference
+ *   (it then INVITEs the conference URI itself).  Same errors.
+ * focus_kick(): BYE (or CANCEL while ringing) to every device of
+ *   target_uri; ENOENT for an unknown conference, ESRCH when nobody by
+ *   that URI is in it.
+ */
+int focus_dialout(struct focus *f, const char *conf_uri,
+		  const char *target_uri, const char *by,
+		  char *err, size_t errsz);
+int focus_refer_to_conf(struct focus *f, const char *conf_uri,
+			const char *target_uri, const char *by,
+			char *err, size_t errsz);
+int focus_kick(struct focus *f, const char *conf_uri,
+	       const char *target_uri, const char *reason);

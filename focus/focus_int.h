@@ -37,6 +37,9 @@ struct focus {
 	size_t trustedc;
 	uint32_t handshake_ms;         /* BFCP/MSRP: to authenticate */
 	bool tcp_peers_any;            /* tcp_peer_check off */
+	char *dialout_route;           /* outbound_proxy as a loose route */
+	struct factory *factory;       /* factory.c; NULL: off */
+	uint32_t dialout_timeout_ms;
 	bool closing;
 	/* the creator web interface's live roster (control.c) */
 	void (*rosterh)(const char *conf_uri, void *arg);
@@ -80,6 +83,7 @@ struct participant {
 	char ep_id[64];                /* endpoint entity in the roster */
 	char ruri[128];                /* the conference as dialled */
 	struct sa sig_src;             /* where its INVITE came from */
+	struct dialout *dialout;       /* dialout.c: the focus called */
 };
 
 /* conference.c */
@@ -99,7 +103,14 @@ void conference_gate_audio(struct conference *conf, const uint16_t *userv,
 int  reinvite_listen(struct focus *f);
 
 /* participant.c */
+struct participant *participant_alloc(void);
 void participant_connect(struct focus *f, const struct sip_msg *msg);
+/* a dial-in INVITE to a conference already found (the factory's) */
+void participant_connect_conf(struct focus *f, struct conference *conf,
+			      const struct sip_msg *msg);
+/* libre's sipsess handlers for an established dialog (re-INVITE) */
+int  participant_offer(struct mbuf **descp, const struct sip_msg *msg,
+		       void *arg);
 int  participant_accept(struct participant *p, const struct sip_msg *msg,
 			uint16_t scode, const char *reason,
 			struct mbuf *desc);
@@ -113,6 +124,7 @@ void participant_hangup(struct participant *p, uint16_t scode,
 enum sdp_dir stream_audio_dir(const struct stream_audio *sa);
 int  stream_audio_keying_print(struct re_printf *pf,
 			       const struct stream_audio *sa);
+uint32_t stream_audio_ssrc(const struct stream_audio *sa);
 void stream_audio_set_mixed(struct stream_audio *sa, bool mixed);
 bool stream_video_slides(const struct stream_video *sv);
 /* the m= lines, for what names them (a=floorid mstrm:) */
@@ -155,6 +167,8 @@ int  identity_get(struct identity *id, const struct focus *f,
 int  identity_authorize(const struct conference *conf,
 			const struct identity *id,
 			uint16_t *scode, const char **reason);
+/* Is src a trusted_peer (whose P-Asserted-Identity we believe)? */
+bool identity_peer_trusted(const struct focus *f, const struct sa *src);
 
 /* events.c */
 struct focus_limits;
@@ -162,6 +176,48 @@ int  events_alloc(struct focus *f, const struct focus_limits *lim);
 int  events_conf_update(struct conference *conf);
 void events_part_update(struct participant *p);
 void events_part_left(struct participant *p, bool booted);
+/* a dial-out before it is answered: dialing-out, alerting */
+void events_part_progress(struct participant *p, int epstatus);
+
+/* dialout.c: the focus INVITEs a participant (G.1 way 3) */
+typedef void (dialout_progress_h)(uint16_t scode, const char *reason,
+				  void *arg);
+int  dialout_start(struct conference *conf, const char *target,
+		   const char *by, dialout_progress_h *progh, void *arg,
+		   struct participant **pp, char *err, size_t errsz);
+void dialout_forget(struct participant *p, void *arg);
+/* why it ended, for the roster (enum cinfo_disc, text) */
+int  dialout_disc(const struct dialout *d, const char **info);
+const char *dialout_by(const struct dialout *d);
+struct participant *participant_find(struct conference *conf,
+				     const char *uri);
+void dialout_kick(struct participant *p, const char *reason);
+
+/* a dial-out keyed by MIKEY-TICKET: its verified keys, else NULL */
+const struct mikey_init *dialout_mikey(const struct dialout *d);
+bool dialout_uses_mikey(const struct participant *p);
+
+/* mikey_out.c: dial-out keyed by MIKEY-TICKET (the focus initiates) */
+struct mikeyout;
+struct mikey_init;
+typedef void (mikeyout_ready_h)(int err, const char *why, void *arg);
+const char *mikeyout_uid(const struct conference *conf, const char *target);
+int  mikeyout_alloc(struct mikeyout **mop, struct focus *f, const char *uid,
+		    mikeyout_ready_h *readyh, void *arg);
+int  mikeyout_offer(struct mikeyout *mo, struct participant *p);
+int  mikeyout_answer(struct mikeyout *mo, struct participant *p,
+		     struct mbuf *answer, char *why, size_t whysz);
+const struct mikey_init *mikeyout_keys(const struct mikeyout *mo);
+
+/* factory.c: the conference factory (RFC 4579 5.4) */
+struct focus_cfg;
+int  factory_alloc(struct factory **fp, const struct focus_cfg *cfg);
+bool factory_invite(struct focus *f, const struct sip_msg *msg);
+
+/* refer.c: REFER to a conference URI (RFC 3515, RFC 4579 5.5/5.11) */
+void refer_request(struct focus *f, const struct sip_msg *msg);
+void refer_in_dialog(struct sip *sip, const struct sip_msg *msg,
+		     void *arg);
 
 /* mikey_in.c: dial-in keyed by MIKEY-TICKET (the focus responds) */
 bool mikeyin_present(const struct mbuf *body);

@@ -142,3 +142,9 @@ int identity_authorize(const struct conference *conf,
 
 	return 0;
 }
+
+
+bool identity_peer_trusted(const struct focus *f, const struct sa *src)
+{
+	return f && src && is_trusted(f, src);
+}

@@ -161,19 +161,38 @@ static int cs_base(const struct participant *p, const struct sdp_media *m)
 }
 
 
+/* The same plumbing serves a dial-out keyed by MIKEY-TICKET, where the
+ * focus initiated (mikey_out.c): its TEKs, with the roles swapped. */
+static const struct mikey_init *initiated(const struct participant *p)
+{
+	return dialout_mikey(p->dialout);
+}
+
+
 bool mikeyin_keyed(const struct participant *p)
 {
-	return p->mikey && p->mikey->mr;
+	return (p->mikey && p->mikey->mr) || initiated(p);
 }
 
 
 static const struct mikey_tek *tek_of(const struct participant *p, int cs)
 {
+	const struct mikey_init *mi = initiated(p);
 	const struct mikey_resp *mr;
 	size_t i;
 
 	if (!mikeyin_keyed(p) || cs < 1)
 		return NULL;
+
+	if (mi) {
+		for (i = 0; i < mikey_init_tek_count(mi); i++) {
+			const struct mikey_tek *t = mikey_init_tek(mi, i);
+
+			if (t && t->cs_id == cs)
+				return t;
+		}
+		return NULL;
+	}
 
 	mr = p->mikey->mr;
 	for (i = 0; i < mikey_resp_tek_count(mr); i++) {
@@ -209,9 +228,11 @@ int mikeyin_rtp_keys(const struct participant *p, const struct sdp_media *m,
 	const struct mikey_tek *rx, *tx;
 	enum srtp_suite s2;
 	int base = cs_base(p, m);
+	const bool init = initiated(p) != NULL;
 
-	rx = tek_of(p, base);
-	tx = tek_of(p, base + 1);
+	/* the initiator's stream is the first CS: ours when we dialled */
+	rx = tek_of(p, init ? base + 1 : base);
+	tx = tek_of(p, init ? base : base + 1);
 
 	if (!rx || !tx || rx->prot != MIKEY_PROT_SRTP ||
 	    tx->prot != MIKEY_PROT_SRTP)
@@ -226,7 +247,7 @@ int mikeyin_rtp_keys(const struct participant *p, const struct sdp_media *m,
 	memcpy(k->tx, tx->key, 16);
 	memcpy(k->tx + 16, tx->salt, 14);
 	k->len = 30;
-	k->tx_cs = (uint8_t)(base + 1);
+	k->tx_cs = (uint8_t)(init ? base : base + 1);
 
 	return 0;
 }
@@ -236,6 +257,8 @@ int mikeyin_rtp_keys(const struct participant *p, const struct sdp_media *m,
  * (RFC 6043 responder: the CS map names the responder's SSRC). */
 int mikeyin_set_ssrc(struct participant *p, uint8_t cs_id, uint32_t ssrc)
 {
+	if (initiated(p))
+		return 0;   /* our SSRC went out in TRANSFER_INIT */
 	if (!mikeyin_keyed(p))
 		return EINVAL;
 
@@ -364,6 +387,9 @@ static bool same_ti(struct participant *p, struct mbuf *body)
  * keyed the call. */
 bool mikeyin_rekey(struct participant *p, struct mbuf *body)
 {
+	if (!p->mikey)      /* a dial-out: any MIKEY in a re-offer is new */
+		return initiated(p) && mikeyin_present(body);
+
 	return mikeyin_keyed(p) && mikeyin_present(body) &&
 		!same_ti(p, body);
 }

@@ -18,7 +18,7 @@
 
 
 static const char allow_hdr[] =
-	"Allow: INVITE, ACK, BYE, CANCEL, OPTIONS\r\n";
+	"Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, REFER\r\n";
 
 
 static void participant_destructor(void *arg)
@@ -28,6 +28,7 @@ static void participant_destructor(void *arg)
 	tmr_cancel(&p->tmr);
 	mem_deref(p->adm);
 	events_part_left(p, false);
+	mem_deref(p->dialout);
 	conference_leave(p);
 	mem_deref(p->sess);
 	mem_deref(p->mikey);
@@ -37,6 +38,12 @@ static void participant_destructor(void *arg)
 	mem_deref(p->audio);
 	mem_deref(p->sdp);
 	mem_deref(p->uri);
+}
+
+
+struct participant *participant_alloc(void)
+{
+	return mem_zalloc(sizeof(struct participant), participant_destructor);
 }
 
 
@@ -65,8 +72,8 @@ static bool is_sdp(const struct sip_msg *msg)
 }
 
 
-static int offer_handler(struct mbuf **descp, const struct sip_msg *msg,
-			 void *arg)
+int participant_offer(struct mbuf **descp, const struct sip_msg *msg,
+		      void *arg)
 {
 	struct participant *p = arg;
 	struct negotiation_error ne = {488, 399, "Malformed SDP"};
@@ -218,7 +225,14 @@ static void ack_timeout(void *arg)
 static int contact_print(char *buf, size_t sz, const struct sip_msg *msg,
 			 const struct conference *conf)
 {
+	/* the conference's own user part: a factory INVITE (RFC 4579
+	 * 5.4) learns the new conference URI from this Contact */
+	const char *user = strchr(conf->def->uri, ':');
+	const char *at = strchr(conf->def->uri, '@');
 	const char *tp = "";
+
+	if (!user || !at || at < user)
+		return EINVAL;
 
 	switch (msg->tp) {
 	case SIP_TRANSP_TCP: tp = ";transport=tcp"; break;
@@ -226,9 +240,9 @@ static int contact_print(char *buf, size_t sz, const struct sip_msg *msg,
 	default: break;
 	}
 
-	return re_snprintf(buf, sz, "sip:%r@%J%s>;isfocus\r\n"
+	return re_snprintf(buf, sz, "sip:%b@%J%s>;isfocus\r\n"
 			   "X-Conference: <%s",
-			   &msg->uri.user, &msg->dst, tp,
+			   user + 1, (size_t)(at - user - 1), &msg->dst, tp,
 			   conf->def->uri) < 0 ? ENOMEM : 0;
 }
 
@@ -246,8 +260,9 @@ int participant_accept(struct participant *p, const struct sip_msg *msg,
 
 	err = sipsess_accept(&p->sess, f->sock, msg, scode, reason,
 			     contact, "application/sdp", desc, NULL, NULL,
-			     false, offer_handler, answer_handler,
-			     estab_handler, NULL, NULL, close_handler, p,
+			     false, participant_offer, answer_handler,
+			     estab_handler, NULL, refer_in_dialog,
+			     close_handler, p,
 			     "%s%H", allow_hdr, stream_video_warning,
 			     p->video);
 	if (!err && scode >= 200 && scode < 300)
@@ -280,20 +295,7 @@ void participant_drop(struct participant *p)
 
 void participant_connect(struct focus *f, const struct sip_msg *msg)
 {
-	struct negotiation_error ne = {488, 399, "Malformed SDP"};
 	struct conference *conf;
-	struct participant *p = NULL;
-	struct adm_call *adm = NULL;
-	struct identity id;
-	struct auth_reply rep;
-	struct mbuf *desc = NULL;
-	char host[64];
-	const char *reason;
-	uint16_t scode;
-	bool has_mikey;
-	int err;
-
-	re_snprintf(host, sizeof(host), "%s", f->domain);
 
 	if (f->closing) {
 		(void)sip_treply(NULL, f->sip, msg, 503, "Shutting Down");
@@ -307,6 +309,27 @@ void participant_connect(struct focus *f, const struct sip_msg *msg)
 				 "Conference Not Found");
 		return;
 	}
+
+	participant_connect_conf(f, conf, msg);
+}
+
+
+void participant_connect_conf(struct focus *f, struct conference *conf,
+			      const struct sip_msg *msg)
+{
+	struct negotiation_error ne = {488, 399, "Malformed SDP"};
+	struct participant *p = NULL;
+	struct adm_call *adm = NULL;
+	struct identity id;
+	struct auth_reply rep;
+	struct mbuf *desc = NULL;
+	char host[64];
+	const char *reason;
+	uint16_t scode;
+	bool has_mikey;
+	int err;
+
+	re_snprintf(host, sizeof(host), "%s", f->domain);
 
 	if (identity_get(&id, f, msg)) {
 		(void)sip_treply(NULL, f->sip, msg, 400, "Bad Identity");
@@ -347,7 +370,7 @@ void participant_connect(struct focus *f, const struct sip_msg *msg)
 			   list_count(&conf->parts)))
 		return;           /* answered 503, or dropped */
 
-	p = mem_zalloc(sizeof(*p), participant_destructor);
+	p = participant_alloc();
 	if (!p) {
 		mem_deref(adm);
 		goto fail;

@@ -61,6 +61,10 @@ struct stream_audio {
 	struct participant *p;         /* owner (for the watch) */
 	struct sdes_crypto tx;         /* our SDES key for this stream */
 	bool tx_valid;
+	/* as offerer (dial-out): one fresh key per suite offered, until
+	 * the answer picks one of them (RFC 4568 5.1.1) */
+	struct sdes_crypto offered[SDES_SUITE_COUNT];
+	size_t offeredc;
 
 	/* chosen by take_offer for make_answer; pointers into m */
 	const struct sdp_format *codec, *telev;
@@ -80,11 +84,23 @@ static void choice_wipe(struct stream_audio *sa)
 }
 
 
+static void offered_wipe(struct stream_audio *sa)
+{
+	size_t i;
+
+	for (i = 0; i < sa->offeredc; i++)
+		sdes_wipe(&sa->offered[i]);
+	sa->offeredc = 0;
+}
+
+
 static void destructor(void *arg)
 {
 	struct stream_audio *sa = arg;
 
 	tmr_cancel(&sa->watch);
+	offered_wipe(sa);
+
 	mem_deref(sa->audio);
 	mem_deref(sa->m);
 	sdes_wipe(&sa->tx);
@@ -144,7 +160,9 @@ static int setup(struct participant *p)
 	if (err)
 		return err;
 
-	proto = def->srtp == CONFDEF_SRTP_REQUIRED ? "RTP/SAVP" : "RTP/AVP";
+	/* a MIKEY dial-out offers SRTP whatever the policy */
+	proto = def->srtp == CONFDEF_SRTP_REQUIRED || dialout_uses_mikey(p) ?
+		"RTP/SAVP" : "RTP/AVP";
 	err = sdp_media_add(&sa->m, p->sdp, "audio", audio_lport(sa->audio),
 			    proto);
 	if (err)
@@ -165,11 +183,24 @@ static int restore_formats(struct participant *p)
 }
 
 
-/* Our own offer (to an offerless INVITE): both codecs, and one
- * AES_CM_128_HMAC_SHA1_80 key unless SRTP is off. */
+/* Suites we offer, in our order of preference (tags 1..4) */
+static const enum sdes_suite offer_suites[] = {
+	SDES_AEAD_AES_256_GCM,
+	SDES_AEAD_AES_128_GCM,
+	SDES_AES_CM_128_HMAC_SHA1_80,
+	SDES_AES_CM_128_HMAC_SHA1_32,
+};
+
+
+/* Our own offer (dial-out, an offerless INVITE or re-INVITE): both
+ * codecs and, unless SRTP is off, an a=crypto line with a fresh key for
+ * every suite we support.  A session that already has a key offers
+ * only that one again, so the media keys do not change under a
+ * re-offer. */
 static int make_offer(struct participant *p)
 {
 	struct stream_audio *sa = p->audio;
+	size_t i;
 	int err;
 
 	err = formats_reset(sa->m);
@@ -177,18 +208,35 @@ static int make_offer(struct participant *p)
 		return err;
 
 	sdp_media_del_lattr(sa->m, "crypto");
+	offered_wipe(sa);
 	if (p->conf->def->srtp == CONFDEF_SRTP_OFF)
 		return 0;
 
-	if (!sa->tx_valid) {
-		err = sdes_generate(&sa->tx, 1, SDES_AES_CM_128_HMAC_SHA1_80);
-		if (err)
-			return err;
-		sa->tx_valid = true;
+	/* keyed by MIKEY-TICKET (a=key-mgmt, mikey_out.c): no a=crypto */
+	if (dialout_uses_mikey(p))
+		return 0;
+
+	if (sa->tx_valid) {
+		sa->offered[0] = sa->tx;
+		sa->offeredc = 1;
+		return sdp_media_set_lattr(sa->m, false, "crypto", "%H",
+					   sdes_encode, &sa->tx);
 	}
 
-	return sdp_media_set_lattr(sa->m, false, "crypto", "%H",
-				   sdes_encode, &sa->tx);
+	for (i = 0; i < ARRAY_SIZE(offer_suites); i++) {
+		struct sdes_crypto *c = &sa->offered[i];
+
+		err = sdes_generate(c, (uint32_t)(i + 1), offer_suites[i]);
+		if (err)
+			return err;
+		sa->offeredc = i + 1;
+		err = sdp_media_set_lattr(sa->m, false, "crypto", "%H",
+					  sdes_encode, c);
+		if (err)
+			return err;
+	}
+
+	return 0;
 }
 
 
@@ -436,6 +484,51 @@ static int make_answer(struct participant *p, struct negotiation_error *ne)
 }
 
 
+/* The answer to our offer: it must take one of our a=crypto lines,
+ * by tag and suite (RFC 4568 5.1.2); our key for it is the one we
+ * offered with that tag. */
+static int take_answer(struct participant *p, struct negotiation_error *ne)
+{
+	struct stream_audio *sa = p->audio;
+	const struct sdes_crypto *ours = NULL;
+	size_t i;
+	int err;
+
+	err = take_offer(p, ne);
+	if (err)
+		goto out;
+
+	if (!sa->mikey && sa->pick.rank >= 0) {
+		for (i = 0; i < sa->offeredc; i++) {
+			if (sa->offered[i].tag == sa->pick.best.tag &&
+			    sa->offered[i].suite == sa->pick.best.suite)
+				ours = &sa->offered[i];
+		}
+		if (!ours) {
+			ne->scode = 488;
+			ne->warn_code = 399;
+			ne->warn_text = "Answer's a=crypto matches no offered "
+				"tag and suite";
+			choice_wipe(sa);
+			err = EPROTO;
+			goto out;
+		}
+		if (sa->tx_valid && &sa->tx != ours)
+			sdes_wipe(&sa->tx);
+		if (&sa->tx != ours)
+			sa->tx = *ours;
+		sa->tx_valid = true;
+	}
+
+	err = make_answer(p, ne);
+
+ out:
+	/* the keys not chosen are never used */
+	offered_wipe(sa);
+	return err;
+}
+
+
 const struct stream_ops stream_audio_ops = {
 	.name        = "audio",
 	.optional    = false,
@@ -444,13 +537,19 @@ const struct stream_ops stream_audio_ops = {
 	.make_offer  = make_offer,
 	.take_offer  = take_offer,
 	.make_answer = make_answer,
-	.take_answer = NULL,
+	.take_answer = take_answer,
 };
 
 
 const struct sdp_media *stream_audio_m(const struct stream_audio *sa)
 {
 	return sa ? sa->m : NULL;
+}
+
+
+uint32_t stream_audio_ssrc(const struct stream_audio *sa)
+{
+	return sa ? audio_ssrc(sa->audio) : 0;
 }
 
 

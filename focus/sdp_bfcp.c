@@ -348,12 +348,22 @@ static int make_answer(struct participant *p, struct negotiation_error *ne)
 }
 
 
+/* As offerer (dial-out, an offerless INVITE) the focus does not offer
+ * this stream yet: port 0 (RFC 3264 5.1), and the answer's m-line is
+ * then declined like an offer's. */
+static int make_offer(struct participant *p)
+{
+	sdp_media_set_lport(p->bfcp->m, 0);
+	return 0;
+}
+
+
 const struct stream_ops stream_bfcp_ops = {
 	.name        = "bfcp",
 	.optional    = true,
 	.setup       = setup,
 	.rewind      = NULL,
-	.make_offer  = NULL,
+	.make_offer  = make_offer,
 	.take_offer  = take_offer,
 	.make_answer = make_answer,
 	.take_answer = NULL,

@@ -288,12 +288,22 @@ const char *stream_msrp_keying(const struct stream_msrp *sm)
 }
 
 
+/* As offerer (dial-out, an offerless INVITE) the focus does not offer
+ * this stream yet: port 0 (RFC 3264 5.1), and the answer's m-line is
+ * then declined like an offer's. */
+static int make_offer(struct participant *p)
+{
+	sdp_media_set_lport(p->msrp->m, 0);
+	return 0;
+}
+
+
 const struct stream_ops stream_msrp_ops = {
 	.name        = "msrp",
 	.optional    = true,
 	.setup       = setup,
 	.rewind      = NULL,
-	.make_offer  = NULL,
+	.make_offer  = make_offer,
 	.take_offer  = take_offer,
 	.make_answer = make_answer,
 	.take_answer = NULL,

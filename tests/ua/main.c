@@ -27,6 +27,7 @@ static const struct {
 } cmds[] = {
 	{"call", ua_cmd_call, "dial one participant, send a tone, report"},
 	{"load", ua_cmd_load, "run many SRTP participants, measure audio"},
+	{"answer", ua_cmd_answer, "be dialled: answer one INVITE (MIKEY)"},
 	{"selftest", ua_cmd_selftest, "check the UA's SDES/SRTP/G.711 codecs"},
 	{"bfcp", ua_bfcp_cmd, "BFCP client over TCP/TLS (RFC 8855)"},
 	{"msrp", ua_msrp_cmd, "MSRP client over TCP/TLS (RFC 4975)"},

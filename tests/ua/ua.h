@@ -18,6 +18,7 @@
  *   mclock.c      the one 20 ms media clock that drives every stream
  *   sip_call.c    one outgoing SIP call with an SDES offer
  *   call.c        `confd-ua call` (optionally with BFCP and MIKEY)
+ *   answer.c      `confd-ua answer`: be dialled (MIKEY responder)
  *   bfcp_client.c `confd-ua bfcp`: BFCP client over TCP/TLS/TLS-PSK
  *   mikey_ua.c    `confd-ua mikey`: MIKEY-TICKET initiator
  *   load.c        `confd-ua load`
@@ -319,4 +320,5 @@ void ua_sip_shutdown(void);
 
 int ua_cmd_call(int argc, char *argv[]);
 int ua_cmd_load(int argc, char *argv[]);
+int ua_cmd_answer(int argc, char *argv[]);
 int ua_cmd_selftest(int argc, char *argv[]);

@@ -219,7 +219,7 @@ static int focus_open(struct focus **fp, struct sipenv *e,
 				  CONFDEF_PARTICIPANT);
 	err |= confdef_member_add(cd, "sip:bob@example.org", NULL,
 				  CONFDEF_CHAIR);
-	cd->creator = mem_deref(cd->creator);
+	cd->creator = mem_deref(cd->creator);   /* "" from confdef_alloc */
 	err |= str_dup(&cd->creator, "sip:carol@example.org");
 	cd->notify_smime = notify_smime;
 	list_append(&defs, &cd->le, cd);

@@ -232,6 +232,15 @@ static int test_bad_values(void)
 		"domain bad/domain\n",
 		"domain [not-v6]\n",
 		"log_level info\nlog_level debug\n",  /* given twice */
+		"outbound_proxy proxy.example.org:5060\n",  /* no DNS */
+		"outbound_proxy 127.0.0.1:5070;transport=sctp\n",
+		"outbound_proxy 127.0.0.1:5070;lr\n",
+		"dialout_timeout 0\n",
+		"dialout_timeout 3601\n",
+		"factory_uri factory@conf.test\n",
+		"factory_uri <sip:factory@conf.test>\n",
+		"factory_open maybe\n",
+		"factory_srtp mandatory\n",
 	};
 	struct config cfg;
 	size_t i;
@@ -261,6 +270,36 @@ static int test_bad_values(void)
 			   " 127.0.0.7 127.0.0.8 127.0.0.9 127.0.0.10"
 			   " 127.0.0.11 127.0.0.12 127.0.0.13 127.0.0.14"
 			   " 127.0.0.15 127.0.0.16 127.0.0.17\n"), EINVAL);
+
+	return 0;
+}
+
+
+/* dial-out and factory keys (issue 10) */
+static int test_dialout_keys(void)
+{
+	struct config cfg;
+
+	CHECK_EQ(parse_str(&cfg, ""), 0);
+	CHECK_EQ(sa_isset(&cfg.outbound_proxy, SA_PORT), false);
+	CHECK_EQ(cfg.dialout_timeout_s, 60u);
+	CHECK_EQ(cfg.factory_uri[0], '\0');
+	CHECK_EQ(strcmp(cfg.factory_srtp, "required"), 0);
+
+	CHECK_EQ(parse_str(&cfg, "outbound_proxy 127.0.0.1:5070;"
+			   "transport=tcp\ndialout_timeout 5\n"
+			   "factory_uri sip:factory@conf.test\n"
+			   "factory_open yes\nfactory_srtp optional\n"), 0);
+	CHECK_EQ(sa_port(&cfg.outbound_proxy), 5070);
+	CHECK_EQ(cfg.outbound_tp, SIP_TRANSP_TCP);
+	CHECK_EQ(cfg.dialout_timeout_s, 5u);
+	CHECK_EQ(strcmp(cfg.factory_uri, "sip:factory@conf.test"), 0);
+	CHECK_EQ(cfg.factory_open, true);
+	CHECK_EQ(strcmp(cfg.factory_srtp, "optional"), 0);
+
+	CHECK_EQ(parse_str(&cfg, "outbound_proxy 127.0.0.1\n"), 0);
+	CHECK_EQ(sa_port(&cfg.outbound_proxy), 5060);
+	CHECK_EQ(cfg.outbound_tp, SIP_TRANSP_UDP);
 
 	return 0;
 }
@@ -599,6 +638,7 @@ TEST_MAIN("conf",
 	  CASE(test_every_key_from_file),
 	  CASE(test_derived_defaults),
 	  CASE(test_bad_values),
+	  CASE(test_dialout_keys),
 	  CASE(test_trusted),
 	  CASE(test_print),
 	  CASE(test_limits),

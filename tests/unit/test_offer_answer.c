@@ -453,13 +453,40 @@ static int test_our_offer(void)
 	if (err)
 		goto out;
 
+	/* one fresh key per suite (dial-out offers them all), tags 1..4
+	 * in our order of preference; no other stream offered yet */
 	err = EINVAL;
 	if (!strstr(off, "a=rtpmap:0 PCMU/8000") ||
 	    !strstr(off, "a=rtpmap:8 PCMA/8000") ||
-	    !strstr(off, "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:"))
+	    !strstr(off, "a=crypto:1 AEAD_AES_256_GCM inline:") ||
+	    !strstr(off, "a=crypto:2 AEAD_AES_128_GCM inline:") ||
+	    !strstr(off, "a=crypto:3 AES_CM_128_HMAC_SHA1_80 inline:") ||
+	    !strstr(off, "a=crypto:4 AES_CM_128_HMAC_SHA1_32 inline:") ||
+	    !strstr(off, "m=video 0 ") || !strstr(off, "m=message 0 ") ||
+	    !strstr(off, "m=application 0 "))
 		goto out;
 
+	/* RFC 4568 5.1.2: an answer must take an offered tag with its
+	 * suite; tag 1 was AEAD_AES_256_GCM */
 	mb = mb_str(HDR AUDIO_SAVP("0"));
+	if (!mb) {
+		err = ENOMEM;
+		goto out;
+	}
+	memset(&ne, 0, sizeof(ne));
+	err = oa_answer_received(p, mb, &ne);
+	mem_deref(mb);
+	if (err != EPROTO || ne.scode != 488) {
+		err = EINVAL;
+		goto out;
+	}
+
+	/* a new offer (keys again), answered with tag 3 */
+	err = encode(p, true, off, sizeof(off));
+	if (err)
+		goto out;
+	mb = mb_str(HDR "m=audio 5000 RTP/SAVP 0\r\n"
+		    "a=crypto:3 AES_CM_128_HMAC_SHA1_80 " KEY "\r\n");
 	if (!mb) {
 		err = ENOMEM;
 		goto out;
