@@ -19,6 +19,8 @@
 #include "focus/confdef.h"
 #include "focus/focus.h"
 #include "focus/focus_int.h"
+#include "focus/digest.h"
+#include "focus/auth_int.h"
 
 
 #define DEBUG_MODULE "refer"
@@ -184,7 +186,9 @@ static bool may_refer(const struct conference *conf, const struct identity *id)
 	const struct confdef *def = conf->def;
 	const struct confdef_member *m;
 
-	if (id->anonymous)
+	/* TS 33.328 G.2 and issue 18: the right to add or remove others
+	 * rests on an authenticated identity, never on From alone */
+	if (id->anonymous || !id->authenticated)
 		return false;
 
 	if (def->creator && def->creator[0] &&
@@ -316,8 +320,10 @@ static int accept_refer(struct focus *f, const struct sip_msg *msg,
 
 
 static void handle(struct focus *f, struct conference *conf,
-		   const struct sip_msg *msg, struct sip_dialog *dlg)
+		   const struct sip_msg *msg, struct sip_dialog *dlg,
+		   const struct participant *by)
 {
+	struct auth_reply rep;
 	struct refersub *rs = NULL;
 	struct participant *p;
 	struct identity id;
@@ -342,9 +348,28 @@ static void handle(struct focus *f, struct conference *conf,
 		return;
 	}
 
-	if (identity_get(&id, f, msg)) {
-		reply(f, msg, 400, "Bad Identity");
-		return;
+	if (by) {
+		/* inside a participant's dialog: the identity that dialog
+		 * was admitted with (digest, trusted PAI or MIKEY) */
+		memset(&id, 0, sizeof(id));
+		str_ncpy(id.uri, by->uri, sizeof(id.uri));
+		id.anonymous = by->anonymous;
+		id.authenticated = by->authenticated;
+	}
+	else {
+		if (identity_get(&id, f, msg)) {
+			reply(f, msg, 400, "Bad Identity");
+			return;
+		}
+		/* From alone proves nothing: challenge as for an INVITE to
+		 * a closed conference (focus/auth.c) */
+		if (auth_check(f, conf, msg, &id, false, true, &rep)) {
+			(void)sip_treplyf(NULL, NULL, f->sip, msg, false,
+					  rep.scode, rep.reason,
+					  "%sContent-Length: 0\r\n\r\n",
+					  rep.hdrs);
+			return;
+		}
 	}
 	if (!may_refer(conf, &id)) {
 		DEBUG_NOTICE("%s may not REFER in %s\n", id.uri,
@@ -418,7 +443,7 @@ void refer_request(struct focus *f, const struct sip_msg *msg)
 		return;
 	}
 
-	handle(f, conf, msg, NULL);
+	handle(f, conf, msg, NULL, NULL);
 }
 
 
@@ -433,7 +458,7 @@ void refer_in_dialog(struct sip *sip, const struct sip_msg *msg, void *arg)
 		return;
 	}
 
-	handle(p->conf->focus, p->conf, msg, sipsess_dialog(p->sess));
+	handle(p->conf->focus, p->conf, msg, sipsess_dialog(p->sess), p);
 }
 
 

@@ -21,14 +21,20 @@ ROOM=sip:room@$D
 "$BUILD/tools/tonegen" -d 40 -l 0.25 "$TMP/bob.wav" 1000 ||
 	{ fail "tone files"; lib_done; }
 
-CONFD_EXTRA="dialout_timeout	3"
+# the chair's and creator's requests come through a trusted peer
+# (127.0.0.2, which asserts their identity); alice authenticates with
+# digest; bob, dialled out, answers from 127.0.0.1 (not trusted)
+CONFD_EXTRA="dialout_timeout	3
+trusted_peers	127.0.0.2"
 confd_setup
-baresip_setup "$TMP/alice" alice "$TMP/alice.wav"
+baresip_setup "$TMP/alice" alice "$TMP/alice.wav" \
+	";mediaenc=srtp-mand;auth_pass=pw-alice"
 baresip_setup "$TMP/bob" bob "$TMP/bob.wav"
 BOB="sip:bob@127.0.0.1:$BS_PORT"
 {
 	confctl conf add "$ROOM" --srtp required --creator "sip:owner@$D" &&
 	confctl part add "$ROOM" "sip:alice@$D" &&
+	CONFCTL_PASSWORD=pw-alice confctl part passwd "$ROOM" "sip:alice@$D" &&
 	confctl part add "$ROOM" "sip:chair@$D" --role chair &&
 	confctl part add "$ROOM" "sip:carol@$D" &&
 	confctl part add "$ROOM" "$BOB" &&
@@ -41,7 +47,7 @@ confd_start
 
 # refer NAME CALLER REFER-TO-LINE [EXTRA-LINE] [ROOM]: one REFER by SIPp
 refer() {
-	sipp_run "$1" "$S/refer.xml" -s "${5:-room}" -key caller "$2" \
+	sipp_run "$1" "$S/refer.xml" -i 127.0.0.2 -s "${5:-room}" -key caller "$2" \
 		-key refer_hdr "$3" -key refer_sub "${4:-X-Test: 1}"
 }
 
@@ -175,7 +181,7 @@ check "Refer-Sub: false: the 202 says Refer-Sub: false" test $? = 0
 # -- a REFER inside the creator's own dialog (RFC 4579 5.5) --------------
 # nobody answers at 127.0.0.1:9: the NOTIFYs, in the INVITE's dialog,
 # end with 408 after dialout_timeout (3 s here)
-sipp_run indialog "$S/refer_indialog.xml" -s open -key caller chair \
+sipp_run indialog "$S/refer_indialog.xml" -i 127.0.0.2 -s open -key caller chair \
 	-key refer_hdr "Refer-To: <sip:nobody@127.0.0.1:9>" -d 100
 check "in-dialog REFER: 202, NOTIFYs in the dialog to the end, BYE" \
 	test $? = 0

@@ -26,6 +26,7 @@ UAS_PORT=$(free_port)
 U=127.0.0.1:$UAS_PORT
 
 CONFD_EXTRA="trusted_peers	$U
+trusted_peers	127.0.0.2
 outbound_proxy	$U;transport=udp
 dialout_timeout	3"
 confd_setup
@@ -59,7 +60,7 @@ uas() {
 }
 
 refer() { # NAME TARGET
-	sipp_run "$1" "$S/refer.xml" -s room -key caller chair \
+	sipp_run "$1" "$S/refer.xml" -i 127.0.0.2 -s room -key caller chair \
 		-key refer_hdr "Refer-To: <$2>" -key refer_sub "X-Test: 1"
 }
 
@@ -92,7 +93,8 @@ case_() {
 }
 
 # the watcher, for the whole run
-( sipp_run watch "$S/subscribe_watch.xml" -s room -key caller watcher ) &
+( sipp_run watch "$S/subscribe_watch.xml" -i 127.0.0.2 -s room \
+	-key caller watcher ) &
 WATCH=$!
 sleep 1
 
