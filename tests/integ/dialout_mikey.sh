@@ -27,10 +27,14 @@ P1=$(free_port) P2=$(free_port) P3=$(free_port)
 confd_setup
 confd_kms_conf
 echo "kms_id $KMS_ID" >>"$CONFD_CONF"
+# the chair's REFERs come through a trusted peer that asserts it
+echo "trusted_peers 127.0.0.2" >>"$CONFD_CONF"
 {
 	confctl conf add "$ROOM" --srtp required &&
 	confctl part add "$ROOM" "sip:chair@$D" --role chair &&
 	confctl part add "$ROOM" "sip:dialin@$D" &&
+	CONFCTL_PASSWORD=pw-dialin confctl part passwd "$ROOM" \
+		"sip:dialin@$D" &&
 	confctl part add "$ROOM" "sip:ua@127.0.0.1:$P1" --kms-uid sip:ua@example.org &&
 	confctl part add "$ROOM" "sip:ua2@127.0.0.1:$P2" --kms-uid sip:bob@example.org &&
 	confctl part add "$ROOM" "sip:ua3@127.0.0.1:$P3" --kms-uid sip:carol@example.org
@@ -52,7 +56,7 @@ answer() {
 kv() { sed -n "s/^$2=//p" "$TMP/$1.log" | head -n 1; }
 show() { sed "s/^/    $1| /" "$TMP/$1.log"; }
 refer() {
-	sipp_run "$1" "$S/refer.xml" -s room -key caller chair \
+	sipp_run "$1" "$S/refer.xml" -i 127.0.0.2 -s room -key caller chair \
 		-key refer_hdr "Refer-To: <$2>" -key refer_sub "X-Test: 1"
 }
 last() {
@@ -65,6 +69,7 @@ last() {
 # a dial-in participant (SDES) to hear the dialled UA
 bg_start dialin timeout -k 5 40 "$UA" call \
 	--to "sip:room@127.0.0.1:$CONFD_SIP_PORT" --from "sip:dialin@$D" \
+	--auth-user dialin --auth-pass pw-dialin \
 	--srtp --tone 440 --duration 14 --record "$TMP/dialin.wav"
 DIALIN=$BG_PID
 sleep 1
