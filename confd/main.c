@@ -15,6 +15,9 @@
 #include "confd/config.h"
 #include "confd/store.h"
 #include "confd/ctl.h"
+#include "confd/log.h"
+#include "confd/metrics.h"
+#include "confd/wipe.h"
 #include "keying/cert.h"
 #include "media/media.h"
 #include "keying/mikey/mikey.h"
@@ -47,6 +50,7 @@ static struct {
 	struct kmsc *kms;
 	struct mikey_replay *replay;
 	struct ctl *ctl;
+	struct metrics *metrics;
 	bool pid_written;
 	struct tmr tmr_exit;
 	int hup_pipe[2];
@@ -294,6 +298,7 @@ static int kms_setup(void)
 		: NULL;
 	kc.timeout_ms = d.cfg.kms_timeout_ms;
 	kc.rc = d.replay;
+	kc.observeh = metrics_kms_observe;
 
 	err = kmsc_alloc(&d.kms, &kc);
 	if (err)
@@ -382,6 +387,7 @@ static int run(void)
 	fcfg.limits.sub_retry_after = d.cfg.sub_retry_after;
 	fcfg.limits.notify_rate = d.cfg.notify_rate;
 	fcfg.limits.notify_burst = d.cfg.notify_burst;
+	fcfg.eventh = log_focus_event;
 
 	err = focus_alloc(&d.focus, d.sip, &fcfg);
 	if (err)
@@ -410,6 +416,25 @@ static int run(void)
 			return err;
 		}
 		DEBUG_NOTICE("control socket %s\n", d.cfg.control_socket);
+	}
+
+	if (sa_isset(&d.cfg.metrics_listen, SA_PORT)) {
+		err = metrics_alloc(&d.metrics, &d.cfg.metrics_listen,
+				    d.focus);
+		if (err) {
+			DEBUG_WARNING("metrics_listen %J: %m\n",
+				      &d.cfg.metrics_listen, err);
+			return err;
+		}
+		media_rtcp_observer(metrics_rtcp_observe, NULL);
+		/* plain HTTP: nobody but the host should see it */
+		if (!sa_is_loopback(&d.cfg.metrics_listen))
+			DEBUG_WARNING("metrics on %J: plain HTTP, not on "
+				      "loopback: anyone who reaches it sees "
+				      "the call counts\n",
+				      &d.cfg.metrics_listen);
+		DEBUG_NOTICE("metrics on http://%J/metrics\n",
+			     &d.cfg.metrics_listen);
 	}
 
 	err = pid_write();
@@ -477,6 +502,7 @@ int main(int argc, char *argv[])
 		(void)re_fprintf(stderr, "confd: %s: %m\n", cfgfile, err);
 		return 2;
 	}
+	wipe_set(d.cfg.wipe_memory);
 	if (check) {
 		(void)re_printf("# %s\n%H", cfgfile, config_print, &d.cfg);
 		return 0;
@@ -515,13 +541,7 @@ int main(int argc, char *argv[])
 				       : 65536));
 	}
 
-	{
-		static const int level[] = {DBG_ERR, DBG_WARNING, DBG_INFO,
-					    DBG_DEBUG};
-		int l = d.cfg.log_level;
-
-		dbg_init(level[l < 0 ? 0 : l > 3 ? 3 : l], DBG_TIME);
-	}
+	log_init(d.cfg.log_level, d.cfg.log_json);
 
 	err = run();
 	if (err && !d.terminating) {
@@ -551,6 +571,8 @@ int main(int argc, char *argv[])
 		close(d.hup_pipe[1]);
 	}
 	d.ctl = mem_deref(d.ctl);
+	d.metrics = mem_deref(d.metrics);
+	media_rtcp_observer(NULL, NULL);
 	if (d.pid_written)
 		(void)unlink(d.cfg.pid_file);
 	d.focus = mem_deref(d.focus);

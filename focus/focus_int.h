@@ -36,6 +36,7 @@ struct focus {
 	struct sa *trusted;
 	size_t trustedc;
 	bool closing;
+	struct calllog *log;           /* calllog.c: join/leave/refusal */
 };
 
 struct conference {
@@ -73,6 +74,7 @@ struct participant {
 	struct tmr tmr;
 	char ep_id[64];                /* endpoint entity in the roster */
 	char ruri[128];                /* the conference as dialled */
+	char why_left[64];             /* the leave line's reason */
 };
 
 /* conference.c */

@@ -10,7 +10,9 @@
 #include "keying/sdes.h"
 #include "media/media.h"
 #include "floor/sdp.h"
+#include "focus/focus.h"
 #include "focus/focus_int.h"
+#include "focus/calllog_int.h"
 #include "focus/stream_int.h"
 #include "focus/sdp_crypto_int.h"
 
@@ -259,6 +261,7 @@ static void watch_handler(void *arg)
 		DEBUG_NOTICE("%s: no media for %llu s (media_timeout), "
 			     "hanging up\n", p->uri,
 			     (unsigned long long)(idle / 1000));
+		calllog_media_timeout(p->conf->focus);
 		participant_hangup(p, 408, "no media");
 		return;
 	}
@@ -410,4 +413,21 @@ int stream_audio_keying(struct re_printf *pf, const struct stream_audio *sa)
 				  sdes_suite_name(sa->tx.suite));
 
 	return re_hprintf(pf, "none");
+}
+
+
+/* The mechanism alone, for logs and metrics (calllog.c). */
+enum focus_keying stream_audio_mech(const struct stream_audio *sa)
+{
+	if (!sa || !sdp_media_rport(sa->m) ||
+	    !str_casecmp(sdp_media_proto(sa->m), "RTP/AVP"))
+		return FOCUS_KEYING_NONE;
+
+	if (sa->mikey)
+		return FOCUS_KEYING_MIKEY;
+
+	if (sa->tx_valid)
+		return FOCUS_KEYING_SDES;
+
+	return FOCUS_KEYING_NONE;
 }
