@@ -203,3 +203,24 @@ void log_focus_event(const struct focus_event *ev, void *arg)
 	(void)fputs("}\n", stderr);
 	(void)fflush(stderr);
 }
+
+
+void log_report(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)re_vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+
+	if (!lg.json) {
+		(void)re_fprintf(stderr, "confd: %s\n", msg);
+		return;
+	}
+
+	json_head(stderr, DBG_NOTICE, "confd", 5);
+	json_str(stderr, msg, strlen(msg));
+	(void)fputs("\"}\n", stderr);
+	(void)fflush(stderr);
+}

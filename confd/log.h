@@ -8,3 +8,6 @@
 void log_init(int level, bool json);
 /* focus_event_h: one line per join, leave and refusal */
 void log_focus_event(const struct focus_event *ev, void *arg);
+/* A line whatever log_level says (the exit report): "confd: ..." as
+ * text, or a notice object in JSON */
+void log_report(const char *fmt, ...);

@@ -53,6 +53,7 @@ static struct {
 	struct metrics *metrics;
 	bool pid_written;
 	struct tmr tmr_exit;
+	struct tmr tmr_wipe;
 	int hup_pipe[2];
 	bool terminating;
 	uint32_t bye_pending;
@@ -116,6 +117,16 @@ static int pid_write(void)
 	(void)fclose(f);
 	d.pid_written = true;
 	return 0;
+}
+
+
+/* What deep calls left on the stack (SDP text with keys) is cleared
+ * from here, a shallow frame of the main loop (confd/wipe.h). */
+static void wipe_tmr(void *arg)
+{
+	(void)arg;
+	wipe_stack();
+	tmr_start(&d.tmr_wipe, 1000, wipe_tmr, NULL);
 }
 
 
@@ -441,6 +452,9 @@ static int run(void)
 	if (err)
 		return err;
 
+	if (wipe_active())
+		tmr_start(&d.tmr_wipe, 1000, wipe_tmr, NULL);
+
 	DEBUG_NOTICE("confd " CONFD_VERSION " listening on %J (udp, tcp)\n",
 		     &d.cfg.sip_listen);
 	if (sa_isset(&d.cfg.sip_tls_listen, SA_PORT))
@@ -554,17 +568,16 @@ int main(int argc, char *argv[])
 
 		/* the exit report, whatever the log level */
 		mixer_totals(&ms);
-		(void)re_fprintf(stderr, "confd: mixer: %llu ticks, %llu late,"
-				 " worst tick %llu us\n",
-				 (unsigned long long)ms.ticks,
-				 (unsigned long long)ms.late_ticks,
-				 (unsigned long long)ms.max_tick_us);
+		log_report("mixer: %llu ticks, %llu late, worst tick %llu us",
+			   (unsigned long long)ms.ticks,
+			   (unsigned long long)ms.late_ticks,
+			   (unsigned long long)ms.max_tick_us);
 	}
 	if (d.focus)
-		(void)re_fprintf(stderr, "confd: admission: %H\n",
-				 focus_admission_print, d.focus);
+		log_report("admission: %H", focus_admission_print, d.focus);
 
 	tmr_cancel(&d.tmr_exit);
+	tmr_cancel(&d.tmr_wipe);
 	if (d.hup_pipe[0] > 0) {
 		fd_close(d.hup_pipe[0]);
 		close(d.hup_pipe[0]);

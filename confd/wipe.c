@@ -36,6 +36,10 @@
 #endif
 
 
+/* deeper than any call chain confd runs from the main loop */
+enum { WIPE_STACK = 128 * 1024 };
+
+
 /* read in free() on every thread; written once at start-up */
 static volatile bool wipe_on = true;
 
@@ -43,6 +47,15 @@ static volatile bool wipe_on = true;
 void wipe_set(bool on)
 {
 	wipe_on = on;
+}
+
+
+__attribute__((noinline)) void wipe_stack(void)
+{
+	char buf[WIPE_STACK];
+
+	if (wipe_on)
+		explicit_bzero(buf, sizeof(buf));
 }
 
 

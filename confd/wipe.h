@@ -17,3 +17,8 @@
 void wipe_set(bool on);
 /* true when freed memory is wiped (on, and not a sanitizer build) */
 bool wipe_active(void);
+/* Clear the unused stack below the caller (WIPE_STACK bytes): frames
+ * of the calls that parsed and printed SDP keep their text until some
+ * later call overwrites them.  main.c calls it once a second from a
+ * timer, a shallow frame of the main loop. */
+void wipe_stack(void);
