@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <openssl/crypto.h>
+#include <openssl/ssl.h>
 #include <re.h>
 #include "focus/confdef.h"
 #include "focus/focus.h"
@@ -339,6 +340,14 @@ static int run(void)
 			      err);
 		return err;
 	}
+
+	/* OpenSSL decrypts a record in place in its read buffer, which
+	 * would hold the last SDP (a=crypto) read on a SIP TLS connection
+	 * for as long as the connection lives; released buffers are freed
+	 * when idle, and so wiped (confd/wipe.c) */
+	if (tls_openssl_context(d.tls))
+		SSL_CTX_set_mode(tls_openssl_context(d.tls),
+				 SSL_MODE_RELEASE_BUFFERS);
 
 	err = store_open(&d.store, d.cfg.store);
 	if (err) {

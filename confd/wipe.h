@@ -19,6 +19,7 @@ void wipe_set(bool on);
 bool wipe_active(void);
 /* Clear the unused stack below the caller (WIPE_STACK bytes): frames
  * of the calls that parsed and printed SDP keep their text until some
- * later call overwrites them.  main.c calls it once a second from a
- * timer, a shallow frame of the main loop. */
+ * later call overwrites them; so do the vector registers (memcpy).
+ * main.c calls it once a second from a timer, a shallow frame of the
+ * main loop. */
 void wipe_stack(void);

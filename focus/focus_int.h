@@ -107,6 +107,7 @@ void participant_hangup(struct participant *p, uint16_t scode,
  * takes NULL (no such stream) */
 enum sdp_dir stream_audio_dir(const struct stream_audio *sa);
 int  stream_audio_keying(struct re_printf *pf, const struct stream_audio *sa);
+int  stream_audio_rtcp(struct re_printf *pf, const struct stream_audio *sa);
 void stream_audio_set_mixed(struct stream_audio *sa, bool mixed);
 bool stream_video_slides(const struct stream_video *sv);
 /* the m= lines, for what names them (a=floorid mstrm:) */

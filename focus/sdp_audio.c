@@ -431,3 +431,43 @@ enum focus_keying stream_audio_mech(const struct stream_audio *sa)
 
 	return FOCUS_KEYING_NONE;
 }
+
+
+/* RTCP of this stream for confctl status (RFC 3550 6.4): what our
+ * reports say about their RTP, what theirs say about ours.  Nothing
+ * before the first report either way. */
+int stream_audio_rtcp(struct re_printf *pf, const struct stream_audio *sa)
+{
+	struct audio_rtcp r;
+	int err = 0;
+
+	if (!sa || !sa->audio)
+		return 0;
+
+	audio_rtcp(sa->audio, &r);
+	if (!r.rx_valid && !r.peer_valid)
+		return 0;
+
+	err |= re_hprintf(pf, "      rtcp");
+	if (r.rx_valid)
+		err |= re_hprintf(pf, " received: loss %u.%u%% (%d lost) "
+				  "jitter %u.%u ms;",
+				  r.rx_fraction * 1000 / 256 / 10,
+				  r.rx_fraction * 1000 / 256 % 10, r.rx_lost,
+				  r.rx_jitter_us / 1000,
+				  r.rx_jitter_us / 100 % 10);
+	if (r.peer_valid) {
+		err |= re_hprintf(pf, " they report: loss %u.%u%% (%d lost) "
+				  "jitter %u.%u ms",
+				  r.peer_fraction * 1000 / 256 / 10,
+				  r.peer_fraction * 1000 / 256 % 10,
+				  r.peer_lost, r.peer_jitter_us / 1000,
+				  r.peer_jitter_us / 100 % 10);
+		if (r.rtt_us)
+			err |= re_hprintf(pf, " rtt %u.%u ms",
+					  r.rtt_us / 1000,
+					  r.rtt_us / 100 % 10);
+	}
+
+	return err | re_hprintf(pf, "\n");
+}

@@ -16,7 +16,7 @@
 # is taken after that (docs/threat-model.md).
 . "$(dirname "$0")/lib.sh"
 lib_init key_copies
-need gcore python3 timeout
+need gcore readelf python3 timeout
 need_build confd confctl confd-ua
 
 case $BUILD in
@@ -30,15 +30,40 @@ UA=$BUILD/confd-ua
 D=$CONFD_DOMAIN
 WAIT=${KEY_COPIES_WAIT:-34}
 
-# scan CORE NAME B64...: "NAME b64=N raw=M" per key
+# scan CORE MAPS NAME B64: "NAME b64=N raw=M hex=H", then where each
+# hit lies (the mapping of /proc/PID/maps, e.g. [heap] or [stack])
 scan() {
 	python3 - "$@" <<'PY'
-import base64, sys
-core = open(sys.argv[1], 'rb').read()
-for k in sys.argv[3:]:
-    raw = base64.b64decode(k)
-    print('%s b64=%d raw=%d hex=%d' % (sys.argv[2], core.count(k.encode()),
-          core.count(raw), core.count(raw.hex().encode())))
+import base64, re, subprocess, sys
+path, maps, name, k = sys.argv[1:5]
+core = open(path, 'rb').read()
+raw = base64.b64decode(k)
+forms = {'b64': k.encode(), 'raw': raw, 'hex': raw.hex().encode()}
+print('%s %s' % (name, ' '.join('%s=%d' % (f, core.count(v))
+                                 for f, v in forms.items())))
+segs = []
+for l in subprocess.run(['readelf', '-lW', path], capture_output=True,
+                        text=True).stdout.splitlines():
+    m = re.match(r'\s+LOAD\s+(0x\S+)\s+(0x\S+)\s+\S+\s+(0x\S+)', l)
+    if m:
+        segs.append([int(x, 16) for x in m.groups()])
+regions = []
+for l in open(maps):
+    f = l.split()
+    a, b = (int(x, 16) for x in f[0].split('-'))
+    regions.append((a, b, f[5] if len(f) > 5 else '(anonymous)'))
+for f, v in forms.items():
+    i = core.find(v)
+    while i >= 0:
+        seg = [(off, va) for off, va, sz in segs if off <= i < off + sz]
+        if seg:
+            a = seg[0][1] + i - seg[0][0]
+            r = [n for lo, hi, n in regions if lo <= a < hi]
+            print('  %s %s at %#x in %s' % (name, f, a, r[0] if r else '?'))
+        else:
+            print('  %s %s at core offset %#x: in the notes (saved '
+                  'registers)' % (name, f, i))
+        i = core.find(v, i + 1)
 PY
 }
 
@@ -67,8 +92,11 @@ run() {
 		fail "$1: gcore of the running confd"
 		show_log "$TMP/gcore-$1.log"; lib_done
 	fi
-	scan "$TMP/core-$1.$CONFD_PID" confd "$RX" >"$TMP/$1.scan"
-	scan "$TMP/core-$1.$CONFD_PID" caller "$TX" >>"$TMP/$1.scan"
+	cat "/proc/$CONFD_PID/maps" >"$TMP/maps-$1"
+	scan "$TMP/core-$1.$CONFD_PID" "$TMP/maps-$1" confd "$RX" \
+		>"$TMP/$1.scan"
+	scan "$TMP/core-$1.$CONFD_PID" "$TMP/maps-$1" caller "$TX" \
+		>>"$TMP/$1.scan"
 	rm -f "$TMP/core-$1.$CONFD_PID"
 	confd_stop
 	rm -rf "$TMP/confd"
@@ -77,7 +105,7 @@ run() {
 # the control: without wiping, the keys are still there
 run nowipe no
 if grep -q "b64=[1-9]" "$TMP/nowipe.scan"; then
-	pass "control (wipe_memory no): the core still holds the key text ($(tr '\n' ' ' <"$TMP/nowipe.scan"))"
+	pass "control (wipe_memory no): the core still holds the key text ($(grep -v '^ ' "$TMP/nowipe.scan" | tr '\n' ' '))"
 else
 	fail "control (wipe_memory no): the core still holds the key text" \
 		"$(tr '\n' ' ' <"$TMP/nowipe.scan") -- the search finds nothing, so it proves nothing"
@@ -85,8 +113,8 @@ fi
 
 run wipe yes
 if grep -q "=[1-9]" "$TMP/wipe.scan"; then
-	fail "wipe_memory yes: no copy of either key in the core ${WAIT} s after the call" \
-		"$(tr '\n' ' ' <"$TMP/wipe.scan")"
+	fail "wipe_memory yes: no copy of either key in the core ${WAIT} s after the call"
+	show_log "$TMP/wipe.scan"
 else
 	pass "wipe_memory yes: no copy of either key (base64, raw, hex) in the core ${WAIT} s after the call"
 fi
