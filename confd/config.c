@@ -600,6 +600,60 @@ static int h_log_level(struct parser *p, const char *key,
 }
 
 
+/* Plain HTTP: loopback is the intended place (main.c warns when not) */
+static int h_metrics_listen(struct parser *p, const char *key,
+			    const struct pl *val)
+{
+	bool has_port = false;
+
+	if (!pl_strcasecmp(val, "off")) {
+		sa_init(&p->cfg->metrics_listen, AF_UNSPEC);
+		return 0;
+	}
+
+	if (parse_addr(&p->cfg->metrics_listen, val, 0, &has_port) ||
+	    !has_port || !sa_port(&p->cfg->metrics_listen)) {
+		perr(p, key, val, "expected IP:port (e.g. 127.0.0.1:9090) "
+		     "or off");
+		return EINVAL;
+	}
+
+	return 0;
+}
+
+
+static int h_log_format(struct parser *p, const char *key,
+			const struct pl *val)
+{
+	if (!pl_strcasecmp(val, "text"))
+		p->cfg->log_json = false;
+	else if (!pl_strcasecmp(val, "json"))
+		p->cfg->log_json = true;
+	else {
+		perr(p, key, val, "expected text or json");
+		return EINVAL;
+	}
+
+	return 0;
+}
+
+
+static int h_wipe_memory(struct parser *p, const char *key,
+			 const struct pl *val)
+{
+	if (!pl_strcasecmp(val, "yes"))
+		p->cfg->wipe_memory = true;
+	else if (!pl_strcasecmp(val, "no"))
+		p->cfg->wipe_memory = false;
+	else {
+		perr(p, key, val, "expected yes or no");
+		return EINVAL;
+	}
+
+	return 0;
+}
+
+
 static int h_shutdown_wait(struct parser *p, const char *key,
 			   const struct pl *val)
 {
@@ -982,6 +1036,9 @@ static const struct key keyv[] = {
 	{"state_dir",      h_state_dir,      false, false},
 	{"trusted_peers",  h_trusted_peers,  true,  true},
 	{"log_level",      h_log_level,      false, false},
+	{"log_format",     h_log_format,     false, false},
+	{"metrics_listen", h_metrics_listen, false, false},
+	{"wipe_memory",    h_wipe_memory,    false, false},
 	{"shutdown_wait",  h_shutdown_wait,  false, false},
 	{"http_listen",    h_http_listen,    false, false},
 	{"http_root",      h_http_root,      false, false},
@@ -1111,6 +1168,7 @@ static void config_defaults(struct config *cfg)
 	cfg->mikey_prot_psk_smime = 242;
 	cfg->mikey_prot_app = 243;
 	cfg->log_level = 2;
+	cfg->wipe_memory = true;
 	cfg->shutdown_wait_ms = 2000;
 	(void)sa_set_str(&cfg->http_listen, "127.0.0.1", 8443);
 	str_ncpy(cfg->http_root, CONFD_WEBROOT, sizeof(cfg->http_root));
@@ -1379,6 +1437,15 @@ int config_print(struct re_printf *pf, const struct config *cfg)
 	err |= re_hprintf(pf, "log_level       %s\n",
 			  cfg->log_level >= 0 && cfg->log_level <= 3 ?
 			  levels[cfg->log_level] : "?");
+	err |= re_hprintf(pf, "log_format      %s\n",
+			  cfg->log_json ? "json" : "text");
+	if (sa_isset(&cfg->metrics_listen, SA_PORT))
+		err |= re_hprintf(pf, "metrics_listen  %J\n",
+				  &cfg->metrics_listen);
+	else
+		err |= re_hprintf(pf, "metrics_listen  off\n");
+	err |= re_hprintf(pf, "wipe_memory     %s\n",
+			  cfg->wipe_memory ? "yes" : "no");
 	err |= re_hprintf(pf, "shutdown_wait   %u\n", cfg->shutdown_wait_ms);
 	if (sa_isset(&cfg->http_listen, SA_PORT))
 		err |= re_hprintf(pf, "http_listen     %J\n",

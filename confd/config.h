@@ -17,7 +17,7 @@
  * log_level info, shutdown_wait 2000 ms, state_dir none (relative paths
  * are relative to where confd runs; with state_dir, confd works there),
  * control_socket confd.ctl in the store's directory ("off": none),
- * pid_file none.
+ * pid_file none, metrics_listen off, log_format text, wipe_memory yes.
  * media_timeout 30 s, digest_algorithms MD5, digest_nonce_lifetime
  * 300 s.  The limits (focus/focus.h struct focus_limits) default as
  * config_defaults() sets them; 0 lifts a cap;
@@ -109,6 +109,12 @@ struct config {
 	char http_root[256];         /* index.html, app.js, style.css */
 	uint32_t http_session_idle_s;
 	uint32_t http_session_max_s;
+	/* operating (issue 14): Prometheus /metrics over plain HTTP on
+	 * its own listener (confd/metrics.c), unset: off; the log line
+	 * format (confd/log.c); wiping freed memory (confd/wipe.c) */
+	struct sa metrics_listen;
+	bool log_json;               /* log_format json */
+	bool wipe_memory;            /* wipe_memory yes (default) */
 };
 
 /* Fills cfg with the defaults, then applies FILE when path != NULL. */

@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <openssl/crypto.h>
+#include <openssl/ssl.h>
 #include <re.h>
 #include "focus/confdef.h"
 #include "focus/focus.h"
@@ -16,6 +17,9 @@
 #include "confd/store.h"
 #include "confd/web/web.h"
 #include "confd/ctl.h"
+#include "confd/log.h"
+#include "confd/metrics.h"
+#include "confd/wipe.h"
 #include "keying/cert.h"
 #include "media/media.h"
 #include "keying/mikey/mikey.h"
@@ -49,8 +53,10 @@ static struct {
 	struct mikey_replay *replay;
 	struct web *web;                   /* http_listen */
 	struct ctl *ctl;
+	struct metrics *metrics;
 	bool pid_written;
 	struct tmr tmr_exit;
+	struct tmr tmr_wipe;
 	int hup_pipe[2];
 	bool terminating;
 	uint32_t bye_pending;
@@ -154,6 +160,16 @@ static int web_setup(void)
 			     &d.cfg.http_listen);
 
 	return err;
+}
+
+
+/* What deep calls left on the stack (SDP text with keys) is cleared
+ * from here, a shallow frame of the main loop (confd/wipe.h). */
+static void wipe_tmr(void *arg)
+{
+	(void)arg;
+	wipe_stack();
+	tmr_start(&d.tmr_wipe, 1000, wipe_tmr, NULL);
 }
 
 
@@ -336,6 +352,7 @@ static int kms_setup(void)
 		: NULL;
 	kc.timeout_ms = d.cfg.kms_timeout_ms;
 	kc.rc = d.replay;
+	kc.observeh = metrics_kms_observe;
 
 	err = kmsc_alloc(&d.kms, &kc);
 	if (err)
@@ -389,6 +406,14 @@ static int run(void)
 			      err);
 		return err;
 	}
+
+	/* OpenSSL decrypts a record in place in its read buffer, which
+	 * would hold the last SDP (a=crypto) read on a SIP TLS connection
+	 * for as long as the connection lives; released buffers are freed
+	 * when idle, and so wiped (confd/wipe.c) */
+	if (tls_openssl_context(d.tls))
+		SSL_CTX_set_mode(tls_openssl_context(d.tls),
+				 SSL_MODE_RELEASE_BUFFERS);
 
 	err = store_open(&d.store, d.cfg.store);
 	if (err) {
@@ -463,6 +488,7 @@ static int run(void)
 	fcfg.limits.notify_burst = d.cfg.notify_burst;
 	fcfg.handshake_ms = d.cfg.handshake_timeout_ms;
 	fcfg.tcp_peers_any = !d.cfg.tcp_peer_check;
+	fcfg.eventh = log_focus_event;
 
 	err = focus_alloc(&d.focus, d.sip, &fcfg);
 	if (err)
@@ -497,9 +523,31 @@ static int run(void)
 		DEBUG_NOTICE("control socket %s\n", d.cfg.control_socket);
 	}
 
+	if (sa_isset(&d.cfg.metrics_listen, SA_PORT)) {
+		err = metrics_alloc(&d.metrics, &d.cfg.metrics_listen,
+				    d.focus);
+		if (err) {
+			DEBUG_WARNING("metrics_listen %J: %m\n",
+				      &d.cfg.metrics_listen, err);
+			return err;
+		}
+		media_rtcp_observer(metrics_rtcp_observe, NULL);
+		/* plain HTTP: nobody but the host should see it */
+		if (!sa_is_loopback(&d.cfg.metrics_listen))
+			DEBUG_WARNING("metrics on %J: plain HTTP, not on "
+				      "loopback: anyone who reaches it sees "
+				      "the call counts\n",
+				      &d.cfg.metrics_listen);
+		DEBUG_NOTICE("metrics on http://%J/metrics\n",
+			     &d.cfg.metrics_listen);
+	}
+
 	err = pid_write();
 	if (err)
 		return err;
+
+	if (wipe_active())
+		tmr_start(&d.tmr_wipe, 1000, wipe_tmr, NULL);
 
 	DEBUG_NOTICE("confd " CONFD_VERSION " listening on %J (udp, tcp)\n",
 		     &d.cfg.sip_listen);
@@ -562,6 +610,7 @@ int main(int argc, char *argv[])
 		(void)re_fprintf(stderr, "confd: %s: %m\n", cfgfile, err);
 		return 2;
 	}
+	wipe_set(d.cfg.wipe_memory);
 	if (check) {
 		(void)re_printf("# %s\n%H", cfgfile, config_print, &d.cfg);
 		return 0;
@@ -600,13 +649,7 @@ int main(int argc, char *argv[])
 				       : 65536));
 	}
 
-	{
-		static const int level[] = {DBG_ERR, DBG_WARNING, DBG_INFO,
-					    DBG_DEBUG};
-		int l = d.cfg.log_level;
-
-		dbg_init(level[l < 0 ? 0 : l > 3 ? 3 : l], DBG_TIME);
-	}
+	log_init(d.cfg.log_level, d.cfg.log_json);
 
 	err = run();
 	if (err && !d.terminating) {
@@ -619,23 +662,24 @@ int main(int argc, char *argv[])
 
 		/* the exit report, whatever the log level */
 		mixer_totals(&ms);
-		(void)re_fprintf(stderr, "confd: mixer: %llu ticks, %llu late,"
-				 " worst tick %llu us\n",
-				 (unsigned long long)ms.ticks,
-				 (unsigned long long)ms.late_ticks,
-				 (unsigned long long)ms.max_tick_us);
+		log_report("mixer: %llu ticks, %llu late, worst tick %llu us",
+			   (unsigned long long)ms.ticks,
+			   (unsigned long long)ms.late_ticks,
+			   (unsigned long long)ms.max_tick_us);
 	}
 	if (d.focus)
-		(void)re_fprintf(stderr, "confd: admission: %H\n",
-				 focus_admission_print, d.focus);
+		log_report("admission: %H", focus_admission_print, d.focus);
 
 	tmr_cancel(&d.tmr_exit);
+	tmr_cancel(&d.tmr_wipe);
 	if (d.hup_pipe[0] > 0) {
 		fd_close(d.hup_pipe[0]);
 		close(d.hup_pipe[0]);
 		close(d.hup_pipe[1]);
 	}
 	d.ctl = mem_deref(d.ctl);
+	d.metrics = mem_deref(d.metrics);
+	media_rtcp_observer(NULL, NULL);
 	if (d.pid_written)
 		(void)unlink(d.cfg.pid_file);
 	d.web = mem_deref(d.web);

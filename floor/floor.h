@@ -150,3 +150,11 @@ int floor_part_alloc(struct floor_part **fpp, struct floor_conf *fc,
 		     const struct floor_part_cfg *cfg);
 uint16_t floor_part_port(const struct floor_part *fp);
 uint16_t floor_part_userid(const struct floor_part *fp);
+
+
+/* Since start, over every conference (for metrics): requests received
+ * from clients, each a BFCP transaction (RFC 8855 8). */
+struct floor_stats {
+	uint64_t transactions;
+};
+void floor_totals(struct floor_stats *st);

@@ -8,6 +8,18 @@
 #include "floor/frame_int.h"
 #include "floor/msg_int.h"
 #include "floor/engine_int.h"
+#include "floor/floor.h"
+
+
+/* since start, over every conference (floor_totals) */
+static struct floor_stats totals;
+
+
+void floor_totals(struct floor_stats *st)
+{
+	if (st)
+		*st = totals;
+}
 
 
 static unsigned ongoing_for(const struct floor_ctl *fc, uint16_t userid,
@@ -461,6 +473,8 @@ bool floor_ctl_recv(struct floor_ctl *fc, uint16_t userid, const uint8_t *p,
 	case BFCP_CHAIR_ACTION:
 	case BFCP_HELLO:
 	case BFCP_GOODBYE:
+		/* a client's request opens a transaction (RFC 8855 8) */
+		++totals.transactions;
 		break;
 
 	case BFCP_FLOOR_REQ_STATUS_ACK:

@@ -6,7 +6,9 @@
 #include "focus/confdef.h"
 #include "media/media.h"
 #include "floor/floor.h"
+#include "focus/focus.h"
 #include "focus/focus_int.h"
+#include "focus/calllog_int.h"
 
 
 #define DEBUG_MODULE "conference"
@@ -142,8 +144,7 @@ void conference_joined(struct participant *p)
 		return;
 
 	p->joined = true;
-	DEBUG_INFO("%s joined %s (%u in)\n", p->uri, conf->def->uri,
-		   joined_count(conf));
+	calllog_joined(p, joined_count(conf));
 }
 
 
@@ -155,10 +156,9 @@ void conference_leave(struct participant *p)
 		return;
 
 	list_unlink(&p->le);
-	p->conf = NULL;
 	if (p->joined)
-		DEBUG_INFO("%s left %s (%u in)\n", p->uri, conf->def->uri,
-			   joined_count(conf));
+		calllog_left(p, joined_count(conf));
+	p->conf = NULL;
 	conference_gc(conf);
 }
 

@@ -12,6 +12,7 @@
 #include "focus/digest.h"
 #include "focus/auth_int.h"
 #include "focus/admission_int.h"
+#include "focus/calllog_int.h"
 
 
 #define DEBUG_MODULE "focus"
@@ -31,6 +32,7 @@ static void focus_destructor(void *arg)
 	mem_deref(f->ep);
 	mem_deref(f->auth);
 	mem_deref(f->adm);
+	mem_deref(f->log);
 	mem_deref(f->floor);
 	mem_deref(f->tcp_pool);
 	mem_deref(f->rtp_pool);
@@ -152,6 +154,8 @@ int focus_alloc(struct focus **fp, struct sip *sip,
 	f->tcp_peers_any = cfg->tcp_peers_any;
 
 	err = str_dup(&f->domain, cfg->domain);
+	if (!err)
+		err = calllog_alloc(&f->log, cfg->eventh, cfg->event_arg);
 	if (err)
 		goto out;
 

@@ -35,6 +35,62 @@ struct focus_limits {
 	uint32_t notify_burst;
 };
 
+/*
+ * How a participant's media is keyed (focus/calllog.c): negotiated
+ * once answered, as offered in a refusal.  For logs and metrics.
+ */
+enum focus_keying {
+	FOCUS_KEYING_NONE = 0,         /* plain RTP (or no audio) */
+	FOCUS_KEYING_SDES,             /* RFC 4568 a=crypto */
+	FOCUS_KEYING_MIKEY,            /* RFC 4567/6043 a=key-mgmt:mikey */
+	FOCUS_KEYING_DTLS,             /* RFC 5763 UDP/TLS/RTP/SAVP */
+	FOCUS_KEYING_N
+};
+const char *focus_keying_name(enum focus_keying k);   /* "sdes" ... */
+
+/*
+ * Joins, leaves and refusals of INVITEs, one event each (calllog.c).
+ * With an event handler set, the focus logs none of them itself: the
+ * daemon writes the line (confd/log.c, text or JSON).  Never a key.
+ */
+enum focus_event_type {
+	FOCUS_EV_JOIN = 0,             /* answered 200: in the conference */
+	FOCUS_EV_LEAVE,                /* a joined participant went */
+	FOCUS_EV_REFUSE,               /* the INVITE got a final error */
+};
+struct focus_event {
+	enum focus_event_type type;
+	const char *conf;              /* conference URI, "" when unknown */
+	const char *participant;       /* identity (may be unproven) */
+	enum focus_keying keying;
+	uint16_t scode;                /* REFUSE: the status sent */
+	const char *reason;            /* REFUSE/LEAVE: why; JOIN: "" */
+	uint32_t count;                /* participants in after the event */
+};
+typedef void (focus_event_h)(const struct focus_event *ev, void *arg);
+
+/* Counters for metrics (confd/metrics.c reads them when scraped). */
+enum { FOCUS_STATUS_MAX = 24 };
+struct focus_stats {
+	uint32_t calls[FOCUS_KEYING_N];        /* live dialogs, answered
+						* or not */
+	uint32_t participants[FOCUS_KEYING_N]; /* joined */
+	uint64_t joins[FOCUS_KEYING_N];
+	uint64_t leaves;
+	/* final error responses to dial-in INVITEs, by status code
+	 * (admission's own 503s are in adm_refused) */
+	struct { uint16_t scode; uint64_t n; } refusals[FOCUS_STATUS_MAX];
+	size_t refusalc;
+	uint64_t media_timeouts;       /* calls ended by media_timeout */
+	/* admission.c */
+	uint32_t adm_calls, adm_pending, adm_sources;
+	uint64_t adm_admitted, adm_refused, adm_dropped, adm_ack_timeouts;
+	/* the event package */
+	uint32_t subscriptions;
+	uint64_t sub_refused, notify_sent, notify_failed;
+};
+void focus_stats(const struct focus *f, struct focus_stats *st);
+
 struct focus_cfg {
 	const char *domain;
 	struct sa media_addr;          /* RTP bind address and SDP c= */
@@ -73,6 +129,9 @@ struct focus_cfg {
 	const struct confdef *factory_tmpl;  /* open, anonymous, srtp, floor */
 	int (*factoryh)(const struct confdef *def, void *arg);
 	void *factory_arg;
+	focus_event_h *eventh;         /* joins, leaves, refusals; NULL:
+					* the focus logs them as text */
+	void *event_arg;
 };
 
 int  focus_alloc(struct focus **fp, struct sip *sip,

@@ -44,6 +44,7 @@ struct focus {
 	/* the creator web interface's live roster (control.c) */
 	void (*rosterh)(const char *conf_uri, void *arg);
 	void *roster_arg;
+	struct calllog *log;           /* calllog.c: join/leave/refusal */
 };
 
 struct conference {
@@ -84,6 +85,7 @@ struct participant {
 	char ruri[128];                /* the conference as dialled */
 	struct sa sig_src;             /* where its INVITE came from */
 	struct dialout *dialout;       /* dialout.c: the focus called */
+	char why_left[64];             /* the leave line's reason */
 };
 
 /* conference.c */
@@ -125,6 +127,7 @@ enum sdp_dir stream_audio_dir(const struct stream_audio *sa);
 int  stream_audio_keying_print(struct re_printf *pf,
 			       const struct stream_audio *sa);
 uint32_t stream_audio_ssrc(const struct stream_audio *sa);
+int  stream_audio_rtcp(struct re_printf *pf, const struct stream_audio *sa);
 void stream_audio_set_mixed(struct stream_audio *sa, bool mixed);
 bool stream_video_slides(const struct stream_video *sv);
 /* the m= lines, for what names them (a=floorid mstrm:) */

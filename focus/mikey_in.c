@@ -15,7 +15,9 @@
 #include "keying/mikey/mikey.h"
 #include "keying/mikey/mikey_ticket.h"
 #include "keying/mikey/kms_client.h"
+#include "focus/focus.h"
 #include "focus/focus_int.h"
+#include "focus/calllog_int.h"
 #include "focus/stream_int.h"
 
 
@@ -418,8 +420,14 @@ static void refuse(struct participant *p, uint16_t scode,
 	if (with_err && mi->ti && mi->ti_len >= 8)
 		(void)ti_error_sdp(&body, f, mi, merr);
 
-	DEBUG_NOTICE("%s refused from %s: %u %s (MIKEY: %s)\n", p->uri,
-		     p->conf->def->uri, scode, reason, warning);
+	{
+		char why[160];
+
+		(void)re_snprintf(why, sizeof(why), "%s (MIKEY: %s)", reason,
+				  warning);
+		calllog_refused(f, p->conf->def->uri, p->uri,
+				FOCUS_KEYING_MIKEY, scode, why);
+	}
 
 	if (body)
 		(void)sipsess_reject(p->sess, scode, reason,
@@ -536,6 +544,9 @@ void mikeyin_connect(struct participant *p, const struct sip_msg *msg)
 	int err;
 
 	if (!f->kms) {
+		calllog_refused(f, p->conf->def->uri, p->uri,
+				FOCUS_KEYING_MIKEY, 488,
+				"MIKEY-TICKET is not configured on this focus");
 		(void)sip_treplyf(NULL, NULL, f->sip, msg, false, 488,
 				  "Not Acceptable Here",
 				  "Warning: 399 %s \"MIKEY-TICKET is not "
@@ -551,6 +562,8 @@ void mikeyin_connect(struct participant *p, const struct sip_msg *msg)
 
 	err = find(p, &mi->ti, &mi->ti_len);
 	if (err) {
+		calllog_refused(f, p->conf->def->uri, p->uri,
+				FOCUS_KEYING_MIKEY, 488, "Malformed a=key-mgmt");
 		(void)sip_treplyf(NULL, NULL, f->sip, msg, false, 488,
 				  "Not Acceptable Here",
 				  "Warning: 399 %s \"Malformed "
@@ -563,8 +576,15 @@ void mikeyin_connect(struct participant *p, const struct sip_msg *msg)
 			   resolve_handler, p, &merr);
 	if (err) {
 		(void)ti_error_sdp(&body, f, mi, merr);
-		DEBUG_NOTICE("%s: TRANSFER_INIT refused (%s)\n", p->uri,
-			     mikey_err_name(merr));
+		{
+			char why[96];
+
+			(void)re_snprintf(why, sizeof(why),
+					  "TRANSFER_INIT refused (%s)",
+					  mikey_err_name(merr));
+			calllog_refused(f, p->conf->def->uri, p->uri,
+					FOCUS_KEYING_MIKEY, 488, why);
+		}
 		(void)sip_treplyf(NULL, NULL, f->sip, msg, false, 488,
 				  "Not Acceptable Here",
 				  "Warning: 399 %s \"MIKEY: %s\"\r\n"
@@ -588,6 +608,8 @@ void mikeyin_connect(struct participant *p, const struct sip_msg *msg)
 	return;
 
  fail:
+	calllog_refused(f, p->conf->def->uri, p->uri, FOCUS_KEYING_MIKEY,
+			500, "Server Internal Error");
 	(void)sip_treply(NULL, f->sip, msg, 500, "Server Internal Error");
  drop:
 	mem_deref(p);

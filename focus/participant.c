@@ -5,7 +5,9 @@
 #include <string.h>
 #include <re.h>
 #include "focus/confdef.h"
+#include "focus/focus.h"
 #include "focus/focus_int.h"
+#include "focus/calllog_int.h"
 #include "focus/stream_int.h"
 #include "focus/digest.h"
 #include "focus/auth_int.h"
@@ -164,12 +166,15 @@ static void close_handler(int err, const struct sip_msg *msg, void *arg)
 	struct participant *p = arg;
 
 	if (err == ECONNRESET)
-		DEBUG_INFO("%s: hung up\n", p->uri);
+		str_ncpy(p->why_left, "hung up", sizeof(p->why_left));
 	else if (err)
-		DEBUG_INFO("%s: session closed: %m\n", p->uri, err);
+		(void)re_snprintf(p->why_left, sizeof(p->why_left),
+				  "session closed: %m", err);
 	else if (msg)
-		DEBUG_INFO("%s: session closed: %u %r\n", p->uri, msg->scode,
-			   &msg->reason);
+		(void)re_snprintf(p->why_left, sizeof(p->why_left),
+				  "session closed: %u %r", msg->scode,
+				  &msg->reason);
+	DEBUG_INFO("%s: %s\n", p->uri, p->why_left);
 
 	mem_deref(p);
 }
@@ -178,6 +183,10 @@ static void close_handler(int err, const struct sip_msg *msg, void *arg)
 void participant_hangup(struct participant *p, uint16_t scode,
 			const char *reason)
 {
+	if (reason && !p->why_left[0])
+		(void)re_snprintf(p->why_left, sizeof(p->why_left),
+				  "ended by the focus: %u %s", scode, reason);
+
 	/* RFC 3326: why the focus ends the call, on its BYE */
 	if (p->sess && scode && reason)
 		(void)sipsess_set_close_headers(p->sess,
@@ -293,18 +302,33 @@ void participant_drop(struct participant *p)
 }
 
 
+/* Before the identity is known: the From URI and the Request-URI, as
+ * they came (for the log line only). */
+static void refused_early(struct focus *f, const struct sip_msg *msg,
+			  uint16_t scode, const char *reason)
+{
+	char conf[256], who[256];
+
+	(void)re_snprintf(conf, sizeof(conf), "%r", &msg->ruri);
+	(void)re_snprintf(who, sizeof(who), "%r", &msg->from.auri);
+	calllog_refused(f, conf, who, calllog_offer_keying(msg->mb), scode,
+			reason);
+}
+
+
 void participant_connect(struct focus *f, const struct sip_msg *msg)
 {
 	struct conference *conf;
 
 	if (f->closing) {
+		refused_early(f, msg, 503, "Shutting Down");
 		(void)sip_treply(NULL, f->sip, msg, 503, "Shutting Down");
 		return;
 	}
 
 	conf = conference_find(f, &msg->uri);
 	if (!conf) {
-		DEBUG_INFO("INVITE to unknown conference %r\n", &msg->ruri);
+		refused_early(f, msg, 404, "Conference Not Found");
 		(void)sip_treply(NULL, f->sip, msg, 404,
 				 "Conference Not Found");
 		return;
@@ -332,6 +356,7 @@ void participant_connect_conf(struct focus *f, struct conference *conf,
 	re_snprintf(host, sizeof(host), "%s", f->domain);
 
 	if (identity_get(&id, f, msg)) {
+		refused_early(f, msg, 400, "Bad Identity");
 		(void)sip_treply(NULL, f->sip, msg, 400, "Bad Identity");
 		return;
 	}
@@ -344,6 +369,9 @@ void participant_connect_conf(struct focus *f, struct conference *conf,
 	 * an open conference (auth_int.h) */
 	if (auth_check(f, conf, msg, &id, has_mikey, !conf->def->open,
 		       &rep)) {
+		calllog_refused(f, conf->def->uri, id.uri,
+				calllog_offer_keying(msg->mb), rep.scode,
+				rep.reason);
 		(void)sip_treplyf(NULL, NULL, f->sip, msg, false, rep.scode,
 				  rep.reason, "%sContent-Length: 0\r\n\r\n",
 				  rep.hdrs);
@@ -351,13 +379,15 @@ void participant_connect_conf(struct focus *f, struct conference *conf,
 	}
 
 	if (!has_mikey && identity_authorize(conf, &id, &scode, &reason)) {
-		DEBUG_NOTICE("%s refused from %s: %u %s\n", id.uri,
-			     conf->def->uri, scode, reason);
+		calllog_refused(f, conf->def->uri, id.uri,
+				calllog_offer_keying(msg->mb), scode, reason);
 		(void)sip_treply(NULL, f->sip, msg, scode, reason);
 		return;
 	}
 
 	if (mbuf_get_left(msg->mb) && !is_sdp(msg)) {
+		calllog_refused(f, conf->def->uri, id.uri, FOCUS_KEYING_NONE,
+				415, "Unsupported Media Type");
 		(void)sip_treplyf(NULL, NULL, f->sip, msg, false, 415,
 				  "Unsupported Media Type",
 				  "Accept: application/sdp\r\n"
@@ -440,14 +470,18 @@ void participant_connect_conf(struct focus *f, struct conference *conf,
 
  refuse:
 	/* one line, never a join and a leave (p has not joined) */
-	DEBUG_NOTICE("%s refused from %s: %u %s\n", p->uri, conf->def->uri,
-		     ne.scode, ne.warn_text);
+	calllog_refused(f, conf->def->uri, p->uri,
+			calllog_offer_keying(msg->mb), ne.scode,
+			ne.warn_text);
 	reply_error(f, msg, &ne, host);
 	mem_deref(desc);
 	mem_deref(p);
 	return;
 
  fail:
+	calllog_refused(f, conf->def->uri, p && p->uri ? p->uri : id.uri,
+			calllog_offer_keying(msg->mb), 500,
+			"Server Internal Error");
 	(void)sip_treply(NULL, f->sip, msg, 500, "Server Internal Error");
 	mem_deref(desc);
 	mem_deref(p);

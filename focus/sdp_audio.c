@@ -17,7 +17,9 @@
 #include "keying/sdes.h"
 #include "media/media.h"
 #include "floor/sdp.h"
+#include "focus/focus.h"
 #include "focus/focus_int.h"
+#include "focus/calllog_int.h"
 #include "focus/stream_int.h"
 #include "focus/sdp_crypto_int.h"
 
@@ -374,6 +376,7 @@ static void watch_handler(void *arg)
 		DEBUG_NOTICE("%s: no media for %llu s (media_timeout), "
 			     "hanging up\n", p->uri,
 			     (unsigned long long)(idle / 1000));
+		calllog_media_timeout(p->conf->focus);
 		participant_hangup(p, 408, "no media");
 		return;
 	}
@@ -616,4 +619,61 @@ int stream_audio_keying_print(struct re_printf *pf,
 int stream_audio_loudness(const struct stream_audio *sa)
 {
 	return sa ? audio_loudness(sa->audio) : -1;
+}
+
+
+/* The mechanism alone, for logs and metrics (calllog.c). */
+enum focus_keying stream_audio_mech(const struct stream_audio *sa)
+{
+	if (!sa || !sdp_media_rport(sa->m) ||
+	    !str_casecmp(sdp_media_proto(sa->m), "RTP/AVP"))
+		return FOCUS_KEYING_NONE;
+
+	if (sa->mikey)
+		return FOCUS_KEYING_MIKEY;
+
+	if (sa->tx_valid)
+		return FOCUS_KEYING_SDES;
+
+	return FOCUS_KEYING_NONE;
+}
+
+
+/* RTCP of this stream for confctl status (RFC 3550 6.4): what our
+ * reports say about their RTP, what theirs say about ours.  Nothing
+ * before the first report either way. */
+int stream_audio_rtcp(struct re_printf *pf, const struct stream_audio *sa)
+{
+	struct audio_rtcp r;
+	int err = 0;
+
+	if (!sa || !sa->audio)
+		return 0;
+
+	audio_rtcp(sa->audio, &r);
+	if (!r.rx_valid && !r.peer_valid)
+		return 0;
+
+	err |= re_hprintf(pf, "      rtcp");
+	if (r.rx_valid)
+		err |= re_hprintf(pf, " received: loss %u.%u%% (%d lost) "
+				  "jitter %u.%u ms;",
+				  r.rx_fraction * 1000 / 256 / 10,
+				  r.rx_fraction * 1000 / 256 % 10, r.rx_lost,
+				  r.rx_jitter_us / 1000,
+				  r.rx_jitter_us / 100 % 10);
+	if (r.peer_valid) {
+		err |= re_hprintf(pf, " they report: loss %u.%u%% (%d lost) "
+				  "jitter %u.%u ms",
+				  r.peer_fraction * 1000 / 256 / 10,
+				  r.peer_fraction * 1000 / 256 % 10,
+				  r.peer_lost, r.peer_jitter_us / 1000,
+				  r.peer_jitter_us / 100 % 10);
+		if (r.rtt_us)
+			err |= re_hprintf(pf, " rtt %u.%u ms",
+					  r.rtt_us / 1000,
+					  r.rtt_us / 100 % 10);
+	}
+
+	return err | re_hprintf(pf, "\n");
 }

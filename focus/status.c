@@ -69,6 +69,8 @@ static int media_print(struct re_printf *pf, const struct participant *p,
 	sa_set_port(&local, sa_port(sdp_media_laddr(m)));
 	err |= re_hprintf(pf, " peer %J local %J\n", sdp_media_raddr(m),
 			  &local);
+	if (m == stream_audio_m(p->audio))
+		err |= stream_audio_rtcp(pf, p->audio);
 	return err;
 }
 

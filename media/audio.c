@@ -29,6 +29,7 @@
 #include "media/consent_int.h"
 #include "media/codec_int.h"
 #include "media/talk_int.h"
+#include "media/rtcpstat_int.h"
 
 
 enum {
@@ -224,6 +225,7 @@ int audio_alloc(struct audio **ap, struct mixer *mx,
 	err = media_rtprx_alloc(&a->rx);
 	if (err)
 		goto out;
+	media_rtprx_own_ssrc(a->rx, a->ssrc);
 
 	a->txmb = mbuf_alloc(TX_SIZE);
 	a->rtcpmb = mbuf_alloc(256);
@@ -424,6 +426,17 @@ void audio_stats(const struct audio *a, struct audio_stats *st)
 	st->tx_packets   = a->tx_packets;
 	st->telev_events = rs.telev_events;
 	st->rx_consent   = a->consent.packets;
+}
+
+
+void audio_rtcp(const struct audio *a, struct audio_rtcp *r)
+{
+	if (!r)
+		return;
+
+	memset(r, 0, sizeof(*r));
+	if (a)
+		media_rtprx_rtcp_info(a->rx, r);
 }
 
 
@@ -641,12 +654,16 @@ static void send_rtcp(struct audio *a)
 		return;
 
 	gettimeofday(&tv, NULL);
+	memset(&sr, 0, sizeof(sr));
 	sr.ssrc     = a->ssrc;
 	sr.ntp_sec  = (uint32_t)(tv.tv_sec + 2208988800ULL);
 	sr.ntp_frac = (uint32_t)(((uint64_t)tv.tv_usec << 32) / 1000000);
 	sr.rtp_ts   = a->ts;
 	sr.psent    = a->psent;
 	sr.osent    = a->osent;
+	/* RFC 3550 6.4: one block about the source we receive, once it
+	 * has sent (A.3) */
+	sr.has_rb   = a->recv && media_rtprx_block(a->rx, &sr.rb);
 
 	mbuf_rewind(mb);
 	if (media_rtpp_rtcp_encode(mb, &sr, a->psent > 0 && a->send, a->cname))
@@ -656,7 +673,8 @@ static void send_rtcp(struct audio *a)
 	if (a->stx && srtcp_encrypt(a->stx, mb))
 		return;
 
-	(void)udp_send(mux ? a->rtp_us : a->rtcp_us, dst, mb);
+	if (!udp_send(mux ? a->rtp_us : a->rtcp_us, dst, mb))
+		media_rtcpstat_sent(sr.has_rb);
 }
 
 

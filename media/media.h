@@ -83,6 +83,38 @@ struct mixer_stats {
 	uint64_t max_tick_us;      /* worst time spent mixing one tick */
 };
 
+/* RTCP (RFC 3550 6.4): every stream sends an SR or RR with one
+ * reception report block about what it receives, and reads the
+ * participant's blocks about what it sends (rtcpstat.c). */
+struct media_rtcp_stats {
+	uint64_t sent;             /* SR/RR compounds sent */
+	uint64_t blocks_sent;      /* report blocks in them */
+	uint64_t blocks_received;  /* participants' blocks about us */
+};
+void media_rtcp_totals(struct media_rtcp_stats *st);
+/* Called for each report block a participant sends about our stream:
+ * fraction lost (/256) and interarrival jitter.  One observer for the
+ * process (the daemon's metrics). */
+typedef void (media_rtcp_h)(uint8_t fraction_lost, uint32_t jitter_us,
+			    void *arg);
+void media_rtcp_observer(media_rtcp_h *h, void *arg);
+
+/* Both directions of one stream, for confctl status */
+struct audio_rtcp {
+	/* what we measure on their RTP (what our RR says) */
+	bool     rx_valid;
+	uint8_t  rx_fraction;      /* /256, over the last report interval */
+	int32_t  rx_lost;          /* cumulative */
+	uint32_t rx_jitter_us;
+	/* what they last reported about ours */
+	bool     peer_valid;
+	uint8_t  peer_fraction;
+	int32_t  peer_lost;
+	uint32_t peer_jitter_us;
+	uint32_t rtt_us;           /* 0: unknown */
+	uint64_t peer_reports;
+};
+
 /* One mixer per conference; it runs its own 20 ms clock. */
 int  mixer_alloc(struct mixer **mxp);
 void mixer_stats(const struct mixer *mx, struct mixer_stats *st);
@@ -139,6 +171,7 @@ uint8_t audio_level(const struct audio *a);
 #define MEDIA_LEVEL_SILENT 127
 #define MEDIA_LEVEL_TALKING 50    /* louder than -50 dBov: talking */
 void audio_stats(const struct audio *a, struct audio_stats *st);
+void audio_rtcp(const struct audio *a, struct audio_rtcp *r);
 uint32_t audio_ssrc(const struct audio *a);
 /* ms since the last authenticated RTP or RTCP packet, or since the
  * stream was answered or came back from hold; 0 while on hold (we do

@@ -143,6 +143,7 @@ int media_rtpp_rtcp_encode(struct mbuf *mb, const struct media_rtpp_sr *sr,
 			   bool sender, const char *cname)
 {
 	size_t clen, chunk, start;
+	unsigned rc;
 	int err = 0;
 
 	if (!mb || !sr)
@@ -152,10 +153,12 @@ int media_rtpp_rtcp_encode(struct mbuf *mb, const struct media_rtpp_sr *sr,
 	if (clen > 255)
 		clen = 255;
 
+	rc = sr->has_rb ? 1 : 0;
+
 	if (sender) {
-		err |= mbuf_write_u8(mb, RTCP_VERSION << 6);
+		err |= mbuf_write_u8(mb, (uint8_t)(RTCP_VERSION << 6 | rc));
 		err |= mbuf_write_u8(mb, RTCP_SR);
-		err |= mbuf_write_u16(mb, htons(6));
+		err |= mbuf_write_u16(mb, htons((uint16_t)(6 + 6 * rc)));
 		err |= mbuf_write_u32(mb, htonl(sr->ssrc));
 		err |= mbuf_write_u32(mb, htonl(sr->ntp_sec));
 		err |= mbuf_write_u32(mb, htonl(sr->ntp_frac));
@@ -165,10 +168,24 @@ int media_rtpp_rtcp_encode(struct mbuf *mb, const struct media_rtpp_sr *sr,
 	}
 	else {
 		/* RFC 3550 6.1: a compound always starts with SR or RR */
-		err |= mbuf_write_u8(mb, RTCP_VERSION << 6);
+		err |= mbuf_write_u8(mb, (uint8_t)(RTCP_VERSION << 6 | rc));
 		err |= mbuf_write_u8(mb, RTCP_RR);
-		err |= mbuf_write_u16(mb, htons(1));
+		err |= mbuf_write_u16(mb, htons((uint16_t)(1 + 6 * rc)));
 		err |= mbuf_write_u32(mb, htonl(sr->ssrc));
+	}
+
+	/* RFC 3550 6.4.1 report block */
+	if (rc) {
+		const struct media_rtpp_rb *rb = &sr->rb;
+		const uint32_t lost = (uint32_t)rb->lost & 0xffffff;
+
+		err |= mbuf_write_u32(mb, htonl(rb->ssrc));
+		err |= mbuf_write_u32(mb, htonl((uint32_t)rb->fraction << 24 |
+						lost));
+		err |= mbuf_write_u32(mb, htonl(rb->ext_max_seq));
+		err |= mbuf_write_u32(mb, htonl(rb->jitter));
+		err |= mbuf_write_u32(mb, htonl(rb->lsr));
+		err |= mbuf_write_u32(mb, htonl(rb->dlsr));
 	}
 
 	/* SSRC, CNAME item, END, padded to a word */

@@ -42,12 +42,26 @@ typedef void (media_rtpp_rtcp_h)(uint8_t pt, const uint8_t *p, size_t len,
 int media_rtpp_rtcp_walk(const uint8_t *p, size_t len, media_rtpp_rtcp_h *h,
 			 void *arg);
 
-/* SR (no report blocks) + SDES CNAME, RFC 3550 6.4.1 and 6.5 */
+/* One report block (RFC 3550 6.4.1), host order */
+struct media_rtpp_rb {
+	uint32_t ssrc;           /* the source reported on */
+	uint8_t  fraction;       /* lost since the last report, /256 */
+	int32_t  lost;           /* cumulative, 24-bit signed */
+	uint32_t ext_max_seq;    /* cycles << 16 | highest seq */
+	uint32_t jitter;         /* RTP timestamp units */
+	uint32_t lsr;            /* middle 32 bits of the last SR's NTP */
+	uint32_t dlsr;           /* 1/65536 s since that SR */
+};
+
+/* SR or RR, with at most one report block (a stream receives from one
+ * source), + SDES CNAME: RFC 3550 6.4.1, 6.4.2 and 6.5 */
 struct media_rtpp_sr {
 	uint32_t ssrc;
 	uint32_t ntp_sec, ntp_frac;
 	uint32_t rtp_ts;
 	uint32_t psent, osent;
+	bool has_rb;
+	struct media_rtpp_rb rb;
 };
 int media_rtpp_rtcp_encode(struct mbuf *mb, const struct media_rtpp_sr *sr,
 			   bool sender, const char *cname);

@@ -2,6 +2,8 @@
  * @file rtprx.c  Receive path of one audio stream, after SRTP
  */
 #include <string.h>
+#include <time.h>
+#include <sys/time.h>
 #include <re.h>
 #include <rem.h>
 #include "media/media.h"
@@ -10,6 +12,12 @@
 #include "media/jb_int.h"
 #include "media/rtpp_int.h"
 #include "media/rtprx_int.h"
+#include "media/rtcpstat_int.h"
+
+
+#define DEBUG_MODULE "rtcp"
+#define DEBUG_LEVEL 7
+#include <re_dbg.h>
 
 
 struct media_rtprx {
@@ -35,7 +43,24 @@ struct media_rtprx {
 	uint32_t ev_ts;
 	unsigned ev_idle;
 	struct media_rtprx_stats st;
+	/* RTCP (rtcpstat.c): the locked source's statistics, and what
+	 * the peer reports about our stream (SSRC own_ssrc) */
+	struct media_rxstat rs;
+	struct media_rtcp_peer peer;
+	uint32_t own_ssrc;
+	struct media_rtpp_rb last_rb;  /* what our last report said */
+	bool has_last_rb;
+	uint64_t (*now)(void);           /* arrival time, us (RFC 3550 A.8) */
 };
+
+
+static uint64_t mono_us(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
 
 
 static void destructor(void *arg)
@@ -70,6 +95,7 @@ int media_rtprx_alloc(struct media_rtprx **rxp)
 	rx->codec = AUDIO_PCMU;
 	rx->clock = rx->srate = 8000;
 	rx->telev_pt = -1;
+	rx->now = mono_us;
 
 	*rxp = rx;
 	return 0;
@@ -251,6 +277,16 @@ static bool opus_gap(struct media_rtprx *rx, const struct media_rtpp *pkt,
 }
 
 
+/* RFC 3550 A.1/A.8 for the locked source; duplicates and late packets
+ * count as received, as A.3 says they do.  Jitter in the codec's RTP
+ * clock (8 kHz for G.711 and G.722, 48 kHz for Opus). */
+static void rxstat(struct media_rtprx *rx, const struct media_rtpp *pkt)
+{
+	media_rxstat_rtp(&rx->rs, pkt->ssrc, pkt->seq, pkt->ts, rx->now(),
+			 rx->clock);
+}
+
+
 /**
  * Take one plain RTP packet.
  *
@@ -278,6 +314,7 @@ int media_rtprx_input(struct media_rtprx *rx, const uint8_t *p, size_t len)
 			err = EPERM;
 			goto drop;
 		}
+		rxstat(rx, &pkt);
 		err = telev(rx, &pkt);
 		if (err)
 			goto drop;
@@ -301,6 +338,7 @@ int media_rtprx_input(struct media_rtprx *rx, const uint8_t *p, size_t len)
 		err = EPERM;
 		goto drop;
 	}
+	rxstat(rx, &pkt);
 
 	jts = ts_map(rx, pkt.ts);
 
@@ -369,6 +407,51 @@ bool media_rtprx_pull(struct media_rtprx *rx, int16_t *frame)
 }
 
 
+/* NTP time now, middle 32 bits (RFC 3550 4), for the RTT */
+static uint32_t ntp32_now(void)
+{
+	struct timeval tv;
+	uint32_t sec, frac;
+
+	gettimeofday(&tv, NULL);
+	sec  = (uint32_t)(tv.tv_sec + 2208988800ULL);
+	frac = (uint32_t)(((uint64_t)tv.tv_usec << 32) / 1000000);
+
+	return sec << 16 | frac >> 16;
+}
+
+
+/* The participant's report blocks: only the one about our stream */
+static void peer_blocks(struct media_rtprx *rx, const struct rtcp_rr *rrv,
+			unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; rrv && i < n; i++) {
+		const struct rtcp_rr *rr = &rrv[i];
+		struct media_rtcp_peer *pr = &rx->peer;
+
+		if (!rx->own_ssrc || rr->ssrc != rx->own_ssrc)
+			continue;
+
+		pr->valid = true;
+		pr->fraction = (uint8_t)rr->fraction;
+		pr->lost = rr->lost;
+		/* our stream's clock: the codec's, as for what we receive */
+		pr->jitter_us = (uint32_t)((uint64_t)rr->jitter * 1000000 /
+					   (rx->clock ? rx->clock : AUDIO_SRATE));
+		pr->rtt_us = media_rtcp_rtt_us(ntp32_now(), rr->lsr,
+					       rr->dlsr);
+		++pr->reports;
+
+		media_rtcpstat_peer(pr->fraction, pr->jitter_us);
+		DEBUG_INFO("report on %08x: lost %u/256 (%d in all), "
+			   "jitter %u us, rtt %u us\n", rr->ssrc,
+			   pr->fraction, pr->lost, pr->jitter_us, pr->rtt_us);
+	}
+}
+
+
 struct rtcp_ctx {
 	struct media_rtprx *rx;
 };
@@ -396,6 +479,14 @@ static void rtcp_handler(uint8_t pt, const uint8_t *p, size_t len,
 	/* BYE is ignored: the SIP dialog, not RTCP, ends a participant. */
 	if (msg->hdr.pt == RTCP_BYE)
 		++ctx->rx->st.bye;
+	else if (msg->hdr.pt == RTCP_SR) {
+		if (ctx->rx->rs.init && msg->r.sr.ssrc == ctx->rx->rs.ssrc)
+			media_rxstat_sr(&ctx->rx->rs, msg->r.sr.ntp_sec,
+					msg->r.sr.ntp_frac, ctx->rx->now());
+		peer_blocks(ctx->rx, msg->r.sr.rrv, msg->hdr.count);
+	}
+	else
+		peer_blocks(ctx->rx, msg->r.rr.rrv, msg->hdr.count);
 
 	mem_deref(msg);
 }
@@ -440,4 +531,48 @@ void media_rtprx_stats(const struct media_rtprx *rx,
 		return;
 
 	*st = rx->st;
+}
+
+
+/* Our SSRC on this stream: the peer's blocks about it are kept */
+void media_rtprx_own_ssrc(struct media_rtprx *rx, uint32_t ssrc)
+{
+	if (rx)
+		rx->own_ssrc = ssrc;
+}
+
+
+/* The block for our next report (A.3); false before any packet */
+bool media_rtprx_block(struct media_rtprx *rx, struct media_rtpp_rb *rb)
+{
+	if (!rx || !rb)
+		return false;
+
+	if (!media_rxstat_block(&rx->rs, rb, rx->now()))
+		return false;
+
+	rx->last_rb = *rb;
+	rx->has_last_rb = true;
+	return true;
+}
+
+
+void media_rtprx_rtcp_info(const struct media_rtprx *rx,
+			   struct audio_rtcp *r)
+{
+	if (!rx || !r)
+		return;
+
+	memset(r, 0, sizeof(*r));
+	r->rx_valid = rx->has_last_rb;
+	r->rx_fraction = rx->last_rb.fraction;
+	r->rx_lost = rx->last_rb.lost;
+	r->rx_jitter_us = (uint32_t)((uint64_t)rx->last_rb.jitter * 1000000 /
+				     AUDIO_SRATE);
+	r->peer_valid = rx->peer.valid;
+	r->peer_fraction = rx->peer.fraction;
+	r->peer_lost = rx->peer.lost;
+	r->peer_jitter_us = rx->peer.jitter_us;
+	r->rtt_us = rx->peer.rtt_us;
+	r->peer_reports = rx->peer.reports;
 }

@@ -52,3 +52,10 @@ int  media_rtprx_rtcp(struct media_rtprx *rx, const uint8_t *p, size_t len);
 void media_rtprx_dropped(struct media_rtprx *rx);
 void media_rtprx_stats(const struct media_rtprx *rx,
 		       struct media_rtprx_stats *st);
+
+/* RTCP (rtcpstat_int.h, before this header for the block) */
+struct media_rtpp_rb;
+void media_rtprx_own_ssrc(struct media_rtprx *rx, uint32_t ssrc);
+bool media_rtprx_block(struct media_rtprx *rx, struct media_rtpp_rb *rb);
+void media_rtprx_rtcp_info(const struct media_rtprx *rx,
+			   struct audio_rtcp *r);

@@ -25,6 +25,17 @@
 #include <re_dbg.h>
 
 
+/* since start, over every conference (msrp_totals; for metrics) */
+static struct msrp_conf_stats totals;
+
+
+void msrp_totals(struct msrp_conf_stats *st)
+{
+	if (st)
+		*st = totals;
+}
+
+
 enum {
 	RELAY_PIECE    = 32 * 1024,   /* largest chunk we send on */
 	MSGS_MAX       = 8,           /* messages in flight per sender */
@@ -223,6 +234,8 @@ static void emit(struct rmsg *m, char flag)
 		d->next += len;
 		conf->st.chunks_out++;
 		conf->st.bytes_out += len;
+		totals.chunks_out++;
+		totals.bytes_out += len;
 	}
 
 	/* the recipients' queues hold their references */
@@ -458,6 +471,7 @@ static uint16_t sess_send(struct msrp_sess *s, const struct msrp_hdrs *h,
 	tmr_start(&m->tmr, MSG_TIMEOUT_MS, msg_timeout, m);
 	list_append(&p->msgs, &m->le, m);
 	conf->st.msgs_in++;
+	totals.msgs_in++;
 	p->cur = m;
 
 	if (m->wrap) {

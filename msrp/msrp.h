@@ -123,6 +123,9 @@ int  msrp_conf_alloc(struct msrp_conf **confp,
 		     const struct msrp_conf_prm *prm);
 void msrp_conf_stats(const struct msrp_conf *conf,
 		     struct msrp_conf_stats *st);
+/* The same summed over every conference since start (msgs_in,
+ * chunks_out, bytes_out; for metrics) */
+void msrp_totals(struct msrp_conf_stats *st);
 
 int  msrp_part_alloc(struct msrp_part **partp, struct msrp_conf *conf,
 		     const struct msrp_part_prm *prm);

@@ -7,6 +7,7 @@
  * timeout.  One connection per request ("Connection: close").
  */
 #include <string.h>
+#include <time.h>
 #include <openssl/ssl.h>
 #include <re.h>
 #include "keying/mikey/mikey.h"
@@ -53,8 +54,18 @@ struct kmsc_req {
 	kmsc_resolve_h *resolveh;
 	kmsc_request_h *requesth;
 	void *arg;
+	uint64_t start_us;
 	bool done;
 };
+
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
 
 
 static void kmsc_destructor(void *arg)
@@ -204,6 +215,9 @@ static void complete(struct kmsc_req *q, int err, const uint8_t *body,
 	tmr_cancel(&q->tmr);
 	q->sc = mem_deref(q->sc);
 	q->tc = mem_deref(q->tc);
+	if (q->kc && q->kc->cfg.observeh)
+		q->kc->cfg.observeh(err, now_us() - q->start_us,
+				    q->kc->cfg.observe_arg);
 	q->posth(err, body, len, q->parg);
 }
 
@@ -320,6 +334,7 @@ static int post_start(struct kmsc_req *q, struct kmsc *kc,
 	int err;
 
 	q->kc = mem_ref(kc);
+	q->start_us = now_us();
 	q->posth = posth;
 	q->parg = parg;
 	q->out = mbuf_alloc(len);

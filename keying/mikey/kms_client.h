@@ -42,6 +42,10 @@
 struct kmsc;
 struct kmsc_req;
 
+/* Each POST's outcome and latency (µs from connect to answer or
+ * failure), for metrics: err 0 is an HTTP answer, whatever it says. */
+typedef void (kmsc_observe_h)(int err, uint64_t usec, void *arg);
+
 struct kmsc_cfg {
 	const char *url;             /* kms_url */
 	const char *uid;             /* kms_uid: our KMS identity */
@@ -53,6 +57,8 @@ struct kmsc_cfg {
 	uint32_t timeout_ms;         /* 0: 3000 */
 	struct mikey_cfg mikey;      /* PRF, algorithms, Prot Types, skew */
 	struct mikey_replay *rc;     /* replay cache for TRANSFER_INIT */
+	kmsc_observe_h *observeh;    /* optional */
+	void *observe_arg;
 };
 
 int kmsc_alloc(struct kmsc **kcp, const struct kmsc_cfg *cfg);

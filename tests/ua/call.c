@@ -574,6 +574,11 @@ static void report(struct callst *st, const char *transport)
 		/* The key confd chose for this participant: tests compare
 		 * these across participants, so it is printed on purpose. */
 		ua_kv("key_rx", "%s", rx->b64);
+		/* ours, for tests that look for key copies (key_copies.sh,
+		 * log_secrets.sh) */
+		if (ua_call_crypto_tx(st->call))
+			ua_kv("key_tx", "%s",
+			      ua_call_crypto_tx(st->call)->b64);
 	}
 	else {
 		ua_kv("suite", "none");

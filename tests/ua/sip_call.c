@@ -939,6 +939,12 @@ const struct ua_sdes_crypto *ua_call_crypto_rx(const struct ua_call *call)
 }
 
 
+const struct ua_sdes_crypto *ua_call_crypto_tx(const struct ua_call *call)
+{
+	return call && call->keyed ? &call->tx : NULL;
+}
+
+
 const struct ua_bfcp_ans *ua_call_bfcp(const struct ua_call *call)
 {
 	return call && call->bm && call->bfcp.answered ? &call->bfcp : NULL;

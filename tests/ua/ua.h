@@ -292,6 +292,7 @@ uint16_t ua_call_scode(const struct ua_call *call);
 const char *ua_call_reason(const struct ua_call *call);
 /* The a=crypto the answer chose, or NULL (plain RTP / not answered). */
 const struct ua_sdes_crypto *ua_call_crypto_rx(const struct ua_call *call);
+const struct ua_sdes_crypto *ua_call_crypto_tx(const struct ua_call *call);
 const char *ua_call_proto(const struct ua_call *call);
 /* The answer's BFCP stream, NULL when none was offered or answered. */
 const struct ua_bfcp_ans *ua_call_bfcp(const struct ua_call *call);
