@@ -312,7 +312,8 @@ void events_part_left(struct participant *p, bool booted)
 	ci = eventpkg_conf_info(conf->evc);
 	(void)cinfo_ep_disconnect(ci, p->uri, p->ep_id,
 				  booted ? CINFO_DISC_BOOTED
-				  : CINFO_DISC_DEPARTED, NULL);
+				  : p->disc_reason ? CINFO_DISC_FAILED
+				  : CINFO_DISC_DEPARTED, p->disc_reason);
 	(void)cinfo_user_remove(ci, p->uri);
 	/* conf->parts still holds p: it is the last one when alone */
 	cinfo_set_active(ci, list_count(&conf->parts) > 1);

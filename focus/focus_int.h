@@ -79,6 +79,7 @@ struct participant {
 	char ep_id[64];                /* endpoint entity in the roster */
 	char ruri[128];                /* the conference as dialled */
 	struct sa sig_src;             /* where its INVITE came from */
+	const char *disc_reason;       /* why we ended it (static), or NULL */
 };
 
 /* conference.c */

@@ -29,6 +29,12 @@
 #include "media/consent_int.h"
 #include "media/codec_int.h"
 #include "media/talk_int.h"
+#include "media/dtls_int.h"
+
+
+#define DEBUG_MODULE "audio"
+#define DEBUG_LEVEL 7
+#include <re_dbg.h>
 
 
 enum {
@@ -91,6 +97,16 @@ struct audio {
 	struct mbuf *rtcpmb;
 
 	uint64_t tx_packets;
+
+	/* DTLS-SRTP (dtls_int.h): keys come from the handshakes; RTCP has
+	 * its own association and keys when not multiplexed (RFC 5764
+	 * 4.1.1), used for SRTCP on the RTCP port */
+	bool dtls;
+	struct media_dtls *dtls_rtp, *dtls_rtcp;
+	struct srtp *stx_rtcp;
+	struct media_srtprx *srx_rtcp;
+	audio_dtls_h *dtlsh;
+	void *dtls_arg;
 };
 
 
@@ -101,6 +117,11 @@ static void destructor(void *arg)
 	if (a->mx)
 		mixer_detach(a->mx, &a->le);
 
+	/* the DTLS sockets hold references to the port's UDP sockets */
+	mem_deref(a->dtls_rtp);
+	mem_deref(a->dtls_rtcp);
+	mem_deref(a->stx_rtcp);
+	mem_deref(a->srx_rtcp);
 	mem_deref(a->port);
 	mem_deref(a->rx);
 	mem_deref(a->srx);
@@ -119,11 +140,20 @@ static void destructor(void *arg)
 static void rtcp_input(struct audio *a, const struct sa *src, bool mux,
 		       uint8_t *p, size_t len)
 {
+	struct media_srtprx *srx = (!mux && a->srx_rtcp) ? a->srx_rtcp :
+		a->srx;
+
 	if (!a->started)
 		return;
 
-	if (a->srx) {
-		if (media_srtprx_rtcp(a->srx, p, &len)) {
+	/* DTLS-SRTP before its keys: nothing is accepted in the clear */
+	if (a->dtls && !srx) {
+		media_rtprx_dropped(a->rx);
+		return;
+	}
+
+	if (srx) {
+		if (media_srtprx_rtcp(srx, p, &len)) {
 			media_rtprx_dropped(a->rx);
 			return;
 		}
@@ -153,7 +183,8 @@ static void rtp_recv_handler(const struct sa *src, struct mbuf *mb,
 		return;
 	}
 
-	if (a->srx && media_srtprx_rtp(a->srx, p, &len)) {
+	if ((a->dtls && !a->srx) ||
+	    (a->srx && media_srtprx_rtp(a->srx, p, &len))) {
 		media_rtprx_dropped(a->rx);
 		return;
 	}
@@ -267,19 +298,88 @@ static bool same_key(const uint8_t *old, size_t old_len,
 }
 
 
+/* Keys from a DTLS-SRTP association into SRTP contexts (both or none) */
+static int dtls_install(struct srtp **stxp, struct media_srtprx **srxp,
+			const struct media_dtls_keys *k)
+{
+	struct srtp *stx = NULL;
+	struct media_srtprx *srx = NULL;
+	int err;
+
+	err = srtp_alloc(&stx, k->suite, k->tx, k->len, 0);
+	if (!err)
+		err = media_srtprx_alloc(&srx, k->suite, k->rx, k->len, 0);
+	if (err) {
+		mem_deref(stx);
+		mem_deref(srx);
+		return err;
+	}
+
+	mem_deref(*stxp);
+	mem_deref(*srxp);
+	*stxp = stx;
+	*srxp = srx;
+	return 0;
+}
+
+
+static void dtls_rtp_h(int err, const struct media_dtls_keys *k,
+		       const char *reason, void *arg)
+{
+	struct audio *a = arg;
+
+	if (!err) {
+		err = dtls_install(&a->stx, &a->srx, k);
+		if (err)
+			reason = "SRTP set-up failed";
+		else
+			a->tx_suite = a->rx_suite = k->suite;
+	}
+
+	if (a->dtlsh)
+		a->dtlsh(err, err ? reason : NULL, a->dtls_arg);
+}
+
+
+/* RTCP is not what the call stands on: its failure is only logged */
+static void dtls_rtcp_h(int err, const struct media_dtls_keys *k,
+			const char *reason, void *arg)
+{
+	struct audio *a = arg;
+
+	if (!err)
+		err = dtls_install(&a->stx_rtcp, &a->srx_rtcp, k);
+	if (err)
+		DEBUG_NOTICE("%s: RTCP component without DTLS-SRTP: %s\n",
+			     a->cname, reason ? reason : "SRTP set-up failed");
+}
+
+
+static void dtls_drop(struct audio *a)
+{
+	a->dtls_rtp = mem_deref(a->dtls_rtp);
+	a->dtls_rtcp = mem_deref(a->dtls_rtcp);
+	a->stx_rtcp = mem_deref(a->stx_rtcp);
+	a->srx_rtcp = mem_deref(a->srx_rtcp);
+}
+
+
 /**
  * Apply negotiated parameters.  Everything that can fail is prepared
  * first; the stream changes only when all of it succeeded.  A key that
  * did not change keeps its crypto context, so rollover counters and
  * replay windows carry on (a fresh context on the same key would reuse
- * keystream).
+ * keystream).  A DTLS association that did not change likewise keeps
+ * its keys.
  */
 int audio_start(struct audio *a, const struct audio_params *prm)
 {
 	struct srtp *stx = NULL;
 	struct media_srtprx *srx = NULL;
+	struct media_dtls *drtp = NULL, *drtcp = NULL;
 	struct media_enc_cfg ecfg;
-	bool srtp, keep_tx = false, keep_rx = false;
+	bool srtp, keep_tx = false, keep_rx = false, keep_dtls = false;
+	const bool dtls = prm && prm->dtls_pin;
 	int err = 0;
 
 	if (!a || !prm)
@@ -293,7 +393,7 @@ int audio_start(struct audio *a, const struct audio_params *prm)
 	if (err)
 		return err;
 
-	srtp = prm->tx_key || prm->rx_key;
+	srtp = !dtls && (prm->tx_key || prm->rx_key);
 	if (srtp) {
 		if (!prm->tx_key || !prm->rx_key ||
 		    prm->tx_key_len > MAX_KEYSALT ||
@@ -325,6 +425,28 @@ int audio_start(struct audio *a, const struct audio_params *prm)
 				goto out;
 		}
 	}
+	else if (dtls) {
+		keep_dtls = a->dtls && a->dtls_rtp &&
+			media_dtls_pin(a->dtls_rtp) == prm->dtls_pin &&
+			media_dtls_active(a->dtls_rtp) == prm->dtls_active;
+
+		if (!keep_dtls) {
+			err = media_dtls_alloc(&drtp, a->rtp_us, prm->dtls_pin,
+					       prm->dtls_active, &prm->rtp,
+					       prm->dtls_timeout_ms, a->cname,
+					       dtls_rtp_h, a);
+			if (!err && !prm->rtcp_mux)
+				err = media_dtls_alloc(&drtcp, a->rtcp_us,
+						       prm->dtls_pin,
+						       prm->dtls_active,
+						       &prm->rtcp,
+						       prm->dtls_timeout_ms,
+						       a->cname,
+						       dtls_rtcp_h, a);
+			if (err)
+				goto out;
+		}
+	}
 
 	/* the decoder first: the one step of the commit that can fail */
 	err = media_rtprx_set(a->rx, prm->pt, prm->codec, prm->telev_pt);
@@ -332,31 +454,59 @@ int audio_start(struct audio *a, const struct audio_params *prm)
 		goto out;
 
 	/* commit */
-	if (!keep_tx) {
-		mem_deref(a->stx);
-		a->stx = stx;
-		stx = NULL;
-		OPENSSL_cleanse(a->tx_key, sizeof(a->tx_key));
-		a->tx_key_len = 0;
-		if (srtp) {
-			memcpy(a->tx_key, prm->tx_key, prm->tx_key_len);
-			a->tx_key_len = prm->tx_key_len;
+	if (dtls) {
+		if (!keep_dtls) {
+			/* keys only from the new association */
+			dtls_drop(a);
+			a->dtls_rtp = drtp;
+			a->dtls_rtcp = drtcp;
+			drtp = drtcp = NULL;
+			a->stx = mem_deref(a->stx);
+			a->srx = mem_deref(a->srx);
+			OPENSSL_cleanse(a->tx_key, sizeof(a->tx_key));
+			OPENSSL_cleanse(a->rx_key, sizeof(a->rx_key));
+			a->tx_key_len = a->rx_key_len = 0;
 		}
+		a->tx_srtcp_unenc = false;
+		a->rx_mki_len = 0;
 	}
-	if (!keep_rx) {
-		mem_deref(a->srx);
-		a->srx = srx;
-		srx = NULL;
-		OPENSSL_cleanse(a->rx_key, sizeof(a->rx_key));
-		a->rx_key_len = 0;
-		if (srtp) {
-			memcpy(a->rx_key, prm->rx_key, prm->rx_key_len);
-			a->rx_key_len = prm->rx_key_len;
+	else {
+		if (a->dtls) {
+			dtls_drop(a);
+			/* the SDES/MIKEY keys below are new by definition */
+			a->tx_key_len = a->rx_key_len = 0;
 		}
+		if (!keep_tx) {
+			mem_deref(a->stx);
+			a->stx = stx;
+			stx = NULL;
+			OPENSSL_cleanse(a->tx_key, sizeof(a->tx_key));
+			a->tx_key_len = 0;
+			if (srtp) {
+				memcpy(a->tx_key, prm->tx_key,
+				       prm->tx_key_len);
+				a->tx_key_len = prm->tx_key_len;
+			}
+		}
+		if (!keep_rx) {
+			mem_deref(a->srx);
+			a->srx = srx;
+			srx = NULL;
+			OPENSSL_cleanse(a->rx_key, sizeof(a->rx_key));
+			a->rx_key_len = 0;
+			if (srtp) {
+				memcpy(a->rx_key, prm->rx_key,
+				       prm->rx_key_len);
+				a->rx_key_len = prm->rx_key_len;
+			}
+		}
+		a->tx_suite = a->rx_suite = prm->suite;
+		a->tx_srtcp_unenc = prm->srtcp_unencrypted;
+		a->rx_mki_len = prm->rx_mki_len;
 	}
-	a->tx_suite = a->rx_suite = prm->suite;
-	a->tx_srtcp_unenc = prm->srtcp_unencrypted;
-	a->rx_mki_len = prm->rx_mki_len;
+	a->dtls = dtls;
+	a->dtlsh = prm->dtlsh;
+	a->dtls_arg = prm->dtls_arg;
 
 	/* coming back from hold starts a new talkspurt */
 	if (prm->send && !(a->started && a->send))
@@ -379,6 +529,8 @@ int audio_start(struct audio *a, const struct audio_params *prm)
  out:
 	mem_deref(stx);
 	mem_deref(srx);
+	mem_deref(drtp);
+	mem_deref(drtcp);
 	return err;
 }
 
@@ -507,6 +659,8 @@ bool audio_mix_sending(const struct audio *a, const struct media_enc_cfg **cfg)
 {
 	if (!a->started || !a->send || !media_consent_rtp_dst(&a->consent))
 		return false;
+	if (a->dtls && !a->stx)
+		return false;
 
 	*cfg = &a->ecfg;
 	return true;
@@ -603,6 +757,7 @@ int audio_mix_encode(struct audio *a, const int16_t *pcm, uint32_t srate)
 static void send_rtcp(struct audio *a)
 {
 	struct mbuf *mb = a->rtcpmb;
+	struct srtp *stx;
 	const struct sa *dst;
 	struct media_rtpp_sr sr;
 	struct timeval tv;
@@ -627,7 +782,10 @@ static void send_rtcp(struct audio *a)
 		return;
 	mb->pos = 0;
 
-	if (a->stx && srtcp_encrypt(a->stx, mb))
+	stx = (!mux && a->stx_rtcp) ? a->stx_rtcp : a->stx;
+	if (a->dtls && !stx)
+		return;
+	if (stx && srtcp_encrypt(stx, mb))
 		return;
 
 	(void)udp_send(mux ? a->rtp_us : a->rtcp_us, dst, mb);
