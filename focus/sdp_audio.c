@@ -22,6 +22,7 @@
 #include "focus/stream_int.h"
 #include "focus/sdp_crypto_int.h"
 #include "focus/sdp_dtls_int.h"
+#include "focus/sdp_ice_int.h"
 
 
 #define DEBUG_MODULE "audio-sdp"
@@ -72,6 +73,8 @@ struct stream_audio {
 	struct mikeyin_rtp_keys mk;
 	bool mikey;
 	struct dtlspick dtls;          /* DTLS-SRTP offered (sdp_dtls.c) */
+	struct icepick ice;            /* ICE offered (sdp_ice.c) */
+	struct iceours ice_ours;       /* our ICE-lite credentials */
 	struct tlsfp *pin;             /* pinned to their a=fingerprint */
 	struct tmr dtls_tmr;           /* hang up outside media's handler */
 	const char *dtls_fail;
@@ -97,6 +100,7 @@ static void destructor(void *arg)
 	mem_deref(sa->pin);
 	mem_deref(sa->m);
 	sdes_wipe(&sa->tx);
+	iceours_wipe(&sa->ice_ours);
 	choice_wipe(sa);
 }
 
@@ -290,6 +294,8 @@ static int take_offer(struct participant *p, struct negotiation_error *ne)
 	}
 
 	err = dtlspick_offer(&sa->dtls, p, sa->m, ne);
+	if (!err)
+		err = icepick_offer(&sa->ice, p, sa->m, ne);
 	if (err)
 		goto out;
 
@@ -428,6 +434,10 @@ static int make_answer(struct participant *p, struct negotiation_error *ne)
 		err = dtlspick_answer(sa->m, p->conf->focus, &sa->dtls);
 	if (!err && sa->dtls.offered)
 		err = dtlspick_pin(&sa->pin, p->conf->focus, &sa->dtls);
+	if (!err)
+		err = icepick_answer(&sa->ice_ours, p->sdp, sa->m, &sa->ice,
+				     &p->maddr, audio_lport(sa->audio),
+				     sa->dtls.mux);
 	if (err)
 		goto out;
 	if (!sa->dtls.offered)
@@ -448,6 +458,11 @@ static int make_answer(struct participant *p, struct negotiation_error *ne)
 	prm.send = (sdp_media_dir(sa->m) & SDP_SENDONLY) != 0;
 	prm.recv = (sdp_media_dir(sa->m) & SDP_RECVONLY) != 0;
 	prm.rtcp_mux = sa->dtls.mux;
+	if (sa->ice.offered) {
+		prm.ice_ufrag = sa->ice_ours.ufrag;
+		prm.ice_pwd = sa->ice_ours.pwd;
+		prm.ice_rufrag = sa->ice.rufrag;
+	}
 	if (sa->dtls.offered) {
 		prm.dtls_pin = sa->pin;
 		prm.dtls_active = sa->dtls.ours == TCPSETUP_ACTIVE;

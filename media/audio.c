@@ -30,6 +30,7 @@
 #include "media/codec_int.h"
 #include "media/talk_int.h"
 #include "media/dtls_int.h"
+#include "media/stun_int.h"
 
 
 #define DEBUG_MODULE "audio"
@@ -107,6 +108,9 @@ struct audio {
 	struct media_srtprx *srx_rtcp;
 	audio_dtls_h *dtlsh;
 	void *dtls_arg;
+
+	struct media_ice *ice;        /* ICE-lite responder, or NULL */
+	uint64_t ice_checks;
 };
 
 
@@ -122,6 +126,7 @@ static void destructor(void *arg)
 	mem_deref(a->dtls_rtcp);
 	mem_deref(a->stx_rtcp);
 	mem_deref(a->srx_rtcp);
+	mem_deref(a->ice);
 	mem_deref(a->port);
 	mem_deref(a->rx);
 	mem_deref(a->srx);
@@ -165,6 +170,42 @@ static void rtcp_input(struct audio *a, const struct sa *src, bool mux,
 }
 
 
+/* RFC 5764 5.1.2: a first byte of 0-3 is STUN.  Answered only on an
+ * ICE stream; a successful check is consent (consent_int.h). */
+static void stun_input(struct audio *a, const struct sa *src, bool rtcp,
+		       const uint8_t *p, size_t len)
+{
+	uint8_t out[256];
+	struct mbuf mb;
+	size_t n = 0;
+	bool nominated = false;
+	enum media_ice_verdict v;
+
+	if (!a->started || !a->ice)
+		return;
+
+	v = media_ice_input(a->ice, p, len, src, out, sizeof(out), &n,
+			    &nominated);
+	if (v == MEDIA_ICE_DROP)
+		return;
+
+	if (v == MEDIA_ICE_CHECKED) {
+		++a->ice_checks;
+		if (rtcp)
+			media_consent_rtcp(&a->consent, src, false,
+					   tmr_jiffies());
+		else if (nominated || !media_consent_rtp_dst(&a->consent))
+			media_consent_rtp(&a->consent, src, tmr_jiffies());
+	}
+
+	mb.buf = out;
+	mb.size = sizeof(out);
+	mb.pos = 0;
+	mb.end = n;
+	(void)udp_send(rtcp ? a->rtcp_us : a->rtp_us, src, &mb);
+}
+
+
 static void rtp_recv_handler(const struct sa *src, struct mbuf *mb,
 			     void *arg)
 {
@@ -172,6 +213,11 @@ static void rtp_recv_handler(const struct sa *src, struct mbuf *mb,
 	uint8_t *p = mbuf_buf(mb);
 	size_t len = mbuf_get_left(mb);
 	struct media_rtpp pkt;
+
+	if (len && p[0] < 4) {
+		stun_input(a, src, false, p, len);
+		return;
+	}
 
 	if (media_rtpp_is_rtcp(p, len)) {
 		rtcp_input(a, src, true, p, len);
@@ -208,7 +254,15 @@ static void rtp_recv_handler(const struct sa *src, struct mbuf *mb,
 static void rtcp_recv_handler(const struct sa *src, struct mbuf *mb,
 			      void *arg)
 {
-	rtcp_input(arg, src, false, mbuf_buf(mb), mbuf_get_left(mb));
+	uint8_t *p = mbuf_buf(mb);
+	size_t len = mbuf_get_left(mb);
+
+	if (len && p[0] < 4) {
+		stun_input(arg, src, true, p, len);
+		return;
+	}
+
+	rtcp_input(arg, src, false, p, len);
 }
 
 
@@ -377,6 +431,8 @@ int audio_start(struct audio *a, const struct audio_params *prm)
 	struct srtp *stx = NULL;
 	struct media_srtprx *srx = NULL;
 	struct media_dtls *drtp = NULL, *drtcp = NULL;
+	struct media_ice *ice = NULL;
+	bool ice_on, keep_ice = false;
 	struct media_enc_cfg ecfg;
 	bool srtp, keep_tx = false, keep_rx = false, keep_dtls = false;
 	const bool dtls = prm && prm->dtls_pin;
@@ -448,6 +504,18 @@ int audio_start(struct audio *a, const struct audio_params *prm)
 		}
 	}
 
+	ice_on = prm->ice_ufrag && prm->ice_pwd && prm->ice_rufrag;
+	if (ice_on) {
+		keep_ice = media_ice_same(a->ice, prm->ice_ufrag,
+					  prm->ice_pwd, prm->ice_rufrag);
+		if (!keep_ice) {
+			err = media_ice_alloc(&ice, prm->ice_ufrag,
+					      prm->ice_pwd, prm->ice_rufrag);
+			if (err)
+				goto out;
+		}
+	}
+
 	/* the decoder first: the one step of the commit that can fail */
 	err = media_rtprx_set(a->rx, prm->pt, prm->codec, prm->telev_pt);
 	if (err)
@@ -504,6 +572,11 @@ int audio_start(struct audio *a, const struct audio_params *prm)
 		a->tx_srtcp_unenc = prm->srtcp_unencrypted;
 		a->rx_mki_len = prm->rx_mki_len;
 	}
+	if (!keep_ice) {
+		mem_deref(a->ice);
+		a->ice = ice;
+		ice = NULL;
+	}
 	a->dtls = dtls;
 	a->dtlsh = prm->dtlsh;
 	a->dtls_arg = prm->dtls_arg;
@@ -531,6 +604,7 @@ int audio_start(struct audio *a, const struct audio_params *prm)
 	mem_deref(srx);
 	mem_deref(drtp);
 	mem_deref(drtcp);
+	mem_deref(ice);
 	return err;
 }
 

@@ -153,6 +153,11 @@ struct audio_params {
 	uint32_t dtls_timeout_ms;  /* no association by then: dtlsh(err) */
 	audio_dtls_h *dtlsh;
 	void *dtls_arg;
+	/* ICE-lite (RFC 8445 2.5): our ufrag and password (answered in
+	 * SDP) and theirs; all three set: Binding requests on our ports are
+	 * answered, and a successful check is consent to send to its
+	 * source (media/stun_int.h).  NULL: no ICE, STUN is dropped. */
+	const char *ice_ufrag, *ice_pwd, *ice_rufrag;
 };
 int  audio_start(struct audio *a, const struct audio_params *prm);
 
