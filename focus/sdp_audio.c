@@ -301,6 +301,14 @@ static int take_offer(struct participant *p, struct negotiation_error *ne)
 
 	if (sa->dtls.offered) {
 		/* keyed by DTLS-SRTP: a=crypto does not apply (RFC 5763 5) */
+		if (!(def->keying & CONFDEF_KEY_DTLS)) {
+			ne->scode = 488;
+			ne->warn_code = 399;
+			ne->warn_text = "DTLS-SRTP keying is not allowed in "
+				"this conference";
+			err = EPROTO;
+			goto out;
+		}
 		if (def->srtp == CONFDEF_SRTP_OFF || mikeyin_keyed(p) ||
 		    !p->conf->focus->tls) {
 			ne->scode = 488;
@@ -316,6 +324,14 @@ static int take_offer(struct participant *p, struct negotiation_error *ne)
 	}
 	else if (mikeyin_keyed(p)) {
 		/* keyed by MIKEY-TICKET: the TEKs, not a=crypto */
+		if (!(def->keying & CONFDEF_KEY_MIKEY)) {
+			ne->scode = 488;
+			ne->warn_code = 399;
+			ne->warn_text = "MIKEY keying is not allowed in this "
+				"conference";
+			err = EPROTO;
+			goto out;
+		}
 		if (def->srtp == CONFDEF_SRTP_OFF) {
 			ne->scode = 488;
 			ne->warn_code = 399;
@@ -335,10 +351,17 @@ static int take_offer(struct participant *p, struct negotiation_error *ne)
 		sa->mikey = true;
 	}
 	else {
-		if (def->srtp != CONFDEF_SRTP_OFF)
+		/* SDES not allowed: a=crypto is as good as absent, which
+		 * the SRTP policy then judges (plain RTP where optional) */
+		if (def->srtp != CONFDEF_SRTP_OFF &&
+		    (def->keying & CONFDEF_KEY_SDES))
 			cryptopick_offer(&sa->pick, sa->m);
 
 		err = cryptopick_policy(&sa->pick, sa->m, def->srtp, ne);
+		if (err && !(def->keying & CONFDEF_KEY_SDES) &&
+		    sdp_media_rattr(sa->m, "crypto"))
+			ne->warn_text = "SDES keying is not allowed in this "
+				"conference";
 	}
 
  out:

@@ -33,8 +33,11 @@ for c in good other; do
 done
 
 confd_setup
-confctl conf add "$ROOM" --open --srtp optional --subject "peers" \
-	>"$TMP/confctl.log" 2>&1 ||
+{
+	confctl conf add "$ROOM" --open --srtp optional --subject "peers" &&
+	confctl conf add "sip:sdesonly@$D" --open --srtp optional &&
+	confctl conf policy "sip:sdesonly@$D" --keying sdes,mikey
+} >"$TMP/confctl.log" 2>&1 ||
 	{ fail "store set-up with confctl"; show_log "$TMP/confctl.log"; lib_done; }
 confd_start
 
@@ -54,6 +57,17 @@ for c in invite_200 answer_rtcp_mux answer_ice_lite answer_host_candidate \
 		fail "ICE: $c" "$(grep "^CHECK $c" "$TMP/ice.out")"
 	fi
 done
+
+# -- the keying policy: DTLS where only SDES and MIKEY are allowed -------------
+python3 "$PEER" --to "sip:sdesonly@$D" --proxy "127.0.0.1:$CONFD_SIP_PORT" \
+	--from "sip:policy@$D" --dtls-fp "$TMP/good.pem" >"$TMP/policy.out" 2>&1
+if grep -q '^FINAL 488 warning=399 .*"DTLS-SRTP keying is not allowed in this conference"' \
+	"$TMP/policy.out"; then
+	pass "keying policy without dtls: 488 with Warning"
+else
+	fail "keying policy without dtls: 488 with Warning"
+	sed 's/^/    | /' "$TMP/policy.out"
+fi
 
 # -- the failures first, in the background: they take ~10 s ------------------
 peer --from "sip:mismatch@$D" --dtls-fp "$TMP/good.pem" \

@@ -356,6 +356,7 @@ def main():
     st, resp = sip.invite("\r\n".join(sdp) + "\r\n")
     check("invite_200", st == 200, "status %d" % st)
     if st != 200:
+        print("FINAL %d warning=%s" % (st, resp and header(resp, "Warning")))
         print("RESULT fail")
         return 1
 
