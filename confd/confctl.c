@@ -56,6 +56,7 @@ static const char usage_text[] =
 	"  conf list\n"
 	"  conf policy URI [--open|--closed] [--anonymous|--no-anonymous]\n"
 	"                  [--srtp required|optional|off]\n"
+	"                  [--keying sdes,dtls,mikey,tls|all]\n"
 	"                  [--floor-pres auto|chair] [--floor-pres-max N]\n"
 	"                  [--floor-audio off|auto|chair]\n"
 	"                  [--notify-smime on|off]\n"
@@ -95,6 +96,7 @@ struct opts {
 	int anonymous;
 	bool srtp_set;
 	enum confdef_srtp srtp;
+	unsigned keying;          /* 0 unchanged */
 	int floor_pres_chair;     /* -1 unchanged, 0, 1 */
 	unsigned floor_pres_max;  /* 0 unchanged */
 	bool floor_audio_set;
@@ -256,6 +258,12 @@ static int parse_opts(struct opts *o, int argc, char *argv[],
 						 " required, optional or off",
 						 v);
 			o->srtp_set = true;
+		}
+		else if (!strcmp(a, "--keying")) {
+			if (confdef_keying_decode(&o->keying, v))
+				return usage_err("--keying: '%s' is not a comma"
+						 " list of sdes, dtls, mikey"
+						 " and tls (or all)", v);
 		}
 		else if (!strcmp(a, "--floor-pres")) {
 			if (strcmp(v, "auto") && strcmp(v, "chair"))
@@ -429,13 +437,18 @@ static int cmd_conf_list(const char *db, int argc, char *argv[])
 	for (le = l.head; le; le = le->next) {
 		const struct confdef *cd = le->data;
 
-		re_printf("%s open=%s anonymous=%s srtp=%s floor_pres=%s/%u"
+		char keying[64] = "none";
+
+		(void)confdef_keying_print(keying, sizeof(keying),
+					   cd->keying);
+		re_printf("%s open=%s anonymous=%s srtp=%s keying=%s"
+			  " floor_pres=%s/%u"
 			  " floor_audio=%s notify_smime=%s creator=\"%s\""
 			  " subject=\"%s\"\n",
 			  cd->uri,
 			  cd->open ? "yes" : "no",
 			  cd->anonymous ? "yes" : "no",
-			  confdef_srtp_name(cd->srtp),
+			  confdef_srtp_name(cd->srtp), keying,
 			  cd->floor.pres_chair ? "chair" : "auto",
 			  cd->floor.pres_max,
 			  confdef_audio_floor_name(cd->floor.audio),
@@ -466,14 +479,14 @@ static int cmd_conf_policy(const char *db, int argc, char *argv[])
 
 	rc = parse_opts(&o, argc, argv, 1,
 			"--open --closed --anonymous --no-anonymous --srtp"
-			" --floor-pres --floor-pres-max --floor-audio"
+			" --keying --floor-pres --floor-pres-max --floor-audio"
 			" --notify-smime");
 	if (rc)
 		return rc;
 	rc = check_uri("conference URI", o.pos[0]);
 	if (rc)
 		return rc;
-	if (o.open < 0 && o.anonymous < 0 && !o.srtp_set &&
+	if (o.open < 0 && o.anonymous < 0 && !o.srtp_set && !o.keying &&
 	    o.floor_pres_chair < 0 && !o.floor_pres_max &&
 	    !o.floor_audio_set && o.notify_smime < 0)
 		return usage_err("conf policy: nothing to change");
@@ -505,6 +518,8 @@ static int cmd_conf_policy(const char *db, int argc, char *argv[])
 	if (!err && o.notify_smime >= 0)
 		err = store_conf_set_notify_smime(st, o.pos[0],
 						  o.notify_smime == 1);
+	if (!err && o.keying)
+		err = store_conf_set_keying(st, o.pos[0], o.keying);
 	if (!err && o.anonymous == 1 && o.open < 0 && !cd->open) {
 		/* the store keeps it, but a closed room ignores it */
 		re_fprintf(stderr, "confctl: note: --anonymous has no effect"
@@ -1091,10 +1106,13 @@ static const struct cmd cmdv[] = {
 	{"conf", "policy", cmd_conf_policy,
 	 "conf policy URI [--open|--closed] [--anonymous|--no-anonymous]\n"
 	 "                [--srtp required|optional|off]\n"
+	 "                [--keying sdes,dtls,mikey,tls|all]\n"
 	 "                [--floor-pres auto|chair] [--floor-pres-max N]\n"
 	 "                [--floor-audio off|auto|chair]\n"
 	 "                [--notify-smime on|off]\n"
-	 "  Changes only what is given.\n"},
+	 "  Changes only what is given. --keying lists the ways media may\n"
+	 "  be keyed: SDES a=crypto, DTLS-SRTP, MIKEY-TICKET, TLS by\n"
+	 "  a=fingerprint (MSRP, BFCP); all of them by default.\n"},
 	{"part", "add", cmd_part_add,
 	 "part add URI SIPURI [--kms-uid UID] [--role chair|participant]\n"
 	 "  Lists SIPURI as allowed in conference URI. --kms-uid is the\n"

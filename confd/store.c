@@ -131,6 +131,12 @@ static const char *const migrations[] = {
 	");"
 	"CREATE INDEX api_tokens_creator ON api_tokens(creator);"
 	"PRAGMA user_version = 5;",
+
+	/* 6: which ways of keying media the conference allows (issue 12):
+	 * a comma list of sdes, dtls, mikey, tls (confdef.h) */
+	"ALTER TABLE conferences ADD COLUMN keying TEXT NOT NULL"
+	"  DEFAULT 'sdes,dtls,mikey,tls';"
+	"PRAGMA user_version = 6;",
 };
 
 #define STORE_VERSION ((int)ARRAY_SIZE(migrations))
@@ -493,6 +499,33 @@ int store_conf_set_policy(struct store *st, const char *uri, bool open,
 }
 
 
+int store_conf_set_keying(struct store *st, const char *uri, unsigned keying)
+{
+	sqlite3_stmt *stmt;
+	char list[64];
+	int err;
+
+	if (!st || !uri || !keying || (keying & ~CONFDEF_KEY_ALL) ||
+	    confdef_keying_print(list, sizeof(list), keying))
+		return EINVAL;
+
+	err = prepare(st, &stmt,
+		      "UPDATE conferences SET keying = ?2 WHERE uri = ?1;");
+	if (err)
+		return err;
+
+	bind_text(stmt, 1, uri);
+	bind_text(stmt, 2, list);
+
+	err = step_done(st, stmt);
+	if (!err && sqlite3_changes(st->db) == 0)
+		err = ENOENT;
+
+	sqlite3_finalize(stmt);
+	return err;
+}
+
+
 int store_conf_set_notify_smime(struct store *st, const char *uri, bool on)
 {
 	sqlite3_stmt *stmt;
@@ -560,7 +593,7 @@ static int col_dup(char **dst, sqlite3_stmt *stmt, int col)
 
 
 /* One row of "SELECT id, uri, subject, creator, open, anonymous, srtp,
- * floor_pres, floor_pres_max, floor_audio, notify_smime" */
+ * floor_pres, floor_pres_max, floor_audio, notify_smime, keying" */
 static int conf_from_row(struct confdef **cdp, int64_t *idp,
 			 sqlite3_stmt *stmt)
 {
@@ -598,6 +631,15 @@ static int conf_from_row(struct confdef **cdp, int64_t *idp,
 	if (confdef_audio_floor_decode(&cd->floor.audio, fa ? fa : ""))
 		cd->floor.audio = CONFDEF_AUDIO_FLOOR_OFF;
 	cd->notify_smime = sqlite3_column_int(stmt, 10) != 0;
+
+	/* a list edited by hand into nonsense allows nothing: the
+	 * strictest reading, as for srtp */
+	{
+		const char *k = (const char *)sqlite3_column_text(stmt, 11);
+
+		if (confdef_keying_decode(&cd->keying, k ? k : ""))
+			cd->keying = 0;
+	}
 
 	*idp = sqlite3_column_int64(stmt, 0);
 
@@ -694,11 +736,11 @@ static int conf_query(struct store *st, struct list *out, const char *uri)
 	err = prepare(st, &stmt,
 		      uri ?
 		      "SELECT id, uri, subject, creator, open, anonymous, srtp,"
-		      " floor_pres, floor_pres_max, floor_audio, notify_smime"
-		      " FROM conferences WHERE uri = ?1;" :
+		      " floor_pres, floor_pres_max, floor_audio, notify_smime,"
+		      " keying FROM conferences WHERE uri = ?1;" :
 		      "SELECT id, uri, subject, creator, open, anonymous, srtp,"
-		      " floor_pres, floor_pres_max, floor_audio, notify_smime"
-		      " FROM conferences ORDER BY id;");
+		      " floor_pres, floor_pres_max, floor_audio, notify_smime,"
+		      " keying FROM conferences ORDER BY id;");
 	if (err)
 		return err;
 

@@ -23,6 +23,10 @@ int  store_conf_add(struct store *st, const char *uri, const char *subject,
 int  store_conf_del(struct store *st, const char *uri);
 int  store_conf_set_policy(struct store *st, const char *uri, bool open,
 			   bool anonymous, enum confdef_srtp srtp);
+/* Which keying the conference allows (confdef.h CONFDEF_KEY_*, at least
+ * one); EINVAL for none or unknown bits, ENOENT when it does not exist. */
+int  store_conf_set_keying(struct store *st, const char *uri,
+			   unsigned keying);
 /* BFCP floor policy; EINVAL for out-of-range values, ENOENT when the
  * conference does not exist. */
 int  store_conf_set_floor(struct store *st, const char *uri,

@@ -100,14 +100,21 @@ static bool conf_ok(const struct confdef *cd)
 		text_ok(cd->subject ? cd->subject : "", TEXT_MAX) &&
 		text_ok(cd->creator ? cd->creator : "", TEXT_MAX) &&
 		strcmp(confdef_srtp_name(cd->srtp), "?") &&
+		cd->keying && !(cd->keying & ~CONFDEF_KEY_ALL) &&
 		strcmp(confdef_audio_floor_name(cd->floor.audio), "?") &&
 		cd->floor.pres_max >= 1 && cd->floor.pres_max <= 16;
 }
 
 
-/* Columns ?2..?10 of conferences, in the order of both statements */
+/* Columns ?2..?10 and ?12 of conferences, in the order of both
+ * statements */
 static void bind_conf(sqlite3_stmt *stmt, const struct confdef *cd)
 {
+	char keying[64];
+
+	/* copied: the list lives on this stack frame only */
+	(void)confdef_keying_print(keying, sizeof(keying), cd->keying);
+	(void)sqlite3_bind_text(stmt, 12, keying, -1, SQLITE_TRANSIENT);
 	btext(stmt, 2, cd->subject);
 	btext(stmt, 3, cd->creator);
 	sqlite3_bind_int(stmt, 4, cd->open);
@@ -133,8 +140,9 @@ int store_conf_create(struct store *st, const struct confdef *cd,
 	err = prep(st, &stmt,
 		   "INSERT INTO conferences (uri, subject, creator, open,"
 		   " anonymous, srtp, floor_pres, floor_pres_max, floor_audio,"
-		   " notify_smime, owner, created) VALUES (?1, ?2, ?3, ?4, ?5,"
-		   " ?6, ?7, ?8, ?9, ?10, ?11, strftime('%s','now'));");
+		   " notify_smime, owner, keying, created) VALUES (?1, ?2, ?3,"
+		   " ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+		   " strftime('%s','now'));");
 	if (err)
 		return err;
 
@@ -157,8 +165,8 @@ int store_conf_update(struct store *st, const struct confdef *cd)
 	err = prep(st, &stmt,
 		   "UPDATE conferences SET subject = ?2, creator = ?3,"
 		   " open = ?4, anonymous = ?5, srtp = ?6, floor_pres = ?7,"
-		   " floor_pres_max = ?8, floor_audio = ?9, notify_smime = ?10"
-		   " WHERE uri = ?1;");
+		   " floor_pres_max = ?8, floor_audio = ?9, notify_smime = ?10,"
+		   " keying = ?12 WHERE uri = ?1;");
 	if (err)
 		return err;
 

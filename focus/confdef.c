@@ -55,6 +55,7 @@ int confdef_alloc(struct confdef **cdp, const char *uri)
 
 	list_init(&cd->members);
 	cd->srtp = CONFDEF_SRTP_REQUIRED;
+	cd->keying = CONFDEF_KEY_ALL;
 	cd->floor.pres_max = 1;
 
 	/* subject and creator start empty rather than NULL so that
@@ -231,6 +232,91 @@ const char *confdef_srtp_name(enum confdef_srtp srtp)
 	case CONFDEF_SRTP_OFF:      return "off";
 	default:                    return "?";
 	}
+}
+
+
+static const struct {
+	const char *name;
+	enum confdef_keying bit;
+} keyings[] = {
+	{"sdes",  CONFDEF_KEY_SDES},
+	{"dtls",  CONFDEF_KEY_DTLS},
+	{"mikey", CONFDEF_KEY_MIKEY},
+	{"tls",   CONFDEF_KEY_TLS},
+};
+
+
+const char *confdef_keying_name(enum confdef_keying k)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(keyings); i++) {
+		if (keyings[i].bit == k)
+			return keyings[i].name;
+	}
+
+	return "?";
+}
+
+
+int confdef_keying_decode(unsigned *keying, const char *list)
+{
+	unsigned k = 0;
+	const char *s;
+	size_t i;
+
+	if (!keying || !list)
+		return EINVAL;
+
+	if (!strcmp(list, "all")) {
+		*keying = CONFDEF_KEY_ALL;
+		return 0;
+	}
+
+	for (s = list; ; ) {
+		const char *e = strchr(s, ',');
+		size_t n = e ? (size_t)(e - s) : strlen(s);
+
+		for (i = 0; i < ARRAY_SIZE(keyings); i++) {
+			if (strlen(keyings[i].name) == n &&
+			    !strncmp(keyings[i].name, s, n))
+				break;
+		}
+		if (i >= ARRAY_SIZE(keyings) || (k & keyings[i].bit))
+			return EINVAL;
+		k |= keyings[i].bit;
+
+		if (!e)
+			break;
+		s = e + 1;
+	}
+
+	*keying = k;
+	return 0;
+}
+
+
+int confdef_keying_print(char *buf, size_t size, unsigned keying)
+{
+	size_t i, len = 0;
+
+	if (!buf || !size)
+		return EINVAL;
+
+	buf[0] = '\0';
+	for (i = 0; i < ARRAY_SIZE(keyings); i++) {
+		int n;
+
+		if (!(keying & keyings[i].bit))
+			continue;
+		n = re_snprintf(buf + len, size - len, "%s%s",
+				len ? "," : "", keyings[i].name);
+		if (n < 0 || (size_t)n >= size - len)
+			return ENOMEM;
+		len += (size_t)n;
+	}
+
+	return len ? 0 : EINVAL;
 }
 
 

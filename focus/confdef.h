@@ -11,6 +11,17 @@ enum confdef_srtp {
 	CONFDEF_SRTP_OFF,           /* plain RTP only */
 };
 
+/* Which ways of keying media a conference allows (a set of these):
+ * its policy, "sdes,dtls,mikey,tls" by default (all). */
+enum confdef_keying {
+	CONFDEF_KEY_SDES  = 1 << 0,  /* a=crypto (RFC 4568) */
+	CONFDEF_KEY_DTLS  = 1 << 1,  /* DTLS-SRTP (RFC 5763, RFC 5764) */
+	CONFDEF_KEY_MIKEY = 1 << 2,  /* MIKEY-TICKET (and its TLS-PSK) */
+	CONFDEF_KEY_TLS   = 1 << 3,  /* TLS pinned by a=fingerprint:
+					MSRP and BFCP (RFC 8122) */
+	CONFDEF_KEY_ALL   = 0xf,
+};
+
 enum confdef_role {
 	CONFDEF_PARTICIPANT = 0,
 	CONFDEF_CHAIR,
@@ -53,6 +64,7 @@ struct confdef {
 	bool open;                  /* anyone may join */
 	bool anonymous;             /* anonymous callers may join */
 	enum confdef_srtp srtp;
+	unsigned keying;            /* enum confdef_keying bits, never 0 */
 	struct confdef_floor floor;
 	bool notify_smime;          /* event NOTIFYs only under PSK S/MIME */
 	struct list members;        /* struct confdef_member */
@@ -79,6 +91,11 @@ const struct confdef_member *confdef_member_find_kms(const struct confdef *cd,
 						     const char *kms_uid);
 const char *confdef_srtp_name(enum confdef_srtp srtp);
 int  confdef_srtp_decode(enum confdef_srtp *srtp, const char *name);
+/* "sdes,dtls,mikey,tls" <-> bits: a comma list of those names (each
+ * at most once, at least one), or "all".  EINVAL otherwise. */
+int  confdef_keying_decode(unsigned *keying, const char *list);
+int  confdef_keying_print(char *buf, size_t size, unsigned keying);
+const char *confdef_keying_name(enum confdef_keying k);
 const char *confdef_audio_floor_name(enum confdef_audio_floor af);
 int  confdef_audio_floor_decode(enum confdef_audio_floor *af,
 				const char *name);

@@ -393,8 +393,14 @@ void events_part_left(struct participant *p, bool booted)
 		return;
 
 	d = dialout_disc(p->dialout, &info);
-	if (d != CINFO_DISC_NONE)
+	if (d != CINFO_DISC_NONE) {
 		dm = (enum cinfo_disc)d;
+	}
+	else if (!booted && p->disc_reason) {
+		/* we ended it, e.g. no DTLS handshake (media/dtls.c) */
+		dm = CINFO_DISC_FAILED;
+		info = p->disc_reason;
+	}
 
 	ci = eventpkg_conf_info(conf->evc);
 	(void)cinfo_ep_disconnect(ci, p->uri, p->ep_id, dm, info);

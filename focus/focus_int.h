@@ -86,6 +86,7 @@ struct participant {
 	struct sa sig_src;             /* where its INVITE came from */
 	struct dialout *dialout;       /* dialout.c: the focus called */
 	char why_left[64];             /* the leave line's reason */
+	const char *disc_reason;       /* why we ended it (static), or NULL */
 };
 
 /* conference.c */

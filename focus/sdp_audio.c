@@ -15,6 +15,7 @@
 #include <re.h>
 #include "focus/confdef.h"
 #include "keying/sdes.h"
+#include "keying/tcpsetup.h"
 #include "media/media.h"
 #include "floor/sdp.h"
 #include "focus/focus.h"
@@ -22,6 +23,8 @@
 #include "focus/calllog_int.h"
 #include "focus/stream_int.h"
 #include "focus/sdp_crypto_int.h"
+#include "focus/sdp_dtls_int.h"
+#include "focus/sdp_ice_int.h"
 
 
 #define DEBUG_MODULE "audio-sdp"
@@ -31,6 +34,7 @@
 
 enum {
 	WATCH_INTERVAL = 1000,         /* ms between media_timeout checks */
+	DTLS_TIMEOUT   = 10000,        /* ms: no DTLS-SRTP association, BYE */
 };
 
 /* RFC 7587 6.1, what we want to receive: nothing above our 16 kHz mix,
@@ -74,7 +78,13 @@ struct stream_audio {
 	struct cryptopick pick;
 	struct mikeyin_rtp_keys mk;
 	bool mikey;
-	const char *keying;            /* "mikey", "sdes" or "none" */
+	struct dtlspick dtls;          /* DTLS-SRTP offered (sdp_dtls.c) */
+	struct icepick ice;            /* ICE offered (sdp_ice.c) */
+	struct iceours ice_ours;       /* our ICE-lite credentials */
+	struct tlsfp *pin;             /* pinned to their a=fingerprint */
+	struct tmr dtls_tmr;           /* hang up outside media's handler */
+	const char *dtls_fail;
+	const char *keying;            /* "mikey", "sdes", "dtls", "none" */
 };
 
 
@@ -103,9 +113,12 @@ static void destructor(void *arg)
 	tmr_cancel(&sa->watch);
 	offered_wipe(sa);
 
+	tmr_cancel(&sa->dtls_tmr);
 	mem_deref(sa->audio);
+	mem_deref(sa->pin);
 	mem_deref(sa->m);
 	sdes_wipe(&sa->tx);
+	iceours_wipe(&sa->ice_ours);
 	choice_wipe(sa);
 }
 
@@ -154,6 +167,7 @@ static int setup(struct participant *p)
 	p->audio = sa;
 	sa->p = p;
 	tmr_init(&sa->watch);
+	tmr_init(&sa->dtls_tmr);
 	cryptopick_init(&sa->pick);
 
 	re_snprintf(cname, sizeof(cname), "confd-%p", p);
@@ -170,7 +184,9 @@ static int setup(struct participant *p)
 	if (err)
 		return err;
 
-	err = sdp_media_set_alt_protos(sa->m, 2, "RTP/AVP", "RTP/SAVP");
+	err = sdp_media_set_alt_protos(sa->m, 4, "RTP/AVP", "RTP/SAVP",
+				       "UDP/TLS/RTP/SAVP",
+				       "UDP/TLS/RTP/SAVPF");
 	if (err)
 		return err;
 
@@ -327,8 +343,45 @@ static int take_offer(struct participant *p, struct negotiation_error *ne)
 			break;
 	}
 
-	if (mikeyin_keyed(p)) {
+	err = dtlspick_offer(&sa->dtls, p, sa->m, ne);
+	if (!err)
+		err = icepick_offer(&sa->ice, p, sa->m, ne);
+	if (err)
+		goto out;
+
+	if (sa->dtls.offered) {
+		/* keyed by DTLS-SRTP: a=crypto does not apply (RFC 5763 5) */
+		if (!(def->keying & CONFDEF_KEY_DTLS)) {
+			ne->scode = 488;
+			ne->warn_code = 399;
+			ne->warn_text = "DTLS-SRTP keying is not allowed in "
+				"this conference";
+			err = EPROTO;
+			goto out;
+		}
+		if (def->srtp == CONFDEF_SRTP_OFF || mikeyin_keyed(p) ||
+		    !p->conf->focus->tls) {
+			ne->scode = 488;
+			ne->warn_code = 399;
+			ne->warn_text = def->srtp == CONFDEF_SRTP_OFF ?
+				"SRTP is switched off for this conference" :
+				mikeyin_keyed(p) ?
+				"Both MIKEY and DTLS-SRTP offered" :
+				"DTLS-SRTP not available (no certificate)";
+			err = EPROTO;
+			goto out;
+		}
+	}
+	else if (mikeyin_keyed(p)) {
 		/* keyed by MIKEY-TICKET: the TEKs, not a=crypto */
+		if (!(def->keying & CONFDEF_KEY_MIKEY)) {
+			ne->scode = 488;
+			ne->warn_code = 399;
+			ne->warn_text = "MIKEY keying is not allowed in this "
+				"conference";
+			err = EPROTO;
+			goto out;
+		}
 		if (def->srtp == CONFDEF_SRTP_OFF) {
 			ne->scode = 488;
 			ne->warn_code = 399;
@@ -348,10 +401,17 @@ static int take_offer(struct participant *p, struct negotiation_error *ne)
 		sa->mikey = true;
 	}
 	else {
-		if (def->srtp != CONFDEF_SRTP_OFF)
+		/* SDES not allowed: a=crypto is as good as absent, which
+		 * the SRTP policy then judges (plain RTP where optional) */
+		if (def->srtp != CONFDEF_SRTP_OFF &&
+		    (def->keying & CONFDEF_KEY_SDES))
 			cryptopick_offer(&sa->pick, sa->m);
 
 		err = cryptopick_policy(&sa->pick, sa->m, def->srtp, ne);
+		if (err && !(def->keying & CONFDEF_KEY_SDES) &&
+		    sdp_media_rattr(sa->m, "crypto"))
+			ne->warn_text = "SDES keying is not allowed in this "
+				"conference";
 	}
 
  out:
@@ -397,6 +457,33 @@ static void watch_start(struct participant *p)
 }
 
 
+/* Media refused: BYE with the reason (RFC 3326), which the roster also
+ * shows (disconnection-info).  Only this participant is affected. */
+static void dtls_fail_tmr(void *arg)
+{
+	struct stream_audio *sa = arg;
+	struct participant *p = sa->p;
+
+	DEBUG_WARNING("%s: media refused: %s\n", p->uri, sa->dtls_fail);
+	p->disc_reason = sa->dtls_fail;
+	participant_hangup(p, 488, sa->dtls_fail);
+}
+
+
+static void dtls_handler(int err, const char *reason, void *arg)
+{
+	struct stream_audio *sa = arg;
+
+	if (!err) {
+		DEBUG_INFO("%s: DTLS-SRTP keys in place\n", sa->p->uri);
+		return;
+	}
+
+	sa->dtls_fail = reason ? reason : "DTLS-SRTP failed";
+	tmr_start(&sa->dtls_tmr, 0, dtls_fail_tmr, sa);
+}
+
+
 static int make_answer(struct participant *p, struct negotiation_error *ne)
 {
 	const struct confdef *def = p->conf->def;
@@ -417,8 +504,18 @@ static int make_answer(struct participant *p, struct negotiation_error *ne)
 	}
 
 	err = cryptopick_answer(sa->m, &sa->tx, &sa->tx_valid, pick);
+	if (!err)
+		err = dtlspick_answer(sa->m, p->conf->focus, &sa->dtls);
+	if (!err && sa->dtls.offered)
+		err = dtlspick_pin(&sa->pin, p->conf->focus, &sa->dtls);
+	if (!err)
+		err = icepick_answer(&sa->ice_ours, p->sdp, sa->m, &sa->ice,
+				     &p->maddr, audio_lport(sa->audio),
+				     sa->dtls.mux);
 	if (err)
 		goto out;
+	if (!sa->dtls.offered)
+		sa->pin = mem_deref(sa->pin);
 
 	memset(&prm, 0, sizeof(prm));
 	prm.rtp = *sdp_media_raddr(sa->m);
@@ -434,7 +531,20 @@ static int make_answer(struct participant *p, struct negotiation_error *ne)
 	sdp_media_set_ldir(sa->m, p->hold0 ? SDP_RECVONLY : SDP_SENDRECV);
 	prm.send = (sdp_media_dir(sa->m) & SDP_SENDONLY) != 0;
 	prm.recv = (sdp_media_dir(sa->m) & SDP_RECVONLY) != 0;
-	if (sa->mikey) {
+	prm.rtcp_mux = sa->dtls.mux;
+	if (sa->ice.offered) {
+		prm.ice_ufrag = sa->ice_ours.ufrag;
+		prm.ice_pwd = sa->ice_ours.pwd;
+		prm.ice_rufrag = sa->ice.rufrag;
+	}
+	if (sa->dtls.offered) {
+		prm.dtls_pin = sa->pin;
+		prm.dtls_active = sa->dtls.ours == TCPSETUP_ACTIVE;
+		prm.dtls_timeout_ms = DTLS_TIMEOUT;
+		prm.dtlsh = dtls_handler;
+		prm.dtls_arg = sa;
+	}
+	else if (sa->mikey) {
 		prm.suite = sa->mk.suite;
 		prm.tx_key = sa->mk.tx;
 		prm.tx_key_len = sa->mk.len;
@@ -453,7 +563,8 @@ static int make_answer(struct participant *p, struct negotiation_error *ne)
 		prm.srtcp_unencrypted = pick->best.unencrypted_srtcp;
 	}
 
-	sa->keying = sa->mikey ? "mikey" : pick->rank >= 0 ? "sdes" : "none";
+	sa->keying = sa->dtls.offered ? "dtls" : sa->mikey ? "mikey" :
+		pick->rank >= 0 ? "sdes" : "none";
 
 	err = audio_start(sa->audio, &prm);
 	if (err) {
@@ -605,6 +716,9 @@ int stream_audio_keying_print(struct re_printf *pf,
 
 	if (sa->mikey)
 		return re_hprintf(pf, "MIKEY-TICKET");
+
+	if (sa->pin)
+		return re_hprintf(pf, "DTLS-SRTP");
 
 	if (sa->tx_valid)
 		return re_hprintf(pf, "SDES %s",

@@ -276,6 +276,15 @@ static int make_answer(struct participant *p, struct negotiation_error *ne)
 
 	keyed = !mikeyin_tls_psk(p, sb->m, &psk, &psk_len);
 
+	/* the conference's keying policy (confdef.h) */
+	if (tls && !(def->keying & (keyed ? CONFDEF_KEY_MIKEY :
+				     CONFDEF_KEY_TLS))) {
+		sb->fp = mem_deref(sb->fp);
+		decline(p, keyed ? "MIKEY keying not allowed" :
+			"TLS fingerprint keying not allowed");
+		return 0;
+	}
+
 	/* An existing connection stays as it is across re-INVITEs. */
 	if (sb->fp && sb->tls == tls && sb->active == sb->we_connect &&
 	    sb->pskmode == keyed)

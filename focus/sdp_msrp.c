@@ -171,7 +171,18 @@ static int take_offer(struct participant *p, struct negotiation_error *ne)
 			return 0;
 		}
 		/* Annex H: the TEK is this participant's TLS-PSK */
-		if (mikeyin_tls_psk(p, sm->m, &sm->psk_key, &sm->psk_len)) {
+		if (!mikeyin_tls_psk(p, sm->m, &sm->psk_key, &sm->psk_len)) {
+			if (!(p->conf->def->keying & CONFDEF_KEY_MIKEY)) {
+				decline(p, "MIKEY keying not allowed");
+				return 0;
+			}
+		}
+		else {
+			if (!(p->conf->def->keying & CONFDEF_KEY_TLS)) {
+				decline(p, "TLS fingerprint keying not "
+					"allowed");
+				return 0;
+			}
 			sm->fingerprint = oa_rattr(p, sm->m, "fingerprint");
 			if (!sm->fingerprint) {
 				decline(p, "TCP/TLS/MSRP without "

@@ -20,6 +20,7 @@ struct tlsfp {
 	struct tls *tls;
 	struct tlsfp_digest pin;
 	const EVP_MD *md;
+	unsigned mismatches;        /* leaf certificates refused */
 };
 
 static const struct {
@@ -141,7 +142,7 @@ static int verify_cb(int ok, X509_STORE_CTX *xs)
 {
 	SSL *ssl = X509_STORE_CTX_get_ex_data(xs,
 				SSL_get_ex_data_X509_STORE_CTX_idx());
-	const struct tlsfp *tf;
+	struct tlsfp *tf;
 	(void)ok;
 
 	if (!ssl)
@@ -155,6 +156,7 @@ static int verify_cb(int ok, X509_STORE_CTX *xs)
 
 	if (!cert_matches(tf, X509_STORE_CTX_get_current_cert(xs))) {
 		DEBUG_NOTICE("peer certificate does not match a=fingerprint\n");
+		++tf->mismatches;
 		X509_STORE_CTX_set_error(xs, X509_V_ERR_CERT_REJECTED);
 		return 0;
 	}
@@ -176,8 +178,8 @@ static void destructor(void *arg)
 }
 
 
-int tlsfp_alloc(struct tlsfp **tfp, struct tls *cert,
-		const char *fingerprint)
+static int alloc(struct tlsfp **tfp, struct tls *cert,
+		 const char *fingerprint, const char *srtp)
 {
 	SSL_CTX *ctx, *parent;
 	struct tlsfp *tf;
@@ -215,13 +217,21 @@ int tlsfp_alloc(struct tlsfp **tfp, struct tls *cert,
 
 	/* a context of our own: asking peers for a certificate must not
 	 * change confd's shared one (SIP over TLS uses it) */
-	err = tls_alloc(&tf->tls, TLS_METHOD_SSLV23, NULL, NULL);
+	err = tls_alloc(&tf->tls, srtp ? TLS_METHOD_DTLS : TLS_METHOD_SSLV23,
+			NULL, NULL);
 	if (err)
 		goto out;
 
-	err = tlspolicy_apply(tf->tls, TLSPOLICY_CERT);
+	err = tlspolicy_apply(tf->tls, srtp ? TLSPOLICY_DTLS : TLSPOLICY_CERT);
 	if (err)
 		goto out;
+
+	/* RFC 5764 4.1.2: the use_srtp extension, our profiles */
+	if (srtp) {
+		err = tls_set_srtp(tf->tls, srtp);
+		if (err)
+			goto out;
+	}
 
 	ctx = tls_openssl_context(tf->tls);
 	err = EINVAL;
@@ -249,6 +259,41 @@ int tlsfp_alloc(struct tlsfp **tfp, struct tls *cert,
 	else
 		*tfp = tf;
 	return err;
+}
+
+
+int tlsfp_alloc(struct tlsfp **tfp, struct tls *cert,
+		const char *fingerprint)
+{
+	return alloc(tfp, cert, fingerprint, NULL);
+}
+
+
+int tlsfp_alloc_dtls(struct tlsfp **tfp, struct tls *cert,
+		     const char *fingerprint, const char *srtp_profiles)
+{
+	if (!srtp_profiles)
+		return EINVAL;
+
+	return alloc(tfp, cert, fingerprint, srtp_profiles);
+}
+
+
+unsigned tlsfp_mismatches(const struct tlsfp *tf)
+{
+	return tf ? tf->mismatches : 0;
+}
+
+
+bool tlsfp_same(const struct tlsfp *tf, const char *fingerprint)
+{
+	struct tlsfp_digest d;
+
+	if (!tf || !fingerprint || tlsfp_decode(&d, fingerprint))
+		return false;
+
+	return d.hash == tf->pin.hash && d.len == tf->pin.len &&
+		!CRYPTO_memcmp(d.md, tf->pin.md, d.len);
 }
 
 

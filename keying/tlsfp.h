@@ -47,6 +47,18 @@ struct tlsfp;
  * value.  Works as TLS server and as TLS client. */
 int  tlsfp_alloc(struct tlsfp **tfp, struct tls *cert,
 		 const char *fingerprint);
+/* The same for DTLS-SRTP (RFC 5763, RFC 5764): a DTLS 1.2 context
+ * (tlspolicy.h) offering or accepting the use_srtp profiles named in
+ * srtp_profiles (OpenSSL's names, colon-separated), for dtls_accept()
+ * and dtls_connect() on a media port. */
+int  tlsfp_alloc_dtls(struct tlsfp **tfp, struct tls *cert,
+		      const char *fingerprint, const char *srtp_profiles);
+/* How many peer certificates this context refused for not being the
+ * pinned one: tells a failed handshake's cause. */
+unsigned tlsfp_mismatches(const struct tlsfp *tf);
+/* Whether fingerprint (an a=fingerprint value) is the one pinned: a
+ * re-INVITE with the same one keeps its DTLS association (RFC 5763 5). */
+bool tlsfp_same(const struct tlsfp *tf, const char *fingerprint);
 /* The libre TLS context, for tls_start_tcp(). */
 struct tls *tlsfp_tls(const struct tlsfp *tf);
 /* After the handshake, a second look where libre can give the peer's

@@ -13,6 +13,15 @@ int tlspolicy_apply(struct tls *tls, enum tlspolicy_auth auth)
 	if (!ctx)
 		return EINVAL;
 
+	/* DTLS has its own version numbers: DTLS 1.2 is TLS 1.2's twin
+	 * (RFC 6347); DTLS 1.0 (TLS 1.1's) is not taken */
+	if (auth == TLSPOLICY_DTLS) {
+		if (!SSL_CTX_set_min_proto_version(ctx, DTLS1_2_VERSION) ||
+		    !SSL_CTX_set_cipher_list(ctx, TLSPOLICY_CIPHERS ":!aPSK"))
+			return EINVAL;
+		return 0;
+	}
+
 	if (!SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION))
 		return EINVAL;
 

@@ -32,6 +32,8 @@ struct tls;
 enum tlspolicy_auth {
 	TLSPOLICY_CERT,         /* authenticated by certificates */
 	TLSPOLICY_PSK,          /* authenticated by a pre-shared key */
+	TLSPOLICY_DTLS,         /* DTLS 1.2 with certificates (DTLS-SRTP:
+				   RFC 5764; the certificate suites) */
 };
 
 /* Apply the policy to a libre TLS context (versions and ciphers). */

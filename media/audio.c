@@ -30,6 +30,13 @@
 #include "media/codec_int.h"
 #include "media/talk_int.h"
 #include "media/rtcpstat_int.h"
+#include "media/dtls_int.h"
+#include "media/stun_int.h"
+
+
+#define DEBUG_MODULE "audio"
+#define DEBUG_LEVEL 7
+#include <re_dbg.h>
 
 
 enum {
@@ -93,6 +100,19 @@ struct audio {
 	struct mbuf *rtcpmb;
 
 	uint64_t tx_packets;
+
+	/* DTLS-SRTP (dtls_int.h): keys come from the handshakes; RTCP has
+	 * its own association and keys when not multiplexed (RFC 5764
+	 * 4.1.1), used for SRTCP on the RTCP port */
+	bool dtls;
+	struct media_dtls *dtls_rtp, *dtls_rtcp;
+	struct srtp *stx_rtcp;
+	struct media_srtprx *srx_rtcp;
+	audio_dtls_h *dtlsh;
+	void *dtls_arg;
+
+	struct media_ice *ice;        /* ICE-lite responder, or NULL */
+	uint64_t ice_checks;
 };
 
 
@@ -103,6 +123,12 @@ static void destructor(void *arg)
 	if (a->mx)
 		mixer_detach(a->mx, &a->le);
 
+	/* the DTLS sockets hold references to the port's UDP sockets */
+	mem_deref(a->dtls_rtp);
+	mem_deref(a->dtls_rtcp);
+	mem_deref(a->stx_rtcp);
+	mem_deref(a->srx_rtcp);
+	mem_deref(a->ice);
 	mem_deref(a->port);
 	mem_deref(a->rx);
 	mem_deref(a->srx);
@@ -121,11 +147,20 @@ static void destructor(void *arg)
 static void rtcp_input(struct audio *a, const struct sa *src, bool mux,
 		       uint8_t *p, size_t len)
 {
+	struct media_srtprx *srx = (!mux && a->srx_rtcp) ? a->srx_rtcp :
+		a->srx;
+
 	if (!a->started)
 		return;
 
-	if (a->srx) {
-		if (media_srtprx_rtcp(a->srx, p, &len)) {
+	/* DTLS-SRTP before its keys: nothing is accepted in the clear */
+	if (a->dtls && !srx) {
+		media_rtprx_dropped(a->rx);
+		return;
+	}
+
+	if (srx) {
+		if (media_srtprx_rtcp(srx, p, &len)) {
 			media_rtprx_dropped(a->rx);
 			return;
 		}
@@ -137,6 +172,42 @@ static void rtcp_input(struct audio *a, const struct sa *src, bool mux,
 }
 
 
+/* RFC 5764 5.1.2: a first byte of 0-3 is STUN.  Answered only on an
+ * ICE stream; a successful check is consent (consent_int.h). */
+static void stun_input(struct audio *a, const struct sa *src, bool rtcp,
+		       const uint8_t *p, size_t len)
+{
+	uint8_t out[256];
+	struct mbuf mb;
+	size_t n = 0;
+	bool nominated = false;
+	enum media_ice_verdict v;
+
+	if (!a->started || !a->ice)
+		return;
+
+	v = media_ice_input(a->ice, p, len, src, out, sizeof(out), &n,
+			    &nominated);
+	if (v == MEDIA_ICE_DROP)
+		return;
+
+	if (v == MEDIA_ICE_CHECKED) {
+		++a->ice_checks;
+		if (rtcp)
+			media_consent_rtcp(&a->consent, src, false,
+					   tmr_jiffies());
+		else if (nominated || !media_consent_rtp_dst(&a->consent))
+			media_consent_rtp(&a->consent, src, tmr_jiffies());
+	}
+
+	mb.buf = out;
+	mb.size = sizeof(out);
+	mb.pos = 0;
+	mb.end = n;
+	(void)udp_send(rtcp ? a->rtcp_us : a->rtp_us, src, &mb);
+}
+
+
 static void rtp_recv_handler(const struct sa *src, struct mbuf *mb,
 			     void *arg)
 {
@@ -144,6 +215,11 @@ static void rtp_recv_handler(const struct sa *src, struct mbuf *mb,
 	uint8_t *p = mbuf_buf(mb);
 	size_t len = mbuf_get_left(mb);
 	struct media_rtpp pkt;
+
+	if (len && p[0] < 4) {
+		stun_input(a, src, false, p, len);
+		return;
+	}
 
 	if (media_rtpp_is_rtcp(p, len)) {
 		rtcp_input(a, src, true, p, len);
@@ -155,7 +231,8 @@ static void rtp_recv_handler(const struct sa *src, struct mbuf *mb,
 		return;
 	}
 
-	if (a->srx && media_srtprx_rtp(a->srx, p, &len)) {
+	if ((a->dtls && !a->srx) ||
+	    (a->srx && media_srtprx_rtp(a->srx, p, &len))) {
 		media_rtprx_dropped(a->rx);
 		return;
 	}
@@ -179,7 +256,15 @@ static void rtp_recv_handler(const struct sa *src, struct mbuf *mb,
 static void rtcp_recv_handler(const struct sa *src, struct mbuf *mb,
 			      void *arg)
 {
-	rtcp_input(arg, src, false, mbuf_buf(mb), mbuf_get_left(mb));
+	uint8_t *p = mbuf_buf(mb);
+	size_t len = mbuf_get_left(mb);
+
+	if (len && p[0] < 4) {
+		stun_input(arg, src, true, p, len);
+		return;
+	}
+
+	rtcp_input(arg, src, false, p, len);
 }
 
 
@@ -270,19 +355,90 @@ static bool same_key(const uint8_t *old, size_t old_len,
 }
 
 
+/* Keys from a DTLS-SRTP association into SRTP contexts (both or none) */
+static int dtls_install(struct srtp **stxp, struct media_srtprx **srxp,
+			const struct media_dtls_keys *k)
+{
+	struct srtp *stx = NULL;
+	struct media_srtprx *srx = NULL;
+	int err;
+
+	err = srtp_alloc(&stx, k->suite, k->tx, k->len, 0);
+	if (!err)
+		err = media_srtprx_alloc(&srx, k->suite, k->rx, k->len, 0);
+	if (err) {
+		mem_deref(stx);
+		mem_deref(srx);
+		return err;
+	}
+
+	mem_deref(*stxp);
+	mem_deref(*srxp);
+	*stxp = stx;
+	*srxp = srx;
+	return 0;
+}
+
+
+static void dtls_rtp_h(int err, const struct media_dtls_keys *k,
+		       const char *reason, void *arg)
+{
+	struct audio *a = arg;
+
+	if (!err) {
+		err = dtls_install(&a->stx, &a->srx, k);
+		if (err)
+			reason = "SRTP set-up failed";
+		else
+			a->tx_suite = a->rx_suite = k->suite;
+	}
+
+	if (a->dtlsh)
+		a->dtlsh(err, err ? reason : NULL, a->dtls_arg);
+}
+
+
+/* RTCP is not what the call stands on: its failure is only logged */
+static void dtls_rtcp_h(int err, const struct media_dtls_keys *k,
+			const char *reason, void *arg)
+{
+	struct audio *a = arg;
+
+	if (!err)
+		err = dtls_install(&a->stx_rtcp, &a->srx_rtcp, k);
+	if (err)
+		DEBUG_NOTICE("%s: RTCP component without DTLS-SRTP: %s\n",
+			     a->cname, reason ? reason : "SRTP set-up failed");
+}
+
+
+static void dtls_drop(struct audio *a)
+{
+	a->dtls_rtp = mem_deref(a->dtls_rtp);
+	a->dtls_rtcp = mem_deref(a->dtls_rtcp);
+	a->stx_rtcp = mem_deref(a->stx_rtcp);
+	a->srx_rtcp = mem_deref(a->srx_rtcp);
+}
+
+
 /**
  * Apply negotiated parameters.  Everything that can fail is prepared
  * first; the stream changes only when all of it succeeded.  A key that
  * did not change keeps its crypto context, so rollover counters and
  * replay windows carry on (a fresh context on the same key would reuse
- * keystream).
+ * keystream).  A DTLS association that did not change likewise keeps
+ * its keys.
  */
 int audio_start(struct audio *a, const struct audio_params *prm)
 {
 	struct srtp *stx = NULL;
 	struct media_srtprx *srx = NULL;
+	struct media_dtls *drtp = NULL, *drtcp = NULL;
+	struct media_ice *ice = NULL;
+	bool ice_on, keep_ice = false;
 	struct media_enc_cfg ecfg;
-	bool srtp, keep_tx = false, keep_rx = false;
+	bool srtp, keep_tx = false, keep_rx = false, keep_dtls = false;
+	const bool dtls = prm && prm->dtls_pin;
 	int err = 0;
 
 	if (!a || !prm)
@@ -296,7 +452,7 @@ int audio_start(struct audio *a, const struct audio_params *prm)
 	if (err)
 		return err;
 
-	srtp = prm->tx_key || prm->rx_key;
+	srtp = !dtls && (prm->tx_key || prm->rx_key);
 	if (srtp) {
 		if (!prm->tx_key || !prm->rx_key ||
 		    prm->tx_key_len > MAX_KEYSALT ||
@@ -328,6 +484,40 @@ int audio_start(struct audio *a, const struct audio_params *prm)
 				goto out;
 		}
 	}
+	else if (dtls) {
+		keep_dtls = a->dtls && a->dtls_rtp &&
+			media_dtls_pin(a->dtls_rtp) == prm->dtls_pin &&
+			media_dtls_active(a->dtls_rtp) == prm->dtls_active;
+
+		if (!keep_dtls) {
+			err = media_dtls_alloc(&drtp, a->rtp_us, prm->dtls_pin,
+					       prm->dtls_active, &prm->rtp,
+					       prm->dtls_timeout_ms, a->cname,
+					       dtls_rtp_h, a);
+			if (!err && !prm->rtcp_mux)
+				err = media_dtls_alloc(&drtcp, a->rtcp_us,
+						       prm->dtls_pin,
+						       prm->dtls_active,
+						       &prm->rtcp,
+						       prm->dtls_timeout_ms,
+						       a->cname,
+						       dtls_rtcp_h, a);
+			if (err)
+				goto out;
+		}
+	}
+
+	ice_on = prm->ice_ufrag && prm->ice_pwd && prm->ice_rufrag;
+	if (ice_on) {
+		keep_ice = media_ice_same(a->ice, prm->ice_ufrag,
+					  prm->ice_pwd, prm->ice_rufrag);
+		if (!keep_ice) {
+			err = media_ice_alloc(&ice, prm->ice_ufrag,
+					      prm->ice_pwd, prm->ice_rufrag);
+			if (err)
+				goto out;
+		}
+	}
 
 	/* the decoder first: the one step of the commit that can fail */
 	err = media_rtprx_set(a->rx, prm->pt, prm->codec, prm->telev_pt);
@@ -335,31 +525,64 @@ int audio_start(struct audio *a, const struct audio_params *prm)
 		goto out;
 
 	/* commit */
-	if (!keep_tx) {
-		mem_deref(a->stx);
-		a->stx = stx;
-		stx = NULL;
-		OPENSSL_cleanse(a->tx_key, sizeof(a->tx_key));
-		a->tx_key_len = 0;
-		if (srtp) {
-			memcpy(a->tx_key, prm->tx_key, prm->tx_key_len);
-			a->tx_key_len = prm->tx_key_len;
+	if (dtls) {
+		if (!keep_dtls) {
+			/* keys only from the new association */
+			dtls_drop(a);
+			a->dtls_rtp = drtp;
+			a->dtls_rtcp = drtcp;
+			drtp = drtcp = NULL;
+			a->stx = mem_deref(a->stx);
+			a->srx = mem_deref(a->srx);
+			OPENSSL_cleanse(a->tx_key, sizeof(a->tx_key));
+			OPENSSL_cleanse(a->rx_key, sizeof(a->rx_key));
+			a->tx_key_len = a->rx_key_len = 0;
 		}
+		a->tx_srtcp_unenc = false;
+		a->rx_mki_len = 0;
 	}
-	if (!keep_rx) {
-		mem_deref(a->srx);
-		a->srx = srx;
-		srx = NULL;
-		OPENSSL_cleanse(a->rx_key, sizeof(a->rx_key));
-		a->rx_key_len = 0;
-		if (srtp) {
-			memcpy(a->rx_key, prm->rx_key, prm->rx_key_len);
-			a->rx_key_len = prm->rx_key_len;
+	else {
+		if (a->dtls) {
+			dtls_drop(a);
+			/* the SDES/MIKEY keys below are new by definition */
+			a->tx_key_len = a->rx_key_len = 0;
 		}
+		if (!keep_tx) {
+			mem_deref(a->stx);
+			a->stx = stx;
+			stx = NULL;
+			OPENSSL_cleanse(a->tx_key, sizeof(a->tx_key));
+			a->tx_key_len = 0;
+			if (srtp) {
+				memcpy(a->tx_key, prm->tx_key,
+				       prm->tx_key_len);
+				a->tx_key_len = prm->tx_key_len;
+			}
+		}
+		if (!keep_rx) {
+			mem_deref(a->srx);
+			a->srx = srx;
+			srx = NULL;
+			OPENSSL_cleanse(a->rx_key, sizeof(a->rx_key));
+			a->rx_key_len = 0;
+			if (srtp) {
+				memcpy(a->rx_key, prm->rx_key,
+				       prm->rx_key_len);
+				a->rx_key_len = prm->rx_key_len;
+			}
+		}
+		a->tx_suite = a->rx_suite = prm->suite;
+		a->tx_srtcp_unenc = prm->srtcp_unencrypted;
+		a->rx_mki_len = prm->rx_mki_len;
 	}
-	a->tx_suite = a->rx_suite = prm->suite;
-	a->tx_srtcp_unenc = prm->srtcp_unencrypted;
-	a->rx_mki_len = prm->rx_mki_len;
+	if (!keep_ice) {
+		mem_deref(a->ice);
+		a->ice = ice;
+		ice = NULL;
+	}
+	a->dtls = dtls;
+	a->dtlsh = prm->dtlsh;
+	a->dtls_arg = prm->dtls_arg;
 
 	/* coming back from hold starts a new talkspurt */
 	if (prm->send && !(a->started && a->send))
@@ -382,6 +605,9 @@ int audio_start(struct audio *a, const struct audio_params *prm)
  out:
 	mem_deref(stx);
 	mem_deref(srx);
+	mem_deref(drtp);
+	mem_deref(drtcp);
+	mem_deref(ice);
 	return err;
 }
 
@@ -546,6 +772,8 @@ bool audio_mix_sending(const struct audio *a, const struct media_enc_cfg **cfg)
 {
 	if (!a->started || !a->send || !media_consent_rtp_dst(&a->consent))
 		return false;
+	if (a->dtls && !a->stx)
+		return false;
 
 	*cfg = &a->ecfg;
 	return true;
@@ -642,6 +870,7 @@ int audio_mix_encode(struct audio *a, const int16_t *pcm, uint32_t srate)
 static void send_rtcp(struct audio *a)
 {
 	struct mbuf *mb = a->rtcpmb;
+	struct srtp *stx;
 	const struct sa *dst;
 	struct media_rtpp_sr sr;
 	struct timeval tv;
@@ -670,7 +899,10 @@ static void send_rtcp(struct audio *a)
 		return;
 	mb->pos = 0;
 
-	if (a->stx && srtcp_encrypt(a->stx, mb))
+	stx = (!mux && a->stx_rtcp) ? a->stx_rtcp : a->stx;
+	if (a->dtls && !stx)
+		return;
+	if (stx && srtcp_encrypt(stx, mb))
 		return;
 
 	if (!udp_send(mux ? a->rtp_us : a->rtcp_us, dst, mb))

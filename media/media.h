@@ -141,6 +141,20 @@ uint16_t audio_lport(const struct audio *a);
  * and before the first such packet nothing is sent at all.  Keys are
  * copied (wiped on free); a key that did not change keeps its SRTP
  * context, so rollover counters and replay windows carry on. */
+struct tlsfp;
+
+/* DTLS-SRTP (RFC 5763, RFC 5764; media/dtls_int.h): the SRTP profiles
+ * confd accepts, best first (for keying/tlsfp.h tlsfp_alloc_dtls()) */
+#define MEDIA_DTLS_SRTP_PROFILES \
+	"SRTP_AEAD_AES_256_GCM:SRTP_AEAD_AES_128_GCM:" \
+	"SRTP_AES128_CM_SHA1_80:SRTP_AES128_CM_SHA1_32"
+
+/* How a DTLS-keyed stream's handshake ended: err 0 and reason NULL when
+ * its keys are in place, else the deadline passed without a good
+ * association and reason says why (a static string).  Called once per
+ * DTLS association, from the main loop. */
+typedef void (audio_dtls_h)(int err, const char *reason, void *arg);
+
 struct audio_params {
 	struct sa rtp;             /* remote RTP address (SDP: a claim) */
 	struct sa rtcp;            /* remote RTCP address (SDP: a claim) */
@@ -157,6 +171,24 @@ struct audio_params {
 	const uint8_t *rx_key; size_t rx_key_len;   /* their key||salt */
 	uint8_t rx_mki_len;        /* MKI bytes on their packets, stripped */
 	bool srtcp_unencrypted;
+	/* DTLS-SRTP instead of the keys above: the context pinned to their
+	 * a=fingerprint (keying/tlsfp.h, referenced).  The handshake runs
+	 * on our RTP port (and on the RTCP port too unless rtcp_mux), we
+	 * are the client iff dtls_active (we answered a=setup:active) and
+	 * then connect to rtp/rtcp.  Nothing is sent or accepted before its
+	 * keys are in.  A later call with the same pin and role keeps the
+	 * association and its keys; another pin starts a new one. */
+	struct tlsfp *dtls_pin;
+	bool dtls_active;
+	bool rtcp_mux;             /* RTCP only on the RTP port (RFC 5761) */
+	uint32_t dtls_timeout_ms;  /* no association by then: dtlsh(err) */
+	audio_dtls_h *dtlsh;
+	void *dtls_arg;
+	/* ICE-lite (RFC 8445 2.5): our ufrag and password (answered in
+	 * SDP) and theirs; all three set: Binding requests on our ports are
+	 * answered, and a successful check is consent to send to its
+	 * source (media/stun_int.h).  NULL: no ICE, STUN is dropped. */
+	const char *ice_ufrag, *ice_pwd, *ice_rufrag;
 };
 int  audio_start(struct audio *a, const struct audio_params *prm);
 

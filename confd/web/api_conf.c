@@ -11,7 +11,7 @@
  *   anyone else: 404, as if the conference did not exist.
  *
  * The policy fields carry the names of `confctl conf policy`: open,
- * anonymous, srtp, floor_pres, floor_pres_max, floor_audio,
+ * anonymous, srtp, keying, floor_pres, floor_pres_max, floor_audio,
  * notify_smime.  PUT and PATCH both change only the fields given.
  */
 #include <string.h>
@@ -87,6 +87,13 @@ static int conf_odict(struct odict **op, struct web *w,
 	err |= odict_entry_add(o, "anonymous", ODICT_BOOL, cd->anonymous);
 	err |= odict_entry_add(o, "srtp", ODICT_STRING,
 			       confdef_srtp_name(cd->srtp));
+	{
+		char keying[64] = "";
+
+		(void)confdef_keying_print(keying, sizeof(keying),
+					   cd->keying);
+		err |= odict_entry_add(o, "keying", ODICT_STRING, keying);
+	}
 	err |= odict_entry_add(o, "floor_pres", ODICT_STRING,
 			       cd->floor.pres_chair ? "chair" : "auto");
 	err |= odict_entry_add(o, "floor_pres_max", ODICT_INT,
@@ -156,6 +163,13 @@ static int policy_apply(struct confdef *cd, const struct odict *o,
 		return EINVAL;
 	}
 
+	/* "sdes,dtls,mikey,tls" or "all"; an empty list is refused */
+	CHECK(web_json_str(o, "keying", 64, &s), "keying");
+	if (!err && confdef_keying_decode(&cd->keying, s)) {
+		*field = "keying";
+		return EINVAL;
+	}
+
 	CHECK(web_json_str(o, "floor_pres", 16, &s), "floor_pres");
 	if (!err) {
 		if (!strcmp(s, "chair"))
@@ -196,7 +210,7 @@ static int policy_apply(struct confdef *cd, const struct odict *o,
 
 
 static const char *const conf_fields[] = {
-	"uri", "subject", "creator", "open", "anonymous", "srtp",
+	"uri", "subject", "creator", "open", "anonymous", "srtp", "keying",
 	"floor_pres", "floor_pres_max", "floor_audio", "notify_smime",
 	NULL
 };

@@ -155,6 +155,16 @@ has policy_applied "^sip:room@localhost open=yes anonymous=no srtp=required"
 ok policy_partial "$CTL" -d "$DB" conf policy $R --anonymous
 "$CTL" -d "$DB" conf list >"$OUT" 2>"$ERR"
 has policy_kept "^sip:room@localhost open=yes anonymous=yes srtp=required"
+has keying_default "^sip:room@localhost .* keying=sdes,dtls,mikey,tls "
+ok policy_keying "$CTL" -d "$DB" conf policy $R --keying dtls,mikey
+"$CTL" -d "$DB" conf list >"$OUT" 2>"$ERR"
+has keying_applied "^sip:room@localhost open=yes anonymous=yes srtp=required keying=dtls,mikey "
+fails keying_bad 2 "$CTL" -d "$DB" conf policy $R --keying dtls,zrtp
+fails keying_empty 2 "$CTL" -d "$DB" conf policy $R --keying ""
+fails keying_twice 2 "$CTL" -d "$DB" conf policy $R --keying sdes,sdes
+ok policy_keying_all "$CTL" -d "$DB" conf policy $R --keying all
+"$CTL" -d "$DB" conf list >"$OUT" 2>"$ERR"
+has keying_all "^sip:room@localhost .* keying=sdes,dtls,mikey,tls "
 fails policy_noconf 1 "$CTL" -d "$DB" conf policy sip:none@localhost --open
 fails policy_nothing 2 "$CTL" -d "$DB" conf policy $R
 

@@ -224,6 +224,9 @@ def main():
         ({"uri": "http://x/"}, "uri"),
         ({"uri": 5}, "uri"),
         ({"uri": ROOM, "srtp": "maybe"}, "srtp"),
+        ({"uri": ROOM, "keying": "sdes,zrtp"}, "keying"),
+        ({"uri": ROOM, "keying": ""}, "keying"),
+        ({"uri": ROOM, "keying": 3}, "keying"),
         ({"uri": ROOM, "open": "yes"}, "open"),
         ({"uri": ROOM, "floor_pres_max": 17}, "floor_pres_max"),
         ({"uri": ROOM, "floor_pres": "x"}, "floor_pres"),
@@ -253,11 +256,12 @@ def main():
 
     body = {"uri": ROOM, "subject": "Weekly", "open": False,
             "srtp": "optional", "floor_pres": "chair", "floor_pres_max": 2,
-            "floor_audio": "off", "notify_smime": False}
+            "floor_audio": "off", "notify_smime": False,
+            "keying": "dtls,sdes"}
     r = req("POST", CONFS, body, sess=A)
     check("create conference: 201", r.status == 201 and
           r.json["uri"] == ROOM and r.json["floor_pres"] == "chair" and
-          r.json["owner"] == "alice", r)
+          r.json["owner"] == "alice" and r.json["keying"] == "sdes,dtls", r)
     check("Location header", r.headers.get("location", "").endswith(
         q(ROOM)), r.headers)
     r = req("POST", CONFS, body, sess=A)
@@ -275,6 +279,9 @@ def main():
           and r.json["open"] and r.json["anonymous"] and
           r.json["floor_audio"] == "chair" and
           r.json["floor_pres_max"] == 2, r)
+    r = req("PATCH", CONF, {"keying": "all"}, sess=A)
+    check("update keying", r.status == 200 and
+          r.json["keying"] == "sdes,dtls,mikey,tls", r)
     r = req("PUT", CONF, {"uri": "sip:other@" + DOMAIN}, sess=A)
     check("URI cannot change: 400 uri", err_field(r, 400, "uri"), r)
     r = req("PATCH", CONF, {"floor_pres_max": 0}, sess=A)

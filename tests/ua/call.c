@@ -58,6 +58,8 @@ struct callst {
 	struct tmr tmr_exit;
 	struct ua_wav *wav;
 	struct ua_tone *tone;
+	struct ua_frames *wb;       /* --codec opus|G722: what we send */
+	unsigned loss;              /* --loss PCT */
 	double duration;
 	bool have_ts0;
 	uint32_t ts0;
@@ -96,7 +98,12 @@ static void usage(void)
 		"  --duration S        seconds of media (default 5)\n"
 		"  --tone HZ           send a tone (default: silence)\n"
 		"  --amplitude N       tone amplitude, 16-bit (default 8000)\n"
-		"  --record FILE.wav   write what we hear (8 kHz 16-bit mono)\n"
+		"  --record FILE.wav   write what we hear (8 kHz 16-bit mono;\n"
+		"                      PCMU only)\n"
+		"  --codec C           offer and send PCMU (default), opus or\n"
+		"                      G722 (the tone pre-encoded, 1 s looped)\n"
+		"  --no-fec            Opus without in-band FEC (RFC 7587)\n"
+		"  --loss PCT          drop PCT%% of our frames (seeded)\n"
 		"  --transport udp|tcp SIP transport (default udp)\n"
 		"  --local IP          local address (default 127.0.0.1)\n"
 		"  --rtp-ports MIN-MAX local RTP ports (default 40000-49999)\n"
@@ -517,6 +524,9 @@ static void estab_h(struct ua_call *call, void *arg)
 				strerror(err));
 	}
 	ua_stream_set_tone(rs, st->tone);
+	if (st->wb)
+		ua_stream_set_frames(rs, st->wb, 1);
+	ua_stream_set_loss(rs, st->loss, 0);
 	ua_stream_set_audioh(rs, audio_h, st);
 	err = ua_clock_alloc(&st->mc, 1, clock_h, st);
 	if (err) {
@@ -562,6 +572,9 @@ static void report(struct callst *st, const char *transport)
 	if (e)
 		ua_kv("error", "%s", e);
 	ua_kv("proto", "%s", ua_call_proto(st->call));
+	if (st->loss)
+		ua_kv("tx_lost", "%llu",
+		      (unsigned long long)ua_stream_lost(rs));
 	if (sa_isset(ua_call_raddr(st->call), SA_ALL)) {
 		re_snprintf(raddr, sizeof(raddr), "%J",
 			    ua_call_raddr(st->call));
@@ -653,6 +666,9 @@ int ua_cmd_call(int argc, char *argv[])
 		{"video-tag",       required_argument, NULL, 'G'},
 		{"video-kbps",      required_argument, NULL, 'K'},
 		{"video-recvonly",  no_argument,       NULL, 'Y'},
+		{"codec",           required_argument, NULL, 'o'},
+		{"no-fec",          no_argument,       NULL, 'N'},
+		{"loss",            required_argument, NULL, 'L'},
 		{"help",            no_argument,       NULL, 'h'},
 		{NULL, 0, NULL, 0}
 	};
@@ -664,6 +680,7 @@ int ua_cmd_call(int argc, char *argv[])
 	char fp[160], room[512];
 	unsigned prot_tls = 241;
 	unsigned tone_hz = 0, expect = 200;
+	bool fec = true;
 	int amplitude = 8000;
 	char touri[512];
 	int c, err, ret = 1;
@@ -702,6 +719,9 @@ int ua_cmd_call(int argc, char *argv[])
 			}
 			break;
 		case 'T': tone_hz = (unsigned)atoi(optarg); break;
+		case 'o': prm.codec = optarg; break;
+		case 'N': fec = false; break;
+		case 'L': st.loss = (unsigned)atoi(optarg); break;
 		case 'A': amplitude = atoi(optarg); break;
 		case 'r': record = optarg; break;
 		case 'p': transport = optarg; break;
@@ -834,9 +854,24 @@ int ua_cmd_call(int argc, char *argv[])
 		st.msrp_id = from;
 	prm.cuser = "ua";
 
+	if (prm.codec && str_casecmp(prm.codec, "PCMU") &&
+	    str_casecmp(prm.codec, "opus") && str_casecmp(prm.codec, "G722")) {
+		fprintf(stderr, "confd-ua: --codec: PCMU, opus or G722\n");
+		return 2;
+	}
+	if (st.loss > 100) {
+		fprintf(stderr, "confd-ua: --loss: 0-100\n");
+		return 2;
+	}
 	err = ua_tone_alloc(&st.tone, tone_hz, amplitude);
 	if (err)
 		goto out;
+	if (prm.codec && str_casecmp(prm.codec, "PCMU")) {
+		err = ua_frames_alloc(&st.wb, prm.codec, tone_hz,
+				      amplitude, fec);
+		if (err)
+			goto out;
+	}
 	if (record) {
 		err = ua_wav_open(&st.wav, record);
 		if (err) {
@@ -894,6 +929,7 @@ int ua_cmd_call(int argc, char *argv[])
 	st.sip = mem_deref(st.sip);
 	st.wav = mem_deref(st.wav);
 	st.tone = mem_deref(st.tone);
+	st.wb = mem_deref(st.wb);
 	st.mikey = mem_deref(st.mikey);
 	return ret;
 }

@@ -50,6 +50,9 @@ struct ua_stream {
 	const struct ua_tone *tone;
 	const struct ua_frames *frames;
 	unsigned every_n;
+	unsigned loss_pct;      /* frames dropped on purpose, percent */
+	uint32_t loss_state;    /* xorshift32: the same losses every run */
+	uint64_t lost;
 	uint32_t clock;         /* RTP clock, Hz */
 	ua_stream_audio_h *audioh;
 	void *arg;
@@ -515,6 +518,21 @@ void ua_stream_set_frames(struct ua_stream *rs, const struct ua_frames *f,
 }
 
 
+void ua_stream_set_loss(struct ua_stream *rs, unsigned pct, uint32_t seed)
+{
+	if (!rs)
+		return;
+	rs->loss_pct = pct > 100 ? 100 : pct;
+	rs->loss_state = seed ? seed : 0x2545f491;
+}
+
+
+uint64_t ua_stream_lost(const struct ua_stream *rs)
+{
+	return rs ? rs->lost : 0;
+}
+
+
 void ua_stream_set_audioh(struct ua_stream *rs, ua_stream_audio_h *ah,
 			   void *arg)
 {
@@ -579,6 +597,21 @@ void ua_stream_send(struct ua_stream *rs, uint32_t n)
 	}
 	rs->last_ts = ts;
 	plen = mb->end - RTP_HDR;
+
+	/* simulated loss: the sequence number moves on, so the receiver
+	 * sees the gap (and may recover it from the next packet's FEC) */
+	if (rs->loss_pct) {
+		uint32_t x = rs->loss_state;
+
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		rs->loss_state = x;
+		if (x % 100 < rs->loss_pct) {
+			++rs->lost;
+			return;
+		}
+	}
 
 	if (rs->tx && srtp_encrypt(rs->tx, mb))
 		return;

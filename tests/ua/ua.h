@@ -172,6 +172,10 @@ void ua_stream_set_audioh(struct ua_stream *rs, ua_stream_audio_h *ah,
 			   void *arg);
 /* Called by the media clock: sends frame number n (one 20 ms frame). */
 void ua_stream_send(struct ua_stream *rs, uint32_t n);
+/* Drop pct percent of the frames ua_stream_send() would send, by a
+ * seeded pseudo-random draw (the same frames on every run). */
+void ua_stream_set_loss(struct ua_stream *rs, unsigned pct, uint32_t seed);
+uint64_t ua_stream_lost(const struct ua_stream *rs);
 /* Sends an RTCP SR + SDES compound (SRTCP when keyed). */
 void ua_stream_send_rtcp(struct ua_stream *rs);
 void ua_stream_stats_reset(struct ua_stream *rs);

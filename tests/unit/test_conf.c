@@ -601,6 +601,37 @@ static int test_names(void)
 }
 
 
+/* the keying policy's comma list (confdef.h) */
+static int test_keying_names(void)
+{
+	unsigned k = 0;
+	char buf[64];
+
+	CHECK_EQ(confdef_keying_decode(&k, "sdes,dtls,mikey,tls"), 0);
+	CHECK_EQ(k, CONFDEF_KEY_ALL);
+	CHECK_EQ(confdef_keying_decode(&k, "all"), 0);
+	CHECK_EQ(k, CONFDEF_KEY_ALL);
+	CHECK_EQ(confdef_keying_decode(&k, "dtls"), 0);
+	CHECK_EQ(k, CONFDEF_KEY_DTLS);
+	CHECK_EQ(confdef_keying_decode(&k, "mikey,sdes"), 0);
+	CHECK_EQ(k, CONFDEF_KEY_MIKEY | CONFDEF_KEY_SDES);
+	CHECK_EQ(confdef_keying_print(buf, sizeof(buf), k), 0);
+	CHECK_STR(buf, "sdes,mikey");
+
+	CHECK_EQ(confdef_keying_decode(&k, ""), EINVAL);
+	CHECK_EQ(confdef_keying_decode(&k, "sdes,"), EINVAL);
+	CHECK_EQ(confdef_keying_decode(&k, ",sdes"), EINVAL);
+	CHECK_EQ(confdef_keying_decode(&k, "sdes,sdes"), EINVAL);
+	CHECK_EQ(confdef_keying_decode(&k, "SDES"), EINVAL);
+	CHECK_EQ(confdef_keying_decode(&k, "sdes dtls"), EINVAL);
+	CHECK_EQ(confdef_keying_decode(&k, "zrtp"), EINVAL);
+	CHECK_EQ(confdef_keying_print(buf, sizeof(buf), 0), EINVAL);
+	CHECK_EQ(confdef_keying_print(buf, 4, CONFDEF_KEY_ALL), ENOMEM);
+
+	return 0;
+}
+
+
 /* digest_algorithms: MD5 alone by default (docs/libre.md), the order
  * kept as given (RFC 8760 2.4), each once; nonce lifetime 1-3600 s */
 static int test_digest_keys(void)
@@ -646,4 +677,5 @@ TEST_MAIN("conf",
 	  CASE(test_uri_match),
 	  CASE(test_members),
 	  CASE(test_names),
+	  CASE(test_keying_names),
 	  CASE(test_digest_keys))

@@ -81,7 +81,7 @@ static int test_migrate_fresh(void)
 
 	err = store_open(&st, t.path);
 	CHECK_EQ(err, 0);
-	CHECK_EQ(store_schema_version(st), 5);
+	CHECK_EQ(store_schema_version(st), 6);
 
 	/* WAL is a property of the file: another connection sees it */
 	CHECK_EQ(query_text(t.path, "PRAGMA journal_mode;", mode,
@@ -96,12 +96,12 @@ static int test_migrate_fresh(void)
 
 	/* Reopening runs no migration twice */
 	CHECK_EQ(store_open(&st, t.path), 0);
-	CHECK_EQ(store_schema_version(st), 5);
+	CHECK_EQ(store_schema_version(st), 6);
 	CHECK_EQ(store_conf_add(st, "sip:a@b", NULL, NULL, false, false,
 				CONFDEF_SRTP_REQUIRED), 0);
 	mem_deref(st);
 	CHECK_EQ(store_open(&st, t.path), 0);
-	CHECK_EQ(store_schema_version(st), 5);
+	CHECK_EQ(store_schema_version(st), 6);
 	mem_deref(st);
 
 	tmpdb_remove(&t);
@@ -216,6 +216,22 @@ static int test_policy_update(void)
 
 	CHECK_EQ(store_conf_set_policy(st, "sip:other@example.org", true,
 				       true, CONFDEF_SRTP_OFF), ENOENT);
+
+	/* the keying policy (issue 12): a set, never empty */
+	CHECK_EQ(store_conf_get(st, &cd, "sip:room@example.org"), 0);
+	CHECK_EQ(cd->keying, CONFDEF_KEY_ALL);
+	cd = mem_deref(cd);
+	CHECK_EQ(store_conf_set_keying(st, "sip:room@example.org",
+				       CONFDEF_KEY_DTLS | CONFDEF_KEY_MIKEY), 0);
+	CHECK_EQ(store_conf_get(st, &cd, "sip:room@example.org"), 0);
+	CHECK_EQ(cd->keying, CONFDEF_KEY_DTLS | CONFDEF_KEY_MIKEY);
+	CHECK_EQ(cd->srtp, CONFDEF_SRTP_OFF);
+	cd = mem_deref(cd);
+	CHECK_EQ(store_conf_set_keying(st, "sip:room@example.org", 0), EINVAL);
+	CHECK_EQ(store_conf_set_keying(st, "sip:room@example.org", 0x10),
+		 EINVAL);
+	CHECK_EQ(store_conf_set_keying(st, "sip:other@example.org",
+				       CONFDEF_KEY_SDES), ENOENT);
 
 	mem_deref(st);
 	tmpdb_remove(&t);
@@ -398,7 +414,7 @@ static int test_migrate_from_v1(void)
 	sqlite3_close(db);
 
 	CHECK_EQ(store_open(&st, t.path), 0);
-	CHECK_EQ(store_schema_version(st), 5);
+	CHECK_EQ(store_schema_version(st), 6);
 	CHECK_EQ(store_conf_get(st, &cd, "sip:old@x"), 0);
 	CHECK_STR(cd->subject, "Old");
 	CHECK(cd->open);
@@ -406,6 +422,8 @@ static int test_migrate_from_v1(void)
 	CHECK(!cd->floor.pres_chair);
 	CHECK_EQ(cd->floor.pres_max, 1);
 	CHECK_EQ(cd->floor.audio, CONFDEF_AUDIO_FLOOR_OFF);
+	/* migration 6: an old conference allows every keying */
+	CHECK_EQ(cd->keying, CONFDEF_KEY_ALL);
 	cd = mem_deref(cd);
 
 	fl.pres_chair = true;
