@@ -10,8 +10,7 @@
  * (symmetric RTP, consent.c); until then nothing is sent, and the mixer
  * spends no encoding or encryption on the stream.
  *
- * SRTP: our own receiver (srtp.c, srtcp.c) and libre's srtp_encrypt() to
- * send.  Each direction has its own key.  Copies of the master keys are
+ * SRTP: our own receiver (srtp.c, srtcp.c) and sender (srtp_tx.c).  Each direction has its own key.  Copies of the master keys are
  * kept only to tell a re-INVITE that keeps a key from one that changes
  * it, and are wiped when replaced or freed.
  */
@@ -76,7 +75,7 @@ struct audio {
 	bool has_pcm;
 
 	/* send */
-	struct srtp *stx;
+	struct media_srtptx *stx;
 	enum srtp_suite tx_suite;
 	uint8_t tx_key[MAX_KEYSALT];
 	size_t tx_key_len;
@@ -276,7 +275,7 @@ static bool same_key(const uint8_t *old, size_t old_len,
  */
 int audio_start(struct audio *a, const struct audio_params *prm)
 {
-	struct srtp *stx = NULL;
+	struct media_srtptx *stx = NULL;
 	struct media_srtprx *srx = NULL;
 	struct media_enc_cfg ecfg;
 	bool srtp, keep_tx = false, keep_rx = false;
@@ -310,10 +309,10 @@ int audio_start(struct audio *a, const struct audio_params *prm)
 				 prm->rx_key, prm->rx_key_len);
 
 		if (!keep_tx) {
-			err = srtp_alloc(&stx, prm->suite, prm->tx_key,
-					 prm->tx_key_len,
-					 prm->srtcp_unencrypted ?
-					 SRTP_UNENCRYPTED_SRTCP : 0);
+			err = media_srtptx_alloc(&stx, prm->suite,
+						 prm->tx_key,
+						 prm->tx_key_len,
+						 prm->srtcp_unencrypted);
 			if (err)
 				goto out;
 		}
@@ -513,6 +512,29 @@ bool audio_mix_sending(const struct audio *a, const struct media_enc_cfg **cfg)
 }
 
 
+/* SRTP/SRTCP in place in mb's buffer (srtp_tx.c) */
+static int tx_protect(struct audio *a, struct mbuf *mb, bool rtcp)
+{
+	size_t len = mb->end;
+	int err;
+
+	/* mbuf_resize() reallocates whatever the size: only when short */
+	if (mb->size < len + MEDIA_SRTP_TX_OVERHEAD) {
+		err = mbuf_resize(mb, len + MEDIA_SRTP_TX_OVERHEAD);
+		if (err)
+			return err;
+	}
+
+	err = rtcp ? media_srtptx_rtcp(a->stx, mb->buf, &len, mb->size) :
+		media_srtptx_rtp(a->stx, mb->buf, &len, mb->size);
+	if (err)
+		return err;
+
+	mb->end = len;
+	return 0;
+}
+
+
 static void send_pld(struct audio *a, const uint8_t *pld, size_t n,
 		     unsigned frames)
 {
@@ -538,7 +560,7 @@ static void send_pld(struct audio *a, const uint8_t *pld, size_t n,
 
 	mb->pos = 0;
 
-	if (a->stx && srtp_encrypt(a->stx, mb))
+	if (a->stx && tx_protect(a, mb, false))
 		return;
 
 	if (udp_send(a->rtp_us, dst, mb))
@@ -627,7 +649,7 @@ static void send_rtcp(struct audio *a)
 		return;
 	mb->pos = 0;
 
-	if (a->stx && srtcp_encrypt(a->stx, mb))
+	if (a->stx && tx_protect(a, mb, true))
 		return;
 
 	(void)udp_send(mux ? a->rtp_us : a->rtcp_us, dst, mb);
