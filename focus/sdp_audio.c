@@ -57,7 +57,7 @@ static unsigned codec_rank(size_t i)
 struct stream_audio {
 	struct sdp_media *m;
 	struct audio *audio;           /* RTP/SRTP into the mixer */
-	struct tmr watch;              /* media_timeout */
+	struct media_tmr watch;        /* media_timeout (off libre's list) */
 	struct participant *p;         /* owner (for the watch) */
 	struct sdes_crypto tx;         /* our SDES key for this stream */
 	bool tx_valid;
@@ -84,7 +84,7 @@ static void destructor(void *arg)
 {
 	struct stream_audio *sa = arg;
 
-	tmr_cancel(&sa->watch);
+	media_tmr_cancel(&sa->watch);
 	mem_deref(sa->audio);
 	mem_deref(sa->m);
 	sdes_wipe(&sa->tx);
@@ -135,7 +135,7 @@ static int setup(struct participant *p)
 		return ENOMEM;
 	p->audio = sa;
 	sa->p = p;
-	tmr_init(&sa->watch);
+	media_tmr_init(&sa->watch);
 	cryptopick_init(&sa->pick);
 
 	re_snprintf(cname, sizeof(cname), "confd-%p", p);
@@ -330,8 +330,8 @@ static void watch_handler(void *arg)
 		return;
 	}
 
-	tmr_start(&sa->watch, MIN(limit - idle + 1, WATCH_INTERVAL),
-		  watch_handler, sa);
+	media_tmr_start(&sa->watch, MIN(limit - idle + 1, WATCH_INTERVAL),
+			watch_handler, sa);
 }
 
 
@@ -339,10 +339,11 @@ static void watch_start(struct participant *p)
 {
 	struct stream_audio *sa = p->audio;
 
-	if (!p->conf->focus->media_timeout || tmr_isrunning(&sa->watch))
+	if (!p->conf->focus->media_timeout ||
+	    media_tmr_isrunning(&sa->watch))
 		return;
 
-	tmr_start(&sa->watch, WATCH_INTERVAL, watch_handler, sa);
+	media_tmr_start(&sa->watch, WATCH_INTERVAL, watch_handler, sa);
 }
 
 
