@@ -108,7 +108,7 @@ struct adm_call {
 	struct source *src;            /* NULL for a trusted peer */
 	bool open;
 	bool pending;
-	struct tmr tmr;
+	struct media_tmr tmr;          /* off libre's list (media.h) */
 	adm_timeout_h *th;
 	void *arg;
 };
@@ -414,7 +414,7 @@ static void call_destructor(void *arg)
 	struct adm_call *call = arg;
 	struct admission *adm = call->adm;
 
-	tmr_cancel(&call->tmr);
+	media_tmr_cancel(&call->tmr);
 	admission_call_established(call);
 	--adm->calls;
 	if (call->open)
@@ -494,7 +494,8 @@ void admission_call_watch(struct adm_call *call, adm_timeout_h *th,
 
 	call->th = th;
 	call->arg = arg;
-	tmr_start(&call->tmr, call->adm->lim.ack_timeout_ms, ack_tmr, call);
+	media_tmr_start(&call->tmr, call->adm->lim.ack_timeout_ms,
+			ack_tmr, call);
 }
 
 
@@ -504,7 +505,7 @@ void admission_call_established(struct adm_call *call)
 		return;
 
 	call->pending = false;
-	tmr_cancel(&call->tmr);
+	media_tmr_cancel(&call->tmr);
 	--call->adm->pending;
 	if (call->src)
 		--call->src->pending;

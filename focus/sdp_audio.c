@@ -63,7 +63,7 @@ static unsigned codec_rank(size_t i)
 struct stream_audio {
 	struct sdp_media *m;
 	struct audio *audio;           /* RTP/SRTP into the mixer */
-	struct tmr watch;              /* media_timeout */
+	struct media_tmr watch;        /* media_timeout (off libre's list) */
 	struct participant *p;         /* owner (for the watch) */
 	struct sdes_crypto tx;         /* our SDES key for this stream */
 	bool tx_valid;
@@ -110,7 +110,7 @@ static void destructor(void *arg)
 {
 	struct stream_audio *sa = arg;
 
-	tmr_cancel(&sa->watch);
+	media_tmr_cancel(&sa->watch);
 	offered_wipe(sa);
 
 	tmr_cancel(&sa->dtls_tmr);
@@ -166,7 +166,7 @@ static int setup(struct participant *p)
 		return ENOMEM;
 	p->audio = sa;
 	sa->p = p;
-	tmr_init(&sa->watch);
+	media_tmr_init(&sa->watch);
 	tmr_init(&sa->dtls_tmr);
 	cryptopick_init(&sa->pick);
 
@@ -441,8 +441,8 @@ static void watch_handler(void *arg)
 		return;
 	}
 
-	tmr_start(&sa->watch, MIN(limit - idle + 1, WATCH_INTERVAL),
-		  watch_handler, sa);
+	media_tmr_start(&sa->watch, MIN(limit - idle + 1, WATCH_INTERVAL),
+			watch_handler, sa);
 }
 
 
@@ -450,10 +450,11 @@ static void watch_start(struct participant *p)
 {
 	struct stream_audio *sa = p->audio;
 
-	if (!p->conf->focus->media_timeout || tmr_isrunning(&sa->watch))
+	if (!p->conf->focus->media_timeout ||
+	    media_tmr_isrunning(&sa->watch))
 		return;
 
-	tmr_start(&sa->watch, WATCH_INTERVAL, watch_handler, sa);
+	media_tmr_start(&sa->watch, WATCH_INTERVAL, watch_handler, sa);
 }
 
 

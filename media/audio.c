@@ -10,8 +10,7 @@
  * (symmetric RTP, consent.c); until then nothing is sent, and the mixer
  * spends no encoding or encryption on the stream.
  *
- * SRTP: our own receiver (srtp.c, srtcp.c) and libre's srtp_encrypt() to
- * send.  Each direction has its own key.  Copies of the master keys are
+ * SRTP: our own receiver (srtp.c, srtcp.c) and sender (srtp_tx.c).  Each direction has its own key.  Copies of the master keys are
  * kept only to tell a re-INVITE that keeps a key from one that changes
  * it, and are wiped when replaced or freed.
  */
@@ -85,7 +84,7 @@ struct audio {
 	uint32_t loud;                /* audio_loudness(), x16 */
 
 	/* send */
-	struct srtp *stx;
+	struct media_srtptx *stx;
 	enum srtp_suite tx_suite;
 	uint8_t tx_key[MAX_KEYSALT];
 	size_t tx_key_len;
@@ -106,7 +105,7 @@ struct audio {
 	 * 4.1.1), used for SRTCP on the RTCP port */
 	bool dtls;
 	struct media_dtls *dtls_rtp, *dtls_rtcp;
-	struct srtp *stx_rtcp;
+	struct media_srtptx *stx_rtcp;
 	struct media_srtprx *srx_rtcp;
 	audio_dtls_h *dtlsh;
 	void *dtls_arg;
@@ -356,14 +355,15 @@ static bool same_key(const uint8_t *old, size_t old_len,
 
 
 /* Keys from a DTLS-SRTP association into SRTP contexts (both or none) */
-static int dtls_install(struct srtp **stxp, struct media_srtprx **srxp,
+static int dtls_install(struct media_srtptx **stxp,
+			struct media_srtprx **srxp,
 			const struct media_dtls_keys *k)
 {
-	struct srtp *stx = NULL;
+	struct media_srtptx *stx = NULL;
 	struct media_srtprx *srx = NULL;
 	int err;
 
-	err = srtp_alloc(&stx, k->suite, k->tx, k->len, 0);
+	err = media_srtptx_alloc(&stx, k->suite, k->tx, k->len, false);
 	if (!err)
 		err = media_srtprx_alloc(&srx, k->suite, k->rx, k->len, 0);
 	if (err) {
@@ -431,7 +431,7 @@ static void dtls_drop(struct audio *a)
  */
 int audio_start(struct audio *a, const struct audio_params *prm)
 {
-	struct srtp *stx = NULL;
+	struct media_srtptx *stx = NULL;
 	struct media_srtprx *srx = NULL;
 	struct media_dtls *drtp = NULL, *drtcp = NULL;
 	struct media_ice *ice = NULL;
@@ -469,10 +469,10 @@ int audio_start(struct audio *a, const struct audio_params *prm)
 				 prm->rx_key, prm->rx_key_len);
 
 		if (!keep_tx) {
-			err = srtp_alloc(&stx, prm->suite, prm->tx_key,
-					 prm->tx_key_len,
-					 prm->srtcp_unencrypted ?
-					 SRTP_UNENCRYPTED_SRTCP : 0);
+			err = media_srtptx_alloc(&stx, prm->suite,
+						 prm->tx_key,
+						 prm->tx_key_len,
+						 prm->srtcp_unencrypted);
 			if (err)
 				goto out;
 		}
@@ -780,6 +780,29 @@ bool audio_mix_sending(const struct audio *a, const struct media_enc_cfg **cfg)
 }
 
 
+/* SRTP/SRTCP in place in mb's buffer (srtp_tx.c) */
+static int tx_protect(struct media_srtptx *stx, struct mbuf *mb, bool rtcp)
+{
+	size_t len = mb->end;
+	int err;
+
+	/* mbuf_resize() reallocates whatever the size: only when short */
+	if (mb->size < len + MEDIA_SRTP_TX_OVERHEAD) {
+		err = mbuf_resize(mb, len + MEDIA_SRTP_TX_OVERHEAD);
+		if (err)
+			return err;
+	}
+
+	err = rtcp ? media_srtptx_rtcp(stx, mb->buf, &len, mb->size) :
+		media_srtptx_rtp(stx, mb->buf, &len, mb->size);
+	if (err)
+		return err;
+
+	mb->end = len;
+	return 0;
+}
+
+
 static void send_pld(struct audio *a, const uint8_t *pld, size_t n,
 		     unsigned frames)
 {
@@ -805,7 +828,7 @@ static void send_pld(struct audio *a, const uint8_t *pld, size_t n,
 
 	mb->pos = 0;
 
-	if (a->stx && srtp_encrypt(a->stx, mb))
+	if (a->stx && tx_protect(a->stx, mb, false))
 		return;
 
 	if (udp_send(a->rtp_us, dst, mb))
@@ -870,7 +893,7 @@ int audio_mix_encode(struct audio *a, const int16_t *pcm, uint32_t srate)
 static void send_rtcp(struct audio *a)
 {
 	struct mbuf *mb = a->rtcpmb;
-	struct srtp *stx;
+	struct media_srtptx *stx;
 	const struct sa *dst;
 	struct media_rtpp_sr sr;
 	struct timeval tv;
@@ -902,7 +925,7 @@ static void send_rtcp(struct audio *a)
 	stx = (!mux && a->stx_rtcp) ? a->stx_rtcp : a->stx;
 	if (a->dtls && !stx)
 		return;
-	if (stx && srtcp_encrypt(stx, mb))
+	if (stx && tx_protect(stx, mb, true))
 		return;
 
 	if (!udp_send(mux ? a->rtp_us : a->rtcp_us, dst, mb))

@@ -216,3 +216,35 @@ const struct sa *audio_rtp_dst(const struct audio *a);
  * over about 300 ms (0..32767); the video relay's active speaker. */
 int  audio_loudness(const struct audio *a);
 
+/* ---- timers off libre's list (tmrheap.c) ----
+ *
+ * libre 1.1.0 keeps every timer of a thread in one sorted list and
+ * inserts by walking it from the end, so a short timer costs a step per
+ * longer-lived timer pending: with SIP's 32 s transaction timers (64*T1)
+ * of thousands of recent calls, each 20 ms mixer tick and each per-call
+ * timer of our own walked tens of thousands of entries.  These timers
+ * live in a binary heap instead (O(log n) start and cancel), one per
+ * thread, woken by one timerfd in that thread's libre main loop; the
+ * same semantics as struct tmr (one-shot, ms from tmr_jiffies(), a
+ * handler may start or cancel any timer, equal deadlines run in start
+ * order). */
+typedef void (media_tmr_h)(void *arg);
+struct media_tmr {
+	size_t ix;                 /* 1-based heap slot, 0: not queued */
+	uint64_t jfs;              /* deadline, tmr_jiffies() ms */
+	uint64_t seq;              /* start order, for ties */
+	media_tmr_h *th;           /* NULL: not running */
+	void *arg;
+};
+
+void media_tmr_init(struct media_tmr *t);
+void media_tmr_start(struct media_tmr *t, uint64_t delay_ms,
+		     media_tmr_h *th, void *arg);
+void media_tmr_cancel(struct media_tmr *t);
+/* timers queued in this thread (for tests and status) */
+size_t media_tmr_count(void);
+
+static inline bool media_tmr_isrunning(const struct media_tmr *t)
+{
+	return t && t->th;
+}

@@ -57,7 +57,7 @@ struct mixgrp {
 struct mixer {
 	struct list audiol;          /* struct audio, no references */
 	struct list grpl;            /* struct mixgrp */
-	struct tmr tmr;
+	struct media_tmr tmr;          /* off libre's list (tmrheap.c) */
 	uint64_t next;               /* deadline of the next tick, ms */
 	uint32_t srate;              /* of the last tick */
 	int32_t sum[MEDIA_FRAME_MAX];
@@ -85,7 +85,7 @@ static void destructor(void *arg)
 	struct mixer *mx = arg;
 	struct le *le;
 
-	tmr_cancel(&mx->tmr);
+	media_tmr_cancel(&mx->tmr);
 	list_flush(&mx->grpl);
 
 	le = mx->audiol.head;
@@ -112,7 +112,7 @@ int mixer_alloc(struct mixer **mxp)
 
 	list_init(&mx->audiol);
 	list_init(&mx->grpl);
-	tmr_init(&mx->tmr);
+	media_tmr_init(&mx->tmr);
 
 	*mxp = mx;
 	return 0;
@@ -319,7 +319,8 @@ static void tick(void *arg)
 
 	mx->next += AUDIO_PTIME;
 	now = tmr_jiffies();
-	tmr_start(&mx->tmr, mx->next > now ? mx->next - now : 0, tick, mx);
+	media_tmr_start(&mx->tmr, mx->next > now ? mx->next - now : 0,
+			tick, mx);
 }
 
 
@@ -330,9 +331,9 @@ void mixer_attach(struct mixer *mx, struct le *le, struct audio *a)
 
 	list_append(&mx->audiol, le, a);
 
-	if (!tmr_isrunning(&mx->tmr)) {
+	if (!media_tmr_isrunning(&mx->tmr)) {
 		mx->next = tmr_jiffies() + AUDIO_PTIME;
-		tmr_start(&mx->tmr, AUDIO_PTIME, tick, mx);
+		media_tmr_start(&mx->tmr, AUDIO_PTIME, tick, mx);
 	}
 }
 
@@ -348,7 +349,7 @@ void mixer_detach(struct mixer *mx, struct le *le)
 
 	/* An empty conference costs no timer wake-ups. */
 	if (list_isempty(&mx->audiol))
-		tmr_cancel(&mx->tmr);
+		media_tmr_cancel(&mx->tmr);
 }
 
 

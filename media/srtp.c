@@ -13,11 +13,11 @@
  */
 #include <string.h>
 #include <openssl/evp.h>
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <re.h>
 #include "media/rtpp_int.h"
 #include "media/srtp_int.h"
+#include "media/hmac_int.h"
 
 
 enum {
@@ -30,10 +30,11 @@ enum {
 };
 
 
-static void comp_free(struct media_srtp_comp *c)
+void media_srtp_comp_free(struct media_srtp_comp *c)
 {
 	EVP_CIPHER_CTX_free(c->cipher);
-	EVP_MAC_CTX_free(c->mac);
+	c->cipher = NULL;
+	c->hmac = mem_deref(c->hmac);
 	OPENSSL_cleanse(c->salt, sizeof(c->salt));
 }
 
@@ -42,8 +43,8 @@ static void destructor(void *arg)
 {
 	struct media_srtprx *rx = arg;
 
-	comp_free(&rx->rtp);
-	comp_free(&rx->rtcp);
+	media_srtp_comp_free(&rx->rtp);
+	media_srtp_comp_free(&rx->rtcp);
 }
 
 
@@ -84,13 +85,17 @@ static int derive(uint8_t *out, size_t out_len, uint8_t label,
 }
 
 
-static int comp_init(struct media_srtp_comp *c, uint8_t label0, bool gcm,
-		     const uint8_t *mkey, size_t key_len,
-		     const uint8_t *msalt, size_t salt_len)
+int media_srtp_comp_init(struct media_srtp_comp *c, uint8_t label0,
+			 bool gcm, bool enc,
+			 const uint8_t *mkey, size_t key_len,
+			 const uint8_t *msalt, size_t salt_len)
 {
 	uint8_t k_e[MAX_KEY], k_a[AUTH_KEY];
 	const EVP_CIPHER *ciph;
 	int err;
+
+	if (key_len > MAX_KEY)
+		return EINVAL;
 
 	err  = derive(k_e, key_len, label0 + 0, mkey, key_len,
 		      msalt, salt_len);
@@ -111,36 +116,39 @@ static int comp_init(struct media_srtp_comp *c, uint8_t label0, bool gcm,
 
 	c->cipher = EVP_CIPHER_CTX_new();
 	if (!c->cipher ||
-	    !EVP_DecryptInit_ex(c->cipher, ciph, NULL, k_e, NULL)) {
+	    !EVP_CipherInit_ex(c->cipher, ciph, NULL, k_e, NULL, enc)) {
 		err = ENOMEM;
 		goto out;
 	}
 
-	if (!gcm) {
-		OSSL_PARAM prm[2];
-		EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-
-		if (!mac) {
-			err = ENOTSUP;
-			goto out;
-		}
-		c->mac = EVP_MAC_CTX_new(mac);
-		EVP_MAC_free(mac);
-
-		prm[0] = OSSL_PARAM_construct_utf8_string(
-			OSSL_MAC_PARAM_DIGEST, (char *)"SHA1", 0);
-		prm[1] = OSSL_PARAM_construct_end();
-
-		if (!c->mac || !EVP_MAC_init(c->mac, k_a, sizeof(k_a), prm)) {
-			err = ENOMEM;
-			goto out;
-		}
-	}
+	if (!gcm)
+		err = media_hmac_alloc(&c->hmac, k_a, sizeof(k_a));
 
  out:
 	OPENSSL_cleanse(k_e, sizeof(k_e));
 	OPENSSL_cleanse(k_a, sizeof(k_a));
 	return err;
+}
+
+
+int media_srtp_suite(enum srtp_suite suite, size_t *ck, size_t *tag,
+		     bool *gcm)
+{
+	*gcm = false;
+
+	switch (suite) {
+
+	case SRTP_AES_CM_128_HMAC_SHA1_32: *ck = 16; *tag = 4;  break;
+	case SRTP_AES_CM_128_HMAC_SHA1_80: *ck = 16; *tag = 10; break;
+	case SRTP_AES_256_CM_HMAC_SHA1_32: *ck = 32; *tag = 4;  break;
+	case SRTP_AES_256_CM_HMAC_SHA1_80: *ck = 32; *tag = 10; break;
+	case SRTP_AES_128_GCM: *ck = 16; *tag = 0; *gcm = true; break;
+	case SRTP_AES_256_GCM: *ck = 32; *tag = 0; *gcm = true; break;
+	default:
+		return ENOTSUP;
+	}
+
+	return 0;
 }
 
 
@@ -155,17 +163,9 @@ int media_srtprx_alloc(struct media_srtprx **rxp, enum srtp_suite suite,
 	if (!rxp || !key)
 		return EINVAL;
 
-	switch (suite) {
-
-	case SRTP_AES_CM_128_HMAC_SHA1_32: ck = 16; tag = 4;  break;
-	case SRTP_AES_CM_128_HMAC_SHA1_80: ck = 16; tag = 10; break;
-	case SRTP_AES_256_CM_HMAC_SHA1_32: ck = 32; tag = 4;  break;
-	case SRTP_AES_256_CM_HMAC_SHA1_80: ck = 32; tag = 10; break;
-	case SRTP_AES_128_GCM: ck = 16; tag = 0; gcm = true; break;
-	case SRTP_AES_256_GCM: ck = 32; tag = 0; gcm = true; break;
-	default:
-		return ENOTSUP;
-	}
+	err = media_srtp_suite(suite, &ck, &tag, &gcm);
+	if (err)
+		return err;
 
 	sl = gcm ? SALT_GCM : SALT_CM;
 	/* RFC 4568 6.2: SRTCP keeps an 80-bit tag with the _32 suites */
@@ -184,8 +184,10 @@ int media_srtprx_alloc(struct media_srtprx **rxp, enum srtp_suite suite,
 	rx->salt_len = sl;
 	rx->mki_len = mki_len;
 
-	err  = comp_init(&rx->rtp, 0, gcm, key, ck, key + ck, sl);
-	err |= comp_init(&rx->rtcp, 3, gcm, key, ck, key + ck, sl);
+	err  = media_srtp_comp_init(&rx->rtp, 0, gcm, false,
+				    key, ck, key + ck, sl);
+	err |= media_srtp_comp_init(&rx->rtcp, 3, gcm, false,
+				    key, ck, key + ck, sl);
 	if (err) {
 		mem_deref(rx);
 		return err;
@@ -240,15 +242,12 @@ bool media_srtp_hmac_ok(struct media_srtp_comp *c,
 			const uint8_t *trailer, size_t tlen,
 			const uint8_t *tag, size_t tag_len)
 {
-	uint8_t md[EVP_MAX_MD_SIZE];
-	size_t mdlen = 0;
+	uint8_t md[20];
 
-	if (!EVP_MAC_init(c->mac, NULL, 0, NULL) ||
-	    !EVP_MAC_update(c->mac, p, len) ||
-	    (tlen && !EVP_MAC_update(c->mac, trailer, tlen)) ||
-	    !EVP_MAC_final(c->mac, md, &mdlen, sizeof(md)) ||
-	    mdlen < tag_len)
+	if (!c->hmac || tag_len > sizeof(md))
 		return false;
+
+	media_hmac_sha1(c->hmac, p, len, trailer, tlen, md);
 
 	return CRYPTO_memcmp(md, tag, tag_len) == 0;
 }

@@ -1,6 +1,6 @@
 /**
- * @file srtp_int.h  SRTP/SRTCP receive side (RFC 3711, RFC 7714);
- * internal to media/ (audio.c) and its unit tests.
+ * @file srtp_int.h  SRTP/SRTCP receive and send sides (RFC 3711,
+ * RFC 7714); internal to media/ (audio.c) and its unit tests.
  *
  * Our own receiver instead of libre's srtp_decrypt(): libre creates
  * per-SSRC state and moves its rollover counter before a packet is
@@ -20,6 +20,32 @@ int media_srtprx_alloc(struct media_srtprx **rxp, enum srtp_suite suite,
 		       const uint8_t *key, size_t key_len, uint8_t mki_len);
 int media_srtprx_rtp(struct media_srtprx *rx, uint8_t *p, size_t *lenp);
 int media_srtprx_rtcp(struct media_srtprx *rx, uint8_t *p, size_t *lenp);
+
+/*
+ * The send side (srtp_tx.c), in place of libre's srtp_encrypt(): the
+ * keyed HMAC state is kept (hmac_int.h), no per-SSRC list, no mbuf.
+ * One context protects one sender's SSRC (the first one it sees;
+ * another is refused: a second stream on the same key would need its
+ * own rollover counter).  What goes on the wire is byte for byte what
+ * libre 1.1.0 sends (test_srtp compares), including its 32-bit SRTCP
+ * tag with the _32 suites and its first SRTCP index of 1 — except for
+ * GCM with unencrypted SRTCP, where libre sends no tag at all and we
+ * follow RFC 7714 9.3.
+ *
+ * p holds a plain packet of *lenp bytes in a buffer of cap bytes; on
+ * success *lenp is the protected length (up to
+ * MEDIA_SRTP_TX_OVERHEAD more).  ENOBUFS when cap is short.
+ */
+enum { MEDIA_SRTP_TX_OVERHEAD = 4 + 16 + 4 + 10 };
+struct media_srtptx;
+
+int media_srtptx_alloc(struct media_srtptx **txp, enum srtp_suite suite,
+		       const uint8_t *key, size_t key_len,
+		       bool srtcp_unencrypted);
+int media_srtptx_rtp(struct media_srtptx *tx, uint8_t *p, size_t *lenp,
+		     size_t cap);
+int media_srtptx_rtcp(struct media_srtptx *tx, uint8_t *p, size_t *lenp,
+		      size_t cap);
 
 
 /* ---- between srtp.c, srtcp.c and replay.c ---- */
@@ -57,9 +83,21 @@ struct media_srtp_stream {
  * named by their struct tags so that this header needs no OpenSSL. */
 struct media_srtp_comp {
 	struct evp_cipher_ctx_st *cipher;
-	struct evp_mac_ctx_st *mac;
+	struct media_hmac *hmac;     /* hmac_int.h; NULL with GCM */
 	uint8_t salt[MEDIA_SRTP_SALT_CM];
 };
+
+/* A suite's sizes: cipher key, SRTP tag (0 with GCM), GCM or not */
+int  media_srtp_suite(enum srtp_suite suite, size_t *ck, size_t *tag,
+		      bool *gcm);
+/* RFC 3711 4.3: the session keys from the master key||salt; label0 is
+ * 0 for SRTP, 3 for SRTCP.  enc: the cipher context encrypts (GCM
+ * seals); CTR is the same both ways. */
+int  media_srtp_comp_init(struct media_srtp_comp *c, uint8_t label0,
+			  bool gcm, bool enc,
+			  const uint8_t *mkey, size_t key_len,
+			  const uint8_t *msalt, size_t salt_len);
+void media_srtp_comp_free(struct media_srtp_comp *c);
 
 struct media_srtprx {
 	struct media_srtp_comp rtp, rtcp;
