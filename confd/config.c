@@ -1070,12 +1070,14 @@ static void config_finish(struct parser *p)
 }
 
 
-/* DIR/confd.ctl for the store at DIR/NAME; "confd.ctl" for a bare NAME */
+/* DIR/confd.ctl for the store at DIR/NAME; "confd.ctl" for a bare NAME
+ * or a database URL (postgresql://...: the socket is then relative to
+ * state_dir, and confctl needs -s) */
 void config_ctl_default(char *buf, size_t size, const char *store)
 {
 	const char *slash = strrchr(store, '/');
 
-	if (!slash)
+	if (!slash || strstr(store, "://"))
 		(void)re_snprintf(buf, size, "confd.ctl");
 	else
 		(void)re_snprintf(buf, size, "%b/confd.ctl", store,
