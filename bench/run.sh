@@ -18,7 +18,7 @@
 BUILD=${1:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
-TOPICS="joins mixer bfcp eventpkg mikey msrp web"
+TOPICS="joins mixer bfcp eventpkg mikey msrp web scale"
 mkdir -p "$BUILD/bench"
 out="$BUILD/bench/results.kv"
 tmp=$(mktemp /tmp/confd-bench-run.XXXXXX)
