@@ -38,6 +38,7 @@ static void reply_target_err(struct web_req *r, int err, const char *msg)
 	switch (err) {
 
 	case ENOENT:
+	case ESRCH:     /* focus_kick: the conference has nobody by that URI */
 		(void)web_reply_error(r, 404, "Not Found", "target",
 				      "not in the call");
 		break;

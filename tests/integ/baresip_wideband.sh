@@ -33,7 +33,10 @@ confd_setup
 {
 	confctl conf add "$ROOM" --srtp required --subject "wideband" &&
 	for u in $USERS; do
-		confctl part add "$ROOM" "sip:$u@$D" || exit 1
+		confctl part add "$ROOM" "sip:$u@$D" &&
+		# a closed conference admits only authenticated callers
+		CONFCTL_PASSWORD="pw-$u" confctl part passwd "$ROOM" \
+			"sip:$u@$D" || exit 1
 	done
 } >"$TMP/confctl.log" 2>&1 ||
 	{ fail "store set-up with confctl"; show_log "$TMP/confctl.log"; lib_done; }
@@ -62,7 +65,8 @@ codecs_of() {
 pids=""
 delay=0
 for u in $USERS; do
-	baresip_setup "$TMP/$u" "$u" "$TMP/$u.wav"
+	baresip_setup "$TMP/$u" "$u" "$TMP/$u.wav" \
+		";mediaenc=srtp-mand;auth_pass=pw-$u"
 	# lib.sh writes a PCMU-only client: load this one's codecs instead
 	m=""
 	for mod in $(mods_of "$u"); do

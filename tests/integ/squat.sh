@@ -32,6 +32,9 @@ confd_setup
 confctl conf add "$ROOM" --srtp optional >/dev/null
 for u in alice bob carol dave; do
 	confctl part add "$ROOM" "sip:$u@$CONFD_DOMAIN" >/dev/null
+	# a closed conference admits only authenticated callers
+	CONFCTL_PASSWORD="pw-$u" confctl part passwd "$ROOM" \
+		"sip:$u@$CONFD_DOMAIN" >/dev/null
 done
 confd_start
 
@@ -45,7 +48,8 @@ call() {
 	_n=$1 _s=$2; shift 2
 	bg_start "$_n" timeout -k 5 $((_s + 20)) "$UA" call \
 		--to "sip:room@127.0.0.1:$CONFD_SIP_PORT" \
-		--from "sip:$_n@$CONFD_DOMAIN" --duration "$_s" "$@"
+		--from "sip:$_n@$CONFD_DOMAIN" --duration "$_s" \
+		--auth-user "$_n" --auth-pass "pw-$_n" "$@"
 	eval "${_n}_PID=\$BG_PID"
 }
 # closes LOG MIN MAX: every connection in LOG was closed by confd, each
