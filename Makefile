@@ -24,7 +24,7 @@ CFLAGS  += $(OPT) -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
 	-fno-strict-aliasing -D_GNU_SOURCE -DCONFD_VERSION=\"0.1.0\" \
 	-DCONFD_WEBROOT=\"$(PREFIX)/share/confd/web\" $(RE_CFLAGS) -I. $(SAN)
 LDFLAGS += $(SAN)
-LIBS    := -lrem -lre -lopus -lspandsp -lspeexdsp -lssl -lcrypto -lsqlite3 -lxml2 -lz -lpthread -lm
+LIBS    := -lrem -lre -lopus -lspandsp -lspeexdsp -lssl -lcrypto -lsqlite3 -lpq -lxml2 -lz -lpthread -lm
 
 # Every .c under the module folders goes into the core library, except
 # the files that carry a main().

@@ -18,7 +18,7 @@
 BUILD=${1:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
-TOPICS="hotpath joins mixer bfcp eventpkg mikey msrp web video"
+TOPICS="hotpath joins mixer bfcp eventpkg mikey msrp web video scale"
 mkdir -p "$BUILD/bench"
 out="$BUILD/bench/results.kv"
 tmp=$(mktemp /tmp/confd-bench-run.XXXXXX)

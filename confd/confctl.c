@@ -330,7 +330,7 @@ static int open_store(struct store **stp, const char *db)
 
 	/* A typo in -d, or the wrong directory, must not leave a new
 	 * empty store behind and report success */
-	if (!create_store && access(db, F_OK) != 0) {
+	if (!create_store && !store_is_url(db) && access(db, F_OK) != 0) {
 		re_fprintf(stderr, "confctl: no store at %s (confd creates"
 			   " it when it starts; --create makes it here)\n",
 			   db);

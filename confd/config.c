@@ -1254,12 +1254,32 @@ static void config_finish(struct parser *p)
 }
 
 
-/* DIR/confd.ctl for the store at DIR/NAME; "confd.ctl" for a bare NAME */
+/* The store, with the password of a database URL
+ * (postgresql://user:PASSWORD@host/db) shown as "***" */
+static int store_print(struct re_printf *pf, const char *store)
+{
+	const char *p = strstr(store, "://"), *at, *colon;
+
+	if (!p || !(at = strchr(p + 3, '@')))
+		return re_hprintf(pf, "%s", store);
+
+	colon = memchr(p + 3, ':', (size_t)(at - (p + 3)));
+	if (!colon)
+		return re_hprintf(pf, "%s", store);
+
+	return re_hprintf(pf, "%b***%s", store, (size_t)(colon + 1 - store),
+			  at);
+}
+
+
+/* DIR/confd.ctl for the store at DIR/NAME; "confd.ctl" for a bare NAME
+ * or a database URL (postgresql://...: the socket is then relative to
+ * state_dir, and confctl needs -s) */
 void config_ctl_default(char *buf, size_t size, const char *store)
 {
 	const char *slash = strrchr(store, '/');
 
-	if (!slash)
+	if (!slash || strstr(store, "://"))
 		(void)re_snprintf(buf, size, "confd.ctl");
 	else
 		(void)re_snprintf(buf, size, "%b/confd.ctl", store,
@@ -1404,7 +1424,7 @@ int config_print(struct re_printf *pf, const struct config *cfg)
 	else
 		err |= re_hprintf(pf, "sip_tls_listen  off\n");
 	err |= re_hprintf(pf, "domain          %s\n", cfg->domain);
-	err |= re_hprintf(pf, "store           %s\n", cfg->store);
+	err |= re_hprintf(pf, "store           %H\n", store_print, cfg->store);
 	err |= re_hprintf(pf, "tls_cert        %s\n", cfg->tls_cert);
 	err |= re_hprintf(pf, "rtp_ports       %u-%u\n",
 			  cfg->rtp_port_min, cfg->rtp_port_max);

@@ -86,6 +86,34 @@ static int reload(void)
 }
 
 
+/* Another node, confctl or psql changed a conference in a shared store
+ * (PostgreSQL LISTEN/NOTIFY, store_pg.c): apply that one conference,
+ * or everything when the change feed was lost for a while. */
+static void store_changed(const char *uri, void *arg)
+{
+	struct confdef *cd = NULL;
+	int err;
+	(void)arg;
+
+	if (!uri) {
+		(void)reload();
+		return;
+	}
+
+	err = store_conf_get(d.store, &cd, uri);
+	if (err == ENOENT)
+		err = focus_set_confdef(d.focus, uri, NULL);
+	else if (!err)
+		err = focus_set_confdef(d.focus, uri, cd);
+
+	if (err)
+		DEBUG_WARNING("store: %s changed, not applied: %m\n", uri,
+			      err);
+	else
+		DEBUG_INFO("store: %s changed\n", uri);
+}
+
+
 /* confctl reload, through the control socket */
 static int ctl_reload(char *msg, size_t size, void *arg)
 {
@@ -417,7 +445,9 @@ static int run(void)
 
 	err = store_open(&d.store, d.cfg.store);
 	if (err) {
-		DEBUG_WARNING("store %s: %m\n", d.cfg.store, err);
+		/* a database URL may carry a password: not in the log */
+		DEBUG_WARNING("store %s: %m\n", store_is_url(d.cfg.store) ?
+			      "(postgresql)" : d.cfg.store, err);
 		return err;
 	}
 
@@ -497,6 +527,15 @@ static int run(void)
 	err = reload();
 	if (err)
 		return err;
+
+	/* SQLite serves one node: no change feed, SIGHUP as before */
+	err = store_watch(d.store, store_changed, NULL);
+	if (err == ENOTSUP)
+		err = 0;
+	else if (err)
+		return err;
+	else
+		DEBUG_NOTICE("store: following changes by other nodes\n");
 
 	err = web_setup();
 	if (err)

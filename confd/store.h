@@ -1,7 +1,12 @@
 /**
- * @file store.h  The persistent store: SQLite in WAL mode, with
- * versioned migrations (PRAGMA user_version), foreign keys on and a
- * busy timeout, so that confd and confctl can share one file.
+ * @file store.h  The persistent store: conferences, their members,
+ * creator accounts.  Two backends behind one interface:
+ *   - SQLite (the default, embedded): a file path; WAL mode, a busy
+ *     timeout, so that confd and confctl can share one file;
+ *   - PostgreSQL: a libpq connection URI (postgresql://...), for several
+ *     confd nodes on one database.  Other nodes' writes arrive through
+ *     LISTEN/NOTIFY (store_watch).
+ * Both carry the same versioned migrations.
  *
  * Freed with mem_deref.  Errors: EINVAL for a bad argument (URIs must
  * be bare sip:/sips: URIs, see confdef_uri_valid), EEXIST for a
@@ -11,9 +16,24 @@
 
 struct store;
 
-/* Creates the file (mode 0600) if needed and migrates it to the current
- * schema in one transaction.  ENOTSUP if the file is from a newer confd. */
+/* path: a file (SQLite) or postgresql://... / postgres://... (libpq).
+ * Creates the file (mode 0600) if needed and migrates the store to the
+ * current schema in one transaction.  ENOTSUP if the store is from a
+ * newer confd. */
 int  store_open(struct store **stp, const char *path);
+/* Whether path names a database server rather than a file */
+bool store_is_url(const char *path);
+/* Which backend st uses: "sqlite" or "postgresql" */
+const char *store_backend_name(const struct store *st);
+
+/* Another writer (another node, confctl, psql) changed a conference:
+ * conf_uri is its URI, or NULL when anything may have changed (the
+ * change feed was lost and is back: reload everything). */
+typedef void (store_change_h)(const char *conf_uri, void *arg);
+/* Calls h from the main loop for every committed change to a
+ * conference or its members.  ENOTSUP for SQLite, which serves one
+ * node: there SIGHUP or `confctl reload` apply changes. */
+int  store_watch(struct store *st, store_change_h *h, void *arg);
 
 /* EEXIST if the URI is taken. subject and creator may be NULL (""). */
 int  store_conf_add(struct store *st, const char *uri, const char *subject,

@@ -320,6 +320,49 @@ int focus_set_confdefs(struct focus *f, struct list *defs)
 }
 
 
+/* One conference changed in the store (another node wrote it): def is
+ * its new definition, moved in, or NULL when it was deleted.  As
+ * focus_set_confdefs does for the whole set. */
+int focus_set_confdef(struct focus *f, const char *uri, struct confdef *def)
+{
+	struct conference *conf = NULL;
+	struct le *le;
+
+	if (!f || !uri || (def && !confdef_uri_match(def->uri, uri)))
+		return EINVAL;
+
+	for (le = f->confs.head; le; le = le->next) {
+		struct conference *c = le->data;
+		if (confdef_uri_match(c->def->uri, uri)) {
+			conf = c;
+			break;
+		}
+	}
+
+	if (!def) {
+		if (conf) {
+			conf->removed = true;
+			conference_gc(conf);
+		}
+		return 0;
+	}
+
+	if (conf) {
+		conference_redefine(conf, def);
+		(void)events_conf_update(conf);
+		return 0;
+	}
+
+	if (conference_alloc(&conf, f, def)) {
+		mem_deref(def);
+		return ENOMEM;
+	}
+	(void)events_conf_update(conf);
+
+	return 0;
+}
+
+
 uint32_t focus_conference_count(const struct focus *f)
 {
 	return f ? list_count(&f->confs) : 0;

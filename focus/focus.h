@@ -141,6 +141,10 @@ int  focus_alloc(struct focus **fp, struct sip *sip,
  * defs (which is left empty).  Calls in progress are kept; a conference
  * that disappeared takes no new participants and ends with its last. */
 int  focus_set_confdefs(struct focus *f, struct list *defs);
+/* One conference: def (moved in) is its new definition, NULL when it
+ * is gone from the store. */
+int  focus_set_confdef(struct focus *f, const char *uri,
+		       struct confdef *def);
 
 /* Hang up on every participant (BYE).  The SIP stack stays up so that
  * the BYE transactions can finish; the caller closes it afterwards. */

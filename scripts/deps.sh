@@ -5,10 +5,15 @@
 #         (`make test`, `make asan`, `make bench`)
 # Does nothing when they are all present, so `make run` stays quick.
 RUN="build-essential pkg-config libre-dev librem-dev libssl-dev
-libxml2-dev libsqlite3-dev libopus-dev libspandsp-dev libspeexdsp-dev
-openssl"
+libxml2-dev libsqlite3-dev libpq-dev libopus-dev libspandsp-dev
+libspeexdsp-dev openssl"
 TEST="$RUN clang libclang-rt-14-dev libxml2-utils sqlite3 baresip-core
-sip-tester tshark sox python3 curl procps iproute2 chromium wrk"
+sip-tester tshark sox python3 curl procps iproute2 chromium wrk
+postgresql kamailio"
+# postgresql and kamailio are for the scale-out tests (issue 16): the
+# store tests against PostgreSQL and two confd nodes behind Kamailio;
+# the tests run their own server on loopback ports.  libpq-dev is
+# always needed: confd links libpq for `store postgresql://...`.
 # chromium and wrk are for tests only: the web interface's browser test
 # (tests/browser/, with npm's playwright-core) and bench/web.sh.
 # playwright-core drives Debian's chromium in the browser test; npm puts

@@ -15,6 +15,9 @@ run_one() {
 	out="$log/$(echo "$name" | tr '/' '_').out"
 	"$@" >"$out" 2>&1
 	rc=$?
+	# libre's coloured warnings end in an escape after their newline,
+	# which would hide a PASS/FAIL line that follows them
+	sed -i 's/\x1b\[[0-9;]*m//g' "$out"
 	p=$(grep -c '^PASS ' "$out")
 	f=$(grep -c '^FAIL ' "$out")
 	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then

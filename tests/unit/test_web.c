@@ -7,7 +7,6 @@
 #include <string.h>
 #include <stdlib.h>
 #include <unistd.h>
-#include <sqlite3.h>
 #include <openssl/evp.h>
 #include <re.h>
 #include "focus/confdef.h"
@@ -19,6 +18,7 @@
 #include "floor/floor.h"
 #include "floor/engine_int.h"
 #include "tests/unit/check.h"
+#include "tests/unit/store_backend.h"
 
 
 static int route(struct web_match *m, const char *path)
@@ -148,17 +148,17 @@ static int test_json(void)
 
 static int test_store_web(void)
 {
-	char dir[] = "/tmp/confd-web.XXXXXX", path[96], who[64];
+	struct tstore t;
+	char who[64];
 	uint8_t h1[STORE_TOKEN_HASH_LEN], h2[STORE_TOKEN_HASH_LEN];
 	struct store *st = NULL;
 	struct confdef *cd = NULL;
 	enum store_access acc;
 	int64_t id = 0;
-	sqlite3 *db;
 
-	CHECK(mkdtemp(dir) != NULL);
-	re_snprintf(path, sizeof(path), "%s/t.db", dir);
-	CHECK_EQ(store_open(&st, path), 0);
+	/* SQLite, or PostgreSQL when CONFD_TEST_STORE names a server */
+	CHECK_EQ(tstore_make(&t), 0);
+	CHECK_EQ(store_open(&st, t.path), 0);
 	CHECK_EQ(store_creator_add(st, "alice", "pw-a"), 0);
 	CHECK_EQ(store_creator_add(st, "bob", "pw-b"), 0);
 
@@ -226,38 +226,32 @@ static int test_store_web(void)
 	 * and is then redone with the current one */
 	{
 		uint8_t salt[16], hash[32];
-		sqlite3_stmt *stmt;
+		char sql[512], bs[64], bh[128], it[16];
 
 		memset(salt, 7, sizeof(salt));
 		CHECK_EQ(PKCS5_PBKDF2_HMAC("pw-a", 4, salt, sizeof(salt),
 					   1000, EVP_sha256(), 32, hash), 1);
-		CHECK_EQ(sqlite3_open(path, &db), SQLITE_OK);
-		CHECK_EQ(sqlite3_prepare_v2(db, "UPDATE creators SET"
-					    " iterations = 1000, salt = ?1,"
-					    " pwhash = ?2 WHERE name ="
-					    " 'alice';", -1, &stmt, NULL),
-			 SQLITE_OK);
-		sqlite3_bind_blob(stmt, 1, salt, 16, SQLITE_STATIC);
-		sqlite3_bind_blob(stmt, 2, hash, 32, SQLITE_STATIC);
-		CHECK_EQ(sqlite3_step(stmt), SQLITE_DONE);
-		sqlite3_finalize(stmt);
+		tstore_blob(&t, bs, sizeof(bs), salt, sizeof(salt));
+		tstore_blob(&t, bh, sizeof(bh), hash, sizeof(hash));
+		re_snprintf(sql, sizeof(sql), "UPDATE creators SET"
+			    " iterations = 1000, salt = %s, pwhash = %s"
+			    " WHERE name = 'alice';", bs, bh);
+		CHECK_EQ(tstore_exec(&t, sql, sql), 0);
 
 		CHECK_EQ(store_creator_check(st, "alice", "pw-b"), EACCES);
 		CHECK_EQ(store_creator_check(st, "alice", "pw-a"), 0);
 
-		CHECK_EQ(sqlite3_prepare_v2(db, "SELECT iterations FROM"
-					    " creators WHERE name = 'alice';",
-					    -1, &stmt, NULL), SQLITE_OK);
-		CHECK_EQ(sqlite3_step(stmt), SQLITE_ROW);
-		CHECK(sqlite3_column_int(stmt, 0) > 100000);
-		sqlite3_finalize(stmt);
-		sqlite3_close(db);
+		CHECK_EQ(tstore_query(&t, "SELECT iterations FROM creators"
+				      " WHERE name = 'alice';",
+				      "SELECT iterations FROM creators"
+				      " WHERE name = 'alice';", it,
+				      sizeof(it)), 0);
+		CHECK(atoi(it) > 100000);
 		CHECK_EQ(store_creator_check(st, "alice", "pw-a"), 0);
 	}
 
 	mem_deref(st);
-	re_snprintf(path, sizeof(path), "rm -rf %s", dir);
-	CHECK_EQ(system(path), 0);
+	tstore_remove(&t);
 	return 0;
 }
 
