@@ -34,7 +34,7 @@ static int test_migrate_fresh(void)
 		CHECK_EQ(tstore_query(&t, NULL, "SELECT version FROM"
 				      " confd_schema;", mode, sizeof(mode)),
 			 0);
-		CHECK_STR(mode, "5");
+		CHECK_STR(mode, "6");
 	}
 	else {
 		/* WAL is a property of the file: another connection sees
