@@ -717,7 +717,7 @@ void dialout_kick(struct participant *p, const char *reason)
 		p->estab = false;
 	}
 
-	DEBUG_NOTICE("%s: removed from %s: %s\n", p->uri, p->conf->def->uri,
+	DEBUG_NOTICE("%s removed from %s: %s\n", p->uri, p->conf->def->uri,
 		     reason ? reason : "");
 	participant_hangup(p, 0, NULL);
 }
