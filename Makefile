@@ -160,6 +160,17 @@ fuzz:
 	done; ls build-fuzz/fuzz; \
 	echo "run: build-fuzz/fuzz/fuzz_X tests/fuzz/corpus/X"
 
+# Every libFuzzer target over its corpus for FUZZ_SECONDS (default 600)
+# or FUZZ_RUNS executions, whichever ends first; new inputs are merged
+# back (-merge=1) into tests/fuzz/corpus/<target>/, and the executions
+# of each target are listed in build-fuzz/fuzz-long.txt.  A crash stops
+# the run, and its input is left in build-fuzz/crash/<target>/.
+FUZZ_SECONDS ?= 600
+FUZZ_RUNS    ?= 10000000
+fuzz-long: fuzz
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_RUNS=$(FUZZ_RUNS) \
+		tests/fuzz/long.sh build-fuzz/fuzz tests/fuzz/corpus
+
 bench: test-deps all
 	@bench/run.sh $(BUILD)
 
@@ -199,7 +210,7 @@ install: $(BUILD)/confd $(BUILD)/confctl $(BUILD)/kmsd
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all deps test-deps cert run test asan fuzz bench install clean FORCE
+.PHONY: all deps test-deps cert run test asan fuzz fuzz-long bench install clean FORCE
 # keep objects made through pattern rules: no rebuilds, no noise
 .SECONDARY:
 

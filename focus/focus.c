@@ -13,6 +13,7 @@
 #include "focus/auth_int.h"
 #include "focus/admission_int.h"
 #include "focus/calllog_int.h"
+#include "focus/sipcheck_int.h"
 
 
 #define DEBUG_MODULE "focus"
@@ -26,6 +27,7 @@ static void focus_destructor(void *arg)
 
 	focus_shutdown(f);
 	mem_deref(f->lsnr);
+	mem_deref(f->check_lsnr);
 	mem_deref(f->reinvite_lsnr);
 	mem_deref(f->sock);
 	list_flush(&f->confs);
@@ -73,7 +75,7 @@ static void reply_options(struct focus *f, const struct sip_msg *msg)
 
 
 /* Runs after libre's session layer has taken what belongs to it. */
-static bool request_handler(const struct sip_msg *msg, void *arg)
+bool focus_request(const struct sip_msg *msg, void *arg)
 {
 	struct focus *f = arg;
 
@@ -215,6 +217,11 @@ int focus_alloc(struct focus **fp, struct sip *sip,
 	if (err)
 		goto out;
 
+	/* RFC 3261 8.2 checks, for every request the listeners below get */
+	err = sipcheck_listen(&f->check_lsnr, sip);
+	if (err)
+		goto out;
+
 	/* before libre's session and event listeners (eventpkg.h) */
 	f->mikey_prot_smime = cfg->mikey_prot_smime;
 	err = events_alloc(f, &cfg->limits);
@@ -229,7 +236,7 @@ int focus_alloc(struct focus **fp, struct sip *sip,
 	if (err)
 		goto out;
 
-	err = sip_listen(&f->lsnr, sip, true, request_handler, f);
+	err = sip_listen(&f->lsnr, sip, true, focus_request, f);
 
  out:
 	if (err)

@@ -27,6 +27,7 @@ struct focus {
 	struct sipsess_sock *sock;
 	struct sip_lsnr *lsnr;
 	struct sip_lsnr *reinvite_lsnr;   /* reinvite.c, before sipsess */
+	struct sip_lsnr *check_lsnr;   /* sipcheck.c, after admission.c */
 	struct list confs;             /* struct conference */
 	char *domain;
 	struct sa media_addr;          /* IPv4 media, or unset */
@@ -88,6 +89,9 @@ struct participant {
 	char why_left[64];             /* the leave line's reason */
 	const char *disc_reason;       /* why we ended it (static), or NULL */
 };
+
+/* focus.c: the last request listener (also driven by fuzz_sip.c) */
+bool focus_request(const struct sip_msg *msg, void *arg);
 
 /* conference.c */
 int  conference_alloc(struct conference **confp, struct focus *f,

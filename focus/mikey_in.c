@@ -479,6 +479,12 @@ static void resolve_handler(int err, uint8_t merr, struct mikey_resp *mr,
 		if (kms_unreachable(err) && merr == MIKEY_ERR_UNSPEC)
 			refuse(p, 503, "Service Unavailable",
 			       "KMS unreachable", 0, false);
+		/* the KMS answered nothing usable (kms_client.c), or is
+		 * not the server pinned by kms_fingerprint */
+		else if ((err == EBADMSG || err == EAUTH) &&
+			 merr == MIKEY_ERR_UNSPEC)
+			refuse(p, 503, "Service Unavailable",
+			       "KMS answer not usable", 0, false);
 		else
 			refuse(p, 488, "Not Acceptable Here",
 			       err == EALREADY ? "MIKEY replay" :

@@ -392,6 +392,12 @@ static void resolve_post_h(int err, const uint8_t *body, size_t len,
 	struct kmsc_req *q = arg;
 	uint8_t merr = MIKEY_ERR_UNSPEC;
 
+	/* The KMS failed: no 200 application/mikey, or too long.
+	 * EBADMSG, as for a RESOLVE_RESP that does not verify
+	 * (responder.c): the KMS's fault, never the caller's.  (EAUTH, not
+	 * the server pinned, stays what it is.) */
+	if (err == EPROTO || err == EMSGSIZE)
+		err = EBADMSG;
 	if (!err)
 		err = mikey_resp_resolve_resp(q->mr, body, len, &merr);
 

@@ -387,6 +387,7 @@ int mikey_resp_resolve_resp(struct mikey_resp *mr, const uint8_t *buf,
 	struct mikey_span xv[1];
 	const struct mikey_msg *tim;
 	bool fork;
+	bool kms_done = false;      /* the KMS's answer is judged */
 	size_t tl, n = 0, i;
 	int err;
 
@@ -407,6 +408,8 @@ int mikey_resp_resolve_resp(struct mikey_resp *mr, const uint8_t *buf,
 	if (err)
 		goto out;
 	if (m->hdr.dt == MIKEY_DT_ERROR) {
+		/* the KMS refused the ticket: the caller's doing */
+		kms_done = true;
 		err = mikey_peer_error(m, errp);
 		goto out;
 	}
@@ -487,6 +490,7 @@ int mikey_resp_resolve_resp(struct mikey_resp *mr, const uint8_t *buf,
 	}
 
 	/* now the TRANSFER_INIT itself can be checked */
+	kms_done = true;
 	err = verify_ti(mr);
 	if (err) {
 		mikey_set_err(errp, MIKEY_ERR_AUTH);
@@ -544,6 +548,10 @@ int mikey_resp_resolve_resp(struct mikey_resp *mr, const uint8_t *buf,
 		mr->tekc = 0;
 		mr->init_id = mem_deref(mr->init_id);
 	}
+	/* An answer that is no valid, authentic RESOLVE_RESP is the KMS's
+	 * failure, not the caller's: EBADMSG (the focus answers 503) */
+	if (err && !kms_done && err != ENOMEM)
+		err = EBADMSG;
 	mikey_keys_wipe(kv, MIKEY_KEYS_MAX);
 	mikey_msgkeys_wipe(&mk);
 	mem_deref(m);
