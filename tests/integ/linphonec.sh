@@ -8,6 +8,8 @@
 #  2. two linphonec clients offer over IPv6 (SIP and media on ::1) to a
 #     confd that listens on [::1] (media_addr6 follows): each gets an
 #     answer in c=IN IP6 ::1, and they hear each other.
+#  3. linphonec's IPv6 offer to a confd on 127.0.0.1 without media_addr6
+#     gets 488 with Warning 301, and confd logs a refusal, no join.
 #
 # linphonec always writes the address of its default route into its SDP
 # (c=IN IP4 <the host's address>); media would leave loopback.  So the
@@ -169,6 +171,22 @@ lp_joined() {
 	fi
 }
 
+# lp_answer_c NAME: the c= lines of the 200 OKs linphonec received
+# (confd's answers); belle-sip logs each message whole, and the next log
+# line starts with a date
+lp_answer_c() {
+	awk '/^SIP\/2.0 200/ {a = 1; next}
+		a && /^[0-9][0-9][0-9][0-9]-[0-9][0-9]-/ {a = 0}
+		a && /^c=/ {sub(/\r$/, ""); print}' "$TMP/$1.log"
+}
+
+# lp_offer_c NAME: the c= lines of the INVITEs linphonec sent
+lp_offer_c() {
+	awk '/^INVITE sip:/ {a = 1; next}
+		a && /^[0-9][0-9][0-9][0-9]-[0-9][0-9]-/ {a = 0}
+		a && /^c=/ {sub(/\r$/, ""); print}' "$TMP/$1.log"
+}
+
 # -- 1: linphonec and two baresip clients, IPv4 ------------------------------
 D=$CONFD_DOMAIN
 confd_setup
@@ -205,9 +223,13 @@ done
 lp_joined lin "linphonec joined with SDES-SRTP"
 check "linphonec answered confd's digest challenge" \
 	grep -q "sip:lin@$D authenticated" "$CONFD_LOG"
-check "linphonec offered and got c=IN IP4 127.0.0.1" \
-	sh -c "grep -a -q '^c=IN IP4 127.0.0.1' '$TMP/lin.log' &&
-		! grep -a '^c=IN ' '$TMP/lin.log' | grep -v -q 127.0.0.1"
+if [ "$(lp_offer_c lin | sort -u)" = "c=IN IP4 127.0.0.1" ] &&
+   [ "$(lp_answer_c lin | sort -u)" = "c=IN IP4 127.0.0.1" ]; then
+	pass "linphonec offered and got c=IN IP4 127.0.0.1"
+else
+	fail "linphonec offered and got c=IN IP4 127.0.0.1" \
+		"offer: $(lp_offer_c lin | sort -u | tr '\n' ' ')answer: $(lp_answer_c lin | sort -u | tr '\n' ' ')"
+fi
 for u in alice bob; do
 	if grep -q "Call established" "$TMP/$u.log" &&
 	   grep -q "SRTP is Enabled" "$TMP/$u.log"; then
@@ -280,12 +302,36 @@ done
 for u in lin6a lin6b; do
 	lp_joined "$u" "$u joined over IPv6 with SDES-SRTP"
 	check "$u offered c=IN IP6 ::1" \
-		grep -a -q "^c=IN IP6 ::1" "$TMP/$u.log"
+		test "$(lp_offer_c "$u" | sort -u)" = "c=IN IP6 ::1"
 	check "$u got an IPv6 answer (c=IN IP6 ::1)" \
-		sh -c "grep -a -A 40 '^SIP/2.0 200' '$TMP/$u.log' | grep -a -q '^c=IN IP6 ::1'"
+		test "$(lp_answer_c "$u" | sort -u)" = "c=IN IP6 ::1"
 done
 hears lin6a "$TMP/lin6a/rec.wav" lin6a lin6b
 hears lin6b "$TMP/lin6b/rec.wav" lin6a lin6b
 confd_stop 10 || { fail "confd (IPv6) exits 0 on SIGTERM" "status $?"; }
+[ "$LIB_FAILS" != 0 ] && show_log "$CONFD_LOG" 40
+
+# -- 3: an IPv6 offer to a confd without IPv6 media ----------------------------
+# confd on 127.0.0.1 and no media_addr6: linphonec's offer (SIP over IPv4,
+# c=IN IP6 ::1) is refused 488 with a Warning, never a silent IPv4 answer.
+mv "$CONFD_LOG" "$TMP/confd-v6.log"
+sed -i -e "s/^sip_listen.*/sip_listen		127.0.0.1:$CONFD_SIP_PORT/" \
+	-e "s/^sip_tls_listen.*/sip_tls_listen		127.0.0.1:$CONFD_TLS_PORT/" \
+	"$CONFD_CONF"
+confd_start
+LP_CONFD=127.0.0.1:$CONFD_SIP_PORT
+LP_IPV6=1
+lp_setup "$TMP/lin6c" lin6a pw-lin6a
+lp_start lin6c "$TMP/lin6c" 4 "$TMP/lin6a.wav" "$ROOM6"
+wait "$BG_PID"
+check "IPv6 offer over IPv4 SIP: linphonec offered c=IN IP6 ::1" \
+	test "$(lp_offer_c lin6c | sort -u)" = "c=IN IP6 ::1"
+check "IPv6 offer without media_addr6: 488 with Warning 301" \
+	sh -c "grep -a -q '^SIP/2.0 488' '$TMP/lin6c.log' &&
+		grep -a -q '^Warning: 301 ' '$TMP/lin6c.log'"
+check "confd logs the refusal, not a join" \
+	sh -c "grep -q 'sip:lin6a@$D refused from $ROOM6: 488' '$CONFD_LOG' &&
+		! grep -q 'sip:lin6a@$D joined' '$CONFD_LOG'"
+confd_stop 10 || { fail "confd (no IPv6 media) exits 0 on SIGTERM" "status $?"; }
 [ "$LIB_FAILS" != 0 ] && show_log "$CONFD_LOG" 40
 lib_done
