@@ -64,9 +64,11 @@ for u in lin alice bob lin6a lin6b; do
 		{ fail "tone files"; lib_done; }
 done
 
-# lp_setup DIR USER PASSWORD: a linphonerc for a headless linphonec; SIP
-# on LP_PORT (UDP only), RTP on LP_RTP, SDES-SRTP mandatory, PCMU only,
-# digest credentials for USER.
+# lp_setup DIR USER PASSWORD: a linphonerc for a headless linphonec: AOR
+# sip:USER@$CONFD_DOMAIN, SIP over UDP on LP_PORT (opened by lp_start),
+# RTP on LP_RTP, SDES-SRTP mandatory, PCMU only, digest credentials for
+# USER; every request goes to confd at LP_CONFD (IP:PORT or [IPv6]:PORT);
+# IPv6 media when LP_IPV6=1.
 lp_setup() {
 	local _dir
 	_dir=$1
