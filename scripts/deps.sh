@@ -9,7 +9,9 @@ libxml2-dev libsqlite3-dev libpq-dev libopus-dev libspandsp-dev
 libspeexdsp-dev openssl"
 TEST="$RUN clang libclang-rt-14-dev libxml2-utils sqlite3 baresip-core
 sip-tester tshark sox python3 curl procps iproute2 chromium wrk
-postgresql kamailio"
+postgresql kamailio linphone-cli"
+# linphone-cli (linphonec) is the second real SIP client beside baresip
+# (tests/integ/linphonec.sh).
 # postgresql and kamailio are for the scale-out tests (issue 16): the
 # store tests against PostgreSQL and two confd nodes behind Kamailio;
 # the tests run their own server on loopback ports.  libpq-dev is
