@@ -248,17 +248,12 @@ static bool opus_gap(struct media_rtprx *rx, const struct media_rtpp *pkt,
 	if (miss <= 0 || (size_t)miss < n || n > sizeof(pcm) / sizeof(*pcm))
 		return true;
 
-	/* the one just before: from this packet's FEC data */
-	if (!media_dec_conceal(rx->dec, pkt->pld, pkt->pld_len, pcm, n)) {
-		/* media_jb_put before: that one was decoded first, so
-		 * PLC frames before it (below) are written after it;
-		 * the buffer places samples by timestamp anyway */
-		if (!media_jb_put(rx->jb, pkt->ssrc, (uint16_t)(pkt->seq - 1),
-				  jts - (uint32_t)n, pcm, n))
-			++rx->st.fec_frames;
-	}
-
-	/* further back: a few frames of PLC, then silence */
+	/* libopus keeps one timeline: every lost frame it is told about
+	 * must come in order, and the FEC decode of the frame just before
+	 * this packet must be the last call before decoding the packet
+	 * itself (opus.h, opus_decode: frame_size "exactly the duration
+	 * of audio that is missing").  So first a few frames of PLC for
+	 * the older ones (oldest first; further back stays silent)... */
 	frames = (unsigned)min((uint32_t)(dseq - 2),
 			       (uint32_t)MEDIA_OPUS_PLC_MAX);
 	for (k = 0; k < frames; k++) {
@@ -271,6 +266,14 @@ static bool opus_gap(struct media_rtprx *rx, const struct media_rtpp *pkt,
 		if (!media_jb_put(rx->jb, pkt->ssrc,
 				  (uint16_t)(rx->dseq + 1 + k), at, pcm, n))
 			++rx->st.plc_frames;
+	}
+
+	/* ...then the one just before, from this packet's FEC data (a
+	 * packet's LBRR covers a frame as long as the packet's own) */
+	if (!media_dec_conceal(rx->dec, pkt->pld, pkt->pld_len, pcm, n)) {
+		if (!media_jb_put(rx->jb, pkt->ssrc, (uint16_t)(pkt->seq - 1),
+				  jts - (uint32_t)n, pcm, n))
+			++rx->st.fec_frames;
 	}
 
 	return true;

@@ -103,6 +103,9 @@ static void usage(void)
 		"  --codec C           offer and send PCMU (default), opus or\n"
 		"                      G722 (the tone pre-encoded, 1 s looped)\n"
 		"  --no-fec            Opus without in-band FEC (RFC 7587)\n"
+		"  --swell             Opus/G.722 tone swells and fades twice\n"
+		"                      a second, as speech does (a steady one\n"
+		"                      is noise to SILK's VAD: no FEC data)\n"
 		"  --loss PCT          drop PCT%% of our frames (seeded)\n"
 		"  --transport udp|tcp SIP transport (default udp)\n"
 		"  --local IP          local address (default 127.0.0.1)\n"
@@ -668,6 +671,7 @@ int ua_cmd_call(int argc, char *argv[])
 		{"video-recvonly",  no_argument,       NULL, 'Y'},
 		{"codec",           required_argument, NULL, 'o'},
 		{"no-fec",          no_argument,       NULL, 'N'},
+		{"swell",           no_argument,       NULL, 'J'},
 		{"loss",            required_argument, NULL, 'L'},
 		{"help",            no_argument,       NULL, 'h'},
 		{NULL, 0, NULL, 0}
@@ -680,7 +684,7 @@ int ua_cmd_call(int argc, char *argv[])
 	char fp[160], room[512];
 	unsigned prot_tls = 241;
 	unsigned tone_hz = 0, expect = 200;
-	bool fec = true;
+	bool fec = true, swell = false;
 	int amplitude = 8000;
 	char touri[512];
 	int c, err, ret = 1;
@@ -721,6 +725,7 @@ int ua_cmd_call(int argc, char *argv[])
 		case 'T': tone_hz = (unsigned)atoi(optarg); break;
 		case 'o': prm.codec = optarg; break;
 		case 'N': fec = false; break;
+		case 'J': swell = true; break;
 		case 'L': st.loss = (unsigned)atoi(optarg); break;
 		case 'A': amplitude = atoi(optarg); break;
 		case 'r': record = optarg; break;
@@ -868,7 +873,7 @@ int ua_cmd_call(int argc, char *argv[])
 		goto out;
 	if (prm.codec && str_casecmp(prm.codec, "PCMU")) {
 		err = ua_frames_alloc(&st.wb, prm.codec, tone_hz,
-				      amplitude, fec);
+				      amplitude, fec, swell);
 		if (err)
 			goto out;
 	}

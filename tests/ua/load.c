@@ -362,7 +362,8 @@ static const struct ua_frames *frames_of(struct loadst *ls, const char *c,
 	/* one codec per slot: "mixed" gives seat s codec s % 3 always */
 	if (!*fp)
 		(void)ua_frames_alloc(fp, c, seat >= NTONES ? 0 :
-				      300 + 100 * seat, 3000, true);
+				      300 + 100 * seat, 3000, true,
+				      false);
 	return *fp;
 }
 

@@ -107,9 +107,11 @@ const uint8_t *ua_tone_frame(const struct ua_tone *t, uint32_t n);
 
 struct ua_frames;
 /* codec "opus" (48 kHz RTP clock) or "G722" (8 kHz clock); hz 0 gives
- * silence; fec: Opus in-band FEC */
+ * silence; fec: Opus in-band FEC; swell: the level swells and fades
+ * twice a second, as speech does (SILK codes FEC only for frames its
+ * VAD deems active, and it soon files a steady tone as noise) */
 int  ua_frames_alloc(struct ua_frames **fp, const char *codec, unsigned hz,
-		     int amplitude, bool fec);
+		     int amplitude, bool fec, bool swell);
 const uint8_t *ua_frames_get(const struct ua_frames *f, uint32_t n,
 			     size_t *lenp);
 uint32_t ua_frames_clock(const struct ua_frames *f);

@@ -27,7 +27,7 @@ struct ua_frames {
 
 
 int ua_frames_alloc(struct ua_frames **fp, const char *codec, unsigned hz,
-		    int amplitude, bool fec)
+		    int amplitude, bool fec, bool swell)
 {
 	struct ua_frames *f;
 	OpusEncoder *oe = NULL;
@@ -74,7 +74,11 @@ int ua_frames_alloc(struct ua_frames **fp, const char *codec, unsigned hz,
 			for (unsigned i = 0; i < PCM_FRAME; i++) {
 				double t = (double)(n * PCM_FRAME + i) /
 					PCM_RATE;
-				pcm[i] = (int16_t)lrint(amplitude *
+				/* swell: 2 Hz keeps the loop seamless */
+				double a = swell ? 0.55 + 0.45 *
+					sin(2 * M_PI * 2 * t) : 1.0;
+
+				pcm[i] = (int16_t)lrint(a * amplitude *
 					sin(2 * M_PI * hz * t));
 			}
 			if (oe) {

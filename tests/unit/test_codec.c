@@ -7,6 +7,7 @@
 #include <math.h>
 #include <re.h>
 #include <rem.h>
+#include <opus/opus.h>
 #include "media/media.h"
 #include "media/media_int.h"
 #include "media/mix_int.h"
@@ -380,6 +381,189 @@ static int test_opus_rx(void)
 }
 
 
+/*
+ * Opus loss recovery: a 1000 Hz tone, encoded as confd-ua's talker does
+ * (16 kHz, 24 kbit/s, in-band FEC with 10% expected loss, or none),
+ * loses a seeded 10% of its packets (single losses and bursts of two)
+ * on the way into the receive path.  Measured: the tone's share of the
+ * played energy (in 100 ms blocks, as tests/tools/tonecheck does) and
+ * the SNR of the lost frames against the loss-free playout.  Rebuilding
+ * lost frames from the next packet's FEC data must sound at least as
+ * good as concealing them.
+ *
+ * The tone swells and fades twice a second: SILK's voice activity
+ * detector takes a steady tone for background noise within a second,
+ * and libopus adds FEC (LBRR) data only to frames it deems active, so
+ * a steady tone would carry none to recover from.
+ */
+enum { LOSS_FRAMES = 400, LOSS_SKIP = 100, LOSS_BLOCK = 1600 };
+
+static void am_tone(int16_t *x, size_t n, double hz, size_t *phase)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const double t = (double)(*phase + i) / 16000;
+
+		x[i] = (int16_t)lrint(8000 * (0.55 + 0.45 *
+					      sin(2 * M_PI * 2 * t)) *
+				      sin(2 * M_PI * hz * t));
+	}
+	*phase += n;
+}
+
+
+/* the loss draw: xorshift32 as confd-ua's --loss, from frame 10 on;
+ * pct 0: none; 100: bursts, frames 8 and 9 of every 10 */
+static bool loss_draw(uint32_t *x, size_t k, unsigned pct)
+{
+	if (pct == 100)
+		return k >= 10 && k % 10 >= 8;
+	*x ^= *x << 13;
+	*x ^= *x >> 17;
+	*x ^= *x << 5;
+	return k >= 10 && *x % 100 < pct;
+}
+
+
+static int loss_run(bool fec, unsigned loss_pct, double hz, int16_t *played,
+		    struct media_rtprx_stats *st)
+{
+	OpusEncoder *oe;
+	struct media_rtprx *rx = NULL;
+	int16_t in[320];
+	uint8_t pld[400], pkt[420];
+	uint32_t x = 0x2545f491, ts = 5000;
+	uint16_t seq = 100;
+	size_t ph = 0, k;
+	int err = 0, len;
+
+	oe = opus_encoder_create(16000, 1, OPUS_APPLICATION_VOIP, &err);
+	CHECK(oe != NULL && err == OPUS_OK);
+	CHECK_EQ(opus_encoder_ctl(oe, OPUS_SET_BITRATE(24000)), OPUS_OK);
+	CHECK_EQ(opus_encoder_ctl(oe, OPUS_SET_INBAND_FEC(fec)), OPUS_OK);
+	CHECK_EQ(opus_encoder_ctl(oe, OPUS_SET_PACKET_LOSS_PERC(
+					  fec ? 10 : 0)), OPUS_OK);
+	CHECK_EQ(media_rtprx_alloc(&rx), 0);
+	CHECK_EQ(media_rtprx_set(rx, 111, AUDIO_OPUS, -1), 0);
+
+	memset(played, 0, LOSS_FRAMES * 320 * sizeof(*played));
+	for (k = 0; k < LOSS_FRAMES; k++) {
+		am_tone(in, 320, hz, &ph);
+		len = opus_encode(oe, in, 320, pld, sizeof(pld));
+		CHECK(len > 0);
+		if (!loss_draw(&x, k, loss_pct)) {
+			size_t n = rtp_pkt(pkt, 111, seq, ts, pld,
+					   (size_t)len);
+			CHECK_EQ(media_rtprx_input(rx, pkt, n), 0);
+		}
+		++seq;
+		ts += 960;
+		(void)media_rtprx_pull(rx, played + k * 320);
+	}
+
+	media_rtprx_stats(rx, st);
+	opus_encoder_destroy(oe);
+	mem_deref(rx);
+	return 0;
+}
+
+
+/* the tone's share, per 100 ms block as tonecheck measures it */
+static double block_share(const int16_t *x, size_t n)
+{
+	double tone = 0, tot = 0;
+	size_t b;
+
+	for (b = 0; b + LOSS_BLOCK <= n; b += LOSS_BLOCK) {
+		const double e = rms(x + b, LOSS_BLOCK);
+
+		tone += tone_share(x + b, LOSS_BLOCK, 1000, 16000) * e * e;
+		tot += e * e;
+	}
+	return tot > 0 ? tone / tot : 0;
+}
+
+
+/* SNR over the frames played in place of lost ones: the jitter
+ * buffer plays frame k of the talker at tick k + delay */
+static double lost_snr(const int16_t *ref, const int16_t *x, unsigned pct)
+{
+	uint32_t r = 0x2545f491;
+	double s = 0, e = 0;
+	size_t k, i, d, delay = 0;
+
+	/* the playout delay: where the clean run's output is the input */
+	for (d = 1; d < 10 && !delay; d++)
+		if (rms(ref + d * 320, 320) > 100)
+			delay = d;
+
+	for (k = 0; k + delay < LOSS_FRAMES; k++) {
+		const int16_t *a = ref + (k + delay) * 320;
+		const int16_t *b = x + (k + delay) * 320;
+
+		if (!loss_draw(&r, k, pct) || k < LOSS_SKIP)
+			continue;
+		for (i = 0; i < 320; i++) {
+			const double dd = (double)b[i] - a[i];
+
+			s += (double)a[i] * a[i];
+			e += dd * dd;
+		}
+	}
+	return e > 0 ? 10 * log10(s / e) : 99;
+}
+
+
+static int test_opus_loss(void)
+{
+	static int16_t clean[LOSS_FRAMES * 320], fec[LOSS_FRAMES * 320],
+		plc[LOSS_FRAMES * 320];
+	struct media_rtprx_stats sc, sf, sp;
+	const size_t off = LOSS_SKIP * 320;
+	const size_t n = LOSS_FRAMES * 320 - off;
+	double shc, shf, shp, snf;
+	int err;
+
+	err  = loss_run(true, 0, 1000, clean, &sc);
+	err |= loss_run(true, 10, 1000, fec, &sf);
+	err |= loss_run(false, 10, 1000, plc, &sp);
+	if (err)
+		return err;
+
+	snf = lost_snr(clean, fec, 10);
+	shc = block_share(clean + off, n);
+	shf = block_share(fec + off, n);
+	shp = block_share(plc + off, n);
+	printf("# opus, 10%% loss: tone share without loss %.3f; with FEC"
+	       " %.3f (%llu frames from FEC, %llu concealed, lost frames"
+	       " at %.1f dB SNR); without FEC %.3f (%llu concealed)\n",
+	       shc, shf, (unsigned long long)sf.fec_frames,
+	       (unsigned long long)sf.plc_frames, snf,
+	       shp, (unsigned long long)sp.plc_frames);
+
+	CHECK(sc.fec_frames == 0 && sc.plc_frames == 0);
+	CHECK(sf.fec_frames >= 25);
+	CHECK_EQ(sf.plc_frames + sf.fec_frames,
+		 sp.plc_frames + sp.fec_frames);
+	CHECK(shc > 0.95);
+	CHECK(shp > 0.90);
+	/* FEC: never worse than concealment alone */
+	CHECK(shf >= 0.95);
+	CHECK(shf >= shp - 0.005);
+	CHECK(snf >= 10);
+
+	/* bursts of two: the older one concealed, then the newer one
+	 * from FEC (in that order: libopus's single timeline) */
+	err = loss_run(true, 100, 1000, fec, &sf);
+	if (err)
+		return err;
+	CHECK_EQ(sf.fec_frames, (LOSS_FRAMES - 10) / 10 - 1);
+	CHECK_EQ(sf.plc_frames, (LOSS_FRAMES - 10) / 10 - 1);
+	return 0;
+}
+
+
 /* G.722: 16 kHz PCM on an 8 kHz clock, 160 bytes per 20 ms */
 static int test_g722_rx(void)
 {
@@ -664,6 +848,7 @@ TEST_MAIN("codec",
 	  CASE(test_codecs),
 	  CASE(test_ptime),
 	  CASE(test_opus_rx),
+	  CASE(test_opus_loss),
 	  CASE(test_g722_rx),
 	  CASE(test_talk),
 	  CASE(test_groups))
