@@ -42,6 +42,8 @@ struct confdef_floor {
 
 struct confdef_member {
 	struct le le;
+	struct le he;               /* in confdef.memberh (confdef.c) */
+	uint32_t uri_key;           /* hash of the canonical URI */
 	char *sip_uri;              /* e.g. "sip:alice@example.org" */
 	char *kms_uid;              /* defaults to sip_uri */
 	enum confdef_role role;
@@ -68,6 +70,11 @@ struct confdef {
 	struct confdef_floor floor;
 	bool notify_smime;          /* event NOTIFYs only under PSK S/MIME */
 	struct list members;        /* struct confdef_member */
+	/* The members again, by a hash of their canonical SIP URI, so that
+	 * adding n members (each checked for a duplicate) and looking one up
+	 * do not cost O(n) URI comparisons each (issue 11).  Only members
+	 * added through confdef_member_add are in it; NULL until the first. */
+	struct hash *memberh;
 };
 
 int  confdef_alloc(struct confdef **cdp, const char *uri);

@@ -258,7 +258,7 @@ static void part_add(struct web_req *r)
 		}
 	}
 
-	web_reload(r->w);
+	web_reload(r->w, r->m.conf);
 	reply_member(r, 201, "Created", uri);
 }
 
@@ -309,7 +309,7 @@ static void part_update(struct web_req *r)
 		return;
 	}
 
-	web_reload(r->w);
+	web_reload(r->w, r->m.conf);
 	reply_member(r, 200, "OK", r->m.item);
 }
 
@@ -337,7 +337,7 @@ static void part_del(struct web_req *r)
 		goto out;
 	}
 
-	web_reload(r->w);
+	web_reload(r->w, r->m.conf);
 
 	/* off the list; and out of the call if the creator says so */
 	if (web_query_flag(&r->msg->prm, "kick") && r->w->focus)
@@ -381,7 +381,7 @@ static void part_password(struct web_req *r)
 	else if (err)
 		(void)web_reply_errno(r, err, "password");
 	else {
-		web_reload(r->w);
+		web_reload(r->w, r->m.conf);
 		(void)web_reply_empty(r, 204, "No Content", NULL);
 	}
 }

@@ -190,9 +190,9 @@ int web_reply_errno(struct web_req *r, int err, const char *field)
 }
 
 
-void web_reload(struct web *w)
+void web_reload(struct web *w, const char *conf_uri)
 {
-	if (w->reloadh && w->reloadh(w->arg))
+	if (w->reloadh && w->reloadh(conf_uri, w->arg))
 		DEBUG_WARNING("the focus did not take the change\n");
 }
 

@@ -14,9 +14,12 @@ struct tls;
 struct store;
 struct focus;
 
-/* Called after the store changed, so that the running focus applies
- * it at once (confd/main.c: the same reload as SIGHUP). */
-typedef int (web_reload_h)(void *arg);
+/* Called after the store changed one conference, conf_uri, so that the
+ * running focus applies it at once.  Only that conference is reloaded
+ * (confd/main.c: store_conf_get + focus_set_confdef, NULL for a deleted
+ * one): a whole-store reload per request made every participant add
+ * cost O(store) (issue 11, bench/results/web.txt). */
+typedef int (web_reload_h)(const char *conf_uri, void *arg);
 
 struct web_cfg {
 	struct sa laddr;            /* http_listen */
