@@ -19,6 +19,8 @@
 
 static int uri_key(uint32_t *keyp, const char *str);
 static uint16_t uri_port(const struct uri *u);
+static struct confdef_member *find_keyed(const struct confdef *cd,
+					 uint32_t key, const char *sip_uri);
 
 
 static void member_destructor(void *arg)
@@ -96,13 +98,15 @@ int confdef_member_add(struct confdef *cd, const char *sip_uri,
 	if (role != CONFDEF_PARTICIPANT && role != CONFDEF_CHAIR)
 		return EINVAL;
 
+	/* A URI that does not parse matches nothing (confdef_uri_match):
+	 * it is never a duplicate, and it stays out of the hash, where
+	 * lookups could never find it anyway. */
+	keyed = 0 == uri_key(&key, sip_uri);
+
 	/* Two entries for one identity would make the role ambiguous */
-	if (confdef_member_find(cd, sip_uri))
+	if (keyed && find_keyed(cd, key, sip_uri))
 		return EEXIST;
 
-	/* A URI that does not parse matches nothing (confdef_uri_match),
-	 * so it stays out of the hash: lookups could never find it. */
-	keyed = 0 == uri_key(&key, sip_uri);
 	if (keyed && !cd->memberh &&
 	    hash_alloc(&cd->memberh, CONFDEF_MEMBER_BUCKETS))
 		return ENOMEM;
@@ -205,23 +209,18 @@ const struct confdef_member *confdef_member_find_cert(const struct confdef *cd,
 }
 
 
-const struct confdef_member *confdef_member_find(const struct confdef *cd,
-						 const char *sip_uri)
+/* Equal under confdef_uri_match implies an equal key, so only the
+ * members with this key need the full comparison. */
+static struct confdef_member *find_keyed(const struct confdef *cd,
+					 uint32_t key, const char *sip_uri)
 {
 	struct le *le;
-	uint32_t key;
 
-	if (!cd || !sip_uri)
-		return NULL;
-
-	/* Equal under confdef_uri_match implies an equal key, so only the
-	 * members with this key need the full comparison; a URI without a
-	 * key matches nothing. */
-	if (!cd->memberh || uri_key(&key, sip_uri))
+	if (!cd->memberh)
 		return NULL;
 
 	for (le = list_head(hash_list(cd->memberh, key)); le; le = le->next) {
-		const struct confdef_member *m = le->data;
+		struct confdef_member *m = le->data;
 
 		if (m->uri_key == key &&
 		    confdef_uri_match(m->sip_uri, sip_uri))
@@ -229,6 +228,22 @@ const struct confdef_member *confdef_member_find(const struct confdef *cd,
 	}
 
 	return NULL;
+}
+
+
+const struct confdef_member *confdef_member_find(const struct confdef *cd,
+						 const char *sip_uri)
+{
+	uint32_t key;
+
+	if (!cd || !sip_uri)
+		return NULL;
+
+	/* a URI without a key matches nothing */
+	if (uri_key(&key, sip_uri))
+		return NULL;
+
+	return find_keyed(cd, key, sip_uri);
 }
 
 
@@ -537,12 +552,18 @@ static int uri_key(uint32_t *keyp, const char *str)
 	/* The unescaped user is never longer than the user itself.  A user
 	 * that does not unescape only matches its exact text (user_match),
 	 * so then the text itself is hashed. */
-	err = re_snprintf(user, sizeof(user), "%H", uri_user_unescape,
-			  &u.user);
-	if (err < 0)
-		key = key * 33 ^ hash_joaat_pl(&u.user) ^ 0x5a5a5a5a;
-	else
-		key = key * 33 ^ hash_joaat_str(user);
+	if (!pl_strchr(&u.user, '%')) {
+		/* nothing to unescape (the common case: no formatting) */
+		key = key * 33 ^ hash_joaat_pl(&u.user);
+	}
+	else {
+		err = re_snprintf(user, sizeof(user), "%H",
+				  uri_user_unescape, &u.user);
+		if (err < 0)
+			key = key * 33 ^ hash_joaat_pl(&u.user) ^ 0x5a5a5a5a;
+		else
+			key = key * 33 ^ hash_joaat_str(user);
+	}
 
 	if (u.af != AF_UNSPEC) {
 		if (sa_set(&sa, &u.host, 0) ||
