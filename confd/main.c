@@ -164,9 +164,19 @@ static int pid_write(void)
 
 /* The web interface changed one conference in the store: apply that
  * one now (not the whole store, as SIGHUP does: issue 11) */
-static int web_reload(const char *conf_uri, void *arg)
+static int web_reload(const char *conf_uri, struct confdef *def, void *arg)
 {
+	int err;
 	(void)arg;
+
+	if (def) {
+		/* EINVAL (no URI or another one) leaves def with us */
+		err = conf_uri ? focus_set_confdef(d.focus, conf_uri, def)
+			: EINVAL;
+		if (err == EINVAL)
+			mem_deref(def);
+		return err;
+	}
 
 	if (!conf_uri)
 		return reload();
