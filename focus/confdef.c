@@ -17,7 +17,6 @@
 #define CONFDEF_MEMBER_BUCKETS 128
 
 
-static int uri_key(uint32_t *keyp, const char *str);
 static uint16_t uri_port(const struct uri *u);
 static struct confdef_member *find_keyed(const struct confdef *cd,
 					 uint32_t key, const char *sip_uri);
@@ -101,7 +100,7 @@ int confdef_member_add(struct confdef *cd, const char *sip_uri,
 	/* A URI that does not parse matches nothing (confdef_uri_match):
 	 * it is never a duplicate, and it stays out of the hash, where
 	 * lookups could never find it anyway. */
-	keyed = 0 == uri_key(&key, sip_uri);
+	keyed = 0 == confdef_uri_key(&key, sip_uri);
 
 	/* Two entries for one identity would make the role ambiguous */
 	if (keyed && find_keyed(cd, key, sip_uri))
@@ -240,7 +239,7 @@ const struct confdef_member *confdef_member_find(const struct confdef *cd,
 		return NULL;
 
 	/* a URI without a key matches nothing */
-	if (uri_key(&key, sip_uri))
+	if (confdef_uri_key(&key, sip_uri))
 		return NULL;
 
 	return find_keyed(cd, key, sip_uri);
@@ -535,7 +534,7 @@ static int uri_parse(struct uri *uri, const char *str)
  * with the scheme's default filled in.  EINVAL when the URI does not
  * parse, i.e. matches nothing.
  */
-static int uri_key(uint32_t *keyp, const char *str)
+int confdef_uri_key(uint32_t *keyp, const char *str)
 {
 	char user[CONFDEF_URI_MAX + 1], host[64];
 	struct uri u;
@@ -544,7 +543,7 @@ static int uri_key(uint32_t *keyp, const char *str)
 	uint16_t port;
 	int err;
 
-	if (uri_parse(&u, str))
+	if (!keyp || uri_parse(&u, str))
 		return EINVAL;
 
 	key = hash_joaat_pl_ci(&u.scheme);

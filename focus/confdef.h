@@ -114,6 +114,11 @@ int  confdef_role_decode(enum confdef_role *role, const char *name);
  * scheme's default port.  A URI that is not a valid bare sip:/sips: URI
  * matches nothing. */
 bool confdef_uri_match(const char *a, const char *b);
+/* A hash of uri's identity: two URIs that confdef_uri_match() holds
+ * equal have the same key (the converse need not hold).  EINVAL when uri
+ * is not a valid bare sip:/sips: URI, i.e. matches nothing.  For checking
+ * one URI against many without comparing every pair in full. */
+int  confdef_uri_key(uint32_t *keyp, const char *uri);
 /* True if uri is a bare sip: or sips: URI (no display name or angle
  * brackets) with a host, a port in range and no stray characters. */
 bool confdef_uri_valid(const char *uri);

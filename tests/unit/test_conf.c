@@ -603,6 +603,17 @@ static int test_member_hash(void)
 	for (i = 0; i < ARRAY_SIZE(uris); i++) {
 		for (j = 0; j < ARRAY_SIZE(uris); j++) {
 			bool match = confdef_uri_match(uris[i], uris[j]);
+			uint32_t ki, kj;
+
+			/* equal URIs have equal keys; no key: matches
+			 * nothing */
+			if (match) {
+				CHECK_EQ(confdef_uri_key(&ki, uris[i]), 0);
+				CHECK_EQ(confdef_uri_key(&kj, uris[j]), 0);
+				CHECK_EQ(ki, kj);
+			}
+			if (confdef_uri_key(&ki, uris[i]))
+				CHECK(!match);
 
 			CHECK_EQ(confdef_alloc(&cd, "sip:room@example.org"),
 				 0);
