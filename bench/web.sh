@@ -7,7 +7,8 @@
 #    one after another while a WebSocket client watches the roster;
 #    from each ACK to the first roster message naming that participant.
 # Knobs: WEB_DURATION (s of wrk, default 10), WEB_CONNS (default 8),
-# WEB_JOINS (default 100).
+# WEB_JOINS (default 100), WEB_PORT (SIP port, default 21000-21999 by
+# pid; HTTPS listens on WEB_PORT + 1000).
 BUILD=${1:-build}
 cd "$(dirname "$0")/.." || exit 1
 TOP=$(pwd)
@@ -18,7 +19,7 @@ command -v wrk >/dev/null || { echo "web: wrk missing (make deps)"; exit 0; }
 DUR=${WEB_DURATION:-10}
 CONNS=${WEB_CONNS:-8}
 JOINS=${WEB_JOINS:-100}
-port=$((21000 + $$ % 1000))
+port=${WEB_PORT:-$((21000 + $$ % 1000))}
 hport=$((port + 1000))
 BENCH_HTTP_LISTEN=127.0.0.1:$hport BENCH_HTTP_ROOT=$TOP/confd/web/static \
 	confd_start "$port" 40000-40999

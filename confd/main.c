@@ -86,12 +86,28 @@ static int reload(void)
 }
 
 
+/* Apply one conference from the store: its current definition, or its
+ * removal when the store no longer has it. */
+static int apply_conf(const char *uri)
+{
+	struct confdef *cd = NULL;
+	int err;
+
+	err = store_conf_get(d.store, &cd, uri);
+	if (err == ENOENT)
+		return focus_set_confdef(d.focus, uri, NULL);
+	if (err)
+		return err;
+
+	return focus_set_confdef(d.focus, uri, cd);
+}
+
+
 /* Another node, confctl or psql changed a conference in a shared store
  * (PostgreSQL LISTEN/NOTIFY, store_pg.c): apply that one conference,
  * or everything when the change feed was lost for a while. */
 static void store_changed(const char *uri, void *arg)
 {
-	struct confdef *cd = NULL;
 	int err;
 	(void)arg;
 
@@ -100,12 +116,7 @@ static void store_changed(const char *uri, void *arg)
 		return;
 	}
 
-	err = store_conf_get(d.store, &cd, uri);
-	if (err == ENOENT)
-		err = focus_set_confdef(d.focus, uri, NULL);
-	else if (!err)
-		err = focus_set_confdef(d.focus, uri, cd);
-
+	err = apply_conf(uri);
 	if (err)
 		DEBUG_WARNING("store: %s changed, not applied: %m\n", uri,
 			      err);
@@ -151,11 +162,26 @@ static int pid_write(void)
 }
 
 
-/* The web interface changed the store: apply it now, as SIGHUP would */
-static int web_reload(void *arg)
+/* The web interface changed one conference in the store: apply that
+ * one now (not the whole store, as SIGHUP does: issue 11) */
+static int web_reload(const char *conf_uri, struct confdef *def, void *arg)
 {
+	int err;
 	(void)arg;
-	return reload();
+
+	if (def) {
+		/* EINVAL (no URI or another one) leaves def with us */
+		err = conf_uri ? focus_set_confdef(d.focus, conf_uri, def)
+			: EINVAL;
+		if (err == EINVAL)
+			mem_deref(def);
+		return err;
+	}
+
+	if (!conf_uri)
+		return reload();
+
+	return apply_conf(conf_uri);
 }
 
 

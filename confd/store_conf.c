@@ -369,8 +369,14 @@ static int part_exists(struct store *st, const char *conf_uri,
 		       const char *sip_uri)
 {
 	struct store_res *r = NULL;
+	uint32_t key, k;
 	size_t row;
 	int err;
+
+	/* only URIs with the same key need the full comparison (issue
+	 * 11: each add compared against every listed URI in full) */
+	if (confdef_uri_key(&key, sip_uri))
+		return EINVAL;
 
 	err = store_sql(st, &r, NULL,
 			"SELECT p.sip_uri FROM participants p"
@@ -383,7 +389,8 @@ static int part_exists(struct store *st, const char *conf_uri,
 		const char *u = store_res_text(r, row, 0);
 
 		if (u && (!strcmp(u, sip_uri) ||
-			  confdef_uri_match(u, sip_uri))) {
+			  (!confdef_uri_key(&k, u) && k == key &&
+			   confdef_uri_match(u, sip_uri)))) {
 			err = EEXIST;
 			break;
 		}

@@ -12,12 +12,22 @@
  * up front bounds every later copy. */
 #define CONFDEF_URI_MAX 1024
 
+/* Buckets of confdef.memberh: each member also carries its full key,
+ * compared before any URI is parsed, so a long bucket stays cheap. */
+#define CONFDEF_MEMBER_BUCKETS 128
+
+
+static uint16_t uri_port(const struct uri *u);
+static struct confdef_member *find_keyed(const struct confdef *cd,
+					 uint32_t key, const char *sip_uri);
+
 
 static void member_destructor(void *arg)
 {
 	struct confdef_member *m = arg;
 
 	list_unlink(&m->le);
+	hash_unlink(&m->he);
 	mem_deref(m->sip_uri);
 	mem_deref(m->kms_uid);
 	mem_deref(m->auth_user);
@@ -35,6 +45,7 @@ static void confdef_destructor(void *arg)
 
 	list_unlink(&cd->le);
 	list_flush(&cd->members);
+	mem_deref(cd->memberh);
 	mem_deref(cd->uri);
 	mem_deref(cd->subject);
 	mem_deref(cd->creator);
@@ -77,6 +88,8 @@ int confdef_member_add(struct confdef *cd, const char *sip_uri,
 		       const char *kms_uid, enum confdef_role role)
 {
 	struct confdef_member *m;
+	uint32_t key = 0;
+	bool keyed;
 	int err;
 
 	if (!cd || !str_isset(sip_uri))
@@ -84,9 +97,18 @@ int confdef_member_add(struct confdef *cd, const char *sip_uri,
 	if (role != CONFDEF_PARTICIPANT && role != CONFDEF_CHAIR)
 		return EINVAL;
 
+	/* A URI that does not parse matches nothing (confdef_uri_match):
+	 * it is never a duplicate, and it stays out of the hash, where
+	 * lookups could never find it anyway. */
+	keyed = 0 == confdef_uri_key(&key, sip_uri);
+
 	/* Two entries for one identity would make the role ambiguous */
-	if (confdef_member_find(cd, sip_uri))
+	if (keyed && find_keyed(cd, key, sip_uri))
 		return EEXIST;
+
+	if (keyed && !cd->memberh &&
+	    hash_alloc(&cd->memberh, CONFDEF_MEMBER_BUCKETS))
+		return ENOMEM;
 
 	m = mem_zalloc(sizeof(*m), member_destructor);
 	if (!m)
@@ -100,7 +122,10 @@ int confdef_member_add(struct confdef *cd, const char *sip_uri,
 	}
 
 	m->role = role;
+	m->uri_key = key;
 	list_append(&cd->members, &m->le, m);
+	if (keyed)
+		hash_append(cd->memberh, key, &m->he, m);
 
 	return 0;
 }
@@ -183,22 +208,41 @@ const struct confdef_member *confdef_member_find_cert(const struct confdef *cd,
 }
 
 
-const struct confdef_member *confdef_member_find(const struct confdef *cd,
-						 const char *sip_uri)
+/* Equal under confdef_uri_match implies an equal key, so only the
+ * members with this key need the full comparison. */
+static struct confdef_member *find_keyed(const struct confdef *cd,
+					 uint32_t key, const char *sip_uri)
 {
 	struct le *le;
 
-	if (!cd || !sip_uri)
+	if (!cd->memberh)
 		return NULL;
 
-	for (le = cd->members.head; le; le = le->next) {
-		const struct confdef_member *m = le->data;
+	for (le = list_head(hash_list(cd->memberh, key)); le; le = le->next) {
+		struct confdef_member *m = le->data;
 
-		if (confdef_uri_match(m->sip_uri, sip_uri))
+		if (m->uri_key == key &&
+		    confdef_uri_match(m->sip_uri, sip_uri))
 			return m;
 	}
 
 	return NULL;
+}
+
+
+const struct confdef_member *confdef_member_find(const struct confdef *cd,
+						 const char *sip_uri)
+{
+	uint32_t key;
+
+	if (!cd || !sip_uri)
+		return NULL;
+
+	/* a URI without a key matches nothing */
+	if (confdef_uri_key(&key, sip_uri))
+		return NULL;
+
+	return find_keyed(cd, key, sip_uri);
 }
 
 
@@ -479,6 +523,61 @@ static int uri_parse(struct uri *uri, const char *str)
 	if (p < end && *p != ';' && *p != '?')
 		return EINVAL;
 
+	return 0;
+}
+
+
+/*
+ * A hash that two URIs equal under confdef_uri_match always share:
+ * the scheme without case, the user unescaped, the host without case
+ * (an IP literal as its address, which sa_set normalises), the port
+ * with the scheme's default filled in.  EINVAL when the URI does not
+ * parse, i.e. matches nothing.
+ */
+int confdef_uri_key(uint32_t *keyp, const char *str)
+{
+	char user[CONFDEF_URI_MAX + 1], host[64];
+	struct uri u;
+	struct sa sa;
+	uint32_t key;
+	uint16_t port;
+	int err;
+
+	if (!keyp || uri_parse(&u, str))
+		return EINVAL;
+
+	key = hash_joaat_pl_ci(&u.scheme);
+
+	/* The unescaped user is never longer than the user itself.  A user
+	 * that does not unescape only matches its exact text (user_match),
+	 * so then the text itself is hashed. */
+	if (!pl_strchr(&u.user, '%')) {
+		/* nothing to unescape (the common case: no formatting) */
+		key = key * 33 ^ hash_joaat_pl(&u.user);
+	}
+	else {
+		err = re_snprintf(user, sizeof(user), "%H",
+				  uri_user_unescape, &u.user);
+		if (err < 0)
+			key = key * 33 ^ hash_joaat_pl(&u.user) ^ 0x5a5a5a5a;
+		else
+			key = key * 33 ^ hash_joaat_str(user);
+	}
+
+	if (u.af != AF_UNSPEC) {
+		if (sa_set(&sa, &u.host, 0) ||
+		    re_snprintf(host, sizeof(host), "%j", &sa) < 0)
+			return EINVAL;
+		key = key * 33 ^ hash_joaat_str(host);
+	}
+	else {
+		key = key * 33 ^ hash_joaat_pl_ci(&u.host);
+	}
+
+	port = uri_port(&u);
+	key = key * 33 ^ port;
+
+	*keyp = key;
 	return 0;
 }
 

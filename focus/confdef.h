@@ -42,6 +42,8 @@ struct confdef_floor {
 
 struct confdef_member {
 	struct le le;
+	struct le he;               /* in confdef.memberh (confdef.c) */
+	uint32_t uri_key;           /* hash of the canonical URI */
 	char *sip_uri;              /* e.g. "sip:alice@example.org" */
 	char *kms_uid;              /* defaults to sip_uri */
 	enum confdef_role role;
@@ -68,6 +70,11 @@ struct confdef {
 	struct confdef_floor floor;
 	bool notify_smime;          /* event NOTIFYs only under PSK S/MIME */
 	struct list members;        /* struct confdef_member */
+	/* The members again, by a hash of their canonical SIP URI, so that
+	 * adding n members (each checked for a duplicate) and looking one up
+	 * do not cost O(n) URI comparisons each (issue 11).  Only members
+	 * added through confdef_member_add are in it; NULL until the first. */
+	struct hash *memberh;
 };
 
 int  confdef_alloc(struct confdef **cdp, const char *uri);
@@ -107,6 +114,11 @@ int  confdef_role_decode(enum confdef_role *role, const char *name);
  * scheme's default port.  A URI that is not a valid bare sip:/sips: URI
  * matches nothing. */
 bool confdef_uri_match(const char *a, const char *b);
+/* A hash of uri's identity: two URIs that confdef_uri_match() holds
+ * equal have the same key (the converse need not hold).  EINVAL when uri
+ * is not a valid bare sip:/sips: URI, i.e. matches nothing.  For checking
+ * one URI against many without comparing every pair in full. */
+int  confdef_uri_key(uint32_t *keyp, const char *uri);
 /* True if uri is a bare sip: or sips: URI (no display name or angle
  * brackets) with a host, a port in range and no stray characters. */
 bool confdef_uri_valid(const char *uri);

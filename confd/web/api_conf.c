@@ -348,7 +348,7 @@ static void conf_create(struct web_req *r)
 		goto out;
 	}
 
-	web_reload(r->w);
+	web_reload(r->w, uri);
 	reply_conf(r, 201, "Created", uri, STORE_ACCESS_OWNER);
 
  out:
@@ -395,7 +395,7 @@ static void conf_update(struct web_req *r)
 		goto out;
 	}
 
-	web_reload(r->w);
+	web_reload(r->w, r->m.conf);
 	(void)store_conf_access(r->w->st, r->m.conf, r->user, &acc);
 	reply_conf(r, 200, "OK", r->m.conf, acc);
 
@@ -530,7 +530,7 @@ void api_conf(struct web_req *r)
 				(void)web_reply_errno(r, err, NULL);
 				break;
 			}
-			web_reload(r->w);
+			web_reload(r->w, r->m.conf);
 			(void)web_reply_empty(r, 204, "No Content", NULL);
 			break;
 

@@ -65,8 +65,12 @@ static const struct confdef_member *member_get(const struct confdef *cd,
 }
 
 
+/* The member sip_uri as stored.  apply: the store has just changed;
+ * the one read of the conference made for this answer also goes to the
+ * focus (web_apply), before the answer, instead of a second read of
+ * every member (issue 11). */
 static void reply_member(struct web_req *r, uint16_t scode,
-			 const char *reason, const char *sip_uri)
+			 const char *reason, const char *sip_uri, bool apply)
 {
 	const struct confdef_member *m;
 	struct confdef *cd = NULL;
@@ -75,6 +79,8 @@ static void reply_member(struct web_req *r, uint16_t scode,
 
 	err = store_conf_get(r->w->st, &cd, r->m.conf);
 	if (err) {
+		if (apply)
+			web_reload(r->w, r->m.conf);
 		(void)web_reply_errno(r, err, NULL);
 		return;
 	}
@@ -84,6 +90,11 @@ static void reply_member(struct web_req *r, uint16_t scode,
 		err = ENOENT;
 	else
 		err = member_odict(&o, m);
+
+	if (apply) {
+		web_apply(r->w, r->m.conf, cd);
+		cd = NULL;
+	}
 
 	if (err == ENOENT)
 		(void)web_reply_error(r, 404, "Not Found", NULL,
@@ -258,8 +269,7 @@ static void part_add(struct web_req *r)
 		}
 	}
 
-	web_reload(r->w);
-	reply_member(r, 201, "Created", uri);
+	reply_member(r, 201, "Created", uri, true);
 }
 
 
@@ -309,8 +319,7 @@ static void part_update(struct web_req *r)
 		return;
 	}
 
-	web_reload(r->w);
-	reply_member(r, 200, "OK", r->m.item);
+	reply_member(r, 200, "OK", r->m.item, true);
 }
 
 
@@ -337,7 +346,7 @@ static void part_del(struct web_req *r)
 		goto out;
 	}
 
-	web_reload(r->w);
+	web_reload(r->w, r->m.conf);
 
 	/* off the list; and out of the call if the creator says so */
 	if (web_query_flag(&r->msg->prm, "kick") && r->w->focus)
@@ -381,7 +390,7 @@ static void part_password(struct web_req *r)
 	else if (err)
 		(void)web_reply_errno(r, err, "password");
 	else {
-		web_reload(r->w);
+		web_reload(r->w, r->m.conf);
 		(void)web_reply_empty(r, 204, "No Content", NULL);
 	}
 }
@@ -406,7 +415,7 @@ void api_part(struct web_req *r)
 
 	case WR_PART:
 		if (read)
-			reply_member(r, 200, "OK", r->m.item);
+			reply_member(r, 200, "OK", r->m.item, false);
 		else if (r->method == WEB_DELETE)
 			part_del(r);
 		else

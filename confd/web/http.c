@@ -190,10 +190,21 @@ int web_reply_errno(struct web_req *r, int err, const char *field)
 }
 
 
-void web_reload(struct web *w)
+void web_apply(struct web *w, const char *conf_uri, struct confdef *def)
 {
-	if (w->reloadh && w->reloadh(w->arg))
+	if (!w->reloadh) {
+		mem_deref(def);
+		return;
+	}
+
+	if (w->reloadh(conf_uri, def, w->arg))
 		DEBUG_WARNING("the focus did not take the change\n");
+}
+
+
+void web_reload(struct web *w, const char *conf_uri)
+{
+	web_apply(w, conf_uri, NULL);
 }
 
 

@@ -13,10 +13,18 @@ struct web;
 struct tls;
 struct store;
 struct focus;
+struct confdef;
 
-/* Called after the store changed, so that the running focus applies
- * it at once (confd/main.c: the same reload as SIGHUP). */
-typedef int (web_reload_h)(void *arg);
+/* Called after the store changed one conference, conf_uri, so that the
+ * running focus applies it at once.  Only that conference is reloaded
+ * (confd/main.c: store_conf_get + focus_set_confdef, NULL for a deleted
+ * one): a whole-store reload per request made every participant add
+ * cost O(store) (issue 11, bench/results/web.txt).  def: the
+ * conference as the web interface just read it back from the store
+ * (moved in, so that one read serves the answer and the focus), or
+ * NULL: the handler reads it, or learns that it is gone. */
+typedef int (web_reload_h)(const char *conf_uri, struct confdef *def,
+			   void *arg);
 
 struct web_cfg {
 	struct sa laddr;            /* http_listen */

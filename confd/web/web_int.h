@@ -140,8 +140,10 @@ int  web_reply_empty(struct web_req *r, uint16_t scode, const char *reason,
 int  web_reply_errno(struct web_req *r, int err, const char *field);
 /* Origin, when present, is this server (https://Host) */
 bool web_origin_ok(const struct http_msg *msg);
-/* the store changed: let the focus apply it */
-void web_reload(struct web *w);
+/* the store changed conference conf_uri: let the focus apply it */
+void web_reload(struct web *w, const char *conf_uri);
+/* ... with its definition def already read back (moved in) */
+void web_apply(struct web *w, const char *conf_uri, struct confdef *def);
 
 /* ---- session.c ---- */
 

@@ -2,6 +2,8 @@
 # A change made on the web interface reaches the running focus at once,
 # without SIGHUP (issue 11): alice, added to a closed conference through
 # the API, can join; once removed through the API she is refused.
+# Each change reloads only that conference (store_conf_get +
+# focus_set_confdef); a conference deleted on the web is gone at once.
 . "$(dirname "$0")/lib.sh"
 lib_init web_applied
 need sipp python3
@@ -59,6 +61,14 @@ st=$(api DELETE "$C/participants/sip%3Aalice%40$CONFD_DOMAIN")
 check "alice removed on the web (204)" test "$st" = 204
 code=$(call removed)
 check "removed: alice can no longer join ($code)" test "$code" = 403
+st=$(api POST "$C/participants" "{\"sip_uri\":\"sip:alice@$CONFD_DOMAIN\"}")
+check "alice added again (201)" test "$st" = 201
+code=$(call again)
+check "added again: alice joins ($code)" test "$code" = 200
+st=$(api DELETE "$C")
+check "conference deleted on the web (204)" test "$st" = 204
+code=$(call deleted)
+check "deleted: no such conference any more ($code)" test "$code" = 404
 
 confd_stop
 lib_done

@@ -571,6 +571,95 @@ static int test_members(void)
 }
 
 
+/* confdef_member_find goes through a hash of canonical URIs (issue 11):
+ * it must find exactly what confdef_uri_match would, for every pair. */
+static int test_member_hash(void)
+{
+	static const char *uris[] = {
+		"sip:alice@example.org",
+		"sip:alice@EXAMPLE.ORG",
+		"SIP:alice@example.org:5060;transport=tcp",
+		"sip:%61lice@example.org?subject=x",
+		"sip:alice:secret@example.org",
+		"sip:Alice@example.org",
+		"sip:alice@example.org:5070",
+		"sips:alice@example.org",
+		"sips:alice@example.org:5061",
+		"sip:alice@[::1]",
+		"sip:alice@[0:0:0:0:0:0:0:1]:5060",
+		"sip:alice@127.0.0.1",
+		"sip:alice@127.0.0.1:5060",
+		"sip:example.org",
+		"sip:a%zzb@example.org",
+		"<sip:alice@example.org>",
+		"tel:+123",
+		"sip:alice@example.org:99999",
+	};
+	struct confdef *cd = NULL;
+	const struct confdef_member *m;
+	char uri[64];
+	size_t i, j;
+
+	for (i = 0; i < ARRAY_SIZE(uris); i++) {
+		for (j = 0; j < ARRAY_SIZE(uris); j++) {
+			bool match = confdef_uri_match(uris[i], uris[j]);
+			uint32_t ki, kj;
+
+			/* equal URIs have equal keys; no key: matches
+			 * nothing */
+			if (match) {
+				CHECK_EQ(confdef_uri_key(&ki, uris[i]), 0);
+				CHECK_EQ(confdef_uri_key(&kj, uris[j]), 0);
+				CHECK_EQ(ki, kj);
+			}
+			if (confdef_uri_key(&ki, uris[i]))
+				CHECK(!match);
+
+			CHECK_EQ(confdef_alloc(&cd, "sip:room@example.org"),
+				 0);
+			CHECK_EQ(confdef_member_add(cd, uris[i], NULL,
+						    CONFDEF_PARTICIPANT), 0);
+			CHECK_EQ(confdef_member_find(cd, uris[j]) != NULL,
+				 match);
+			CHECK_EQ(confdef_member_add(cd, uris[j], NULL,
+						    CONFDEF_PARTICIPANT),
+				 match ? EEXIST : 0);
+			cd = mem_deref(cd);
+		}
+	}
+
+	/* a long list: every member found, none twice, and a member freed
+	 * leaves the hash with it */
+	CHECK_EQ(confdef_alloc(&cd, "sip:room@example.org"), 0);
+	for (i = 0; i < 5000; i++) {
+		(void)re_snprintf(uri, sizeof(uri), "sip:p%zu@example.org", i);
+		CHECK_EQ(confdef_member_add(cd, uri, NULL,
+					    CONFDEF_PARTICIPANT), 0);
+	}
+	CHECK_EQ(list_count(&cd->members), 5000);
+	for (i = 0; i < 5000; i += 7) {
+		(void)re_snprintf(uri, sizeof(uri), "sip:p%zu@EXAMPLE.org",
+				  i);
+		m = confdef_member_find(cd, uri);
+		CHECK(m != NULL);
+		(void)re_snprintf(uri, sizeof(uri), "sip:p%zu@example.org", i);
+		CHECK_STR(m->sip_uri, uri);
+		CHECK_EQ(confdef_member_add(cd, uri, NULL,
+					    CONFDEF_PARTICIPANT), EEXIST);
+	}
+	m = confdef_member_find(cd, "sip:p4999@example.org");
+	CHECK(m != NULL);
+	mem_deref((void *)m);
+	CHECK(confdef_member_find(cd, "sip:p4999@example.org") == NULL);
+	CHECK_EQ(list_count(&cd->members), 4999);
+	CHECK_EQ(confdef_member_add(cd, "sip:p4999@example.org", NULL,
+				    CONFDEF_PARTICIPANT), 0);
+	mem_deref(cd);
+
+	return 0;
+}
+
+
 static int test_names(void)
 {
 	enum confdef_srtp srtp;
@@ -676,6 +765,7 @@ TEST_MAIN("conf",
 	  CASE(test_shipped_conf),
 	  CASE(test_uri_match),
 	  CASE(test_members),
+	  CASE(test_member_hash),
 	  CASE(test_names),
 	  CASE(test_keying_names),
 	  CASE(test_digest_keys))
