@@ -13,8 +13,11 @@ pass=0; fail=0
 run_one() {
 	name=$1; shift
 	out="$log/$(echo "$name" | tr '/' '_').out"
+	t0=$(date +%s)
 	"$@" >"$out" 2>&1
 	rc=$?
+	# how long each one took, for keeping the suite short (not counted)
+	echo "TIME $name $(($(date +%s) - t0)) s" >>"$log/times"
 	# libre's coloured warnings end in an escape after their newline,
 	# which would hide a PASS/FAIL line that follows them
 	sed -i 's/\x1b\[[0-9;]*m//g' "$out"
@@ -59,5 +62,6 @@ for t in tests/integ/*.sh; do
 	[ -n "$TESTS" ] && ! echo "$t" | grep -q "$TESTS" && continue
 	run_one "integ/$(basename "$t" .sh)" timeout 300 sh "$t"
 done
+sort -k3 -n -r "$log/times" | head -n 12 | sed 's/^/slowest: /'
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
