@@ -21,32 +21,20 @@
 #include <sys/un.h>
 #include <re.h>
 #include "confd/config.h"
+#include "confd/config_int.h"
 #include "focus/digest.h"
 
 
 enum {
 	CONFIG_FILE_MAX = 65536,
 	ADDR_MAX        = 64,
-	SHUTDOWN_WAIT_MAX = 600000,   /* ten minutes, in ms */
-	MEDIA_TIMEOUT_MAX = 86400,    /* a day, in s */
-	HANDSHAKE_MAX = 60000,        /* BFCP/MSRP handshake, in ms */
 };
 
 
-struct parser {
-	struct config *cfg;
-	const char *name;             /* file name, for messages */
-	unsigned line;
-	uint64_t seen;                /* bit per key in keyv[] */
-	bool domain_set;
-	bool media_set;
-	bool media6_set;
-	bool tls_set;
-	bool ctl_set;
-};
 
 
-static void perr(const struct parser *p, const char *key,
+
+void config_perr(const struct parser *p, const char *key,
 		 const struct pl *val, const char *why)
 {
 	if (val)
@@ -75,7 +63,7 @@ static bool is_digits(const struct pl *pl)
 
 
 /* Decimal, no sign, no overflow. */
-static int parse_u32(uint32_t *v, const struct pl *pl, uint32_t max)
+int config_parse_u32(uint32_t *v, const struct pl *pl, uint32_t max)
 {
 	uint64_t n = 0;
 	size_t i;
@@ -99,7 +87,7 @@ static int parse_u32(uint32_t *v, const struct pl *pl, uint32_t max)
  * "::1", "[::1]", "[::1]:5060".  Host names are refused: confd binds
  * and compares addresses, and a name would need DNS at startup.
  */
-static int parse_addr(struct sa *sa, const struct pl *val, uint16_t defport,
+int config_parse_addr(struct sa *sa, const struct pl *val, uint16_t defport,
 		      bool *has_port)
 {
 	char host[ADDR_MAX];
@@ -143,7 +131,7 @@ static int parse_addr(struct sa *sa, const struct pl *val, uint16_t defport,
 		return EINVAL;
 
 	if (pl_isset(&port)) {
-		if (parse_u32(&n, &port, 65535) || n == 0)
+		if (config_parse_u32(&n, &port, 65535) || n == 0)
 			return EINVAL;
 	}
 	else {
@@ -195,11 +183,11 @@ static bool domain_ok(const struct pl *val)
 }
 
 
-static int set_str(struct parser *p, const char *key, char *dst,
+int config_set_str(struct parser *p, const char *key, char *dst,
 		   size_t size, const struct pl *val)
 {
 	if (val->l >= size) {
-		perr(p, key, val, "too long");
+		config_perr(p, key, val, "too long");
 		return EINVAL;
 	}
 
@@ -210,8 +198,8 @@ static int set_str(struct parser *p, const char *key, char *dst,
 static int h_sip_listen(struct parser *p, const char *key,
 			const struct pl *val)
 {
-	if (parse_addr(&p->cfg->sip_listen, val, 5060, NULL)) {
-		perr(p, key, val, "expected IP or IP:port");
+	if (config_parse_addr(&p->cfg->sip_listen, val, 5060, NULL)) {
+		config_perr(p, key, val, "expected IP or IP:port");
 		return EINVAL;
 	}
 
@@ -228,8 +216,8 @@ static int h_sip_tls_listen(struct parser *p, const char *key,
 		return 0;
 	}
 
-	if (parse_addr(&p->cfg->sip_tls_listen, val, 5061, NULL)) {
-		perr(p, key, val, "expected IP, IP:port or off");
+	if (config_parse_addr(&p->cfg->sip_tls_listen, val, 5061, NULL)) {
+		config_perr(p, key, val, "expected IP, IP:port or off");
 		return EINVAL;
 	}
 
@@ -240,25 +228,25 @@ static int h_sip_tls_listen(struct parser *p, const char *key,
 static int h_domain(struct parser *p, const char *key, const struct pl *val)
 {
 	if (!domain_ok(val)) {
-		perr(p, key, val, "expected a host name or IP address");
+		config_perr(p, key, val, "expected a host name or IP address");
 		return EINVAL;
 	}
 
 	p->domain_set = true;
-	return set_str(p, key, p->cfg->domain, sizeof(p->cfg->domain), val);
+	return config_set_str(p, key, p->cfg->domain, sizeof(p->cfg->domain), val);
 }
 
 
 static int h_store(struct parser *p, const char *key, const struct pl *val)
 {
-	return set_str(p, key, p->cfg->store, sizeof(p->cfg->store), val);
+	return config_set_str(p, key, p->cfg->store, sizeof(p->cfg->store), val);
 }
 
 
 static int h_tls_cert(struct parser *p, const char *key,
 		      const struct pl *val)
 {
-	return set_str(p, key, p->cfg->tls_cert, sizeof(p->cfg->tls_cert),
+	return config_set_str(p, key, p->cfg->tls_cert, sizeof(p->cfg->tls_cert),
 		       val);
 }
 
@@ -272,7 +260,7 @@ static int parse_range(struct parser *p, const char *key,
 	const char *dash = pl_strchr(val, '-');
 
 	if (!dash) {
-		perr(p, key, val, "expected MIN-MAX");
+		config_perr(p, key, val, "expected MIN-MAX");
 		return EINVAL;
 	}
 
@@ -281,18 +269,18 @@ static int parse_range(struct parser *p, const char *key,
 	hi.p = dash + 1;
 	hi.l = (size_t)(val->p + val->l - hi.p);
 
-	if (parse_u32(&min, &lo, 65535) || parse_u32(&max, &hi, 65535) ||
+	if (config_parse_u32(&min, &lo, 65535) || config_parse_u32(&max, &hi, 65535) ||
 	    min == 0) {
-		perr(p, key, val, "expected MIN-MAX, ports 1-65535");
+		config_perr(p, key, val, "expected MIN-MAX, ports 1-65535");
 		return EINVAL;
 	}
 
 	if (even && (min & 1)) {
-		perr(p, key, val, "MIN must be even");
+		config_perr(p, key, val, "MIN must be even");
 		return EINVAL;
 	}
 	if (min >= max) {
-		perr(p, key, val, "MIN must be below MAX");
+		config_perr(p, key, val, "MIN must be below MAX");
 		return EINVAL;
 	}
 
@@ -321,127 +309,6 @@ static int h_tcp_ports(struct parser *p, const char *key,
 }
 
 
-/* ---- MIKEY-TICKET and the KMS (issue 5) ---- */
-
-static int h_kms_url(struct parser *p, const char *key, const struct pl *val)
-{
-	if (val->l < 8 || strncasecmp(val->p, "https://", 8)) {
-		perr(p, key, val, "expected https://IP:PORT/PATH");
-		return EINVAL;
-	}
-
-	return set_str(p, key, p->cfg->kms_url, sizeof(p->cfg->kms_url), val);
-}
-
-
-static int h_kms_uid(struct parser *p, const char *key, const struct pl *val)
-{
-	return set_str(p, key, p->cfg->kms_uid, sizeof(p->cfg->kms_uid), val);
-}
-
-
-static int h_kms_id(struct parser *p, const char *key, const struct pl *val)
-{
-	return set_str(p, key, p->cfg->kms_id, sizeof(p->cfg->kms_id), val);
-}
-
-
-static int h_kms_psk(struct parser *p, const char *key, const struct pl *val)
-{
-	size_t i;
-
-	if (val->l < 32 || val->l % 2 || val->l / 2 > sizeof(p->cfg->kms_psk)) {
-		perr(p, key, val, "expected 16 to 64 bytes in hex");
-		return EINVAL;
-	}
-
-	for (i = 0; i < val->l; i++) {
-		if (!isxdigit((unsigned char)val->p[i])) {
-			perr(p, key, val, "expected hex digits");
-			return EINVAL;
-		}
-	}
-
-	for (i = 0; i < val->l / 2; i++)
-		p->cfg->kms_psk[i] = (uint8_t)(ch_hex(val->p[2 * i]) << 4 |
-					       ch_hex(val->p[2 * i + 1]));
-	p->cfg->kms_psk_len = val->l / 2;
-
-	return 0;
-}
-
-
-static int h_kms_ca(struct parser *p, const char *key, const struct pl *val)
-{
-	return set_str(p, key, p->cfg->kms_ca, sizeof(p->cfg->kms_ca), val);
-}
-
-
-static int h_kms_fingerprint(struct parser *p, const char *key,
-			     const struct pl *val)
-{
-	/* SHA-256: 32 bytes as "AB:CD:..." */
-	if (val->l != 95) {
-		perr(p, key, val, "expected a SHA-256 fingerprint AB:CD:...");
-		return EINVAL;
-	}
-
-	return set_str(p, key, p->cfg->kms_fingerprint,
-		       sizeof(p->cfg->kms_fingerprint), val);
-}
-
-
-static int h_kms_timeout(struct parser *p, const char *key,
-			 const struct pl *val)
-{
-	if (parse_u32(&p->cfg->kms_timeout_ms, val, 60000) ||
-	    !p->cfg->kms_timeout_ms) {
-		perr(p, key, val, "expected milliseconds, 1-60000");
-		return EINVAL;
-	}
-
-	return 0;
-}
-
-
-static int prot_type(struct parser *p, const char *key, const struct pl *val,
-		     uint8_t *dst)
-{
-	uint32_t v;
-
-	/* 0-3 are SRTP, the RFC 3830 ones; IANA never assigned TLS or PSK
-	 * S/MIME, so the private-use values are configurable */
-	if (parse_u32(&v, val, 255) || v < 4) {
-		perr(p, key, val, "expected a Prot Type, 4-255");
-		return EINVAL;
-	}
-
-	*dst = (uint8_t)v;
-	return 0;
-}
-
-
-static int h_prot_tls(struct parser *p, const char *key,
-		      const struct pl *val)
-{
-	return prot_type(p, key, val, &p->cfg->mikey_prot_tls);
-}
-
-
-static int h_prot_smime(struct parser *p, const char *key,
-			const struct pl *val)
-{
-	return prot_type(p, key, val, &p->cfg->mikey_prot_psk_smime);
-}
-
-
-static int h_prot_app(struct parser *p, const char *key,
-		      const struct pl *val)
-{
-	return prot_type(p, key, val, &p->cfg->mikey_prot_app);
-}
-
-
 /* media_addr is IPv4, media_addr6 IPv6: confd answers an offer in its
  * own family (focus/media_af.c).  "off": no media in that family. */
 static int media_key(struct parser *p, const char *key, const struct pl *val,
@@ -454,13 +321,13 @@ static int media_key(struct parser *p, const char *key, const struct pl *val,
 		return 0;
 	}
 
-	if (parse_addr(sa, val, 0, &has_port) || has_port) {
-		perr(p, key, val, "expected an IP address without port");
+	if (config_parse_addr(sa, val, 0, &has_port) || has_port) {
+		config_perr(p, key, val, "expected an IP address without port");
 		return EINVAL;
 	}
 
 	if (sa_af(sa) != af) {
-		perr(p, key, val, af == AF_INET
+		config_perr(p, key, val, af == AF_INET
 		     ? "expected an IPv4 address (IPv6 goes in media_addr6)"
 		     : "expected an IPv6 address (IPv4 goes in media_addr)");
 		return EINVAL;
@@ -495,7 +362,7 @@ static int h_path_off(struct parser *p, const char *key,
 		return 0;
 	}
 
-	return set_str(p, key, dst, size, val);
+	return config_set_str(p, key, dst, size, val);
 }
 
 
@@ -507,7 +374,7 @@ static int h_control_socket(struct parser *p, const char *key,
 	p->ctl_set = true;
 	/* sun_path holds the name with its NUL */
 	if (val->l >= sizeof(un.sun_path)) {
-		perr(p, key, val, "too long for a Unix socket name");
+		config_perr(p, key, val, "too long for a Unix socket name");
 		return EINVAL;
 	}
 
@@ -527,7 +394,7 @@ static int h_pid_file(struct parser *p, const char *key,
 static int h_state_dir(struct parser *p, const char *key,
 		       const struct pl *val)
 {
-	return set_str(p, key, p->cfg->state_dir, sizeof(p->cfg->state_dir),
+	return config_set_str(p, key, p->cfg->state_dir, sizeof(p->cfg->state_dir),
 		       val);
 }
 
@@ -557,14 +424,14 @@ static int h_trusted_peers(struct parser *p, const char *key,
 			continue;
 
 		if (cfg->trustedc >= CONFIG_TRUSTED_MAX) {
-			perr(p, key, &item, "too many trusted peers");
+			config_perr(p, key, &item, "too many trusted peers");
 			return EINVAL;
 		}
 
 		/* port 0 means any port */
-		if (parse_addr(&cfg->trusted[cfg->trustedc], &item, 0,
+		if (config_parse_addr(&cfg->trusted[cfg->trustedc], &item, 0,
 			       NULL)) {
-			perr(p, key, &item, "expected IP or IP:port");
+			config_perr(p, key, &item, "expected IP or IP:port");
 			return EINVAL;
 		}
 
@@ -595,423 +462,14 @@ static int h_log_level(struct parser *p, const char *key,
 		return 0;
 	}
 
-	perr(p, key, val, "expected error, warn, info, debug or 0-3");
+	config_perr(p, key, val, "expected error, warn, info, debug or 0-3");
 	return EINVAL;
 }
 
 
-/* Plain HTTP: loopback is the intended place (main.c warns when not) */
-static int h_metrics_listen(struct parser *p, const char *key,
-			    const struct pl *val)
-{
-	bool has_port = false;
 
-	if (!pl_strcasecmp(val, "off")) {
-		sa_init(&p->cfg->metrics_listen, AF_UNSPEC);
-		return 0;
-	}
 
-	if (parse_addr(&p->cfg->metrics_listen, val, 0, &has_port) ||
-	    !has_port || !sa_port(&p->cfg->metrics_listen)) {
-		perr(p, key, val, "expected IP:port (e.g. 127.0.0.1:9090) "
-		     "or off");
-		return EINVAL;
-	}
-
-	return 0;
-}
-
-
-static int h_log_format(struct parser *p, const char *key,
-			const struct pl *val)
-{
-	if (!pl_strcasecmp(val, "text"))
-		p->cfg->log_json = false;
-	else if (!pl_strcasecmp(val, "json"))
-		p->cfg->log_json = true;
-	else {
-		perr(p, key, val, "expected text or json");
-		return EINVAL;
-	}
-
-	return 0;
-}
-
-
-static int h_wipe_memory(struct parser *p, const char *key,
-			 const struct pl *val)
-{
-	if (!pl_strcasecmp(val, "yes"))
-		p->cfg->wipe_memory = true;
-	else if (!pl_strcasecmp(val, "no"))
-		p->cfg->wipe_memory = false;
-	else {
-		perr(p, key, val, "expected yes or no");
-		return EINVAL;
-	}
-
-	return 0;
-}
-
-
-static int h_shutdown_wait(struct parser *p, const char *key,
-			   const struct pl *val)
-{
-	if (parse_u32(&p->cfg->shutdown_wait_ms, val, SHUTDOWN_WAIT_MAX)) {
-		perr(p, key, val, "expected milliseconds, 0-600000");
-		return EINVAL;
-	}
-
-	return 0;
-}
-
-
-/* seconds without authenticated media before a call ends; 0: never */
-static int h_media_timeout(struct parser *p, const char *key,
-			   const struct pl *val)
-{
-	if (parse_u32(&p->cfg->media_timeout, val, MEDIA_TIMEOUT_MAX)) {
-		perr(p, key, val, "expected seconds, 0-86400");
-		return EINVAL;
-	}
-
-	return 0;
-}
-
-
-/* "SHA-256,MD5": the digest challenges, preferred first (RFC 8760
- * 2.4).  Each algorithm at most once. */
-static int h_digest_algorithms(struct parser *p, const char *key,
-			       const struct pl *val)
-{
-	struct config *cfg = p->cfg;
-	struct pl rest = *val;
-
-	cfg->digest_algc = 0;
-	if (val->l && val->p[val->l - 1] == ',') {
-		perr(p, key, val, "empty item");
-		return EINVAL;
-	}
-	while (rest.l) {
-		struct pl item = rest;
-		const char *c = pl_strchr(&rest, ',');
-		unsigned alg;
-		size_t i;
-
-		if (c) {
-			item.l = c - rest.p;
-			pl_advance(&rest, item.l + 1);
-		}
-		else {
-			pl_advance(&rest, rest.l);
-		}
-
-		if (!pl_strcasecmp(&item, "MD5"))
-			alg = DIGEST_MD5;
-		else if (!pl_strcasecmp(&item, "SHA-256"))
-			alg = DIGEST_SHA256;
-		else {
-			perr(p, key, &item, "expected SHA-256 and/or MD5, "
-			     "comma-separated");
-			return EINVAL;
-		}
-
-		for (i = 0; i < cfg->digest_algc; i++) {
-			if (cfg->digest_algv[i] == alg) {
-				perr(p, key, &item, "listed twice");
-				return EINVAL;
-			}
-		}
-		cfg->digest_algv[cfg->digest_algc++] = alg;
-	}
-
-	if (!cfg->digest_algc) {
-		perr(p, key, val, "expected SHA-256 and/or MD5");
-		return EINVAL;
-	}
-
-	return 0;
-}
-
-
-static int h_digest_nonce_lifetime(struct parser *p, const char *key,
-				   const struct pl *val)
-{
-	if (parse_u32(&p->cfg->digest_nonce_lifetime, val, 3600) ||
-	    !p->cfg->digest_nonce_lifetime) {
-		perr(p, key, val, "expected seconds, 1-3600");
-		return EINVAL;
-	}
-
-	return 0;
-}
-
-
-/* ---- limits (issues 14, 18): focus/admission.c and eventpkg ----
- * Plain counts; 0 lifts a cap, except where min says otherwise. */
-struct limit {
-	const char *name;
-	size_t off;                   /* in struct config */
-	uint32_t min, max;
-	const char *unit;             /* for the message */
-};
-
-#define LIM(n, lo, hi, u) {#n, offsetof(struct config, n), lo, hi, u}
-static const struct limit limitv[] = {
-	LIM(max_calls,                   0, 1000000, "calls"),
-	LIM(max_participants,            0, 1000000, "calls"),
-	LIM(max_pending,                 0, 1000000, "calls"),
-	LIM(max_pending_per_source,      0, 1000000, "calls"),
-	LIM(max_transactions_per_source, 0, 1000000, "requests/s"),
-	LIM(flood_drop_per_source,       0, 1000000, "responses/s"),
-	LIM(open_conf_share,             1, 100,     "percent"),
-	LIM(fd_reserve,                  0, 65536,   "descriptors"),
-	/* beyond 64*T1 libre ends the call itself */
-	LIM(ack_timeout,                 0, 32,      "seconds"),
-	LIM(retry_after,                 1, 3600,    "seconds"),
-	LIM(sub_max_per_identity,        0, 1000000, "subscriptions"),
-	LIM(sub_max_per_source,          0, 1000000, "subscriptions"),
-	LIM(sub_max_total,               0, 1000000, "subscriptions"),
-	LIM(sub_retry_after,             1, 3600,    "seconds"),
-	LIM(notify_rate,                 0, 1000000, "NOTIFYs/s"),
-	LIM(notify_burst,                1, 1000000, "NOTIFYs"),
-};
-#undef LIM
-
-
-static int h_limit(struct parser *p, const char *key, const struct pl *val)
-{
-	const struct limit *l = NULL;
-	uint32_t v;
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(limitv); i++) {
-		if (!strcmp(limitv[i].name, key))
-			l = &limitv[i];
-	}
-	if (!l)
-		return EINVAL;
-
-	if (parse_u32(&v, val, l->max) || v < l->min) {
-		re_fprintf(stderr, "%s:%u: %s: bad value '%r': expected "
-			   "%u-%u %s\n", p->name, p->line, key, val,
-			   l->min, l->max, l->unit);
-		return EINVAL;
-	}
-
-	*(uint32_t *)(void *)((uint8_t *)p->cfg + l->off) = v;
-	return 0;
-}
-
-
-static int h_handshake_timeout(struct parser *p, const char *key,
-			       const struct pl *val)
-{
-	/* below 100 ms a loaded machine would close honest clients */
-	if (parse_u32(&p->cfg->handshake_timeout_ms, val, HANDSHAKE_MAX) ||
-	    p->cfg->handshake_timeout_ms < 100) {
-		perr(p, key, val, "expected milliseconds, 100-60000");
-		return EINVAL;
-	}
-
-	return 0;
-}
-
-
-static int h_tcp_peer_check(struct parser *p, const char *key,
-			    const struct pl *val)
-{
-	if (!pl_strcasecmp(val, "yes") || !pl_strcasecmp(val, "on")) {
-		p->cfg->tcp_peer_check = true;
-		return 0;
-	}
-	if (!pl_strcasecmp(val, "no") || !pl_strcasecmp(val, "off")) {
-		p->cfg->tcp_peer_check = false;
-		return 0;
-	}
-
-	perr(p, key, val, "expected yes or no");
-	return EINVAL;
-}
-
-
-static int h_http_listen(struct parser *p, const char *key,
-			 const struct pl *val)
-{
-	if (!pl_strcasecmp(val, "off")) {
-		sa_init(&p->cfg->http_listen, AF_UNSPEC);
-		return 0;
-	}
-
-	if (parse_addr(&p->cfg->http_listen, val, 8443, NULL)) {
-		perr(p, key, val, "expected IP, IP:port or off");
-		return EINVAL;
-	}
-
-	return 0;
-}
-
-
-static int h_http_root(struct parser *p, const char *key,
-		       const struct pl *val)
-{
-	return set_str(p, key, p->cfg->http_root, sizeof(p->cfg->http_root),
-		       val);
-}
-
-
-static int h_http_session_idle(struct parser *p, const char *key,
-			       const struct pl *val)
-{
-	if (parse_u32(&p->cfg->http_session_idle_s, val, 86400) ||
-	    !p->cfg->http_session_idle_s) {
-		perr(p, key, val, "expected seconds, 1-86400");
-		return EINVAL;
-	}
-
-	return 0;
-}
-
-
-static int h_http_session_max(struct parser *p, const char *key,
-			      const struct pl *val)
-{
-	if (parse_u32(&p->cfg->http_session_max_s, val, 604800) ||
-	    !p->cfg->http_session_max_s) {
-		perr(p, key, val, "expected seconds, 1-604800");
-		return EINVAL;
-	}
-
-	return 0;
-}
-
-
-/* outbound_proxy IP:port[;transport=udp|tcp|tls]: no DNS, like
- * kms_url, so that where dial-outs go is what the file says */
-static int h_outbound_proxy(struct parser *p, const char *key,
-			    const struct pl *val)
-{
-	struct pl addr = *val, tp = PL_INIT;
-	const char *semi = pl_strchr(val, ';');
-
-	if (semi) {
-		addr.l = (size_t)(semi - val->p);
-		tp.p = semi + 1;
-		tp.l = val->l - addr.l - 1;
-		if (tp.l < 10 || strncasecmp(tp.p, "transport=", 10))
-			goto bad;
-		tp.p += 10;
-		tp.l -= 10;
-	}
-
-	if (parse_addr(&p->cfg->outbound_proxy, &addr, 5060, NULL))
-		goto bad;
-
-	if (!pl_isset(&tp) || !pl_strcasecmp(&tp, "udp"))
-		p->cfg->outbound_tp = SIP_TRANSP_UDP;
-	else if (!pl_strcasecmp(&tp, "tcp"))
-		p->cfg->outbound_tp = SIP_TRANSP_TCP;
-	else if (!pl_strcasecmp(&tp, "tls"))
-		p->cfg->outbound_tp = SIP_TRANSP_TLS;
-	else
-		goto bad;
-
-	return 0;
-
- bad:
-	perr(p, key, val, "expected IP:port[;transport=udp|tcp|tls]");
-	return EINVAL;
-}
-
-
-static int h_dialout_timeout(struct parser *p, const char *key,
-			     const struct pl *val)
-{
-	if (parse_u32(&p->cfg->dialout_timeout_s, val, 3600) ||
-	    !p->cfg->dialout_timeout_s) {
-		perr(p, key, val, "expected seconds, 1-3600");
-		return EINVAL;
-	}
-
-	return 0;
-}
-
-
-static int pl_strncasecmp_prefix(const struct pl *pl, const char *pfx)
-{
-	size_t n = strlen(pfx);
-
-	return pl->l > n && !strncasecmp(pl->p, pfx, n) ? 0 : 1;
-}
-
-
-static int h_factory_uri(struct parser *p, const char *key,
-			 const struct pl *val)
-{
-	/* a bare sip:user@host[:port], as confdef_uri_valid() wants */
-	if (pl_strncasecmp_prefix(val, "sip:") || !pl_strchr(val, '@') ||
-	    pl_strchr(val, '<') || pl_strchr(val, ';')) {
-		perr(p, key, val, "expected sip:user@host");
-		return EINVAL;
-	}
-
-	return set_str(p, key, p->cfg->factory_uri,
-		       sizeof(p->cfg->factory_uri), val);
-}
-
-
-static int yes_no(struct parser *p, const char *key, const struct pl *val,
-		  bool *dst)
-{
-	if (!pl_strcasecmp(val, "yes") || !pl_strcasecmp(val, "on"))
-		*dst = true;
-	else if (!pl_strcasecmp(val, "no") || !pl_strcasecmp(val, "off"))
-		*dst = false;
-	else {
-		perr(p, key, val, "expected yes or no");
-		return EINVAL;
-	}
-
-	return 0;
-}
-
-
-static int h_factory_open(struct parser *p, const char *key,
-			  const struct pl *val)
-{
-	return yes_no(p, key, val, &p->cfg->factory_open);
-}
-
-
-static int h_factory_anonymous(struct parser *p, const char *key,
-			       const struct pl *val)
-{
-	return yes_no(p, key, val, &p->cfg->factory_anonymous);
-}
-
-
-static int h_factory_srtp(struct parser *p, const char *key,
-			  const struct pl *val)
-{
-	if (pl_strcmp(val, "required") && pl_strcmp(val, "optional") &&
-	    pl_strcmp(val, "off")) {
-		perr(p, key, val, "expected required, optional or off");
-		return EINVAL;
-	}
-
-	return set_str(p, key, p->cfg->factory_srtp,
-		       sizeof(p->cfg->factory_srtp), val);
-}
-
-
-struct key {
-	const char *name;
-	int (*h)(struct parser *p, const char *key, const struct pl *val);
-	bool list;         /* whole line, may repeat */
-	bool may_be_empty;
-};
-
-static const struct key keyv[] = {
+static const struct config_key keyv[] = {
 	{"sip_listen",     h_sip_listen,     false, false},
 	{"sip_tls_listen", h_sip_tls_listen, false, true},
 	{"domain",         h_domain,         false, false},
@@ -1019,16 +477,6 @@ static const struct key keyv[] = {
 	{"tls_cert",       h_tls_cert,       false, false},
 	{"rtp_ports",      h_rtp_ports,      false, false},
 	{"tcp_ports",      h_tcp_ports,      false, false},
-	{"kms_url",        h_kms_url,        false, false},
-	{"kms_uid",        h_kms_uid,        false, false},
-	{"kms_id",         h_kms_id,         false, false},
-	{"kms_psk",        h_kms_psk,        false, false},
-	{"kms_ca",         h_kms_ca,         false, false},
-	{"kms_fingerprint", h_kms_fingerprint, false, false},
-	{"kms_timeout",    h_kms_timeout,    false, false},
-	{"mikey_prot_tls", h_prot_tls,       false, false},
-	{"mikey_prot_psk_smime", h_prot_smime, false, false},
-	{"mikey_prot_app", h_prot_app,       false, false},
 	{"media_addr",     h_media_addr,     false, false},
 	{"media_addr6",    h_media_addr6,    false, false},
 	{"control_socket", h_control_socket, false, false},
@@ -1036,41 +484,6 @@ static const struct key keyv[] = {
 	{"state_dir",      h_state_dir,      false, false},
 	{"trusted_peers",  h_trusted_peers,  true,  true},
 	{"log_level",      h_log_level,      false, false},
-	{"log_format",     h_log_format,     false, false},
-	{"metrics_listen", h_metrics_listen, false, false},
-	{"wipe_memory",    h_wipe_memory,    false, false},
-	{"shutdown_wait",  h_shutdown_wait,  false, false},
-	{"http_listen",    h_http_listen,    false, false},
-	{"http_root",      h_http_root,      false, false},
-	{"http_session_idle", h_http_session_idle, false, false},
-	{"http_session_max", h_http_session_max, false, false},
-	{"handshake_timeout", h_handshake_timeout, false, false},
-	{"tcp_peer_check", h_tcp_peer_check, false, false},
-	{"outbound_proxy", h_outbound_proxy, false, false},
-	{"dialout_timeout", h_dialout_timeout, false, false},
-	{"factory_uri",    h_factory_uri,    false, false},
-	{"factory_open",   h_factory_open,   false, false},
-	{"factory_anonymous", h_factory_anonymous, false, false},
-	{"factory_srtp",   h_factory_srtp,   false, false},
-	{"media_timeout",  h_media_timeout,  false, false},
-	{"digest_algorithms", h_digest_algorithms, false, false},
-	{"digest_nonce_lifetime", h_digest_nonce_lifetime, false, false},
-	{"max_calls",                   h_limit, false, false},
-	{"max_participants",            h_limit, false, false},
-	{"max_pending",                 h_limit, false, false},
-	{"max_pending_per_source",      h_limit, false, false},
-	{"max_transactions_per_source", h_limit, false, false},
-	{"flood_drop_per_source",       h_limit, false, false},
-	{"open_conf_share",             h_limit, false, false},
-	{"fd_reserve",                  h_limit, false, false},
-	{"ack_timeout",                 h_limit, false, false},
-	{"retry_after",                 h_limit, false, false},
-	{"sub_max_per_identity",        h_limit, false, false},
-	{"sub_max_per_source",          h_limit, false, false},
-	{"sub_max_total",               h_limit, false, false},
-	{"sub_retry_after",             h_limit, false, false},
-	{"notify_rate",                 h_limit, false, false},
-	{"notify_burst",                h_limit, false, false},
 };
 
 
@@ -1084,9 +497,9 @@ static bool blank(char c)
 static int parse_line(struct parser *p, struct pl line)
 {
 	struct pl key, val;
-	const struct key *k = NULL;
+	const struct config_key *k = NULL;
 	const char *kname;
-	size_t i;
+	size_t i, j, ki;
 
 	/* cut the comment: '#' first on the line or after a blank */
 	for (i = 0; i < line.l; i++) {
@@ -1119,6 +532,14 @@ static int parse_line(struct parser *p, struct pl line)
 			break;
 		}
 	}
+	/* then the service keys (config_svc.c), numbered after ours */
+	for (j = 0; !k && j < config_keyv_svc_n; j++) {
+		if (!pl_strcmp(&key, config_keyv_svc[j].name)) {
+			k = &config_keyv_svc[j];
+			i = ARRAY_SIZE(keyv) + j;
+		}
+	}
+	ki = i;
 
 	if (!k) {
 		re_fprintf(stderr, "%s:%u: warning: unknown key '%r'"
@@ -1129,22 +550,22 @@ static int parse_line(struct parser *p, struct pl line)
 	kname = k->name;
 
 	if (!k->list) {
-		if (p->seen & (1ull << i)) {
-			perr(p, kname, NULL, "given more than once");
+		if (p->seen[ki / 64] & (1ull << (ki % 64))) {
+			config_perr(p, kname, NULL, "given more than once");
 			return EINVAL;
 		}
 		for (i = 0; i < val.l; i++) {
 			if (blank(val.p[i])) {
-				perr(p, kname, &val, "one value expected");
+				config_perr(p, kname, &val, "one value expected");
 				return EINVAL;
 			}
 		}
 	}
 
-	p->seen |= 1ull << (k - keyv);
+	p->seen[ki / 64] |= 1ull << (ki % 64);
 
 	if (!val.l && !k->may_be_empty) {
-		perr(p, kname, NULL, "missing value");
+		config_perr(p, kname, NULL, "missing value");
 		return EINVAL;
 	}
 
@@ -1251,24 +672,6 @@ static void config_finish(struct parser *p)
 	if (!p->ctl_set)
 		config_ctl_default(cfg->control_socket,
 				   sizeof(cfg->control_socket), cfg->store);
-}
-
-
-/* The store, with the password of a database URL
- * (postgresql://user:PASSWORD@host/db) shown as "***" */
-static int store_print(struct re_printf *pf, const char *store)
-{
-	const char *p = strstr(store, "://"), *at, *colon;
-
-	if (!p || !(at = strchr(p + 3, '@')))
-		return re_hprintf(pf, "%s", store);
-
-	colon = memchr(p + 3, ':', (size_t)(at - (p + 3)));
-	if (!colon)
-		return re_hprintf(pf, "%s", store);
-
-	return re_hprintf(pf, "%b***%s", store, (size_t)(colon + 1 - store),
-			  at);
 }
 
 
@@ -1403,117 +806,6 @@ int config_load(struct config *cfg, const char *path)
 
 	fclose(f);
 	mem_deref(buf);
-	return err;
-}
-
-
-int config_print(struct re_printf *pf, const struct config *cfg)
-{
-	static const char *const levels[] = {"error", "warn", "info",
-					     "debug"};
-	size_t i;
-	int err;
-
-	if (!cfg)
-		return 0;
-
-	err  = re_hprintf(pf, "sip_listen      %J\n", &cfg->sip_listen);
-	if (sa_isset(&cfg->sip_tls_listen, SA_PORT))
-		err |= re_hprintf(pf, "sip_tls_listen  %J\n",
-				  &cfg->sip_tls_listen);
-	else
-		err |= re_hprintf(pf, "sip_tls_listen  off\n");
-	err |= re_hprintf(pf, "domain          %s\n", cfg->domain);
-	err |= re_hprintf(pf, "store           %H\n", store_print, cfg->store);
-	err |= re_hprintf(pf, "tls_cert        %s\n", cfg->tls_cert);
-	err |= re_hprintf(pf, "rtp_ports       %u-%u\n",
-			  cfg->rtp_port_min, cfg->rtp_port_max);
-	err |= re_hprintf(pf, "tcp_ports       %u-%u\n",
-			  cfg->tcp_port_min, cfg->tcp_port_max);
-	/* kms_psk is a secret: never printed */
-	err |= re_hprintf(pf, "kms_url         %s\n", cfg->kms_url);
-	err |= re_hprintf(pf, "kms_uid         %s\n", cfg->kms_uid);
-	err |= re_hprintf(pf, "kms_psk         %s\n",
-			  cfg->kms_psk_len ? "(set)" : "");
-	err |= re_hprintf(pf, "mikey_prot_tls  %u\n", cfg->mikey_prot_tls);
-	err |= re_hprintf(pf, "mikey_prot_psk_smime %u\n",
-			  cfg->mikey_prot_psk_smime);
-	if (sa_af(&cfg->media_addr) == AF_INET)
-		err |= re_hprintf(pf, "media_addr      %j\n", &cfg->media_addr);
-	else
-		err |= re_hprintf(pf, "media_addr      off\n");
-	if (sa_af(&cfg->media_addr6) == AF_INET6)
-		err |= re_hprintf(pf, "media_addr6     %j\n", &cfg->media_addr6);
-	else
-		err |= re_hprintf(pf, "media_addr6     off\n");
-	err |= re_hprintf(pf, "trusted_peers  ");
-	for (i = 0; i < cfg->trustedc; i++) {
-		if (sa_port(&cfg->trusted[i]))
-			err |= re_hprintf(pf, " %J", &cfg->trusted[i]);
-		else
-			err |= re_hprintf(pf, " %j", &cfg->trusted[i]);
-	}
-	err |= re_hprintf(pf, "\n");
-	err |= re_hprintf(pf, "log_level       %s\n",
-			  cfg->log_level >= 0 && cfg->log_level <= 3 ?
-			  levels[cfg->log_level] : "?");
-	err |= re_hprintf(pf, "log_format      %s\n",
-			  cfg->log_json ? "json" : "text");
-	if (sa_isset(&cfg->metrics_listen, SA_PORT))
-		err |= re_hprintf(pf, "metrics_listen  %J\n",
-				  &cfg->metrics_listen);
-	else
-		err |= re_hprintf(pf, "metrics_listen  off\n");
-	err |= re_hprintf(pf, "wipe_memory     %s\n",
-			  cfg->wipe_memory ? "yes" : "no");
-	err |= re_hprintf(pf, "shutdown_wait   %u\n", cfg->shutdown_wait_ms);
-	if (sa_isset(&cfg->http_listen, SA_PORT))
-		err |= re_hprintf(pf, "http_listen     %J\n",
-				  &cfg->http_listen);
-	else
-		err |= re_hprintf(pf, "http_listen     off\n");
-	err |= re_hprintf(pf, "http_root       %s\n", cfg->http_root);
-	err |= re_hprintf(pf, "http_session_idle %u\n",
-			  cfg->http_session_idle_s);
-	err |= re_hprintf(pf, "http_session_max %u\n",
-			  cfg->http_session_max_s);
-	err |= re_hprintf(pf, "handshake_timeout %u\n",
-			  cfg->handshake_timeout_ms);
-	err |= re_hprintf(pf, "tcp_peer_check  %s\n",
-			  cfg->tcp_peer_check ? "yes" : "no");
-	if (sa_isset(&cfg->outbound_proxy, SA_PORT))
-		err |= re_hprintf(pf, "outbound_proxy  %J;transport=%s\n",
-				  &cfg->outbound_proxy,
-				  cfg->outbound_tp == SIP_TRANSP_TCP ? "tcp" :
-				  cfg->outbound_tp == SIP_TRANSP_TLS ? "tls" :
-				  "udp");
-	err |= re_hprintf(pf, "dialout_timeout %u\n",
-			  cfg->dialout_timeout_s);
-	if (cfg->factory_uri[0])
-		err |= re_hprintf(pf, "factory_uri     %s (open %s, anonymous"
-				  " %s, srtp %s)\n", cfg->factory_uri,
-				  cfg->factory_open ? "yes" : "no",
-				  cfg->factory_anonymous ? "yes" : "no",
-				  cfg->factory_srtp);
-	err |= re_hprintf(pf, "media_timeout   %u\n", cfg->media_timeout);
-	err |= re_hprintf(pf, "digest_algorithms ");
-	for (i = 0; i < cfg->digest_algc; i++)
-		err |= re_hprintf(pf, "%s%s", i ? "," : "",
-				  digest_alg_name(cfg->digest_algv[i]));
-	err |= re_hprintf(pf, "\n");
-	err |= re_hprintf(pf, "digest_nonce_lifetime %u\n",
-			  cfg->digest_nonce_lifetime);
-	for (i = 0; i < ARRAY_SIZE(limitv); i++)
-		err |= re_hprintf(pf, "%-15s %u\n", limitv[i].name,
-				  *(const uint32_t *)(const void *)
-				  ((const uint8_t *)cfg + limitv[i].off));
-	err |= re_hprintf(pf, "state_dir       %s\n",
-			  cfg->state_dir[0] ? cfg->state_dir : ".");
-	err |= re_hprintf(pf, "control_socket  %s\n",
-			  cfg->control_socket[0] ? cfg->control_socket : "off");
-	err |= re_hprintf(pf, "pid_file        %s\n",
-			  cfg->pid_file[0] ? cfg->pid_file : "off");
-
 	return err;
 }
 
