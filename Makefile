@@ -28,7 +28,7 @@ LIBS    := -lrem -lre -lopus -lspandsp -lspeexdsp -lssl -lcrypto -lsqlite3 -lpq 
 
 # Every .c under the module folders goes into the core library, except
 # the files that carry a main().
-MAINS   := confd/main.c confd/confctl.c
+MAINS   := confd/main.c confd/confctl.c confd/confctl_accounts.c
 MODULES := confd focus keying media msrp floor eventpkg
 LIB_SRCS := $(filter-out $(MAINS), \
 	$(shell find $(MODULES) -name '*.c' | sort))
@@ -85,7 +85,8 @@ $(BUILD)/libconfd.a: $(LIB_OBJS)
 $(BUILD)/confd: $(BUILD)/obj/confd/main.o $(BUILD)/libconfd.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/confctl: $(BUILD)/obj/confd/confctl.o $(BUILD)/libconfd.a
+$(BUILD)/confctl: $(BUILD)/obj/confd/confctl.o \
+		$(BUILD)/obj/confd/confctl_accounts.o $(BUILD)/libconfd.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/kmsd: $(KMS_OBJS) $(BUILD)/libconfd.a

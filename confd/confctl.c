@@ -21,6 +21,7 @@
 #include "confd/store.h"
 #include "confd/config.h"
 #include "confd/ctl.h"
+#include "confd/confctl_int.h"
 
 
 /* An installed confctl manages the installed confd's store (the
@@ -31,13 +32,7 @@
 #define CONFCTL_DEFAULT_DB CONFD_STATEDIR "/confd.db"
 
 
-enum {
-	EXIT_STORE = 1,
-	EXIT_USAGE = 2,
-	EXIT_NOT_RUNNING = 3,
-	TEXT_MAX   = 1024,
-	PW_MAX     = 1024,
-};
+
 
 
 static const char usage_text[] =
@@ -84,29 +79,7 @@ static const char usage_text[] =
 	"Exit status: 0 done, 1 store error, 2 bad arguments.\n";
 
 
-/* Options after the command words, collected before anything is done
- * so that a typo never leaves half a change behind. */
-struct opts {
-	const char *pos[3];
-	int posc;
-	const char *subject;
-	const char *creator;
-	const char *kms_uid;
-	int open;                 /* -1 unchanged, 0, 1 */
-	int anonymous;
-	bool srtp_set;
-	enum confdef_srtp srtp;
-	unsigned keying;          /* 0 unchanged */
-	int floor_pres_chair;     /* -1 unchanged, 0, 1 */
-	unsigned floor_pres_max;  /* 0 unchanged */
-	bool floor_audio_set;
-	enum confdef_audio_floor floor_audio;
-	int notify_smime;         /* -1 unchanged, 0, 1 */
-	bool role_set;
-	enum confdef_role role;
-	const char *user;
-	bool kick;
-};
+
 
 
 /* Set by main(): whether a missing store may be created, and -s. */
@@ -114,7 +87,7 @@ static bool create_store;
 static const char *ctl_path;
 
 
-static int usage_err(const char *fmt, ...)
+int confctl_usage_err(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -128,7 +101,7 @@ static int usage_err(const char *fmt, ...)
 }
 
 
-static int store_err(const char *what, const char *obj, int err)
+int confctl_store_err(const char *what, const char *obj, int err)
 {
 	const char *why;
 
@@ -179,7 +152,7 @@ static bool allowed(const char *opt, const char *allow)
 }
 
 
-static bool text_ok(const char *s)
+bool confctl_text_ok(const char *s)
 {
 	size_t i, n = strlen(s);
 
@@ -195,7 +168,7 @@ static bool text_ok(const char *s)
 }
 
 
-static int parse_opts(struct opts *o, int argc, char *argv[],
+int confctl_parse_opts(struct opts *o, int argc, char *argv[],
 		      int maxpos, const char *allow)
 {
 	int i;
@@ -212,14 +185,14 @@ static int parse_opts(struct opts *o, int argc, char *argv[],
 
 		if (a[0] != '-' || a[1] != '-') {
 			if (o->posc >= maxpos)
-				return usage_err("unexpected argument '%s'",
+				return confctl_usage_err("unexpected argument '%s'",
 						 a);
 			o->pos[o->posc++] = a;
 			continue;
 		}
 
 		if (!allowed(a, allow))
-			return usage_err("unknown option '%s' here", a);
+			return confctl_usage_err("unknown option '%s' here", a);
 
 		if (!strcmp(a, "--kick")) {
 			o->kick = true;
@@ -232,42 +205,42 @@ static int parse_opts(struct opts *o, int argc, char *argv[],
 			o->anonymous = !strcmp(a, "--anonymous");
 		}
 		else if (!(v = optval(argc, argv, &i))) {
-			return usage_err("%s needs a value", a);
+			return confctl_usage_err("%s needs a value", a);
 		}
 		else if (!strcmp(a, "--subject")) {
-			if (!text_ok(v))
-				return usage_err("--subject: too long or has"
+			if (!confctl_text_ok(v))
+				return confctl_usage_err("--subject: too long or has"
 						 " control characters");
 			o->subject = v;
 		}
 		else if (!strcmp(a, "--creator")) {
-			if (!text_ok(v))
-				return usage_err("--creator: too long or has"
+			if (!confctl_text_ok(v))
+				return confctl_usage_err("--creator: too long or has"
 						 " control characters");
 			o->creator = v;
 		}
 		else if (!strcmp(a, "--kms-uid")) {
-			if (!text_ok(v))
-				return usage_err("--kms-uid: too long or has"
+			if (!confctl_text_ok(v))
+				return confctl_usage_err("--kms-uid: too long or has"
 						 " control characters");
 			o->kms_uid = v;
 		}
 		else if (!strcmp(a, "--srtp")) {
 			if (confdef_srtp_decode(&o->srtp, v))
-				return usage_err("--srtp: '%s' is not"
+				return confctl_usage_err("--srtp: '%s' is not"
 						 " required, optional or off",
 						 v);
 			o->srtp_set = true;
 		}
 		else if (!strcmp(a, "--keying")) {
 			if (confdef_keying_decode(&o->keying, v))
-				return usage_err("--keying: '%s' is not a comma"
+				return confctl_usage_err("--keying: '%s' is not a comma"
 						 " list of sdes, dtls, mikey"
 						 " and tls (or all)", v);
 		}
 		else if (!strcmp(a, "--floor-pres")) {
 			if (strcmp(v, "auto") && strcmp(v, "chair"))
-				return usage_err("--floor-pres: '%s' is not"
+				return confctl_usage_err("--floor-pres: '%s' is not"
 						 " auto or chair", v);
 			o->floor_pres_chair = !strcmp(v, "chair");
 		}
@@ -276,55 +249,55 @@ static int parse_opts(struct opts *o, int argc, char *argv[],
 			unsigned long n = strtoul(v, &end, 10);
 
 			if (*end || n < 1 || n > 16 || v[0] == '-')
-				return usage_err("--floor-pres-max: '%s' is"
+				return confctl_usage_err("--floor-pres-max: '%s' is"
 						 " not 1-16", v);
 			o->floor_pres_max = (unsigned)n;
 		}
 		else if (!strcmp(a, "--notify-smime")) {
 			if (strcmp(v, "on") && strcmp(v, "off"))
-				return usage_err("--notify-smime: '%s' is not"
+				return confctl_usage_err("--notify-smime: '%s' is not"
 						 " on or off", v);
 			o->notify_smime = !strcmp(v, "on");
 		}
 		else if (!strcmp(a, "--floor-audio")) {
 			if (confdef_audio_floor_decode(&o->floor_audio, v))
-				return usage_err("--floor-audio: '%s' is not"
+				return confctl_usage_err("--floor-audio: '%s' is not"
 						 " off, auto or chair", v);
 			o->floor_audio_set = true;
 		}
 		else if (!strcmp(a, "--user")) {
-			if (!text_ok(v) || strlen(v) > 256 || strchr(v, ':'))
-				return usage_err("--user: too long, or has"
+			if (!confctl_text_ok(v) || strlen(v) > 256 || strchr(v, ':'))
+				return confctl_usage_err("--user: too long, or has"
 						 " ':' or control characters");
 			o->user = v;
 		}
 		else if (!strcmp(a, "--role")) {
 			if (confdef_role_decode(&o->role, v))
-				return usage_err("--role: '%s' is not chair"
+				return confctl_usage_err("--role: '%s' is not chair"
 						 " or participant", v);
 			o->role_set = true;
 		}
 	}
 
 	if (o->posc != maxpos)
-		return usage_err("missing argument (%d of %d given)",
+		return confctl_usage_err("missing argument (%d of %d given)",
 				 o->posc, maxpos);
 
 	return 0;
 }
 
 
-static int check_uri(const char *what, const char *uri)
+int confctl_check_uri(const char *what, const char *uri)
 {
 	if (confdef_uri_valid(uri))
 		return 0;
 
-	return usage_err("%s '%s' is not a bare sip: or sips: URI"
+	return confctl_usage_err("%s '%s' is not a bare sip: or sips: URI"
 			 " (like sip:room@example.org)", what, uri);
 }
 
 
-static int open_store(struct store **stp, const char *db)
+int confctl_open_store(struct store **stp, const char *db)
 {
 	int err;
 
@@ -340,7 +313,7 @@ static int open_store(struct store **stp, const char *db)
 	err = store_open(stp, db);
 
 	if (err)
-		return store_err("open", db, err);
+		return confctl_store_err("open", db, err);
 
 	return 0;
 }
@@ -352,18 +325,18 @@ static int cmd_conf_add(const char *db, int argc, char *argv[])
 	struct opts o;
 	int rc, err;
 
-	rc = parse_opts(&o, argc, argv, 1,
+	rc = confctl_parse_opts(&o, argc, argv, 1,
 			"--subject --creator --open --anonymous --srtp");
 	if (rc)
 		return rc;
-	rc = check_uri("conference URI", o.pos[0]);
+	rc = confctl_check_uri("conference URI", o.pos[0]);
 	if (rc)
 		return rc;
 	if (o.anonymous == 1 && o.open != 1)
-		return usage_err("--anonymous needs --open: a closed"
+		return confctl_usage_err("--anonymous needs --open: a closed"
 				 " conference admits only its list");
 
-	rc = open_store(&st, db);
+	rc = confctl_open_store(&st, db);
 	if (rc)
 		return rc;
 
@@ -371,7 +344,7 @@ static int cmd_conf_add(const char *db, int argc, char *argv[])
 			     o.open == 1, o.anonymous == 1,
 			     o.srtp_set ? o.srtp : CONFDEF_SRTP_REQUIRED);
 	if (err)
-		rc = store_err("conf add", o.pos[0], err);
+		rc = confctl_store_err("conf add", o.pos[0], err);
 	else
 		re_printf("conference %s added (%s, srtp %s)\n", o.pos[0],
 			  o.open == 1 ? "open" : "closed: add participants"
@@ -390,20 +363,20 @@ static int cmd_conf_del(const char *db, int argc, char *argv[])
 	struct opts o;
 	int rc, err;
 
-	rc = parse_opts(&o, argc, argv, 1, "");
+	rc = confctl_parse_opts(&o, argc, argv, 1, "");
 	if (rc)
 		return rc;
-	rc = check_uri("conference URI", o.pos[0]);
+	rc = confctl_check_uri("conference URI", o.pos[0]);
 	if (rc)
 		return rc;
 
-	rc = open_store(&st, db);
+	rc = confctl_open_store(&st, db);
 	if (rc)
 		return rc;
 
 	err = store_conf_del(st, o.pos[0]);
 	if (err)
-		rc = store_err("conf del", o.pos[0], err);
+		rc = confctl_store_err("conf del", o.pos[0], err);
 	else
 		re_printf("conference %s deleted\n", o.pos[0]);
 
@@ -420,17 +393,17 @@ static int cmd_conf_list(const char *db, int argc, char *argv[])
 	struct le *le, *me;
 	int rc, err;
 
-	rc = parse_opts(&o, argc, argv, 0, "");
+	rc = confctl_parse_opts(&o, argc, argv, 0, "");
 	if (rc)
 		return rc;
 
-	rc = open_store(&st, db);
+	rc = confctl_open_store(&st, db);
 	if (rc)
 		return rc;
 
 	err = store_conf_load(st, &l);
 	if (err) {
-		rc = store_err("conf list", db, err);
+		rc = confctl_store_err("conf list", db, err);
 		goto out;
 	}
 
@@ -477,21 +450,21 @@ static int cmd_conf_policy(const char *db, int argc, char *argv[])
 	struct opts o;
 	int rc, err;
 
-	rc = parse_opts(&o, argc, argv, 1,
+	rc = confctl_parse_opts(&o, argc, argv, 1,
 			"--open --closed --anonymous --no-anonymous --srtp"
 			" --keying --floor-pres --floor-pres-max --floor-audio"
 			" --notify-smime");
 	if (rc)
 		return rc;
-	rc = check_uri("conference URI", o.pos[0]);
+	rc = confctl_check_uri("conference URI", o.pos[0]);
 	if (rc)
 		return rc;
 	if (o.open < 0 && o.anonymous < 0 && !o.srtp_set && !o.keying &&
 	    o.floor_pres_chair < 0 && !o.floor_pres_max &&
 	    !o.floor_audio_set && o.notify_smime < 0)
-		return usage_err("conf policy: nothing to change");
+		return confctl_usage_err("conf policy: nothing to change");
 
-	rc = open_store(&st, db);
+	rc = confctl_open_store(&st, db);
 	if (rc)
 		return rc;
 
@@ -526,7 +499,7 @@ static int cmd_conf_policy(const char *db, int argc, char *argv[])
 			   " until the conference is --open\n");
 	}
 	if (err)
-		rc = store_err("conf policy", o.pos[0], err);
+		rc = confctl_store_err("conf policy", o.pos[0], err);
 	else
 		re_printf("conference %s policy updated\n", o.pos[0]);
 
@@ -542,16 +515,16 @@ static int cmd_part_add(const char *db, int argc, char *argv[])
 	struct opts o;
 	int rc, err;
 
-	rc = parse_opts(&o, argc, argv, 2, "--kms-uid --role");
+	rc = confctl_parse_opts(&o, argc, argv, 2, "--kms-uid --role");
 	if (rc)
 		return rc;
-	rc = check_uri("conference URI", o.pos[0]);
+	rc = confctl_check_uri("conference URI", o.pos[0]);
 	if (!rc)
-		rc = check_uri("participant URI", o.pos[1]);
+		rc = confctl_check_uri("participant URI", o.pos[1]);
 	if (rc)
 		return rc;
 
-	rc = open_store(&st, db);
+	rc = confctl_open_store(&st, db);
 	if (rc)
 		return rc;
 
@@ -563,7 +536,7 @@ static int cmd_part_add(const char *db, int argc, char *argv[])
 		rc = EXIT_STORE;
 	}
 	else if (err) {
-		rc = store_err("part add", o.pos[1], err);
+		rc = confctl_store_err("part add", o.pos[1], err);
 	}
 	else {
 		re_printf("%s added to %s as %s\n", o.pos[1], o.pos[0],
@@ -586,22 +559,22 @@ static int cmd_part_del(const char *db, int argc, char *argv[])
 	struct opts o;
 	int rc, err;
 
-	rc = parse_opts(&o, argc, argv, 2, "--kick");
+	rc = confctl_parse_opts(&o, argc, argv, 2, "--kick");
 	if (rc)
 		return rc;
-	rc = check_uri("conference URI", o.pos[0]);
+	rc = confctl_check_uri("conference URI", o.pos[0]);
 	if (!rc)
-		rc = check_uri("participant URI", o.pos[1]);
+		rc = confctl_check_uri("participant URI", o.pos[1]);
 	if (rc)
 		return rc;
 
-	rc = open_store(&st, db);
+	rc = confctl_open_store(&st, db);
 	if (rc)
 		return rc;
 
 	err = store_part_del(st, o.pos[0], o.pos[1]);
 	if (err)
-		rc = store_err("part del", o.pos[1], err);
+		rc = confctl_store_err("part del", o.pos[1], err);
 	else
 		re_printf("%s removed from %s\n", o.pos[1], o.pos[0]);
 
@@ -642,7 +615,7 @@ static int live(const char *db, const char *verb, const char *a,
 	if (re_snprintf(line, sizeof(line), "%s%s%s%s%s", verb,
 			a ? " " : "", a ? a : "", b ? " " : "",
 			b ? b : "") < 0)
-		return usage_err("request too long");
+		return confctl_usage_err("request too long");
 
 	err = ctl_request(sock, line, stdout, status, sizeof(status));
 	switch (err) {
@@ -678,8 +651,8 @@ static int live(const char *db, const char *verb, const char *a,
 static int cmd_status(const char *db, int argc, char *argv[])
 {
 	if (argc > 1)
-		return usage_err("status takes at most one conference URI");
-	if (argc == 1 && check_uri("conference URI", argv[0]))
+		return confctl_usage_err("status takes at most one conference URI");
+	if (argc == 1 && confctl_check_uri("conference URI", argv[0]))
 		return EXIT_USAGE;
 
 	return live(db, "status", argc ? argv[0] : NULL, NULL, false);
@@ -689,10 +662,10 @@ static int cmd_status(const char *db, int argc, char *argv[])
 static int two_uris(const char *what, int argc, char *argv[])
 {
 	if (argc != 2 || argv[0][0] == '-' || argv[1][0] == '-')
-		return usage_err("%s needs a conference URI and a"
+		return confctl_usage_err("%s needs a conference URI and a"
 				 " participant URI", what);
-	if (check_uri("conference URI", argv[0]) ||
-	    check_uri("participant URI", argv[1]))
+	if (confctl_check_uri("conference URI", argv[0]) ||
+	    confctl_check_uri("participant URI", argv[1]))
 		return EXIT_USAGE;
 	return 0;
 }
@@ -718,370 +691,9 @@ static int cmd_reload(const char *db, int argc, char *argv[])
 {
 	(void)argv;
 	if (argc)
-		return usage_err("reload takes no arguments");
+		return confctl_usage_err("reload takes no arguments");
 
 	return live(db, "reload", NULL, NULL, false);
-}
-
-
-/* One line from stdin, without echo when it is a terminal. */
-static int read_password(char *buf, size_t size)
-{
-	struct termios old, raw;
-	bool tty = isatty(STDIN_FILENO);
-	size_t n;
-	int err = 0;
-
-	if (tty) {
-		fputs("Password: ", stderr);
-		if (tcgetattr(STDIN_FILENO, &old) == 0) {
-			raw = old;
-			raw.c_lflag &= ~(tcflag_t)ECHO;
-			(void)tcsetattr(STDIN_FILENO, TCSAFLUSH, &raw);
-		}
-		else {
-			tty = false;
-		}
-	}
-
-	if (!fgets(buf, (int)size, stdin))
-		err = ENOENT;
-
-	if (tty) {
-		(void)tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
-		fputs("\n", stderr);
-	}
-
-	if (err)
-		return err;
-
-	n = strlen(buf);
-	if (n && buf[n - 1] == '\n')
-		buf[--n] = '\0';
-	else if (n + 1 >= size)
-		return E2BIG;   /* no newline in a full buffer: too long */
-	if (n && buf[n - 1] == '\r')
-		buf[--n] = '\0';
-
-	return 0;
-}
-
-
-/* The new password: $CONFCTL_PASSWORD, else stdin; asked twice on a
- * terminal so that a typo does not lock anyone out. */
-static int get_password(char *pw, size_t size)
-{
-	char again[PW_MAX + 2];
-	const char *env = getenv("CONFCTL_PASSWORD");
-	int rc = 0;
-
-	if (env) {
-		if (strlen(env) > PW_MAX)
-			return usage_err("password longer than %d", PW_MAX);
-		str_ncpy(pw, env, size);
-	}
-	else if (read_password(pw, size)) {
-		return usage_err("no password: set CONFCTL_PASSWORD or"
-				 " give it on stdin (at most %d bytes)",
-				 PW_MAX);
-	}
-	else if (isatty(STDIN_FILENO)) {
-		fputs("Again: ", stderr);
-		if (read_password(again, sizeof(again)) || strcmp(pw, again))
-			rc = usage_err("the passwords differ");
-		OPENSSL_cleanse(again, sizeof(again));
-	}
-
-	if (!rc && !pw[0])
-		rc = usage_err("empty password");
-
-	return rc;
-}
-
-
-static int cmd_part_list(const char *db, int argc, char *argv[])
-{
-	struct store *st = NULL;
-	struct confdef *cd = NULL;
-	struct opts o;
-	struct le *le;
-	int rc, err;
-
-	rc = parse_opts(&o, argc, argv, 1, "");
-	if (rc)
-		return rc;
-	rc = check_uri("conference URI", o.pos[0]);
-	if (rc)
-		return rc;
-
-	rc = open_store(&st, db);
-	if (rc)
-		return rc;
-
-	err = store_conf_get(st, &cd, o.pos[0]);
-	if (err) {
-		rc = store_err("part list", o.pos[0], err);
-		goto out;
-	}
-
-	for (le = cd->members.head; le; le = le->next) {
-		const struct confdef_member *m = le->data;
-
-		re_printf("%s role=%s kms_uid=%s digest=%s cert=%s\n",
-			  m->sip_uri, confdef_role_name(m->role), m->kms_uid,
-			  m->has_digest ? m->auth_user : "-",
-			  str_isset(m->cert_fp) ? "yes" : "-");
-	}
-
- out:
-	mem_deref(cd);
-	mem_deref(st);
-	return rc;
-}
-
-
-static int cmd_part_passwd(const char *db, int argc, char *argv[])
-{
-	struct store *st = NULL;
-	char pw[PW_MAX + 2];
-	struct opts o;
-	int rc, err;
-
-	rc = parse_opts(&o, argc, argv, 2, "--user");
-	if (rc)
-		return rc;
-	rc = check_uri("conference URI", o.pos[0]);
-	if (!rc)
-		rc = check_uri("participant URI", o.pos[1]);
-	if (rc)
-		return rc;
-
-	rc = get_password(pw, sizeof(pw));
-	if (rc)
-		goto out;
-
-	rc = open_store(&st, db);
-	if (rc)
-		goto out;
-
-	err = store_part_set_password(st, o.pos[0], o.pos[1], o.user, pw);
-	if (err == EEXIST) {
-		re_fprintf(stderr, "confctl: part passwd: another participant"
-			   " of %s already has that username\n", o.pos[0]);
-		rc = EXIT_STORE;
-	}
-	else if (err) {
-		rc = store_err("part passwd", o.pos[1], err);
-	}
-	else {
-		char realm[256] = "";
-		(void)store_conf_realm(realm, sizeof(realm), o.pos[0]);
-		re_printf("digest password set for %s in %s (realm %s)\n",
-			  o.pos[1], o.pos[0], realm);
-	}
-
- out:
-	OPENSSL_cleanse(pw, sizeof(pw));
-	mem_deref(st);
-	return rc;
-}
-
-
-/* "sha-256 AB:CD:..." as RFC 8122 writes it, or "" to remove */
-static bool fingerprint_ok(const char *fp)
-{
-	const char *p;
-	size_t n = 0;
-
-	if (!fp[0])
-		return true;
-	if (strncasecmp(fp, "sha-256 ", 8) && strncasecmp(fp, "sha-1 ", 6) &&
-	    strncasecmp(fp, "sha-384 ", 8) && strncasecmp(fp, "sha-512 ", 8))
-		return false;
-
-	for (p = strchr(fp, ' ') + 1; *p; p += 3, n++) {
-		if (!isxdigit((unsigned char)p[0]) ||
-		    !isxdigit((unsigned char)p[1]))
-			return false;
-		if (p[2] != ':' && p[2] != '\0')
-			return false;
-		if (!p[2]) {
-			++n;
-			break;
-		}
-	}
-
-	return n >= 20 && n <= 64;
-}
-
-
-static int cmd_part_cert(const char *db, int argc, char *argv[])
-{
-	struct store *st = NULL;
-	struct opts o;
-	int rc, err;
-
-	rc = parse_opts(&o, argc, argv, 3, "");
-	if (rc)
-		return rc;
-	rc = check_uri("conference URI", o.pos[0]);
-	if (!rc)
-		rc = check_uri("participant URI", o.pos[1]);
-	if (rc)
-		return rc;
-	if (!fingerprint_ok(o.pos[2]))
-		return usage_err("'%s' is not a fingerprint like"
-				 " \"sha-256 AB:CD:...\"", o.pos[2]);
-
-	rc = open_store(&st, db);
-	if (rc)
-		return rc;
-
-	err = store_part_set_cert(st, o.pos[0], o.pos[1], o.pos[2]);
-	if (err)
-		rc = store_err("part cert", o.pos[1], err);
-	else
-		re_printf("certificate %s for %s in %s\n",
-			  o.pos[2][0] ? "registered" : "removed",
-			  o.pos[1], o.pos[0]);
-
-	mem_deref(st);
-	return rc;
-}
-
-
-static int creator_name(const struct opts *o)
-{
-	if (!text_ok(o->pos[0]) || strlen(o->pos[0]) > 256)
-		return usage_err("creator name too long or has control"
-				 " characters");
-	return 0;
-}
-
-
-static int cmd_creator_add(const char *db, int argc, char *argv[])
-{
-	struct store *st = NULL;
-	char pw[PW_MAX + 2];
-	struct opts o;
-	int rc, err;
-
-	rc = parse_opts(&o, argc, argv, 1, "");
-	if (!rc)
-		rc = creator_name(&o);
-	if (rc)
-		return rc;
-
-	rc = get_password(pw, sizeof(pw));
-	if (rc)
-		goto out;
-
-	rc = open_store(&st, db);
-	if (rc)
-		goto out;
-
-	err = store_creator_add(st, o.pos[0], pw);
-	if (err)
-		rc = store_err("creator add", o.pos[0], err);
-	else
-		re_printf("creator %s added\n", o.pos[0]);
-
- out:
-	OPENSSL_cleanse(pw, sizeof(pw));
-	mem_deref(st);
-	return rc;
-}
-
-
-static int cmd_creator_passwd(const char *db, int argc, char *argv[])
-{
-	struct store *st = NULL;
-	char pw[PW_MAX + 2];
-	struct opts o;
-	int rc, err;
-
-	rc = parse_opts(&o, argc, argv, 1, "");
-	if (!rc)
-		rc = creator_name(&o);
-	if (rc)
-		return rc;
-
-	rc = get_password(pw, sizeof(pw));
-	if (rc)
-		goto out;
-
-	rc = open_store(&st, db);
-	if (rc)
-		goto out;
-
-	err = store_creator_passwd(st, o.pos[0], pw);
-	if (err)
-		rc = store_err("creator passwd", o.pos[0], err);
-	else
-		re_printf("password of creator %s changed\n", o.pos[0]);
-
- out:
-	OPENSSL_cleanse(pw, sizeof(pw));
-	mem_deref(st);
-	return rc;
-}
-
-
-static int cmd_creator_del(const char *db, int argc, char *argv[])
-{
-	struct store *st = NULL;
-	struct opts o;
-	int rc, err;
-
-	rc = parse_opts(&o, argc, argv, 1, "");
-	if (!rc)
-		rc = creator_name(&o);
-	if (rc)
-		return rc;
-
-	rc = open_store(&st, db);
-	if (rc)
-		return rc;
-
-	err = store_creator_del(st, o.pos[0]);
-	if (err)
-		rc = store_err("creator del", o.pos[0], err);
-	else
-		re_printf("creator %s deleted\n", o.pos[0]);
-
-	mem_deref(st);
-	return rc;
-}
-
-
-static bool print_creator(const char *name, void *arg)
-{
-	(void)arg;
-	re_printf("%s\n", name);
-	return false;
-}
-
-
-static int cmd_creator_list(const char *db, int argc, char *argv[])
-{
-	struct store *st = NULL;
-	struct opts o;
-	int rc, err;
-
-	rc = parse_opts(&o, argc, argv, 0, "");
-	if (rc)
-		return rc;
-
-	rc = open_store(&st, db);
-	if (rc)
-		return rc;
-
-	err = store_creator_list(st, print_creator, NULL);
-	if (err)
-		rc = store_err("creator list", db, err);
-
-	mem_deref(st);
-	return rc;
 }
 
 
@@ -1200,18 +812,18 @@ int main(int argc, char *argv[])
 		}
 		else if (!strcmp(argv[i], "-s")) {
 			if (i + 1 >= argc || !argv[i + 1][0])
-				return usage_err("-s needs a socket path");
+				return confctl_usage_err("-s needs a socket path");
 			ctl_path = argv[i + 1];
 			i += 2;
 		}
 		else if (!strcmp(argv[i], "-d")) {
 			if (i + 1 >= argc || !argv[i + 1][0])
-				return usage_err("-d needs a file name");
+				return confctl_usage_err("-d needs a file name");
 			db = argv[i + 1];
 			i += 2;
 		}
 		else {
-			return usage_err("unknown option '%s'", argv[i]);
+			return confctl_usage_err("unknown option '%s'", argv[i]);
 		}
 	}
 
@@ -1249,7 +861,7 @@ int main(int argc, char *argv[])
 			fprintf(out, "  %s", cmdv[j].help);
 		}
 		if (!found)
-			return usage_err("unknown command '%s'", argv[i]);
+			return confctl_usage_err("unknown command '%s'", argv[i]);
 		return help ? 0 : EXIT_USAGE;
 	}
 
@@ -1265,5 +877,5 @@ int main(int argc, char *argv[])
 		return cmdv[j].fn(db, argc - i - 2, argv + i + 2);
 	}
 
-	return usage_err("unknown command '%s %s'", argv[i], argv[i + 1]);
+	return confctl_usage_err("unknown command '%s %s'", argv[i], argv[i + 1]);
 }
