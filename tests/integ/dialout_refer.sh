@@ -116,7 +116,7 @@ frags remove >"$TMP/remove.frags"
 check "remove: sipfrags 100 Trying then 200 OK" \
 	test "$(tr '\n' '|' <"$TMP/remove.frags")" = "SIP/2.0 100 Trying|SIP/2.0 200 OK|"
 sleep 1
-if grep -q "bob@127.0.0.1:$BS_PORT: removed from" "$CONFD_LOG"; then
+if grep -q "bob@127.0.0.1:$BS_PORT removed from" "$CONFD_LOG"; then
 	pass "confd removed bob"
 else
 	fail "confd removed bob"
