@@ -700,7 +700,7 @@ static int level_handler(void *arg)
 {
 	const struct participant *p = arg;
 
-	return stream_audio_level(p->audio);
+	return stream_audio_loudness(p->audio);
 }
 
 
