@@ -20,4 +20,13 @@ if [ -n "$SIP_PORT" ] || [ -n "$SIP_TLS_PORT" ]; then
 	fi
 	echo "run: $conf: $(grep -E '^sip_(tls_)?listen' "$conf" | tr '\n' ' ')"
 fi
+# Before `make install` the web page is only in the source tree: serve
+# it from there unless confd.conf names its own http_root.
+if ! grep -q '^http_root' "$conf" && [ -f confd/web/static/index.html ]; then
+	if [ "$conf" = confd.conf ]; then
+		conf="$BUILD/run.conf"
+		cp confd.conf "$conf" || exit 1
+	fi
+	printf 'http_root\t%s\n' "$(pwd)/confd/web/static" >>"$conf"
+fi
 exec "$BUILD/confd" -f "$conf"
