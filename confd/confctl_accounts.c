@@ -253,7 +253,9 @@ static int creator_name(const struct opts *o)
 }
 
 
-int cmd_creator_add(const char *db, int argc, char *argv[])
+/* creator add and creator passwd: the same steps, one store call */
+static int creator_password(const char *db, int argc, char *argv[],
+			    bool add)
 {
 	struct store *st = NULL;
 	char pw[PW_MAX + 2];
@@ -274,11 +276,15 @@ int cmd_creator_add(const char *db, int argc, char *argv[])
 	if (rc)
 		goto out;
 
-	err = store_creator_add(st, o.pos[0], pw);
+	err = add ? store_creator_add(st, o.pos[0], pw)
+		: store_creator_passwd(st, o.pos[0], pw);
 	if (err)
-		rc = confctl_store_err("creator add", o.pos[0], err);
-	else
+		rc = confctl_store_err(add ? "creator add" : "creator passwd",
+				       o.pos[0], err);
+	else if (add)
 		re_printf("creator %s added\n", o.pos[0]);
+	else
+		re_printf("password of creator %s changed\n", o.pos[0]);
 
  out:
 	OPENSSL_cleanse(pw, sizeof(pw));
@@ -287,37 +293,15 @@ int cmd_creator_add(const char *db, int argc, char *argv[])
 }
 
 
+int cmd_creator_add(const char *db, int argc, char *argv[])
+{
+	return creator_password(db, argc, argv, true);
+}
+
+
 int cmd_creator_passwd(const char *db, int argc, char *argv[])
 {
-	struct store *st = NULL;
-	char pw[PW_MAX + 2];
-	struct opts o;
-	int rc, err;
-
-	rc = confctl_parse_opts(&o, argc, argv, 1, "");
-	if (!rc)
-		rc = creator_name(&o);
-	if (rc)
-		return rc;
-
-	rc = get_password(pw, sizeof(pw));
-	if (rc)
-		goto out;
-
-	rc = confctl_open_store(&st, db);
-	if (rc)
-		goto out;
-
-	err = store_creator_passwd(st, o.pos[0], pw);
-	if (err)
-		rc = confctl_store_err("creator passwd", o.pos[0], err);
-	else
-		re_printf("password of creator %s changed\n", o.pos[0]);
-
- out:
-	OPENSSL_cleanse(pw, sizeof(pw));
-	mem_deref(st);
-	return rc;
+	return creator_password(db, argc, argv, false);
 }
 
 
